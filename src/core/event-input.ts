@@ -1,0 +1,137 @@
+import { HttpError } from "./http-error.ts";
+
+/** Plausible's limits, so that its tracker and API clients behave the same against Pulse. */
+export const MAX_BODY_BYTES = 8 * 1024;
+export const MAX_NAME_LENGTH = 120;
+export const MAX_URL_LENGTH = 2000;
+export const MAX_PROPS = 30;
+export const MAX_PROP_KEY_LENGTH = 300;
+export const MAX_PROP_VALUE_LENGTH = 2000;
+export const MAX_DOMAINS = 10;
+
+/** A validated event as the client described it, before anything is derived from it. */
+export interface EventInput {
+  name: string;
+  url: URL;
+  /** One or more sites to count the event for (Plausible allows `data-domain="a.com,b.com"`). */
+  domains: string[];
+  referrer: string;
+  props: Record<string, string>;
+  /** Sites with hash-based routing count `#/route` as part of the path. */
+  hashMode: boolean;
+}
+
+const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
+
+/**
+ * Parses a body of the Plausible Events API: long keys (`name`, `url`, `domain`, `referrer`,
+ * `props`) or the short ones its script sends as text/plain (`n`, `u`, `d`, `r`, `p`, `h`).
+ * Throws an HttpError that says what is wrong.
+ */
+export function parseEventBody(body: string): EventInput {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, "body is not valid JSON");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new HttpError(400, "body must be a JSON object");
+  }
+  const raw = json as Record<string, unknown>;
+
+  const name = stringField(raw, "name", "n");
+  if (name === undefined || name.trim() === "") throw new HttpError(400, "missing event name (name or n)");
+  if (name.length > MAX_NAME_LENGTH) throw new HttpError(400, `event name is longer than ${MAX_NAME_LENGTH} characters`);
+
+  const url = parseUrl(stringField(raw, "url", "u"));
+  const domains = parseDomains(stringField(raw, "domain", "d"), url);
+  const referrer = stringField(raw, "referrer", "r") ?? "";
+  if (referrer.length > MAX_URL_LENGTH) throw new HttpError(400, `referrer is longer than ${MAX_URL_LENGTH} characters`);
+
+  return {
+    name: name.trim(),
+    url,
+    domains,
+    referrer,
+    props: parseProps(raw.props ?? raw.p),
+    hashMode: raw.hashMode === true || raw.h === 1 || raw.h === true,
+  };
+}
+
+function stringField(raw: Record<string, unknown>, long: string, short: string): string | undefined {
+  const value = raw[long] ?? raw[short];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new HttpError(400, `${long} must be a string`);
+  return value;
+}
+
+function parseUrl(value: string | undefined): URL {
+  if (value === undefined || value === "") throw new HttpError(400, "missing url (url or u)");
+  if (value.length > MAX_URL_LENGTH) throw new HttpError(400, `url is longer than ${MAX_URL_LENGTH} characters`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new HttpError(400, "url is not a valid absolute URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new HttpError(400, "url must be http or https");
+  return url;
+}
+
+/** A site name as dashboards and ingest use it: a lower-case host name, or null if it is not one. */
+export function normalizeSite(value: string): string | null {
+  const site = value.trim().toLowerCase();
+  return DOMAIN.test(site) ? site : null;
+}
+
+function parseDomains(value: string | undefined, url: URL): string[] {
+  const listed = value === undefined || value.trim() === "" ? [url.host] : value.split(",");
+  const names = listed.map((domain) => domain.trim()).filter(Boolean);
+  if (names.length === 0) throw new HttpError(400, "domain is empty");
+  if (names.length > MAX_DOMAINS) throw new HttpError(400, `more than ${MAX_DOMAINS} domains`);
+  const domains = new Set<string>();
+  for (const name of names) {
+    const site = normalizeSite(name);
+    if (!site) throw new HttpError(400, `domain ${JSON.stringify(name.slice(0, 100))} is not a valid host name`);
+    domains.add(site);
+  }
+  return [...domains];
+}
+
+function parseProps(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value === "string") {
+    // Older Plausible scripts send props as a JSON-encoded string.
+    try {
+      value = JSON.parse(value);
+    } catch {
+      throw new HttpError(400, "props must be an object");
+    }
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "props must be an object");
+  const entries = Object.entries(value);
+  if (entries.length > MAX_PROPS) throw new HttpError(400, `more than ${MAX_PROPS} props`);
+  const props: Record<string, string> = {};
+  for (const [key, prop] of entries) {
+    if (key.length === 0 || key.length > MAX_PROP_KEY_LENGTH) {
+      throw new HttpError(400, `prop names must be 1 to ${MAX_PROP_KEY_LENGTH} characters`);
+    }
+    if (prop === null || prop === undefined) continue;
+    if (typeof prop !== "string" && typeof prop !== "number" && typeof prop !== "boolean") {
+      throw new HttpError(400, `prop ${JSON.stringify(key.slice(0, 50))} must be a string, number or boolean`);
+    }
+    const text = String(prop);
+    if (text.length > MAX_PROP_VALUE_LENGTH) {
+      throw new HttpError(400, `prop ${JSON.stringify(key.slice(0, 50))} is longer than ${MAX_PROP_VALUE_LENGTH} characters`);
+    }
+    props[key] = text;
+  }
+  return props;
+}
+
+/** The path an event is counted under: no query string; the fragment only for hash-routed sites. */
+export function pagePath(input: EventInput): string {
+  const path = input.url.pathname || "/";
+  return input.hashMode && input.url.hash ? path + input.url.hash : path;
+}

@@ -1,0 +1,136 @@
+import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "./frame-encoder.ts";
+import { SITE_LIST_SIZE, type FeedItem, type SiteSummary, type Stats, type StatsSection } from "./protocol.ts";
+import { DEFAULT_SITE_LIMITS, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
+
+/** One frame for one topic: the transport sends it with a single publish. */
+export interface Publication {
+  topic: string;
+  data: string;
+}
+
+export interface HubLimits extends SiteLimits {
+  /** Sites with live data at once; hits for further sites are dropped until one goes idle. */
+  maxSites: number;
+}
+
+export const DEFAULT_HUB_LIMITS: HubLimits = { ...DEFAULT_SITE_LIMITS, maxSites: 1000 };
+
+export const SITES_TOPIC = "sites";
+
+export function siteTopic(site: string): string {
+  return `site:${site}`;
+}
+
+interface Published {
+  seq: number;
+  time: number;
+  stats: Stats;
+  /** Each section as last sent, to send only what changed. */
+  sections: Map<StatsSection, string>;
+  snapshot?: string;
+}
+
+/**
+ * All sites' realtime state and the coalescing step. `record` only updates aggregates; `tick`
+ * turns each site that changed into one frame for its topic. Nothing here knows about sockets.
+ */
+export class Hub {
+  private readonly sites = new Map<string, SiteStats>();
+  private readonly published = new Map<string, Published>();
+  private sitesFrame = "";
+  /** The site list as last published, without its timestamp, to publish only real changes. */
+  private sitesKey = "";
+
+  constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {}
+
+  /** Records a hit for a site; false when the site cap keeps a new site out. */
+  record(site: string, hit: Hit, feedItem: () => FeedItem): boolean {
+    let stats = this.sites.get(site);
+    if (!stats) {
+      if (this.sites.size >= this.limits.maxSites) return false;
+      stats = new SiteStats(site, this.limits);
+      this.sites.set(site, stats);
+    }
+    stats.record(hit, feedItem);
+    return true;
+  }
+
+  hasVisitor(site: string, visitor: number): boolean {
+    return this.sites.get(site)?.visitors.has(visitor) ?? false;
+  }
+
+  /** One frame per changed site, plus the site list when it changed. Cost: O(sites) + O(changed sites' labels). */
+  tick(time: number): Publication[] {
+    const publications: Publication[] = [];
+    let anyChanged = false;
+    for (const [site, stats] of this.sites) {
+      const expired = stats.advance(time);
+      if (!expired && !stats.dirty) continue;
+      anyChanged = true;
+      const frame = this.tickFrame(site, stats, time);
+      if (frame) publications.push({ topic: siteTopic(site), data: frame });
+      if (stats.isIdle()) {
+        this.sites.delete(site);
+        this.published.delete(site);
+      }
+    }
+    if (anyChanged) {
+      const { key, frame } = this.sitesList(time);
+      if (key !== this.sitesKey) {
+        this.sitesKey = key;
+        this.sitesFrame = frame;
+        publications.push({ topic: SITES_TOPIC, data: frame });
+      }
+    }
+    return publications;
+  }
+
+  /** What a dashboard gets on connect: the state as of the last tick, encoded once per tick. */
+  snapshot(site: string, time: number): string {
+    const published = this.published.get(site);
+    if (!published) {
+      return encodeSnapshotFrame({ site, seq: 0, time, stats: new SiteStats(site).stats(time) }, []);
+    }
+    published.snapshot ??= encodeSnapshotFrame(
+      { site, seq: published.seq, time: published.time, stats: published.stats },
+      this.sites.get(site)?.recentFeed() ?? [],
+    );
+    return published.snapshot;
+  }
+
+  sitesSnapshot(time: number): string {
+    return this.sitesFrame || this.sitesList(time).frame;
+  }
+
+  siteCount(): number {
+    return this.sites.size;
+  }
+
+  private tickFrame(site: string, stats: SiteStats, time: number): string | undefined {
+    const full = stats.stats(time);
+    const { feed, more } = stats.takePending();
+    const previous = this.published.get(site);
+    const sections = new Map<StatsSection, string>();
+    const changed: Partial<Record<StatsSection, unknown>> = {};
+    for (const key of Object.keys(full) as StatsSection[]) {
+      const json = JSON.stringify(full[key]);
+      sections.set(key, json);
+      if (previous?.sections.get(key) !== json) changed[key] = full[key];
+    }
+    if (Object.keys(changed).length === 0 && feed.length === 0 && more === 0) return undefined;
+    const seq = (previous?.seq ?? 0) + 1;
+    this.published.set(site, { seq, time, stats: full, sections });
+    return encodeTickFrame({ site, seq, time, changed: changed as Partial<Stats> }, feed, more);
+  }
+
+  private sitesList(time: number): { key: string; frame: string } {
+    const summaries: SiteSummary[] = [];
+    for (const [site, stats] of this.sites) {
+      summaries.push({ site, visitors: stats.visitors.last5m, pageviews: stats.perMinute.total() });
+    }
+    summaries.sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.site < b.site ? -1 : 1));
+    const sites = summaries.slice(0, SITE_LIST_SIZE);
+    const more = summaries.length - sites.length;
+    return { key: JSON.stringify([sites, more]), frame: encodeSitesFrame({ time, sites, more }) };
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The wire protocol between the server and dashboards: every frame is one JSON text message.
+ * docs/protocol.md is the prose version of this file; keep them in step.
+ */
+
+/** A ranked list of [label, count] pairs, largest count first, at most TOP_LIST_SIZE long. */
+export type TopList = Array<[label: string, count: number]>;
+
+/** Counts in fixed-width time buckets, oldest first; the newest bucket starts at `last` (epoch ms). */
+export interface Series {
+  step: number;
+  last: number;
+  counts: number[];
+}
+
+export interface VisitorCounts {
+  /** Distinct visitors seen in the last 5 minutes ("current visitors"). */
+  last5m: number;
+  /** Distinct visitors seen in the last 30 minutes. */
+  last30m: number;
+  /** True once the site has more visitors than the server tracks individually; counts are then lower bounds. */
+  capped: boolean;
+}
+
+/** The realtime figures of one site. A tick frame carries only the sections that changed. */
+export interface Stats {
+  visitors: VisitorCounts;
+  /** Pageviews per minute, 30 buckets. */
+  perMinute: Series;
+  /** Pageviews per second, 60 buckets. */
+  perSecond: Series;
+  /** Current visitors (last 5 minutes) by the page they are on. */
+  pages: TopList;
+  /** Visitors of the last 30 minutes by the source of their visit ("Direct / None" without one). */
+  sources: TopList;
+  browsers: TopList;
+  os: TopList;
+  /** Visitors of the last 30 minutes by device class: Desktop, Mobile, Tablet, TV, Other. */
+  devices: TopList;
+  /** Custom events of the last 30 minutes by name. */
+  events: TopList;
+}
+
+export type StatsSection = keyof Stats;
+
+/** One pageview or custom event, as shown in the live feed. Short keys keep frames small. */
+export interface FeedItem {
+  /** Time received, epoch ms. */
+  t: number;
+  /** Event name: "pageview" or a custom event name. */
+  n: string;
+  /** Path of the page (no query string, no fragment unless the site uses hash routing). */
+  p: string;
+  /** Referrer source of the visit. */
+  s: string;
+  /** Device class. */
+  d: string;
+  /** Browser name. */
+  b: string;
+  /** Operating system name. */
+  o: string;
+  /** Custom properties, for custom events only. */
+  props?: Record<string, string>;
+}
+
+/** First frame on a site socket: everything a dashboard needs to draw itself. */
+export interface SnapshotFrame {
+  type: "snapshot";
+  site: string;
+  /** Sequence number of the last tick folded into this snapshot; tick frames continue from seq + 1. */
+  seq: number;
+  time: number;
+  stats: Stats;
+  /** The most recent feed items, oldest first. */
+  feed: FeedItem[];
+}
+
+/** Published once per tick to a site's topic when anything about the site changed. */
+export interface TickFrame {
+  type: "tick";
+  site: string;
+  seq: number;
+  time: number;
+  changed: Partial<Stats>;
+  /** This tick's pageviews and events, oldest first, at most FEED_ITEMS_PER_TICK. */
+  feed: FeedItem[];
+  /** How many of this tick's pageviews and events did not fit in `feed`. */
+  more: number;
+}
+
+export interface SiteSummary {
+  site: string;
+  /** Current visitors (last 5 minutes). */
+  visitors: number;
+  /** Pageviews in the last 30 minutes. */
+  pageviews: number;
+}
+
+/** The site list: sent on connect to /ws without a site, then published whenever it changes. */
+export interface SitesFrame {
+  type: "sites";
+  time: number;
+  /** Busiest first, at most SITE_LIST_SIZE entries. */
+  sites: SiteSummary[];
+  /** How many sites did not fit in `sites`. */
+  more: number;
+}
+
+export type ServerFrame = SnapshotFrame | TickFrame | SitesFrame;
+
+export const TOP_LIST_SIZE = 10;
+export const FEED_ITEMS_PER_TICK = 100;
+export const SNAPSHOT_FEED_ITEMS = 50;
+export const SITE_LIST_SIZE = 100;
+/** uWebSockets writes smaller messages corked and larger ones socket by socket: stay under it. */
+export const MAX_FRAME_BYTES = 15 * 1024;
+
+/** WebSocket close codes the server uses (see docs/protocol.md). */
+export const CloseCode = {
+  /** Server shutting down or restarting: reconnect. */
+  GoingAway: 1001,
+  /** The dashboard sent something that is not a command: do not retry the same thing. */
+  PolicyViolation: 1008,
+} as const;

@@ -1,0 +1,110 @@
+import { ActiveVisitors, type VisitorHit } from "./active-visitors.ts";
+import { BucketSeries } from "./bucket-series.ts";
+import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "./protocol.ts";
+import { WindowedCounter } from "./windowed-counter.ts";
+
+export const PAGEVIEW = "pageview";
+
+/** One accepted pageview or custom event, with everything derived from the request. */
+export interface Hit extends VisitorHit {
+  time: number;
+  visitor: number;
+  name: string;
+  props: Record<string, string>;
+}
+
+export interface SiteLimits {
+  /** Visitors tracked one by one per site; above it the oldest are forgotten early. */
+  maxVisitors: number;
+  /** Distinct custom event names per minute; the rest count as "(other)". */
+  maxEventNames: number;
+}
+
+export const DEFAULT_SITE_LIMITS: SiteLimits = { maxVisitors: 100_000, maxEventNames: 100 };
+
+/**
+ * The realtime state of one site. Recording a hit is O(1); building Stats costs O(distinct labels),
+ * which the visitor cap bounds, and never depends on how many hits arrived.
+ */
+export class SiteStats {
+  readonly visitors: ActiveVisitors;
+  readonly perSecond = new BucketSeries(1000, 60);
+  readonly perMinute = new BucketSeries(60_000, 30);
+  readonly events: WindowedCounter;
+
+  /** Hits since the last tick, at most FEED_ITEMS_PER_TICK; `pendingMore` counts the rest. */
+  private pending: FeedItem[] = [];
+  private pendingMore = 0;
+  /** The latest feed items up to the last tick, oldest first, for snapshots. */
+  private recent: FeedItem[] = [];
+  /** True when a hit arrived since the last tick. */
+  dirty = false;
+
+  constructor(
+    readonly site: string,
+    limits: SiteLimits = DEFAULT_SITE_LIMITS,
+  ) {
+    this.visitors = new ActiveVisitors(limits.maxVisitors);
+    this.events = new WindowedCounter(60_000, 30, limits.maxEventNames);
+  }
+
+  record(hit: Hit, feedItem: () => FeedItem): void {
+    this.visitors.touch(hit.visitor, hit.time, hit);
+    if (hit.name === PAGEVIEW) {
+      this.perSecond.add(hit.time);
+      this.perMinute.add(hit.time);
+    } else {
+      this.events.add(hit.time, hit.name);
+    }
+    // Building a feed item costs allocations; past the cap a hit is only counted.
+    if (this.pending.length < FEED_ITEMS_PER_TICK) this.pending.push(feedItem());
+    else this.pendingMore++;
+    this.dirty = true;
+  }
+
+  /** Moves the windows to `time`; returns whether a figure a dashboard shows changed. */
+  advance(time: number): boolean {
+    const visitorsChanged = this.visitors.expire(time);
+    const eventsChanged = this.events.advance(time);
+    // Series that merely slide are redrawn by dashboards on their own clock.
+    this.perSecond.advance(time);
+    this.perMinute.advance(time);
+    return visitorsChanged || eventsChanged;
+  }
+
+  stats(time: number): Stats {
+    const v = this.visitors;
+    return {
+      visitors: { last5m: v.last5m, last30m: v.last30m, capped: v.capped },
+      perMinute: this.perMinute.toSeries(time),
+      perSecond: this.perSecond.toSeries(time),
+      pages: v.pages.top(TOP_LIST_SIZE),
+      sources: v.sources.top(TOP_LIST_SIZE),
+      browsers: v.browsers.top(TOP_LIST_SIZE),
+      os: v.os.top(TOP_LIST_SIZE),
+      devices: v.devices.top(TOP_LIST_SIZE),
+      events: this.events.top(TOP_LIST_SIZE),
+    };
+  }
+
+  /** Hands over this tick's feed and folds it into the snapshot feed. */
+  takePending(): { feed: FeedItem[]; more: number } {
+    const taken = { feed: this.pending, more: this.pendingMore };
+    if (taken.feed.length > 0) {
+      this.recent = this.recent.concat(taken.feed).slice(-SNAPSHOT_FEED_ITEMS);
+      this.pending = [];
+    }
+    this.pendingMore = 0;
+    this.dirty = false;
+    return taken;
+  }
+
+  recentFeed(): readonly FeedItem[] {
+    return this.recent;
+  }
+
+  /** Nothing left to show: the site can be forgotten. */
+  isIdle(): boolean {
+    return !this.dirty && this.visitors.last30m === 0 && this.perMinute.total() === 0 && this.events.labelCount === 0;
+  }
+}

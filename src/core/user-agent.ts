@@ -1,0 +1,51 @@
+import Bowser from "bowser";
+import { isbot } from "isbot";
+
+export interface ClientInfo {
+  bot: boolean;
+  browser: string;
+  os: string;
+  /** Desktop, Mobile, Tablet, TV or Unknown. */
+  device: string;
+}
+
+export const UNKNOWN = "Unknown";
+
+const DEVICE_CLASSES: Record<string, string> = { desktop: "Desktop", mobile: "Mobile", tablet: "Tablet", tv: "TV" };
+const DESKTOP_SYSTEMS = new Set(["Windows", "macOS", "Linux", "Chrome OS"]);
+
+/** Reads a User-Agent header; an empty one is a bot, as nearly every real browser sends one. */
+export function describeClient(userAgent: string): ClientInfo {
+  if (userAgent.trim() === "" || isbot(userAgent)) return { bot: true, browser: UNKNOWN, os: UNKNOWN, device: UNKNOWN };
+  const parsed = Bowser.parse(userAgent);
+  const os = parsed.os.name || UNKNOWN;
+  const device = DEVICE_CLASSES[parsed.platform.type ?? ""] ?? (DESKTOP_SYSTEMS.has(os) ? "Desktop" : UNKNOWN);
+  return { bot: false, browser: parsed.browser.name || UNKNOWN, os, device };
+}
+
+/**
+ * describeClient behind a small least-recently-used cache: parsing costs microseconds and real
+ * traffic repeats a few thousand User-Agent strings over and over.
+ */
+export class ClientCache {
+  private readonly cache = new Map<string, ClientInfo>();
+
+  constructor(private readonly capacity = 2000) {}
+
+  describe(userAgent: string): ClientInfo {
+    const hit = this.cache.get(userAgent);
+    if (hit) {
+      this.cache.delete(userAgent);
+      this.cache.set(userAgent, hit);
+      return hit;
+    }
+    const info = describeClient(userAgent);
+    if (this.cache.size >= this.capacity) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(userAgent, info);
+    return info;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}

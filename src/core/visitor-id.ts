@@ -1,0 +1,40 @@
+import { createHmac } from "node:crypto";
+
+const DAY_MS = 86_400_000;
+const SALT_BYTES = 16;
+
+export type RandomBytes = (length: number) => Uint8Array;
+
+const secureRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
+
+/**
+ * Random salts that rotate at midnight UTC, as Plausible's do: yesterday's salt is kept for one
+ * more day so that a visit crossing midnight stays one visitor, then forgotten, which makes
+ * yesterday's visitor ids impossible to link to today's or to recompute from an IP address.
+ */
+export class DailySalts {
+  private day = Number.NaN;
+  private current: Uint8Array = new Uint8Array(0);
+  private previous: Uint8Array | null = null;
+
+  constructor(private readonly random: RandomBytes = secureRandom) {}
+
+  /** The salts in force at `time`: today's first, then yesterday's if there was one. */
+  at(time: number): Uint8Array[] {
+    const day = Math.floor(time / DAY_MS);
+    if (day !== this.day) {
+      this.previous = day === this.day + 1 ? this.current : null;
+      this.current = this.random(SALT_BYTES);
+      this.day = day;
+    }
+    return this.previous ? [this.current, this.previous] : [this.current];
+  }
+}
+
+/**
+ * A visitor id: a keyed hash of site, client address and User-Agent, cut to 48 bits so it is a
+ * plain number (compact as a Map key; collisions are negligible at a site's visitor counts).
+ */
+export function visitorId(salt: Uint8Array, site: string, ip: string, userAgent: string): number {
+  return createHmac("sha256", salt).update(site).update("\0").update(ip).update("\0").update(userAgent).digest().readUIntBE(0, 6);
+}

@@ -1,0 +1,113 @@
+/**
+ * The dashboard in a real browser against a real server: pageviews POSTed to the ingest API
+ * show up live in the site view and in the site list. Screenshots go to test-artifacts/.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Browser, Page } from "playwright-core";
+import { chromiumAvailable, launchBrowser, screenshot } from "../helpers/browser.ts";
+import { startServer, type ServerProcess } from "../helpers/server-process.ts";
+
+const SITE = "shop.test";
+// Two visitors: "pages" counts each visitor on the page they are on now, so one visitor's two
+// pageviews would leave only the second page listed.
+const CHROME_WINDOWS =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+const CHROME_MAC =
+  "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
+const STEP_TIMEOUT = 10_000;
+
+let server: ServerProcess;
+let browser: Browser;
+
+async function sendPageview(path: string, userAgent: string, referrer = ""): Promise<void> {
+  const response = await fetch(new URL("/api/event", server.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "user-agent": userAgent },
+    body: JSON.stringify({ name: "pageview", url: `https://${SITE}${path}`, domain: SITE, referrer }),
+  });
+  expect(response.status).toBe(202);
+  expect(response.headers.get("x-pulse-dropped")).toBeNull();
+}
+
+const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+
+/** A page that records its uncaught errors and console errors, to assert there were none. */
+async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  return { page, errors };
+}
+
+describe("dashboard in chromium", () => {
+  beforeAll(async () => {
+    if (!chromiumAvailable()) throw new Error("browser tests need Debian's chromium: apt-get install chromium (.ci/run does it)");
+    server = await startServer();
+    browser = await launchBrowser();
+  }, 30_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  }, 30_000);
+
+  test("pageviews appear live in the site view", async () => {
+    const { page, errors } = await openPage({ width: 1280, height: 900 });
+    try {
+      await page.goto(new URL(`/?site=${SITE}`, server.url).href);
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="connection-state"]')?.textContent === "live",
+        undefined,
+        { timeout: STEP_TIMEOUT },
+      );
+
+      await sendPageview("/products/teapot", CHROME_WINDOWS, "https://www.google.com/search?q=teapot");
+      await sendPageview("/checkout", CHROME_MAC);
+
+      const feed = byTestId(page, "feed");
+      await feed.getByText("/products/teapot").waitFor({ timeout: STEP_TIMEOUT });
+      await feed.getByText("/checkout").waitFor({ timeout: STEP_TIMEOUT });
+      const items = await byTestId(page, "feed-item").allTextContents();
+      expect(items.some((text) => text.includes("/products/teapot"))).toBe(true);
+      expect(items.some((text) => text.includes("/checkout"))).toBe(true);
+      expect(items.some((text) => text.includes("Chrome"))).toBe(true);
+
+      const pages = byTestId(page, "top-pages");
+      await pages.getByText("/products/teapot").waitFor({ timeout: STEP_TIMEOUT });
+      await pages.getByText("/checkout").waitFor({ timeout: STEP_TIMEOUT });
+
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="current-visitors"]')?.textContent) >= 1,
+        undefined,
+        { timeout: STEP_TIMEOUT },
+      );
+      expect(Number(await byTestId(page, "current-visitors").textContent())).toBeGreaterThanOrEqual(1);
+      expect(await byTestId(page, "top-browsers").textContent()).toContain("Chrome");
+      expect(await byTestId(page, "chart-minutes").locator("rect").count()).toBe(30);
+      expect(await byTestId(page, "chart-seconds").locator("rect").count()).toBe(60);
+
+      await screenshot(page, "site-view");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  test("the site list shows the site and links to it", async () => {
+    const { page, errors } = await openPage({ width: 1280, height: 720 });
+    try {
+      await page.goto(server.url);
+      const link = byTestId(page, "site-list").locator('[data-testid="site-link"]', { hasText: SITE });
+      await link.waitFor({ timeout: STEP_TIMEOUT });
+      expect(await link.getAttribute("href")).toBe(`/?site=${SITE}`);
+      expect(await byTestId(page, "connection-state").textContent()).toBe("live");
+      await screenshot(page, "site-list");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+});

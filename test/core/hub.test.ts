@@ -1,0 +1,135 @@
+import { describe, expect, test } from "bun:test";
+import { Hub, SITES_TOPIC, siteTopic } from "../../src/core/hub.ts";
+import type { FeedItem, SitesFrame, SnapshotFrame, TickFrame } from "../../src/core/protocol.ts";
+import type { Hit } from "../../src/core/site-stats.ts";
+
+const T0 = 1_700_000_000_000;
+
+function hit(visitor: number, time: number, page = "/", name = "pageview"): Hit {
+  return { time, visitor, name, page, source: "Direct / None", browser: "Firefox", os: "Linux", device: "Desktop", props: {} };
+}
+const feedOf = (h: Hit): FeedItem => ({ t: h.time, n: h.name, p: h.page, s: h.source, d: h.device, b: h.browser, o: h.os });
+const record = (hub: Hub, site: string, h: Hit) => hub.record(site, h, () => feedOf(h));
+const frames = (hub: Hub, time: number) => hub.tick(time).map((p) => ({ topic: p.topic, frame: JSON.parse(p.data) }));
+
+describe("Hub", () => {
+  test("many hits in one tick become ONE frame per site, plus the site list", () => {
+    const hub = new Hub();
+    for (let i = 0; i < 500; i++) record(hub, "a.test", hit(i % 20, T0 + i, `/p${i % 3}`));
+    record(hub, "b.test", hit(1, T0));
+    const published = frames(hub, T0 + 600);
+    expect(published.map((p) => p.topic).sort()).toEqual([siteTopic("a.test"), siteTopic("b.test"), SITES_TOPIC].sort());
+    const a = published.find((p) => p.topic === siteTopic("a.test"))!.frame as TickFrame;
+    expect(a.seq).toBe(1);
+    expect(a.changed.visitors).toEqual({ last5m: 20, last30m: 20, capped: false });
+    expect(a.feed.length).toBe(100);
+    expect(a.more).toBe(400);
+    expect(a.changed.perSecond!.counts.reduce((x, y) => x + y, 0)).toBe(500);
+    const sites = published.find((p) => p.topic === SITES_TOPIC)!.frame as SitesFrame;
+    expect(sites.sites).toEqual([
+      { site: "a.test", visitors: 20, pageviews: 500 },
+      { site: "b.test", visitors: 1, pageviews: 1 },
+    ]);
+  });
+
+  test("a quiet site publishes nothing, and a tick frame carries only the sections that changed", () => {
+    const hub = new Hub();
+    record(hub, "a.test", hit(1, T0, "/"));
+    hub.tick(T0 + 100);
+    expect(hub.tick(T0 + 200)).toEqual([]);
+    record(hub, "a.test", hit(1, T0 + 300, "/"));
+    const [frame] = frames(hub, T0 + 400).map((p) => p.frame as TickFrame);
+    expect(frame!.seq).toBe(2);
+    expect(Object.keys(frame!.changed).sort()).toEqual(["perMinute", "perSecond"]);
+    expect(frame!.feed.map((f) => f.p)).toEqual(["/"]);
+  });
+
+  test("visitors expiring publish a frame even without new hits, then the idle site is forgotten", () => {
+    const hub = new Hub();
+    record(hub, "a.test", hit(1, T0));
+    hub.tick(T0 + 100);
+    const [afterFive] = frames(hub, T0 + 5 * 60_000 + 1);
+    expect((afterFive!.frame as TickFrame).changed.visitors).toEqual({ last5m: 0, last30m: 1, capped: false });
+    const late = frames(hub, T0 + 31 * 60_000);
+    const siteFrame = late.find((p) => p.topic === siteTopic("a.test"))!.frame as TickFrame;
+    expect(siteFrame.changed.visitors).toEqual({ last5m: 0, last30m: 0, capped: false });
+    expect(hub.siteCount()).toBe(0);
+    expect((late.find((p) => p.topic === SITES_TOPIC)!.frame as SitesFrame).sites).toEqual([]);
+  });
+
+  test("a snapshot is the state as of the last tick, so its feed never repeats the next tick's", () => {
+    const hub = new Hub();
+    expect((JSON.parse(hub.snapshot("a.test", T0)) as SnapshotFrame).stats.visitors.last5m).toBe(0);
+    record(hub, "a.test", hit(1, T0, "/first"));
+    hub.tick(T0 + 100);
+    record(hub, "a.test", hit(2, T0 + 150, "/second"));
+    const snapshot = JSON.parse(hub.snapshot("a.test", T0 + 200)) as SnapshotFrame;
+    expect(snapshot.seq).toBe(1);
+    expect(snapshot.feed.map((f) => f.p)).toEqual(["/first"]);
+    expect(snapshot.stats.visitors.last5m).toBe(1);
+    const [next] = frames(hub, T0 + 300).filter((p) => p.topic === siteTopic("a.test"));
+    expect((next!.frame as TickFrame).seq).toBe(2);
+    expect((next!.frame as TickFrame).feed.map((f) => f.p)).toEqual(["/second"]);
+    // Encoded once per tick, not once per connecting dashboard.
+    expect(hub.snapshot("a.test", T0 + 301)).toBe(hub.snapshot("a.test", T0 + 302));
+  });
+
+  test("two sites never see each other's hits", () => {
+    const hub = new Hub();
+    record(hub, "a.test", hit(1, T0, "/only-a"));
+    record(hub, "b.test", hit(2, T0, "/only-b"));
+    const published = frames(hub, T0 + 100);
+    const a = published.find((p) => p.topic === siteTopic("a.test"))!.frame as TickFrame;
+    const b = published.find((p) => p.topic === siteTopic("b.test"))!.frame as TickFrame;
+    expect(a.feed.map((f) => f.p)).toEqual(["/only-a"]);
+    expect(b.feed.map((f) => f.p)).toEqual(["/only-b"]);
+    expect(a.changed.pages).toEqual([["/only-a", 1]]);
+  });
+
+  test("the site cap keeps new sites out until one goes idle", () => {
+    const hub = new Hub({ maxSites: 2, maxVisitors: 10, maxEventNames: 10 });
+    expect(record(hub, "a.test", hit(1, T0))).toBe(true);
+    expect(record(hub, "b.test", hit(1, T0))).toBe(true);
+    expect(record(hub, "c.test", hit(1, T0))).toBe(false);
+    hub.tick(T0 + 31 * 60_000);
+    expect(record(hub, "c.test", hit(1, T0 + 31 * 60_000))).toBe(true);
+  });
+
+  test("custom events are counted by name and not as pageviews", () => {
+    const hub = new Hub();
+    record(hub, "a.test", hit(1, T0, "/", "Signup"));
+    record(hub, "a.test", hit(2, T0, "/", "Signup"));
+    record(hub, "a.test", hit(2, T0, "/", "pageview"));
+    const [frame] = frames(hub, T0 + 100).filter((p) => p.topic === siteTopic("a.test"));
+    const tick = frame!.frame as TickFrame;
+    expect(tick.changed.events).toEqual([["Signup", 2]]);
+    expect(tick.changed.perMinute!.counts.at(-1)).toBe(1);
+  });
+
+  test("memory per site stays bounded whatever the traffic", () => {
+    const hub = new Hub({ maxSites: 10, maxVisitors: 5000, maxEventNames: 20 });
+    let time = T0;
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 5000; i++) {
+        time += 7;
+        const n = round * 5000 + i;
+        record(hub, "big.test", hit(n, time, `/page/${n}`, n % 3 === 0 ? `event-${n}` : "pageview"));
+      }
+      const published = hub.tick(time);
+      for (const p of published) expect(new TextEncoder().encode(p.data).length).toBeLessThanOrEqual(15 * 1024);
+    }
+    const heapBefore = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 100_000; i++) {
+      time += 7;
+      record(hub, "big.test", hit(1e9 + i, time, `/page/${1e9 + i}`));
+    }
+    hub.tick(time);
+    // 200,000 distinct visitors and pages went through; the site holds at most the cap.
+    const snapshot = JSON.parse(hub.snapshot("big.test", time)) as SnapshotFrame;
+    expect(snapshot.stats.visitors.last30m).toBe(5000);
+    expect(snapshot.stats.visitors.capped).toBe(true);
+    Bun.gc(true);
+    // Another 100,000 visitors did not grow the heap beyond a small margin.
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(8 * 1024 * 1024);
+  });
+});

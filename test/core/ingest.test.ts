@@ -1,0 +1,75 @@
+import { describe, expect, test } from "bun:test";
+import { Hub, siteTopic } from "../../src/core/hub.ts";
+import { Ingestor } from "../../src/core/ingest.ts";
+import type { TickFrame } from "../../src/core/protocol.ts";
+import { DailySalts } from "../../src/core/visitor-id.ts";
+import { UA } from "../helpers/user-agents.ts";
+
+const DAY = 86_400_000;
+const T0 = 20_000 * DAY + 3_600_000;
+
+function setup() {
+  const hub = new Hub();
+  let n = 0;
+  const ingestor = new Ingestor(hub, new DailySalts((length) => new Uint8Array(length).fill(++n)));
+  const send = (body: object, opts: { ua?: string; ip?: string; time?: number } = {}) =>
+    ingestor.ingest({ body: JSON.stringify(body), userAgent: opts.ua ?? UA.chromeWindows, ip: opts.ip ?? "198.51.100.1", time: opts.time ?? T0 });
+  const tick = (time: number, site = "shop.test") => {
+    const publication = hub.tick(time).find((p) => p.topic === siteTopic(site));
+    return publication && (JSON.parse(publication.data) as TickFrame);
+  };
+  return { hub, send, tick };
+}
+
+describe("Ingestor", () => {
+  test("a pageview becomes a feed item with path, source, device, browser and time", () => {
+    const { send, tick } = setup();
+    expect(send({ n: "pageview", u: "https://shop.test/wines?id=1", d: "shop.test", r: "https://www.google.com/" })).toEqual({
+      accepted: ["shop.test"],
+      dropped: [],
+    });
+    const frame = tick(T0 + 100)!;
+    expect(frame.feed).toEqual([{ t: T0, n: "pageview", p: "/wines", s: "Google", d: "Desktop", b: "Chrome", o: "Windows" }]);
+    expect(frame.changed.sources).toEqual([["Google", 1]]);
+    expect(frame.changed.devices).toEqual([["Desktop", 1]]);
+  });
+
+  test("bots are dropped and counted nowhere", () => {
+    const { send, tick } = setup();
+    expect(send({ n: "pageview", u: "https://shop.test/" }, { ua: "Googlebot/2.1" })).toEqual({
+      accepted: [],
+      dropped: [{ site: "shop.test", reason: "bot" }],
+    });
+    expect(tick(T0 + 100)).toBeUndefined();
+  });
+
+  test("the same address and browser are one visitor; another address is another", () => {
+    const { send, tick } = setup();
+    send({ n: "pageview", u: "https://shop.test/a" });
+    send({ n: "pageview", u: "https://shop.test/b" });
+    send({ n: "pageview", u: "https://shop.test/a" }, { ip: "198.51.100.2" });
+    expect(tick(T0 + 100)!.changed.visitors).toEqual({ last5m: 2, last30m: 2, capped: false });
+  });
+
+  test("a visit across midnight stays one visitor thanks to yesterday's salt", () => {
+    const { send, tick } = setup();
+    const beforeMidnight = 20_001 * DAY - 60_000;
+    send({ n: "pageview", u: "https://shop.test/a" }, { time: beforeMidnight });
+    send({ n: "pageview", u: "https://shop.test/b" }, { time: beforeMidnight + 120_000 });
+    expect(tick(beforeMidnight + 120_100)!.changed.visitors!.last30m).toBe(1);
+  });
+
+  test("custom events carry their props in the feed", () => {
+    const { send, tick } = setup();
+    send({ name: "Signup", url: "https://shop.test/join", props: { plan: "pro" } });
+    const frame = tick(T0 + 100)!;
+    expect(frame.feed[0]).toMatchObject({ n: "Signup", p: "/join", props: { plan: "pro" } });
+    expect(frame.changed.events).toEqual([["Signup", 1]]);
+  });
+
+  test("bad input throws and leaves the state untouched", () => {
+    const { hub, send } = setup();
+    expect(() => send({ n: "pageview" })).toThrow("missing url");
+    expect(hub.siteCount()).toBe(0);
+  });
+});

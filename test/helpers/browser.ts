@@ -1,0 +1,31 @@
+/**
+ * Launches Debian's chromium through playwright-core for browser tests. The project never
+ * downloads a browser: it uses /usr/bin/chromium (apt package `chromium`), or PULSE_CHROMIUM.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+// Tests may read the environment; the server's code may not (see STYLE.md).
+export const CHROMIUM_PATH = process.env.PULSE_CHROMIUM ?? "/usr/bin/chromium";
+
+export const ARTIFACTS_DIR = new URL("../../test-artifacts/", import.meta.url).pathname;
+
+export function chromiumAvailable(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    timeout: 20_000,
+  });
+}
+
+/** Saves a full-page screenshot into test-artifacts/ and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const path = `${ARTIFACTS_DIR}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,131 @@
+import { describe, expect, test } from "bun:test";
+import type { DashboardData } from "../../src/core/dashboards.ts";
+import { Hub } from "../../src/core/hub.ts";
+import { Ingestor } from "../../src/core/ingest.ts";
+import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
+import { StaticAssets } from "../../src/server/static-assets.ts";
+import { UA } from "../helpers/user-agents.ts";
+
+const BASE = "http://localhost:3000";
+
+function setup(options: { allowOrigins?: string[]; trustProxy?: boolean } = {}) {
+  const hub = new Hub();
+  const addresses: string[] = [];
+  const ingestor = new Ingestor(hub);
+  const original = ingestor.ingest.bind(ingestor);
+  ingestor.ingest = (request) => {
+    addresses.push(request.ip);
+    return original(request);
+  };
+  const handler = createHttpHandler({
+    ingestor,
+    assets: new StaticAssets({ "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } }),
+    allowOrigins: options.allowOrigins ?? [],
+    trustProxy: options.trustProxy ?? false,
+  });
+  const upgrades: DashboardData[] = [];
+  const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
+  return { hub, handler: (request: Request) => handler(request, peer), upgrades, addresses };
+}
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  new Request(`${BASE}/api/event`, { method: "POST", body, headers: { "user-agent": UA.firefoxLinux, ...headers } });
+const pageview = JSON.stringify({ n: "pageview", u: "https://shop.test/", d: "shop.test" });
+
+async function errorOf(response: Response | undefined) {
+  return { status: response!.status, body: (await response!.json()) as { error: string } };
+}
+
+describe("POST /api/event", () => {
+  test("accepts a pageview with 202 and open CORS", async () => {
+    const { handler, hub } = setup();
+    const response = (await handler(post(pageview, { "content-type": "text/plain" })))!;
+    expect(response.status).toBe(202);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(hub.siteCount()).toBe(1);
+  });
+
+  test("answers the CORS preflight", async () => {
+    const { handler } = setup();
+    const response = (await handler(new Request(`${BASE}/api/event`, { method: "OPTIONS" })))!;
+    expect(response.status).toBe(204);
+    expect(response.headers.get("access-control-allow-methods")).toContain("POST");
+    expect(response.headers.get("access-control-allow-headers")).toContain("Content-Type");
+  });
+
+  test("bots get 202 but are not counted, and a header says why", async () => {
+    const { handler, hub } = setup();
+    const response = (await handler(post(pageview, { "user-agent": "Googlebot/2.1" })))!;
+    expect(response.status).toBe(202);
+    expect(response.headers.get("x-pulse-dropped")).toBe("bot");
+    expect(hub.siteCount()).toBe(0);
+  });
+
+  test.each([
+    ["malformed JSON", post("{nope"), 400, "body is not valid JSON"],
+    ["missing url", post('{"n":"pageview"}'), 400, "missing url (url or u)"],
+    ["non-http url", post('{"n":"pageview","u":"file:///etc/passwd"}'), 400, "url must be http or https"],
+    ["an empty body", post(""), 400, "body is empty: send a JSON event"],
+    ["a body over 8 KiB", post(JSON.stringify({ n: "pageview", u: "https://a.test/", p: { k: "x".repeat(9000) } })), 413, "body is larger than 8192 bytes"],
+    ["invalid UTF-8", new Request(`${BASE}/api/event`, { method: "POST", body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }), 400, "body is not valid UTF-8"],
+    ["GET", new Request(`${BASE}/api/event`), 405, "use POST to send events"],
+  ])("rejects %s", async (_, request, status, message) => {
+    const { handler, hub } = setup();
+    expect(await errorOf(await handler(request))).toEqual({ status, body: { error: message } });
+    expect(hub.siteCount()).toBe(0);
+  });
+
+  test("uses the socket address, or the proxy's X-Forwarded-For entry only with trust-proxy", async () => {
+    const untrusted = setup();
+    await untrusted.handler(post(pageview, { "x-forwarded-for": "203.0.113.50" }));
+    expect(untrusted.addresses).toEqual(["192.0.2.7"]);
+    const trusted = setup({ trustProxy: true });
+    await trusted.handler(post(pageview, { "x-forwarded-for": "10.9.9.9, 203.0.113.50" }));
+    expect(trusted.addresses).toEqual(["203.0.113.50"]);
+  });
+});
+
+describe("GET /ws", () => {
+  const ws = (path: string, origin?: string) => new Request(`${BASE}${path}`, { headers: origin ? { origin } : {} });
+
+  test("upgrades a same-origin request with the site it asks for", async () => {
+    const { handler, upgrades } = setup();
+    expect(await handler(ws("/ws?site=Shop.Test", BASE))).toBeUndefined();
+    expect(await handler(ws("/ws", BASE))).toBeUndefined();
+    expect(upgrades).toEqual([{ site: "shop.test" }, { site: null }]);
+  });
+
+  test("rejects another origin, or none, with 403 before upgrading", async () => {
+    const { handler, upgrades } = setup();
+    expect((await handler(ws("/ws?site=a.test", "http://evil.test")))!.status).toBe(403);
+    expect((await handler(ws("/ws?site=a.test")))!.status).toBe(403);
+    expect(upgrades).toEqual([]);
+  });
+
+  test("accepts an origin allowed with --allow-origin", async () => {
+    const { handler, upgrades } = setup({ allowOrigins: ["https://admin.test"] });
+    expect(await handler(ws("/ws?site=a.test", "https://admin.test"))).toBeUndefined();
+    expect(upgrades.length).toBe(1);
+  });
+
+  test("rejects a site that is not a host name", async () => {
+    const { handler } = setup();
+    expect(await errorOf(await handler(ws("/ws?site=<script>", BASE)))).toEqual({
+      status: 400,
+      body: { error: "site must be a host name such as example.com" },
+    });
+  });
+});
+
+describe("other routes", () => {
+  test("serves the dashboard at / with gzip when accepted, and 404s unknown paths as JSON", async () => {
+    const { handler } = setup();
+    const page = (await handler(new Request(`${BASE}/`)))!;
+    expect(page.status).toBe(200);
+    expect(await page.text()).toBe("<h1>Pulse</h1>");
+    const gzipped = (await handler(new Request(`${BASE}/`, { headers: { "accept-encoding": "gzip" } })))!;
+    expect(gzipped.headers.get("content-encoding")).toBe("gzip");
+    const missing = await errorOf(await handler(new Request(`${BASE}/nope`)));
+    expect(missing).toEqual({ status: 404, body: { error: "no route for GET /nope" } });
+  });
+});

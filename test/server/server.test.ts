@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startServer, type RunningServer } from "../../src/app.ts";
+import { parseConfig } from "../../src/config.ts";
+import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/core/protocol.ts";
+import { curlCommand } from "../../ui/format.ts";
+import { openDashboard, upgradeStatus, type TestDashboard } from "../helpers/dashboard-client.ts";
+import { UA } from "../helpers/user-agents.ts";
+
+const TICK_MS = 100;
+let server: RunningServer;
+let base: string;
+let wsBase: string;
+
+beforeAll(() => {
+  server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
+    "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" },
+  });
+  base = `http://127.0.0.1:${server.port}`;
+  wsBase = `ws://127.0.0.1:${server.port}`;
+});
+afterAll(() => server.stop());
+
+const isTick = (frame: ServerFrame): frame is TickFrame => frame.type === "tick";
+const withPath = (path: string) => (frame: ServerFrame): frame is TickFrame => isTick(frame) && frame.feed.some((item) => item.p === path);
+
+function sendPageview(site: string, path: string, ua = UA.chromeWindows) {
+  return fetch(`${base}/api/event`, {
+    method: "POST",
+    headers: { "content-type": "text/plain", "user-agent": ua },
+    body: JSON.stringify({ n: "pageview", u: `https://${site}${path}`, d: site, r: "https://news.ycombinator.com/" }),
+  });
+}
+
+const dashboard = (site: string) => openDashboard(`${wsBase}/ws?site=${site}`, base);
+
+describe("a real server on port 0", () => {
+  test("the snapshot arrives first, then a posted pageview within two ticks", async () => {
+    const client = await dashboard("live.test");
+    const snapshot = (await client.waitFor((frame) => frame.type === "snapshot")) as SnapshotFrame;
+    expect(client.frames[0]).toBe(snapshot);
+    expect(snapshot.site).toBe("live.test");
+
+    expect((await sendPageview("live.test", "/hello")).status).toBe(202);
+    const frame = await client.waitFor(withPath("/hello"));
+    const item = frame.feed.find((entry) => entry.p === "/hello")!;
+    expect(item).toMatchObject({ n: "pageview", s: "Hacker News", d: "Desktop", b: "Chrome", o: "Windows" });
+    // Stamped by the server: the tick that published it ran within two ticks of the ingest.
+    expect(frame.time - item.t).toBeLessThanOrEqual(2 * TICK_MS);
+    expect(frame.changed.visitors?.last5m).toBe(1);
+    client.socket.close();
+  });
+
+  test("a dashboard opened after traffic comes up with it in its snapshot", async () => {
+    await sendPageview("refresh.test", "/before-refresh");
+    const first = await dashboard("refresh.test");
+    await first.waitFor(withPath("/before-refresh"));
+    first.socket.close();
+    const refreshed = await dashboard("refresh.test");
+    const snapshot = (await refreshed.waitFor((frame) => frame.type === "snapshot")) as SnapshotFrame;
+    expect(snapshot.stats.visitors.last5m).toBe(1);
+    expect(snapshot.stats.pages).toEqual([["/before-refresh", 1]]);
+    expect(snapshot.feed.map((item) => item.p)).toEqual(["/before-refresh"]);
+    refreshed.socket.close();
+  });
+
+  test("the curl command the empty dashboard suggests is counted, not dropped as a bot", async () => {
+    const client = await dashboard("curl.test");
+    // Asynchronously: the server runs in this process.
+    const curl = Bun.spawn(["sh", "-c", `${curlCommand(base, "curl.test")} --silent --fail`]);
+    expect(await curl.exited).toBe(0);
+    const frame = await client.waitFor(withPath("/"));
+    expect(frame.changed.visitors?.last5m).toBe(1);
+    client.socket.close();
+  });
+
+  test("an upgrade from another origin, or without one, gets 403", async () => {
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, "http://evil.test")).toBe(403);
+    expect(await upgradeStatus(`${base}/ws?site=a.test`)).toBe(403);
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, base)).toBe(101);
+  });
+
+  test("bad input gets its status and the server keeps serving", async () => {
+    const cases: Array<[RequestInit & { path?: string }, number]> = [
+      [{ method: "POST", body: "{not json" }, 400],
+      [{ method: "POST", body: '{"n":"pageview"}' }, 400],
+      [{ method: "POST", body: '{"n":"pageview","u":"mailto:x@y.z"}' }, 400],
+      [{ method: "POST", body: JSON.stringify({ n: "pageview", u: "https://a.test/", p: { x: "y".repeat(10_000) } }) }, 413],
+      [{ method: "POST", body: "x".repeat(200_000) }, 413],
+      [{ method: "PUT", body: "{}" }, 405],
+      [{ method: "POST", body: JSON.stringify({ n: "x", u: "https://a.test/", p: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 1])) }) }, 400],
+    ];
+    for (const [init, status] of cases) {
+      const response = await fetch(`${base}/api/event`, init);
+      expect(response.status).toBe(status);
+      if (status !== 413 || init.body !== "x".repeat(200_000)) expect(typeof ((await response.json()) as { error: string }).error).toBe("string");
+    }
+    const client = await dashboard("still-alive.test");
+    expect((await sendPageview("still-alive.test", "/after-garbage")).status).toBe(202);
+    await client.waitFor(withPath("/after-garbage"));
+    client.socket.close();
+  });
+
+  test("two sites do not see each other's events", async () => {
+    const a = await dashboard("site-a.test");
+    const b = await dashboard("site-b.test");
+    await sendPageview("site-a.test", "/only-a");
+    await sendPageview("site-b.test", "/only-b");
+    await a.waitFor(withPath("/only-a"));
+    await b.waitFor(withPath("/only-b"));
+    await Bun.sleep(3 * TICK_MS);
+    const paths = (client: TestDashboard) => client.frames.filter(isTick).flatMap((frame) => frame.feed.map((item) => item.p));
+    expect(paths(a)).toEqual(["/only-a"]);
+    expect(paths(b)).toEqual(["/only-b"]);
+    expect(a.frames.every((frame) => frame.type !== "tick" || frame.site === "site-a.test")).toBe(true);
+    a.socket.close();
+    b.socket.close();
+  });
+
+  test("a dashboard that sends a message is closed with 1008", async () => {
+    const client = await dashboard("chatty.test");
+    client.socket.send("hello?");
+    expect((await client.closed).code).toBe(1008);
+  });
+
+  test("the site list socket gets the list, then updates when a new site appears", async () => {
+    const list = await openDashboard(`${wsBase}/ws`, base);
+    await list.waitFor((frame) => frame.type === "sites");
+    await sendPageview("brand-new.test", "/");
+    const update = await list.waitFor((frame) => frame.type === "sites" && frame.sites.some((s) => s.site === "brand-new.test"));
+    expect(update.type).toBe("sites");
+    list.socket.close();
+  });
+
+  test("1,000 sockets on one site all receive the same tick frame", async () => {
+    const clients: TestDashboard[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      clients.push(...(await Promise.all(Array.from({ length: 100 }, () => dashboard("crowd.test")))));
+    }
+    await Promise.all(clients.map((client) => client.waitFor((frame) => frame.type === "snapshot")));
+    expect((await sendPageview("crowd.test", "/for-everyone")).status).toBe(202);
+    const received = await Promise.all(clients.map((client) => client.waitFor(withPath("/for-everyone"), 10_000)));
+    const texts = new Set(clients.map((client, i) => client.raw[client.frames.indexOf(received[i]!)]));
+    expect(received.length).toBe(1000);
+    expect(texts.size).toBe(1);
+    for (const client of clients) client.socket.close();
+  }, 30_000);
+});

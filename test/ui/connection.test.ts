@@ -1,0 +1,204 @@
+import { beforeEach, describe, expect, test } from "bun:test";
+import type { ServerFrame } from "../../src/core/protocol.ts";
+import { connect, parseFrame, type ConnectionOptions, type ConnectionState, type SocketLike, type Timers } from "../../ui/connection.ts";
+import { sites, snapshot } from "./fixtures.ts";
+
+/** Stands in for the browser's WebSocket: the test plays the server. */
+class FakeSocket implements SocketLike {
+  static instances: FakeSocket[] = [];
+  onopen: ((event: Event) => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  closedWith: { code?: number; reason?: string } | null = null;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  close(code?: number, reason?: string): void {
+    this.closedWith = { code, reason };
+  }
+  serverOpens(): void {
+    this.onopen?.(new Event("open"));
+  }
+  serverSends(data: unknown): void {
+    this.onmessage?.(new MessageEvent("message", { data }));
+  }
+  serverCloses(code: number, reason = ""): void {
+    this.onclose?.({ code, reason } as CloseEvent);
+  }
+}
+
+/** A clock that only moves when the test says so. */
+class FakeTimers implements Timers {
+  time = 0;
+  private nextId = 1;
+  private pending = new Map<number, { at: number; callback: () => void }>();
+
+  setTimeout(callback: () => void, ms: number): number {
+    const id = this.nextId++;
+    this.pending.set(id, { at: this.time + ms, callback });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending.delete(handle as number);
+  }
+  now(): number {
+    return this.time;
+  }
+  get count(): number {
+    return this.pending.size;
+  }
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const due = [...this.pending].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.pending.delete(due[0]);
+      this.time = due[1].at;
+      due[1].callback();
+    }
+    this.time = end;
+  }
+}
+
+let timers: FakeTimers;
+let frames: ServerFrame[];
+let states: ConnectionState[];
+
+beforeEach(() => {
+  FakeSocket.instances = [];
+  timers = new FakeTimers();
+  frames = [];
+  states = [];
+});
+
+function start(overrides: Partial<ConnectionOptions> = {}) {
+  return connect({
+    url: "ws://pulse.test/ws?site=shop.test",
+    onFrame: (frame) => frames.push(frame),
+    onState: (state) => states.push(state),
+    WebSocket: FakeSocket,
+    timers,
+    random: () => 0, // no jitter: delays are exactly 500, 1000, 2000, ...
+    ...overrides,
+  });
+}
+
+const latest = () => {
+  const socket = FakeSocket.instances.at(-1);
+  if (!socket) throw new Error("no socket was opened");
+  return socket;
+};
+
+describe("connect", () => {
+  test("opens the URL and reports connecting, then open", () => {
+    const connection = start();
+    expect(FakeSocket.instances.map((s) => s.url)).toEqual(["ws://pulse.test/ws?site=shop.test"]);
+    expect(connection.state).toEqual({ status: "connecting" });
+    latest().serverOpens();
+    expect(connection.state).toEqual({ status: "open" });
+    expect(states.map((s) => s.status)).toEqual(["connecting", "open"]);
+  });
+
+  test("delivers each message parsed, in order; ignores what is not a frame", () => {
+    start();
+    latest().serverOpens();
+    const first = snapshot({ seq: 3 });
+    latest().serverSends(JSON.stringify(first));
+    latest().serverSends("not json");
+    latest().serverSends(JSON.stringify({ type: "mystery" }));
+    latest().serverSends(new ArrayBuffer(4));
+    latest().serverSends(JSON.stringify(sites()));
+    expect(frames).toEqual([first, sites()]);
+  });
+
+  test("reconnects after a close, the delay doubling up to the maximum", () => {
+    start();
+    const delays: number[] = [];
+    for (let attempt = 0; attempt < 7; attempt++) {
+      latest().serverCloses(1006);
+      const state = states.at(-1);
+      if (state?.status !== "reconnecting") throw new Error(`expected reconnecting, got ${state?.status}`);
+      delays.push(state.delay);
+      expect(state.retryAt).toBe(timers.time + state.delay);
+      const sockets = FakeSocket.instances.length;
+      timers.advance(state.delay - 1);
+      expect(FakeSocket.instances.length).toBe(sockets); // not before the delay
+      timers.advance(1);
+      expect(FakeSocket.instances.length).toBe(sockets + 1);
+      expect(states.at(-1)?.status).toBe("connecting");
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+
+  test("jitter takes up to half off the delay", () => {
+    start({ random: () => 1 });
+    latest().serverCloses(1006);
+    expect(states.at(-1)).toMatchObject({ status: "reconnecting", delay: 250 });
+  });
+
+  test("a short-lived open does not reset the backoff; a lasting one does", () => {
+    start();
+    latest().serverCloses(1006); // 500
+    timers.advance(500);
+    latest().serverOpens();
+    timers.advance(1000); // dropped before stableAfter (5 s)
+    latest().serverCloses(1001);
+    expect(states.at(-1)).toMatchObject({ status: "reconnecting", delay: 1000 });
+    timers.advance(1000);
+    latest().serverOpens();
+    timers.advance(5000);
+    latest().serverCloses(1001);
+    expect(states.at(-1)).toMatchObject({ status: "reconnecting", delay: 500 });
+  });
+
+  test("does not reconnect after close code 1008", () => {
+    start();
+    latest().serverOpens();
+    latest().serverCloses(1008, "unknown command");
+    expect(states.at(-1)).toEqual({ status: "closed", code: 1008, reason: "unknown command" });
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(timers.count).toBe(0);
+  });
+
+  test("close() closes the socket and stops retrying", () => {
+    const connection = start();
+    latest().serverOpens();
+    connection.close();
+    expect(latest().closedWith?.code).toBe(1000);
+    expect(connection.state.status).toBe("closed");
+    latest().serverCloses(1000); // the browser's close event arrives afterwards
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(states.filter((s) => s.status === "reconnecting")).toHaveLength(0);
+  });
+
+  test("retryNow skips the wait", () => {
+    const connection = start();
+    latest().serverCloses(1006);
+    latest().serverCloses(1006); // a stale socket's late event changes nothing
+    expect(states.filter((s) => s.status === "reconnecting")).toHaveLength(1);
+    connection.retryNow();
+    expect(FakeSocket.instances).toHaveLength(2);
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(2); // the cancelled timer did not fire too
+  });
+
+  test("messages from a replaced socket are ignored", () => {
+    start();
+    const old = latest();
+    old.serverCloses(1006);
+    timers.advance(500);
+    old.serverSends(JSON.stringify(sites()));
+    expect(frames).toEqual([]);
+  });
+});
+
+test("parseFrame", () => {
+  expect(parseFrame(JSON.stringify(sites()))).toEqual(sites());
+  expect(parseFrame("[1]")).toBeNull();
+  expect(parseFrame("null")).toBeNull();
+  expect(parseFrame("{")).toBeNull();
+  expect(parseFrame(42)).toBeNull();
+});

@@ -1,0 +1,44 @@
+import { html } from "htm/preact";
+import { clockTime, formatNumber } from "../format.ts";
+import type { ChartModel } from "../site-model.ts";
+
+interface Props {
+  testid: string;
+  title: string;
+  chart: ChartModel;
+  /** Label of the oldest bar, e.g. "30 min ago". */
+  since: string;
+  withSeconds: boolean;
+}
+
+const BAR = 10; // viewBox units per bar; the SVG stretches to its box
+
+/** Bars in an inline SVG: the newest bar (still filling) on the right, drawn lighter. */
+export function BarChart({ testid, title, chart, since, withSeconds }: Props) {
+  const width = chart.bars.length * BAR;
+  const last = chart.bars.length - 1;
+  return html`<figure class="card chart" data-testid=${testid}>
+    <figcaption>
+      <span class="card-title">${title}</span>
+      <span class="chart-total">${formatNumber(chart.total)} pageviews</span>
+    </figcaption>
+    <div class="chart-plot">
+      <div class="chart-y" aria-hidden="true"><span>${formatNumber(chart.max)}</span><span>${chart.half === null ? "" : formatNumber(chart.half)}</span><span>0</span></div>
+      <svg viewBox=${`0 0 ${width} 100`} preserveAspectRatio="none" role="img" aria-label=${`${title}: ${chart.total} pageviews`}>
+        <line class="chart-grid" x1="0" x2=${width} y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
+        <line class="chart-grid" x1="0" x2=${width} y1="50" y2="50" vector-effect="non-scaling-stroke" />
+        ${chart.bars.map(
+          (bar, i) => html`<rect
+            class=${i === last ? "bar bar-current" : "bar"}
+            x=${i * BAR + 1}
+            y=${100 - bar.height}
+            width=${BAR - 2}
+            height=${bar.height}
+          ><title>${clockTime(bar.t, withSeconds)}: ${bar.count} pageviews</title></rect>`,
+        )}
+        <line class="chart-base" x1="0" x2=${width} y1="99.5" y2="99.5" vector-effect="non-scaling-stroke" />
+      </svg>
+    </div>
+    <div class="chart-x" aria-hidden="true"><span>${since}</span><span>now</span></div>
+  </figure>`;
+}

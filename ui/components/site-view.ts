@@ -1,0 +1,49 @@
+import { html } from "htm/preact";
+import { formatNumber } from "../format.ts";
+import { siteModel } from "../site-model.ts";
+import type { ViewState } from "../view-model.ts";
+import { BarChart } from "./bar-chart.ts";
+import { CurlHint } from "./curl-hint.ts";
+import { LiveFeed } from "./live-feed.ts";
+import { TopListCard } from "./top-list.ts";
+
+/** One site's realtime view. `now` is the client's clock. */
+export function SiteView({ view, now, origin }: { view: ViewState; now: number; origin: string }) {
+  const model = siteModel(view, now);
+  const plus = model.capped ? html`<span class="muted" title="Lower bound: too many visitors to track one by one">+</span>` : null;
+  const waiting = view.loaded && model.visitors30m === 0 && model.feed.length === 0;
+  return html`<div class="site-view">
+    <section class="card numbers">
+      <div class="number number-main">
+        <span class="number-label"><span class="pulse" aria-hidden="true"></span>Current visitors</span>
+        <span class="number-value"><span data-testid="current-visitors">${model.currentVisitors}</span>${plus}</span>
+        <span class="muted">last 5 minutes</span>
+      </div>
+      <div class="number">
+        <span class="number-label">Visitors</span>
+        <span class="number-value"><span data-testid="visitors-30m">${formatNumber(model.visitors30m)}</span>${plus}</span>
+        <span class="muted">last 30 minutes</span>
+      </div>
+      <div class="number">
+        <span class="number-label">Pageviews</span>
+        <span class="number-value">${formatNumber(model.pageviews30m)}</span>
+        <span class="muted">last 30 minutes</span>
+      </div>
+    </section>
+    ${waiting &&
+    html`<section class="card hint">
+      <p>No pageviews for <strong>${view.site}</strong> yet. Send one to see it arrive:</p>
+      <${CurlHint} origin=${origin} domain=${view.site} />
+    </section>`}
+    <div class="charts">
+      <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since="30 min ago" withSeconds=${false} />
+      <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
+    </div>
+    <div class="site-columns">
+      <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} />`)}</div>
+      <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />
+    </div>
+    ${view.seqGaps > 0 &&
+    html`<p class="muted gap-note">Missed ${view.seqGaps} update${view.seqGaps === 1 ? "" : "s"}; figures catch up as they change.</p>`}
+  </div>`;
+}

@@ -1,0 +1,173 @@
+/**
+ * The dashboard's WebSocket: reconnects with exponential backoff and jitter, parses each message
+ * once and hands ServerFrames to a callback. The socket class and timers are injected so tests
+ * drive it with a fake socket and a fake clock (test/ui/connection.test.ts).
+ */
+import { CloseCode, type ServerFrame } from "../src/core/protocol.ts";
+
+export type ConnectionState =
+  | { status: "connecting" }
+  | { status: "open" }
+  | { status: "reconnecting"; delay: number; retryAt: number; attempt: number }
+  | { status: "closed"; code: number; reason: string };
+
+/** The part of the browser's WebSocket used here. */
+export interface SocketLike {
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketClass = new (url: string) => SocketLike;
+
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  now(): number;
+}
+
+export interface ConnectionOptions {
+  url: string;
+  onFrame: (frame: ServerFrame) => void;
+  onState?: (state: ConnectionState) => void;
+  WebSocket?: SocketClass;
+  timers?: Timers;
+  /** 0..1; the jitter takes up to half off each delay. */
+  random?: () => number;
+  /** First retry delay, doubled after each failed attempt up to maxDelay. */
+  minDelay?: number;
+  maxDelay?: number;
+  /** An open that lasts this long resets the backoff; a server that accepts then drops keeps backing off. */
+  stableAfter?: number;
+}
+
+export interface Connection {
+  readonly state: ConnectionState;
+  /** Skip the wait and retry now (e.g. when the browser comes back online). */
+  retryNow(): void;
+  close(): void;
+}
+
+const browserTimers: Timers = {
+  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+  now: () => Date.now(),
+};
+
+export function connect(options: ConnectionOptions): Connection {
+  const {
+    url,
+    onFrame,
+    onState = () => {},
+    WebSocket: Socket = globalThis.WebSocket,
+    timers = browserTimers,
+    random = Math.random,
+    minDelay = 500,
+    maxDelay = 10_000,
+    stableAfter = 5_000,
+  } = options;
+
+  let state: ConnectionState = { status: "connecting" };
+  let socket: SocketLike | null = null;
+  let failures = 0;
+  let retryTimer: unknown = null;
+  let stableTimer: unknown = null;
+  let stopped = false;
+
+  const setState = (next: ConnectionState) => {
+    state = next;
+    onState(next);
+  };
+
+  const stop = (code: number, reason: string) => {
+    stopped = true;
+    clearTimers();
+    setState({ status: "closed", code, reason });
+  };
+
+  const clearTimers = () => {
+    if (retryTimer !== null) timers.clearTimeout(retryTimer);
+    if (stableTimer !== null) timers.clearTimeout(stableTimer);
+    retryTimer = stableTimer = null;
+  };
+
+  const open = () => {
+    retryTimer = null;
+    setState({ status: "connecting" });
+    let ws: SocketLike;
+    try {
+      ws = new Socket(url);
+    } catch (error) {
+      // The constructor throws only for a malformed URL: retrying would throw again.
+      stop(0, String(error));
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      if (socket !== ws) return;
+      setState({ status: "open" });
+      stableTimer = timers.setTimeout(() => {
+        stableTimer = null;
+        failures = 0;
+      }, stableAfter);
+    };
+    ws.onmessage = (event) => {
+      if (socket !== ws) return;
+      const frame = parseFrame(event.data);
+      if (frame) onFrame(frame);
+    };
+    ws.onclose = (event) => {
+      if (socket !== ws) return;
+      socket = null;
+      if (stableTimer !== null) timers.clearTimeout(stableTimer);
+      stableTimer = null;
+      if (stopped) return;
+      // 1008: the server rejected what we asked for; asking again gets the same answer.
+      if (event.code === CloseCode.PolicyViolation) stop(event.code, event.reason);
+      else scheduleRetry();
+    };
+  };
+
+  const scheduleRetry = () => {
+    const base = Math.min(maxDelay, minDelay * 2 ** Math.min(failures, 30));
+    const delay = Math.round(base - (random() * base) / 2);
+    failures += 1;
+    setState({ status: "reconnecting", delay, retryAt: timers.now() + delay, attempt: failures });
+    retryTimer = timers.setTimeout(open, delay);
+  };
+
+  open();
+
+  return {
+    get state() {
+      return state;
+    },
+    retryNow() {
+      if (state.status !== "reconnecting") return;
+      clearTimers();
+      open();
+    },
+    close() {
+      if (stopped) return;
+      const ws = socket;
+      socket = null;
+      ws?.close(1000, "dashboard closed");
+      stop(1000, "dashboard closed");
+    },
+  };
+}
+
+/** A message as a ServerFrame, or null for anything that is not one (binary, bad JSON, unknown type). */
+export function parseFrame(data: unknown): ServerFrame | null {
+  if (typeof data !== "string") return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  return type === "snapshot" || type === "tick" || type === "sites" ? (value as ServerFrame) : null;
+}

@@ -1,0 +1,111 @@
+/**
+ * Everything the site view draws, shaped from the view state at one instant. Pure, so the
+ * components only lay it out.
+ */
+import type { Series, TopList } from "../src/core/protocol.ts";
+import { formatNumber, relativeTime, toShares, type Share } from "./format.ts";
+import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
+import type { ViewState } from "./view-model.ts";
+
+export interface ChartModel {
+  bars: Array<Bar & { height: number }>;
+  /** Top of the y axis. */
+  max: number;
+  /** The y axis's middle label, when it is a whole number. */
+  half: number | null;
+  total: number;
+}
+
+export interface TopListModel {
+  testid: string;
+  title: string;
+  /** What the counts are, e.g. "visitors now". */
+  unit: string;
+  rows: Share[];
+}
+
+export interface FeedRow {
+  key: number;
+  path: string;
+  /** Custom event name; null for a pageview. */
+  event: string | null;
+  source: string;
+  device: string;
+  browser: string;
+  os: string;
+  ago: string;
+  t: number;
+}
+
+export interface SiteModel {
+  currentVisitors: number;
+  visitors30m: number;
+  /** Counts are lower bounds (the server stopped tracking visitors one by one). */
+  capped: boolean;
+  pageviews30m: number;
+  perMinute: ChartModel;
+  perSecond: ChartModel;
+  lists: TopListModel[];
+  feed: FeedRow[];
+}
+
+/** `now` is the client's clock; the model reads the server's. */
+export function siteModel(view: ViewState, now: number): SiteModel {
+  const serverNow = now + view.clockOffset;
+  const { stats } = view;
+  const current = stats.visitors.last5m;
+  const recent = stats.visitors.last30m;
+  const perMinute = chartModel(stats.perMinute, serverNow, 30);
+  const list = (testid: string, title: string, unit: string, top: TopList, total?: number): TopListModel => ({
+    testid,
+    title,
+    unit,
+    rows: toShares(top, total),
+  });
+  return {
+    currentVisitors: current,
+    visitors30m: recent,
+    capped: stats.visitors.capped,
+    pageviews30m: perMinute.total,
+    perMinute,
+    perSecond: chartModel(stats.perSecond, serverNow, 60),
+    lists: [
+      list("top-pages", "Pages", "visitors now", stats.pages, current),
+      list("top-sources", "Sources", "visitors, 30 min", stats.sources, recent),
+      list("top-browsers", "Browsers", "visitors, 30 min", stats.browsers, recent),
+      list("top-os", "Operating systems", "visitors, 30 min", stats.os, recent),
+      list("top-devices", "Devices", "visitors, 30 min", stats.devices, recent),
+      list("top-events", "Custom events", "events, 30 min", stats.events),
+    ],
+    feed: view.feed.map(({ key, item }) => ({
+      key,
+      path: item.p,
+      event: item.n === "pageview" ? null : item.n,
+      source: item.s,
+      device: item.d,
+      browser: item.b,
+      os: item.o,
+      ago: relativeTime(item.t, serverNow),
+      t: item.t,
+    })),
+  };
+}
+
+export function chartModel(series: Series, now: number, length: number): ChartModel {
+  const bars = seriesToBars(series, now, length);
+  const counts = bars.map((bar) => bar.count);
+  const max = niceMax(counts);
+  return {
+    // Heights in percent of the axis; a non-zero count always shows at least a sliver.
+    bars: bars.map((bar) => ({ ...bar, height: bar.count > 0 ? Math.max(2, (bar.count / max) * 100) : 0 })),
+    max,
+    half: max >= 2 && Number.isInteger(max / 2) ? max / 2 : null,
+    total: sum(counts),
+  };
+}
+
+export function pageTitle(view: ViewState): string {
+  if (view.site === null) return "Pulse";
+  if (!view.loaded) return `${view.site} · Pulse`;
+  return `${formatNumber(view.stats.visitors.last5m)} now · ${view.site} · Pulse`;
+}

@@ -1,0 +1,152 @@
+/**
+ * Folds server frames into the dashboard's view state. Pure: no DOM, no clock, no I/O,
+ * so every rule here is tested without a browser (test/ui/view-model.test.ts).
+ */
+import type {
+  FeedItem,
+  ServerFrame,
+  SiteSummary,
+  SitesFrame,
+  SnapshotFrame,
+  Stats,
+  TickFrame,
+} from "../src/core/protocol.ts";
+
+/** How many feed items the dashboard keeps, newest first. */
+export const FEED_LIMIT = 100;
+
+/** A feed item with a key that stays the same while it scrolls down the list. */
+export interface FeedEntry {
+  key: number;
+  item: FeedItem;
+}
+
+export interface ViewState {
+  /** The site this page shows (from the URL); null on the site list. */
+  site: string | null;
+  /** True once a snapshot for `site` has arrived. */
+  loaded: boolean;
+  /** Sequence number of the last frame folded in. */
+  seq: number;
+  /** Ticks since the last snapshot whose seq was not the previous seq + 1 (frames missed or repeated). */
+  seqGaps: number;
+  /** Server time minus client time when the latest frame arrived: add it to Date.now() to read the server's clock. */
+  clockOffset: number;
+  stats: Stats;
+  /** Newest first, at most FEED_LIMIT. */
+  feed: FeedEntry[];
+  /** Pageviews and events since the last snapshot that the server counted but did not send (TickFrame.more). */
+  feedSkipped: number;
+  nextKey: number;
+  /** null until the first sites frame. */
+  sites: SiteSummary[] | null;
+  sitesMore: number;
+}
+
+export function emptyStats(): Stats {
+  const series = { step: 0, last: 0, counts: [] };
+  return {
+    visitors: { last5m: 0, last30m: 0, capped: false },
+    perMinute: { ...series, step: 60_000 },
+    perSecond: { ...series, step: 1_000 },
+    pages: [],
+    sources: [],
+    browsers: [],
+    os: [],
+    devices: [],
+    events: [],
+  };
+}
+
+export function initialState(site: string | null): ViewState {
+  return {
+    site,
+    loaded: false,
+    seq: 0,
+    seqGaps: 0,
+    clockOffset: 0,
+    stats: emptyStats(),
+    feed: [],
+    feedSkipped: 0,
+    nextKey: 0,
+    sites: null,
+    sitesMore: 0,
+  };
+}
+
+/**
+ * Returns the state after `frame`, or the same object when the frame does not concern this page
+ * (so a caller can skip rendering). `receivedAt` is the client's clock when the frame arrived.
+ */
+export function applyFrame(state: ViewState, frame: ServerFrame, receivedAt: number = frame.time): ViewState {
+  const clockOffset = frame.time - receivedAt;
+  switch (frame.type) {
+    case "sites":
+      return applySites(state, frame, clockOffset);
+    case "snapshot":
+      return applySnapshot(state, frame, clockOffset);
+    case "tick":
+      return applyTick(state, frame, clockOffset);
+    default:
+      return state;
+  }
+}
+
+function applySites(state: ViewState, frame: SitesFrame, clockOffset: number): ViewState {
+  return { ...state, clockOffset, sites: frame.sites, sitesMore: frame.more };
+}
+
+function applySnapshot(state: ViewState, frame: SnapshotFrame, clockOffset: number): ViewState {
+  if (state.site !== null && frame.site !== state.site) return state;
+  const { entries, nextKey } = newestFirst(frame.feed, state.nextKey);
+  return {
+    ...state,
+    site: frame.site,
+    loaded: true,
+    seq: frame.seq,
+    seqGaps: 0,
+    clockOffset,
+    stats: frame.stats,
+    feed: entries.slice(0, FEED_LIMIT),
+    feedSkipped: 0,
+    nextKey,
+  };
+}
+
+function applyTick(state: ViewState, frame: TickFrame, clockOffset: number): ViewState {
+  if (frame.site !== state.site) return state;
+  // Applied even out of sequence: the changed sections are still the newest figures we have.
+  const inSequence = state.loaded && frame.seq === state.seq + 1;
+  const { entries, nextKey } = newestFirst(frame.feed, state.nextKey);
+  return {
+    ...state,
+    seq: frame.seq,
+    seqGaps: state.seqGaps + (inSequence ? 0 : 1),
+    clockOffset,
+    stats: mergeStats(state.stats, frame.changed),
+    feed: entries.concat(state.feed).slice(0, FEED_LIMIT),
+    feedSkipped: state.feedSkipped + frame.more,
+    nextKey,
+  };
+}
+
+function mergeStats(stats: Stats, changed: Partial<Stats>): Stats {
+  const merged: Stats = { ...stats };
+  for (const key of Object.keys(stats) as Array<keyof Stats>) {
+    const section = changed[key];
+    // Assigning through a union-typed key needs the cast; the key and value come from the same Stats.
+    if (section !== undefined) (merged as Record<keyof Stats, unknown>)[key] = section;
+  }
+  return merged;
+}
+
+/** Frames list feed items oldest first; the dashboard shows them newest first. */
+function newestFirst(items: FeedItem[], firstKey: number): { entries: FeedEntry[]; nextKey: number } {
+  const entries: FeedEntry[] = [];
+  let key = firstKey;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i];
+    if (item) entries.push({ key: key++, item });
+  }
+  return { entries, nextKey: key };
+}
