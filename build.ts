@@ -9,17 +9,16 @@ import { gzipSync } from "node:zlib";
 const root = import.meta.dir;
 const assetsOnly = process.argv.includes("--assets-only");
 
-async function bundle(entry: string, loader: "ts" | "css"): Promise<string> {
+async function bundle(entry: string, format: "esm" | "iife" = "esm"): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [`${root}/${entry}`],
     bundle: true,
     minify: true,
     write: false,
-    format: "esm",
+    format,
     target: ["es2020", "chrome100", "firefox100", "safari15"],
     platform: "browser",
     legalComments: "none",
-    loader: { [`.${loader}`]: loader },
   });
   return result.outputFiles[0]!.text;
 }
@@ -30,10 +29,22 @@ function report(name: string, text: string): void {
   console.log(`  ${name.padEnd(24)} ${String(raw).padStart(8)} B raw ${String(gzip).padStart(7)} B gzip`);
 }
 
+const HTML = "text/html; charset=utf-8";
+const JS = "text/javascript; charset=utf-8";
+const CSS = "text/css; charset=utf-8";
+const read = (path: string) => readFileSync(`${root}/${path}`, "utf8");
+
+/** Every file the binary serves, by URL path. */
 const files = {
-  "/index.html": { contentType: "text/html; charset=utf-8", body: readFileSync(`${root}/ui/index.html`, "utf8") },
-  "/assets/dashboard.js": { contentType: "text/javascript; charset=utf-8", body: await bundle("ui/main.ts", "ts") },
-  "/assets/dashboard.css": { contentType: "text/css; charset=utf-8", body: await bundle("ui/styles.css", "css") },
+  "/index.html": { contentType: HTML, body: read("ui/index.html") },
+  "/assets/dashboard.js": { contentType: JS, body: await bundle("ui/main.ts") },
+  "/assets/dashboard.css": { contentType: CSS, body: await bundle("ui/styles.css") },
+  // The tracker runs in other people's pages: a classic script, no module scope to leak from.
+  "/js/script.js": { contentType: JS, body: await bundle("ui/tracker/index.ts", "iife") },
+  "/demo/index.html": { contentType: HTML, body: read("ui/demo/index.html") },
+  "/assets/demo.js": { contentType: JS, body: await bundle("ui/demo/main.ts") },
+  "/assets/demo.css": { contentType: CSS, body: await bundle("ui/demo/styles.css") },
+  "/demo/wine-list.csv": { contentType: "text/csv; charset=utf-8", body: read("ui/demo/wine-list.csv") },
 };
 
 console.log("assets:");

@@ -8,6 +8,8 @@ export interface Config {
   tickMs: number;
   allowOrigins: readonly string[];
   trustProxy: boolean;
+  /** A MaxMind-format country or city database; without one, countries come from browser time zones. */
+  geoip: string | null;
 }
 
 /** A bad flag or variable: the CLI prints the message on one line and exits with code 2. */
@@ -55,7 +57,17 @@ const OPTIONS: OptionSpec[] = [
     default: false,
     help: "take the client address from X-Forwarded-For and the origin from X-Forwarded-Proto/Host (only behind a proxy you run)",
   },
+  {
+    flag: "geoip",
+    key: "geoip",
+    kind: "string",
+    env: ["PULSE_GEOIP"],
+    default: null,
+    help: "a MaxMind-format database (.mmdb: GeoLite2/GeoIP2 Country or City, DB-IP) to tell countries by address; without it, by time zone",
+  },
 ];
+
+const VALUE_NAMES: Record<Kind, string> = { port: "N", integer: "N", string: "TEXT", boolean: "", origins: "ORIGIN" };
 
 const COMMANDS = ["serve", "help", "version"] as const;
 
@@ -144,8 +156,8 @@ function freeze(command: Config["command"], values: Map<string, unknown>): Reado
 
 export function helpText(): string {
   const rows = OPTIONS.map((spec) => {
-    const value = spec.kind === "boolean" ? "" : ` ${spec.kind === "origins" ? "ORIGIN" : spec.kind === "string" ? "TEXT" : "N"}`;
-    const fallback = Array.isArray(spec.default) ? "none" : String(spec.default);
+    const value = spec.kind === "boolean" ? "" : ` ${VALUE_NAMES[spec.kind]}`;
+    const fallback = spec.default === null || Array.isArray(spec.default) ? "none" : String(spec.default);
     return `  --${spec.flag}${value}\n      ${spec.help}\n      env ${spec.env.join(" or ")}; default ${fallback}`;
   });
   return [

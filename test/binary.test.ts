@@ -3,11 +3,12 @@
  * embedded dashboard, ingests and pushes, with nothing from the project beside it.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerFrame, TickFrame } from "../src/core/protocol.ts";
 import { openDashboard } from "./helpers/dashboard-client.ts";
+import { writeMmdb } from "./helpers/mmdb-writer.ts";
 import { startServer, type ServerProcess } from "./helpers/server-process.ts";
 import { UA } from "./helpers/user-agents.ts";
 
@@ -26,6 +27,21 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+async function pageviewThrough(target: ServerProcess, path: string, timeZone: string): Promise<TickFrame> {
+  const origin = target.url.replace(/\/$/, "");
+  const dashboard = await openDashboard(`${origin.replace("http", "ws")}/ws?site=binary.test`, origin);
+  await dashboard.waitFor((frame) => frame.type === "snapshot");
+  const response = await fetch(`${origin}/api/event`, {
+    method: "POST",
+    headers: { "user-agent": UA.safariIphone },
+    body: JSON.stringify({ n: "pageview", u: `https://binary.test${path}`, d: "binary.test", tz: timeZone }),
+  });
+  expect(response.status).toBe(202);
+  const frame = await dashboard.waitFor((f: ServerFrame) => f.type === "tick" && f.feed.some((item) => item.p === path));
+  dashboard.socket.close();
+  return frame as TickFrame;
+}
 
 describe("the compiled binary, alone in an empty directory", () => {
   test("prints its version and rejects a bad flag with exit code 2", () => {
@@ -46,21 +62,29 @@ describe("the compiled binary, alone in an empty directory", () => {
   });
 
   test("ingests a pageview and pushes it to a dashboard", async () => {
-    const origin = server.url.replace(/\/$/, "");
-    const dashboard = await openDashboard(`${origin.replace("http", "ws")}/ws?site=binary.test`, origin);
-    await dashboard.waitFor((frame) => frame.type === "snapshot");
-    const response = await fetch(`${origin}/api/event`, {
-      method: "POST",
-      headers: { "user-agent": UA.safariIphone },
-      body: JSON.stringify({ n: "pageview", u: "https://binary.test/from-the-binary", d: "binary.test" }),
-    });
-    expect(response.status).toBe(202);
-    const frame = (await dashboard.waitFor(
-      (f: ServerFrame) => f.type === "tick" && f.feed.some((item) => item.p === "/from-the-binary"),
-    )) as TickFrame;
-    expect(frame.feed[0]).toMatchObject({ p: "/from-the-binary", d: "Mobile", b: "Safari", o: "iOS" });
-    dashboard.socket.close();
+    const frame = await pageviewThrough(server, "/from-the-binary", "Europe/Paris");
+    expect(frame.feed[0]).toMatchObject({ p: "/from-the-binary", d: "Mobile", b: "Safari", o: "iOS", c: "FR" });
     // It wrote nothing beside itself.
     expect(readdirSync(dir)).toEqual(["pulse"]);
+  });
+
+  test("with --geoip, the country comes from the database", async () => {
+    const database = join(dir, "..", `${dir.split("/").at(-1)}-countries.mmdb`);
+    writeFileSync(database, writeMmdb([["127.0.0.0/8", { country: { iso_code: "NZ" } }]]));
+    const geoServer = await startServer({ command: ["./pulse"], cwd: dir, args: ["--tick-ms", "100", "--geoip", database] });
+    try {
+      const frame = await pageviewThrough(geoServer, "/geo", "Europe/Paris");
+      expect(frame.feed[0]).toMatchObject({ p: "/geo", c: "NZ" });
+    } finally {
+      await geoServer.stop();
+      rmSync(database, { force: true });
+    }
+  });
+
+  test("a --geoip file that cannot be read is one clear line and exit code 2", () => {
+    const run = Bun.spawnSync(["./pulse", "--port", "0", "--geoip", "nowhere.mmdb"], { cwd: dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr.toString()).toStartWith("pulse: --geoip: cannot open nowhere.mmdb");
+    expect(run.stderr.toString().trim().split("\n")).toHaveLength(1);
   });
 });

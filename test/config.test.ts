@@ -10,6 +10,7 @@ describe("parseConfig", () => {
       tickMs: 250,
       allowOrigins: [],
       trustProxy: false,
+      geoip: null,
     });
   });
 
@@ -30,14 +31,16 @@ describe("parseConfig", () => {
         PULSE_TICK_MS: "1000",
         PULSE_ALLOW_ORIGIN: "https://a.test, https://b.test",
         PULSE_TRUST_PROXY: "1",
+        PULSE_GEOIP: "/var/lib/GeoLite2-Country.mmdb",
       }),
-    ).toMatchObject({ port: 4000, host: "127.0.0.1", tickMs: 1000, allowOrigins: ["https://a.test", "https://b.test"], trustProxy: true });
+    ).toMatchObject({
+      geoip: "/var/lib/GeoLite2-Country.mmdb", port: 4000, host: "127.0.0.1", tickMs: 1000, allowOrigins: ["https://a.test", "https://b.test"], trustProxy: true });
   });
 
   test("--help and --version", () => {
     expect(parseConfig(["--help"], {}).command).toBe("help");
     expect(parseConfig(["--version"], {}).command).toBe("version");
-    for (const flag of ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy"]) expect(helpText()).toContain(flag);
+    for (const flag of ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip"]) expect(helpText()).toContain(flag);
     expect(helpText()).toContain("default 250");
   });
 

@@ -79,3 +79,18 @@ export function curlCommand(origin: string, domain: string): string {
   // curl's own User-Agent is treated as a bot (answered 202, not counted), so present a browser's.
   return `curl -X POST ${origin}/api/event -A '${BROWSER_USER_AGENT}' -H 'Content-Type: application/json' -d '${body.replaceAll("'", "'\\''")}'`;
 }
+
+const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
+
+/** "FR" → "🇫🇷 France"; anything that is not a two-letter code is shown as it is. */
+export function countryLabel(code: string): string {
+  if (!/^[A-Z]{2}$/.test(code)) return code;
+  const flag = String.fromCodePoint(...[...code].map((letter) => 0x1f1e6 + letter.charCodeAt(0) - 65));
+  let name = code;
+  try {
+    name = regionNames?.of(code) ?? code;
+  } catch {
+    // An unassigned code: keep the code.
+  }
+  return `${flag} ${name}`;
+}

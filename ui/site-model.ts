@@ -3,7 +3,7 @@
  * components only lay it out.
  */
 import type { Series, TopList } from "../src/core/protocol.ts";
-import { formatNumber, relativeTime, toShares, type Share } from "./format.ts";
+import { countryLabel, formatNumber, relativeTime, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";
 
@@ -33,6 +33,8 @@ export interface FeedRow {
   device: string;
   browser: string;
   os: string;
+  /** Flag and name, e.g. "🇫🇷 France". */
+  country: string;
   ago: string;
   t: number;
 }
@@ -75,6 +77,7 @@ export function siteModel(view: ViewState, now: number): SiteModel {
       list("top-browsers", "Browsers", "visitors, 30 min", stats.browsers, recent),
       list("top-os", "Operating systems", "visitors, 30 min", stats.os, recent),
       list("top-devices", "Devices", "visitors, 30 min", stats.devices, recent),
+      list("top-countries", "Countries", "visitors, 30 min", stats.countries.map(([code, n]): [string, number] => [countryLabel(code), n]), recent),
       list("top-events", "Custom events", "events, 30 min", stats.events),
     ],
     feed: view.feed.map(({ key, item }) => ({
@@ -85,6 +88,7 @@ export function siteModel(view: ViewState, now: number): SiteModel {
       device: item.d,
       browser: item.b,
       os: item.o,
+      country: countryLabel(item.c),
       ago: relativeTime(item.t, serverNow),
       t: item.t,
     })),

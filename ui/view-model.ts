@@ -54,6 +54,7 @@ export function emptyStats(): Stats {
     browsers: [],
     os: [],
     devices: [],
+    countries: [],
     events: [],
   };
 }

@@ -19,7 +19,11 @@ export interface EventInput {
   props: Record<string, string>;
   /** Sites with hash-based routing count `#/route` as part of the path. */
   hashMode: boolean;
+  /** The browser's IANA time zone, which Pulse's tracker sends to tell the country without an IP database. */
+  timeZone: string | undefined;
 }
+
+export const MAX_TIME_ZONE_LENGTH = 64;
 
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?$/;
 
@@ -56,6 +60,7 @@ export function parseEventBody(body: string): EventInput {
     referrer,
     props: parseProps(raw.props ?? raw.p),
     hashMode: raw.hashMode === true || raw.h === 1 || raw.h === true,
+    timeZone: parseTimeZone(stringField(raw, "timezone", "tz")),
   };
 }
 
@@ -63,6 +68,12 @@ function stringField(raw: Record<string, unknown>, long: string, short: string):
   const value = raw[long] ?? raw[short];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw new HttpError(400, `${long} must be a string`);
+  return value;
+}
+
+function parseTimeZone(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (value.length > MAX_TIME_ZONE_LENGTH) throw new HttpError(400, `timezone is longer than ${MAX_TIME_ZONE_LENGTH} characters`);
   return value;
 }
 

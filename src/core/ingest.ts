@@ -1,10 +1,11 @@
+import { countryFromTimeZone, type CountryLookup } from "./country.ts";
 import { pagePath, parseEventBody } from "./event-input.ts";
 import type { Hub } from "./hub.ts";
 import type { FeedItem } from "./protocol.ts";
 import { referrerSource } from "./referrer-source.ts";
 import { PAGEVIEW, type Hit } from "./site-stats.ts";
 import { clipLabel } from "./text.ts";
-import { ClientCache } from "./user-agent.ts";
+import { ClientCache, UNKNOWN } from "./user-agent.ts";
 import { DailySalts, visitorId } from "./visitor-id.ts";
 
 /** What the transport knows about an ingest request. The IP is used for the visitor hash only. */
@@ -26,14 +27,28 @@ const MAX_FEED_PROP_CHARS = 60;
 
 /**
  * The ingest pipeline: validate, drop bots, identify the visitor without storing who they are,
- * derive the source and device, and record the hit for each site. Throws HttpError on bad input.
+ * derive the source, device and country, and record the hit for each site. Throws HttpError on bad input.
  */
+export interface IngestorOptions {
+  salts?: DailySalts;
+  clients?: ClientCache;
+  /** A GeoIP database, when the operator supplied one; it wins over the time zone. */
+  geoip?: CountryLookup;
+}
+
 export class Ingestor {
+  private readonly salts: DailySalts;
+  private readonly clients: ClientCache;
+  private readonly geoip: CountryLookup | undefined;
+
   constructor(
     private readonly hub: Hub,
-    private readonly salts = new DailySalts(),
-    private readonly clients = new ClientCache(),
-  ) {}
+    options: IngestorOptions = {},
+  ) {
+    this.salts = options.salts ?? new DailySalts();
+    this.clients = options.clients ?? new ClientCache();
+    this.geoip = options.geoip;
+  }
 
   ingest(request: IngestRequest): IngestResult {
     const input = parseEventBody(request.body);
@@ -43,6 +58,8 @@ export class Ingestor {
     const name = input.name.toLowerCase() === PAGEVIEW ? PAGEVIEW : clipLabel(input.name, MAX_LABEL_CHARS);
     const page = clipLabel(pagePath(input), MAX_LABEL_CHARS);
     const source = clipLabel(referrerSource(input.referrer, input.url), MAX_LABEL_CHARS);
+    // The address is looked up and forgotten: only the country is kept.
+    const country = this.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN;
     const salts = this.salts.at(request.time);
     const result: IngestResult = { accepted: [], dropped: [] };
 
@@ -56,6 +73,7 @@ export class Ingestor {
         browser: client.browser,
         os: client.os,
         device: client.device,
+        country,
         props: input.props,
       };
       if (this.hub.record(site, hit, () => feedItem(hit))) result.accepted.push(site);
@@ -75,7 +93,7 @@ export class Ingestor {
 }
 
 function feedItem(hit: Hit): FeedItem {
-  const item: FeedItem = { t: hit.time, n: hit.name, p: hit.page, s: hit.source, d: hit.device, b: hit.browser, o: hit.os };
+  const item: FeedItem = { t: hit.time, n: hit.name, p: hit.page, s: hit.source, d: hit.device, b: hit.browser, o: hit.os, c: hit.country };
   const props = Object.entries(hit.props);
   if (hit.name !== PAGEVIEW && props.length > 0) {
     item.props = Object.fromEntries(

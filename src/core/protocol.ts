@@ -35,8 +35,10 @@ export interface Stats {
   sources: TopList;
   browsers: TopList;
   os: TopList;
-  /** Visitors of the last 30 minutes by device class: Desktop, Mobile, Tablet, TV, Other. */
+  /** Visitors of the last 30 minutes by device class: Desktop, Mobile, Tablet, TV, Unknown. */
   devices: TopList;
+  /** Visitors of the last 30 minutes by ISO 3166 country code ("Unknown" without one). */
+  countries: TopList;
   /** Custom events of the last 30 minutes by name. */
   events: TopList;
 }
@@ -59,6 +61,8 @@ export interface FeedItem {
   b: string;
   /** Operating system name. */
   o: string;
+  /** ISO 3166 country code, or "Unknown". */
+  c: string;
   /** Custom properties, for custom events only. */
   props?: Record<string, string>;
 }

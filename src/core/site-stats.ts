@@ -4,6 +4,8 @@ import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem,
 import { WindowedCounter } from "./windowed-counter.ts";
 
 export const PAGEVIEW = "pageview";
+/** Plausible's script reports time on page as "engagement": it shows the visitor is still there, nothing more. */
+export const ENGAGEMENT = "engagement";
 
 /** One accepted pageview or custom event, with everything derived from the request. */
 export interface Hit extends VisitorHit {
@@ -50,6 +52,8 @@ export class SiteStats {
 
   record(hit: Hit, feedItem: () => FeedItem): void {
     this.visitors.touch(hit.visitor, hit.time, hit);
+    this.dirty = true;
+    if (hit.name === ENGAGEMENT) return;
     if (hit.name === PAGEVIEW) {
       this.perSecond.add(hit.time);
       this.perMinute.add(hit.time);
@@ -59,7 +63,6 @@ export class SiteStats {
     // Building a feed item costs allocations; past the cap a hit is only counted.
     if (this.pending.length < FEED_ITEMS_PER_TICK) this.pending.push(feedItem());
     else this.pendingMore++;
-    this.dirty = true;
   }
 
   /** Moves the windows to `time`; returns whether a figure a dashboard shows changed. */
@@ -83,6 +86,7 @@ export class SiteStats {
       browsers: v.browsers.top(TOP_LIST_SIZE),
       os: v.os.top(TOP_LIST_SIZE),
       devices: v.devices.top(TOP_LIST_SIZE),
+      countries: v.countries.top(TOP_LIST_SIZE),
       events: this.events.top(TOP_LIST_SIZE),
     };
   }

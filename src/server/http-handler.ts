@@ -39,7 +39,7 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
         return new Response("ok\n", { headers: { "content-type": "text/plain" } });
     }
     if (request.method === "GET" || request.method === "HEAD") {
-      const asset = deps.assets.serve(url.pathname === "/" ? "/index.html" : url.pathname, request);
+      const asset = deps.assets.serve(assetPath(url.pathname, deps.assets), request);
       if (asset) return asset;
     }
     return jsonError(404, `no route for ${request.method} ${url.pathname}`);
@@ -82,6 +82,13 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
     if (peer.upgrade({ site })) return undefined;
     return jsonError(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
   }
+}
+
+/** The dashboard lives at /, the demo single-page app answers every /demo/ route it has no file for. */
+function assetPath(pathname: string, assets: StaticAssets): string {
+  if (pathname === "/") return "/index.html";
+  if (pathname === "/demo" || (pathname.startsWith("/demo/") && !assets.has(pathname))) return "/demo/index.html";
+  return pathname;
 }
 
 async function readBody(request: Request): Promise<string> {

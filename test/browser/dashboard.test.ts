@@ -2,10 +2,10 @@
  * The dashboard in a real browser against a real server: pageviews POSTed to the ingest API
  * show up live in the site view and in the site list. Screenshots go to test-artifacts/.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
-import { chromiumAvailable, launchBrowser, screenshot } from "../helpers/browser.ts";
-import { startServer, type ServerProcess } from "../helpers/server-process.ts";
+import { describe, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { screenshot } from "../helpers/browser.ts";
+import { useBrowserSuite } from "../helpers/browser-suite.ts";
 
 const SITE = "shop.test";
 // Two visitors: "pages" counts each visitor on the page they are on now, so one visitor's two
@@ -16,11 +16,10 @@ const CHROME_MAC =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36";
 const STEP_TIMEOUT = 10_000;
 
-let server: ServerProcess;
-let browser: Browser;
+const suite = useBrowserSuite();
 
 async function sendPageview(path: string, userAgent: string, referrer = ""): Promise<void> {
-  const response = await fetch(new URL("/api/event", server.url), {
+  const response = await fetch(new URL("/api/event", suite.server.url), {
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": userAgent },
     body: JSON.stringify({ name: "pageview", url: `https://${SITE}${path}`, domain: SITE, referrer }),
@@ -33,7 +32,7 @@ const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]
 
 /** A page that records its uncaught errors and console errors, to assert there were none. */
 async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport });
+  const page = await suite.browser.newPage({ viewport });
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => {
@@ -43,21 +42,11 @@ async function openPage(viewport: { width: number; height: number }): Promise<{ 
 }
 
 describe("dashboard in chromium", () => {
-  beforeAll(async () => {
-    if (!chromiumAvailable()) throw new Error("browser tests need Debian's chromium: apt-get install chromium (.ci/run does it)");
-    server = await startServer();
-    browser = await launchBrowser();
-  }, 30_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  }, 30_000);
 
   test("pageviews appear live in the site view", async () => {
     const { page, errors } = await openPage({ width: 1280, height: 900 });
     try {
-      await page.goto(new URL(`/?site=${SITE}`, server.url).href);
+      await page.goto(new URL(`/?site=${SITE}`, suite.server.url).href);
       await page.waitForFunction(
         () => document.querySelector('[data-testid="connection-state"]')?.textContent === "live",
         undefined,
@@ -99,7 +88,7 @@ describe("dashboard in chromium", () => {
   test("the site list shows the site and links to it", async () => {
     const { page, errors } = await openPage({ width: 1280, height: 720 });
     try {
-      await page.goto(server.url);
+      await page.goto(suite.server.url);
       const link = byTestId(page, "site-list").locator('[data-testid="site-link"]', { hasText: SITE });
       await link.waitFor({ timeout: STEP_TIMEOUT });
       expect(await link.getAttribute("href")).toBe(`/?site=${SITE}`);

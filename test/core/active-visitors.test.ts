@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ACTIVE_MS, ActiveVisitors, RECENT_MS, type VisitorHit } from "../../src/core/active-visitors.ts";
 
-const hit = (page: string, source = "Direct / None"): VisitorHit => ({ page, source, browser: "Firefox", os: "Linux", device: "Desktop" });
+const hit = (page: string, source = "Direct / None"): VisitorHit => ({ page, source, browser: "Firefox", os: "Linux", device: "Desktop", country: "FR" });
 
 describe("ActiveVisitors", () => {
   test("counts distinct visitors, not hits", () => {

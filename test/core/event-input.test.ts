@@ -39,6 +39,12 @@ describe("parseEventBody", () => {
     expect(parseEventBody('{"n":"x","u":"https://a.test/","p":"{\\"k\\":\\"v\\"}"}').props).toEqual({ k: "v" });
   });
 
+  test("reads the time zone Pulse's tracker sends", () => {
+    expect(parseEventBody('{"n":"pageview","u":"https://a.test/","tz":"Europe/Paris"}').timeZone).toBe("Europe/Paris");
+    expect(parseEventBody('{"n":"pageview","u":"https://a.test/"}').timeZone).toBeUndefined();
+    expect(rejection(JSON.stringify({ n: "pageview", u: "https://a.test/", tz: "x".repeat(65) })).message).toBe("timezone is longer than 64 characters");
+  });
+
   test("path drops the query and, without hash mode, the fragment", () => {
     expect(pagePath(parseEventBody('{"n":"pageview","u":"https://a.test/p/q?utm_source=x#top"}'))).toBe("/p/q");
   });

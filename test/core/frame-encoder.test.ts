@@ -5,7 +5,7 @@ import { MAX_FRAME_BYTES, type FeedItem, type SnapshotFrame, type Stats, type Ti
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
 function item(i: number, label = `/page/${i}`): FeedItem {
-  return { t: 1_700_000_000_000 + i, n: "pageview", p: label, s: "Google", d: "Desktop", b: "Chrome", o: "Windows" };
+  return { t: 1_700_000_000_000 + i, n: "pageview", p: label, s: "Google", d: "Desktop", b: "Chrome", o: "Windows", c: "DE" };
 }
 
 function stats(label: (i: number) => string): Stats {
@@ -20,6 +20,7 @@ function stats(label: (i: number) => string): Stats {
     browsers: list,
     os: list,
     devices: list,
+    countries: list,
     events: list,
   };
 }

@@ -6,9 +6,9 @@ import type { Hit } from "../../src/core/site-stats.ts";
 const T0 = 1_700_000_000_000;
 
 function hit(visitor: number, time: number, page = "/", name = "pageview"): Hit {
-  return { time, visitor, name, page, source: "Direct / None", browser: "Firefox", os: "Linux", device: "Desktop", props: {} };
+  return { time, visitor, name, page, source: "Direct / None", browser: "Firefox", os: "Linux", device: "Desktop", country: "FR", props: {} };
 }
-const feedOf = (h: Hit): FeedItem => ({ t: h.time, n: h.name, p: h.page, s: h.source, d: h.device, b: h.browser, o: h.os });
+const feedOf = (h: Hit): FeedItem => ({ t: h.time, n: h.name, p: h.page, s: h.source, d: h.device, b: h.browser, o: h.os, c: h.country });
 const record = (hub: Hub, site: string, h: Hit) => hub.record(site, h, () => feedOf(h));
 const frames = (hub: Hub, time: number) => hub.tick(time).map((p) => ({ topic: p.topic, frame: JSON.parse(p.data) }));
 
@@ -104,6 +104,17 @@ describe("Hub", () => {
     const tick = frame!.frame as TickFrame;
     expect(tick.changed.events).toEqual([["Signup", 2]]);
     expect(tick.changed.perMinute!.counts.at(-1)).toBe(1);
+  });
+
+  test("engagement events keep a visitor current but are neither pageviews, events nor feed items", () => {
+    const hub = new Hub();
+    record(hub, "a.test", hit(1, T0, "/", "engagement"));
+    const [frame] = frames(hub, T0 + 100).filter((p) => p.topic === siteTopic("a.test"));
+    const tick = frame!.frame as TickFrame;
+    expect(tick.changed.visitors?.last5m).toBe(1);
+    expect(tick.changed.events).toEqual([]);
+    expect(tick.changed.perMinute!.counts.at(-1)).toBe(0);
+    expect(tick.feed).toEqual([]);
   });
 
   test("memory per site stays bounded whatever the traffic", () => {

@@ -11,7 +11,8 @@ const T0 = 20_000 * DAY + 3_600_000;
 function setup() {
   const hub = new Hub();
   let n = 0;
-  const ingestor = new Ingestor(hub, new DailySalts((length) => new Uint8Array(length).fill(++n)));
+  const geoip = (ip: string) => (ip.startsWith("203.0.113.") ? "JP" : undefined);
+  const ingestor = new Ingestor(hub, { salts: new DailySalts((length) => new Uint8Array(length).fill(++n)), geoip });
   const send = (body: object, opts: { ua?: string; ip?: string; time?: number } = {}) =>
     ingestor.ingest({ body: JSON.stringify(body), userAgent: opts.ua ?? UA.chromeWindows, ip: opts.ip ?? "198.51.100.1", time: opts.time ?? T0 });
   const tick = (time: number, site = "shop.test") => {
@@ -29,7 +30,7 @@ describe("Ingestor", () => {
       dropped: [],
     });
     const frame = tick(T0 + 100)!;
-    expect(frame.feed).toEqual([{ t: T0, n: "pageview", p: "/wines", s: "Google", d: "Desktop", b: "Chrome", o: "Windows" }]);
+    expect(frame.feed).toEqual([{ t: T0, n: "pageview", p: "/wines", s: "Google", d: "Desktop", b: "Chrome", o: "Windows", c: "Unknown" }]);
     expect(frame.changed.sources).toEqual([["Google", 1]]);
     expect(frame.changed.devices).toEqual([["Desktop", 1]]);
   });
@@ -65,6 +66,16 @@ describe("Ingestor", () => {
     const frame = tick(T0 + 100)!;
     expect(frame.feed[0]).toMatchObject({ n: "Signup", p: "/join", props: { plan: "pro" } });
     expect(frame.changed.events).toEqual([["Signup", 1]]);
+  });
+
+  test("the country comes from the time zone, or from the GeoIP lookup when it knows the address", () => {
+    const { send, tick } = setup();
+    send({ n: "pageview", u: "https://shop.test/", tz: "Europe/Paris" });
+    send({ n: "pageview", u: "https://shop.test/", tz: "Europe/Paris" }, { ip: "203.0.113.5" });
+    send({ n: "pageview", u: "https://shop.test/", tz: "Etc/UTC" }, { ip: "198.51.100.77" });
+    const frame = tick(T0 + 100)!;
+    expect(frame.feed.map((item) => item.c)).toEqual(["FR", "JP", "Unknown"]);
+    expect(frame.changed.countries).toEqual([["FR", 1], ["JP", 1], ["Unknown", 1]]);
   });
 
   test("bad input throws and leaves the state untouched", () => {

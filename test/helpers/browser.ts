@@ -14,10 +14,29 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Playwright's Chromium reports navigator.webdriver, which trackers ignore: tests that act as a person add this. */
+export const HUMAN_ARGS = ["--disable-blink-features=AutomationControlled"];
+
+export interface LaunchOptions {
+  /** Flags after the defaults, e.g. HUMAN_ARGS. */
+  extraArgs?: readonly string[];
+  /** Keep the back-forward cache, which playwright turns off by default so that goBack() always reaches the network. */
+  backForwardCache?: boolean;
+}
+
+export async function launchBrowser({ extraArgs = [], backForwardCache = false }: LaunchOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    ...(backForwardCache ? { ignoreDefaultArgs: ["--disable-back-forward-cache"] } : {}),
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      ...extraArgs,
+    ],
     timeout: 20_000,
   });
 }

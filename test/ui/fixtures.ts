@@ -5,7 +5,7 @@ import { emptyStats } from "../../ui/view-model.ts";
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 
 export function feedItem(path: string, t = T0, overrides: Partial<FeedItem> = {}): FeedItem {
-  return { t, n: "pageview", p: path, s: "Direct / None", d: "Desktop", b: "Chrome", o: "Linux", ...overrides };
+  return { t, n: "pageview", p: path, s: "Direct / None", d: "Desktop", b: "Chrome", o: "Linux", c: "FR", ...overrides };
 }
 
 export function stats(overrides: Partial<Stats> = {}): Stats {

@@ -16,6 +16,7 @@ const loaded = () =>
         pages: [["/", 2], ["/cart", 1]],
         sources: [["Google", 5]],
         events: [["signup", 2]],
+        countries: [["FR", 6], ["Unknown", 1]],
       }),
       feed: [feedItem("/cart", T0 - 3000), feedItem("/buy", T0, { n: "purchase" })],
     }),
@@ -35,11 +36,13 @@ test("headline numbers, charts on the server clock, lists with shares, feed rows
   const pages = model.lists.find((l) => l.testid === "top-pages");
   expect(pages?.rows.map((r) => r.percent)).toEqual(["50%", "25%"]); // of 4 current visitors
   expect(model.lists.find((l) => l.testid === "top-sources")?.rows[0]?.percent).toBe("50%"); // of 10
-  expect(model.lists.map((l) => l.testid)).toEqual(["top-pages", "top-sources", "top-browsers", "top-os", "top-devices", "top-events"]);
+  expect(model.lists.map((l) => l.testid)).toEqual(["top-pages", "top-sources", "top-browsers", "top-os", "top-devices", "top-countries", "top-events"]);
+  expect(model.lists.find((l) => l.testid === "top-countries")?.rows.map((r) => r.label)).toEqual(["🇫🇷 France", "Unknown"]);
   expect(model.feed.map((r) => [r.path, r.event, r.ago])).toEqual([
     ["/buy", "purchase", "now"],
     ["/cart", null, "3s ago"],
   ]);
+  expect(model.feed[0]?.country).toBe("🇫🇷 France");
 });
 
 test("uses the server clock: a client 2 s behind still reads the newest bucket", () => {

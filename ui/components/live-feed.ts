@@ -18,7 +18,7 @@ export function LiveFeed({ rows, skipped }: { rows: FeedRow[]; skipped: number }
             <span class="feed-path" title=${row.path}>${row.path}</span>
             <time class="feed-time" datetime=${new Date(row.t).toISOString()}>${row.ago}</time>
           </div>
-          <div class="feed-meta">${row.source} · ${row.device} · ${row.browser} · ${row.os}</div>
+          <div class="feed-meta">${row.source} · ${row.country} · ${row.device} · ${row.browser} · ${row.os}</div>
         </li>`,
       )}
     </ol>

@@ -1,0 +1,48 @@
+export interface RecencyNode<T> {
+  readonly value: T;
+  prev: RecencyNode<T> | null;
+  next: RecencyNode<T> | null;
+}
+
+/**
+ * A doubly linked list in order of last use: touching moves a node to the newest end, and the
+ * oldest is always at hand, each in O(1). (A Map's insertion order would do the same on paper, but
+ * repeatedly deleting its oldest entries makes finding the next one cost O(map size) in JSC.)
+ */
+export class RecencyList<T> {
+  private head: RecencyNode<T> | null = null;
+  private tail: RecencyNode<T> | null = null;
+  size = 0;
+
+  get oldest(): RecencyNode<T> | null {
+    return this.head;
+  }
+
+  push(value: T): RecencyNode<T> {
+    const node: RecencyNode<T> = { value, prev: this.tail, next: null };
+    if (this.tail) this.tail.next = node;
+    else this.head = node;
+    this.tail = node;
+    this.size++;
+    return node;
+  }
+
+  remove(node: RecencyNode<T>): void {
+    if (node.prev) node.prev.next = node.next;
+    else this.head = node.next;
+    if (node.next) node.next.prev = node.prev;
+    else this.tail = node.prev;
+    node.prev = node.next = null;
+    this.size--;
+  }
+
+  moveToNewest(node: RecencyNode<T>): void {
+    if (node === this.tail) return;
+    this.remove(node);
+    node.prev = this.tail;
+    if (this.tail) this.tail.next = node;
+    else this.head = node;
+    this.tail = node;
+    this.size++;
+  }
+}

@@ -1,0 +1,27 @@
+/** The tracker's settings, read once from its own `<script>` tag's data-* attributes. */
+import { pathMatcher } from "./ignore.ts";
+
+export interface Config {
+  /** Where events are POSTed. */
+  api: string;
+  /** The site, or sites (comma-separated), to count events for. */
+  domain: string;
+  allowLocal: boolean;
+  excluded: (path: string) => boolean;
+}
+
+export interface ScriptTag {
+  src: string;
+  getAttribute(name: string): string | null;
+}
+
+export function readConfig(script: ScriptTag | null, hostname: string): Config {
+  const attr = (name: string) => script?.getAttribute("data-" + name);
+  return {
+    // By default, the server that served the script: one tag is all a site needs.
+    api: attr("api") || (script ? new URL(script.src).origin : "") + "/api/event",
+    domain: attr("domain") || hostname,
+    allowLocal: attr("allow-localhost") != null,
+    excluded: pathMatcher(attr("exclude") || ""),
+  };
+}

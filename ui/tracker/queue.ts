@@ -1,0 +1,24 @@
+/**
+ * `window.pulse` and the calls made before the script loaded. Sites install this stub first:
+ * `window.pulse=window.pulse||function(){(window.pulse.q=window.pulse.q||[]).push(arguments)}`
+ */
+
+export interface EventOptions {
+  props?: Record<string, unknown>;
+  callback?: () => void;
+}
+
+export type Track = (name: string, options?: EventOptions) => void;
+
+/** `window`, where `pulse` is the site's stub, anything else, or nothing yet. */
+interface Host {
+  pulse?: unknown;
+}
+
+/** Installs `track` as `window.pulse`, then replays the queued calls in order. */
+export function installApi(host: Host, track: Track): void {
+  const queued = (host.pulse as { q?: ArrayLike<unknown>[] } | undefined)?.q || [];
+  // Installed first, so a queued callback that calls pulse() is not lost in a consumed queue.
+  host.pulse = track;
+  for (const args of queued) track(args[0] as string, args[1] as EventOptions | undefined);
+}
