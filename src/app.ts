@@ -1,39 +1,94 @@
 import type { Config } from "./config.ts";
+import { ACTIVE_MS } from "./core/active-visitors.ts";
 import { Dashboards } from "./core/dashboards.ts";
-import { Hub } from "./core/hub.ts";
+import { DEFAULT_HUB_LIMITS, Hub } from "./core/hub.ts";
 import { Ingestor } from "./core/ingest.ts";
+import { Metrics } from "./core/metrics.ts";
+import { CloseCode } from "./core/protocol.ts";
+import { ConnectionCounter, RateLimiter } from "./core/rate-limiter.ts";
+import type { DailySalts } from "./core/visitor-id.ts";
 import { startBunServer } from "./server/bun-server.ts";
-import { createHttpHandler } from "./server/http-handler.ts";
 import { openGeoipDatabase } from "./server/geoip.ts";
+import { createHttpHandler } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
 import { startTickLoop } from "./server/tick-loop.ts";
+import type { EventStore } from "./storage/event-store.ts";
+import { startRetention } from "./storage/retention.ts";
+import { WriteBuffer } from "./storage/write-buffer.ts";
+
+/** What main.ts (or a test) prepares before the server starts: files, storage and secrets. */
+export interface ServerResources {
+  files: Readonly<Record<string, Asset>>;
+  store: EventStore;
+  token: string;
+  salts?: DailySalts;
+}
 
 export interface RunningServer {
   port: number;
+  /** Events rebuilt from storage at start. */
+  restored: number;
+  metrics: Metrics;
+  /** Stops accepting, stores and publishes what is pending, closes dashboards with 1001. */
   stop(): Promise<void>;
 }
 
 /** The one place that picks the pieces and wires them together from the config. Throws GeoipError on a bad --geoip. */
-export function startServer(config: Config, files: Readonly<Record<string, Asset>>): RunningServer {
-  const hub = new Hub();
-  const dashboards = new Dashboards(hub);
+export function startServer(config: Config, resources: ServerResources): RunningServer {
+  const { store } = resources;
+  const metrics = new Metrics();
+  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: config.maxSites });
+  const now = Date.now();
+  const restored = hub.restore(store.since(now - ACTIVE_MS), now);
+  const writes = new WriteBuffer(store, metrics);
+  const ingestor = new Ingestor(hub, {
+    ...(resources.salts ? { salts: resources.salts } : {}),
+    ...(config.geoip === null ? {} : { geoip: openGeoipDatabase(config.geoip) }),
+    ...(config.sites.length > 0 ? { allowedSites: new Set(config.sites) } : {}),
+    onAccepted: (event) => writes.add(event),
+  });
+  const dashboardsPerIp = config.maxDashboardsPerIp > 0 ? new ConnectionCounter(config.maxDashboardsPerIp) : undefined;
+  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, ...(dashboardsPerIp ? { dashboardsPerIp } : {}) });
   const handler = createHttpHandler({
-    ingestor: new Ingestor(hub, { geoip: config.geoip === null ? undefined : openGeoipDatabase(config.geoip) }),
-    assets: new StaticAssets(files),
+    ingestor,
+    hub,
+    store,
+    metrics,
+    assets: new StaticAssets(resources.files),
+    policy: { token: resources.token, publicSites: config.publicSites, metricsPublic: config.metricsPublic },
     allowOrigins: config.allowOrigins,
     trustProxy: config.trustProxy,
+    ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
+    ...(dashboardsPerIp ? { dashboardsPerIp } : {}),
   });
-  const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards });
+  const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards, metrics });
   const ticks = startTickLoop({
     tickMs: config.tickMs,
-    tick: (time) => hub.tick(time),
-    publish: ({ topic, data }) => transport.publish(topic, data),
+    tick: (time) => {
+      writes.flush();
+      metrics.dashboardsConnected = dashboards.connected;
+      return hub.tick(time);
+    },
+    publish: ({ topic, data }) => {
+      transport.publish(topic, data);
+      metrics.framesPublished++;
+      metrics.bytesPublished += data.length;
+    },
+    onTick: (seconds) => metrics.recordTick(seconds),
   });
+  const retention = startRetention(store, config.retentionDays);
+
   return {
     port: transport.port,
+    restored,
+    metrics,
     async stop() {
+      transport.stopListening();
       ticks.stop();
-      await transport.stop();
+      retention.stop();
+      ticks.flush();
+      await transport.closeAll(CloseCode.GoingAway, "server restarting");
+      store.close();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { normalizeSite } from "./core/event-input.ts";
 import { normalizeOrigin } from "./core/origin.ts";
 
 /** Everything the server is told at start-up, validated once and frozen. */
@@ -10,42 +11,132 @@ export interface Config {
   trustProxy: boolean;
   /** A MaxMind-format country or city database; without one, countries come from browser time zones. */
   geoip: string | null;
+  /** Directory for the event database, the access token and the visitor salts. */
+  data: string;
+  retentionDays: number;
+  /** The access token; null: generated on first start and kept in the data directory. */
+  token: string | null;
+  /** Sites whose dashboard anyone may read. */
+  publicSites: readonly string[];
+  /** Sites that may be ingested; empty: any, up to maxSites. */
+  sites: readonly string[];
+  maxSites: number;
+  /** Ingest requests per second per client address; 0: no limit. */
+  rateLimit: number;
+  /** Open dashboards per client address; 0: no limit. */
+  maxDashboardsPerIp: number;
+  metricsPublic: boolean;
 }
 
 /** A bad flag or variable: the CLI prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}
 
-type Kind = "port" | "integer" | "string" | "boolean" | "origins";
+type Kind = "port" | "integer" | "string" | "boolean" | "origins" | "sites" | "token";
+type Key = keyof Omit<Config, "command">;
 
 interface OptionSpec {
   flag: string;
-  key: keyof Omit<Config, "command">;
+  key: Key;
   kind: Kind;
   env: string[];
-  default: Config[keyof Config];
+  default: Config[Key];
   help: string;
   min?: number;
   max?: number;
 }
 
+const env = (name: string) => [`PULSE_${name}`];
+
 const OPTIONS: OptionSpec[] = [
   { flag: "port", key: "port", kind: "port", env: ["PULSE_PORT", "PORT"], default: 3000, help: "TCP port to listen on (0 picks a free one)" },
-  { flag: "host", key: "host", kind: "string", env: ["PULSE_HOST"], default: "0.0.0.0", help: "address to listen on" },
+  { flag: "host", key: "host", kind: "string", env: env("HOST"), default: "0.0.0.0", help: "address to listen on" },
   {
     flag: "tick-ms",
     key: "tickMs",
     kind: "integer",
-    env: ["PULSE_TICK_MS"],
+    env: env("TICK_MS"),
     default: 250,
     min: 10,
     max: 10_000,
     help: "how often changed sites publish a frame to their dashboards, in ms",
   },
   {
+    flag: "data",
+    key: "data",
+    kind: "string",
+    env: env("DATA"),
+    default: "./pulse-data",
+    help: "directory for the event database, the access token and the visitor salts (created if missing)",
+  },
+  {
+    flag: "retention-days",
+    key: "retentionDays",
+    kind: "integer",
+    env: env("RETENTION_DAYS"),
+    default: 30,
+    min: 1,
+    max: 36_500,
+    help: "days events are kept before they are pruned",
+  },
+  {
+    flag: "token",
+    key: "token",
+    kind: "token",
+    env: env("TOKEN"),
+    default: null,
+    help: "access token for dashboards, export, the JSON API and metrics (default: generated once, kept in the data directory)",
+  },
+  {
+    flag: "public-site",
+    key: "publicSites",
+    kind: "sites",
+    env: env("PUBLIC_SITE"),
+    default: [],
+    help: "a site whose live dashboard anyone may read, like a shared link (repeatable; comma-separated in the variable)",
+  },
+  {
+    flag: "sites",
+    key: "sites",
+    kind: "sites",
+    env: env("SITES"),
+    default: [],
+    help: "the only sites accepted for ingest, comma-separated; events for others are answered 202 and dropped (default: any)",
+  },
+  {
+    flag: "max-sites",
+    key: "maxSites",
+    kind: "integer",
+    env: env("MAX_SITES"),
+    default: 1000,
+    min: 1,
+    max: 1_000_000,
+    help: "sites with live data at once, when --sites is not given",
+  },
+  {
+    flag: "rate-limit",
+    key: "rateLimit",
+    kind: "integer",
+    env: env("RATE_LIMIT"),
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    help: "ingest requests per second per client address, answered 429 beyond (0: off; behind a proxy, needs --trust-proxy)",
+  },
+  {
+    flag: "max-dashboards-per-ip",
+    key: "maxDashboardsPerIp",
+    kind: "integer",
+    env: env("MAX_DASHBOARDS_PER_IP"),
+    default: 0,
+    min: 0,
+    max: 1_000_000,
+    help: "open dashboard sockets per client address (0: off)",
+  },
+  {
     flag: "allow-origin",
     key: "allowOrigins",
     kind: "origins",
-    env: ["PULSE_ALLOW_ORIGIN"],
+    env: env("ALLOW_ORIGIN"),
     default: [],
     help: "another origin allowed to open dashboard sockets, e.g. https://admin.example (repeatable; comma-separated in the variable)",
   },
@@ -53,7 +144,7 @@ const OPTIONS: OptionSpec[] = [
     flag: "trust-proxy",
     key: "trustProxy",
     kind: "boolean",
-    env: ["PULSE_TRUST_PROXY"],
+    env: env("TRUST_PROXY"),
     default: false,
     help: "take the client address from X-Forwarded-For and the origin from X-Forwarded-Proto/Host (only behind a proxy you run)",
   },
@@ -61,26 +152,28 @@ const OPTIONS: OptionSpec[] = [
     flag: "geoip",
     key: "geoip",
     kind: "string",
-    env: ["PULSE_GEOIP"],
+    env: env("GEOIP"),
     default: null,
     help: "a MaxMind-format database (.mmdb: GeoLite2/GeoIP2 Country or City, DB-IP) to tell countries by address; without it, by time zone",
   },
+  { flag: "metrics-public", key: "metricsPublic", kind: "boolean", env: env("METRICS_PUBLIC"), default: false, help: "serve /metrics without the token" },
 ];
 
-const VALUE_NAMES: Record<Kind, string> = { port: "N", integer: "N", string: "TEXT", boolean: "", origins: "ORIGIN" };
-
+const LIST_KINDS = new Set<Kind>(["origins", "sites"]);
+const VALUE_NAMES: Record<Kind, string> = { port: "N", integer: "N", string: "TEXT", boolean: "", origins: "ORIGIN", sites: "DOMAIN", token: "TOKEN" };
 const COMMANDS = ["serve", "help", "version"] as const;
+export const MIN_TOKEN_LENGTH = 16;
 
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Readonly<Config> {
-  const values = new Map<string, unknown>();
+export function parseConfig(argv: readonly string[], variables: Readonly<Record<string, string | undefined>>): Readonly<Config> {
+  const values = new Map<Key, unknown>();
   let command: Config["command"] | undefined;
 
   for (const spec of OPTIONS) {
-    const name = spec.env.find((variable) => env[variable] !== undefined && env[variable] !== "");
-    if (name) values.set(spec.key, parseValue(spec, env[name]!, name));
+    const name = spec.env.find((variable) => variables[variable] !== undefined && variables[variable] !== "");
+    if (name) values.set(spec.key, parseValue(spec, variables[name]!, name));
   }
 
-  const fromFlags = new Map<string, unknown>();
+  const fromFlags = new Map<Key, unknown>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--help" || arg === "-h") return freeze("help", values);
@@ -101,11 +194,9 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       if (raw === undefined) throw new ConfigError(`--${flag} needs a value`);
     }
     const value = parseValue(spec, raw ?? "true", `--${flag}`);
-    if (spec.kind === "origins" && fromFlags.has(spec.key)) {
-      fromFlags.set(spec.key, [...(fromFlags.get(spec.key) as string[]), ...(value as string[])]);
-    } else {
-      fromFlags.set(spec.key, value);
-    }
+    const earlier = fromFlags.get(spec.key);
+    // List options repeat: each flag adds to the list.
+    fromFlags.set(spec.key, LIST_KINDS.has(spec.kind) && Array.isArray(earlier) ? [...earlier, ...(value as string[])] : value);
   }
   for (const [key, value] of fromFlags) values.set(key, value);
   return freeze(command ?? "serve", values);
@@ -121,6 +212,11 @@ function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
     case "string":
       if (raw.trim() === "") throw new ConfigError(`${source} must not be empty`);
       return raw.trim();
+    case "token":
+      if (!/^[\x21-\x7e]+$/.test(raw) || raw.length < MIN_TOKEN_LENGTH) {
+        throw new ConfigError(`${source} must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces`);
+      }
+      return raw;
     case "boolean":
       if (/^(1|true|yes|on)$/i.test(raw)) return true;
       if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -130,14 +226,18 @@ function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
     case "integer":
       return integer(raw, source, spec.min ?? 0, spec.max ?? Number.MAX_SAFE_INTEGER);
     case "origins":
-      return raw.split(",").map((entry) => {
-        const origin = normalizeOrigin(entry.trim());
-        if (!origin || origin === "null") {
-          throw new ConfigError(`${source}: ${JSON.stringify(entry.trim())} is not an origin like https://example.com`);
-        }
-        return origin;
-      });
+      return list(raw, source, (entry) => normalizeOrigin(entry), "an origin like https://example.com");
+    case "sites":
+      return list(raw, source, (entry) => normalizeSite(entry), "a host name like example.com");
   }
+}
+
+function list(raw: string, source: string, normalize: (entry: string) => string | null, expected: string): string[] {
+  return raw.split(",").map((entry) => {
+    const value = normalize(entry.trim());
+    if (!value || value === "null") throw new ConfigError(`${source}: ${JSON.stringify(entry.trim())} is not ${expected}`);
+    return value;
+  });
 }
 
 function integer(raw: string, source: string, min: number, max: number): number {
@@ -147,17 +247,19 @@ function integer(raw: string, source: string, min: number, max: number): number 
   return value;
 }
 
-function freeze(command: Config["command"], values: Map<string, unknown>): Readonly<Config> {
+function freeze(command: Config["command"], values: Map<Key, unknown>): Readonly<Config> {
   const config: Record<string, unknown> = { command };
-  for (const spec of OPTIONS) config[spec.key] = values.has(spec.key) ? values.get(spec.key) : spec.default;
-  config.allowOrigins = Object.freeze([...(config.allowOrigins as string[])]);
+  for (const spec of OPTIONS) {
+    const value = values.has(spec.key) ? values.get(spec.key) : spec.default;
+    config[spec.key] = Array.isArray(value) ? Object.freeze([...new Set(value)]) : value;
+  }
   return Object.freeze(config) as unknown as Config;
 }
 
 export function helpText(): string {
   const rows = OPTIONS.map((spec) => {
     const value = spec.kind === "boolean" ? "" : ` ${VALUE_NAMES[spec.kind]}`;
-    const fallback = spec.default === null || Array.isArray(spec.default) ? "none" : String(spec.default);
+    const fallback = spec.default === null || (Array.isArray(spec.default) && spec.default.length === 0) ? "none" : String(spec.default);
     return `  --${spec.flag}${value}\n      ${spec.help}\n      env ${spec.env.join(" or ")}; default ${fallback}`;
   });
   return [

@@ -7,7 +7,6 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ServerFrame, TickFrame } from "../src/core/protocol.ts";
-import { openDashboard } from "./helpers/dashboard-client.ts";
 import { writeMmdb } from "./helpers/mmdb-writer.ts";
 import { startServer, type ServerProcess } from "./helpers/server-process.ts";
 import { UA } from "./helpers/user-agents.ts";
@@ -20,7 +19,8 @@ beforeAll(async () => {
   if (!existsSync(BINARY)) throw new Error("dist/pulse is missing: run `npm run build` (npm test does)");
   dir = mkdtempSync(join(tmpdir(), "pulse-binary-"));
   copyFileSync(BINARY, join(dir, "pulse"));
-  server = await startServer({ command: ["./pulse"], cwd: dir, args: ["--tick-ms", "100"] });
+  // The default data directory, relative to where the binary runs.
+  server = await startServer({ command: ["./pulse"], cwd: dir, dataDir: "pulse-data", args: ["--tick-ms", "100"] });
 });
 
 afterAll(async () => {
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 async function pageviewThrough(target: ServerProcess, path: string, timeZone: string): Promise<TickFrame> {
   const origin = target.url.replace(/\/$/, "");
-  const dashboard = await openDashboard(`${origin.replace("http", "ws")}/ws?site=binary.test`, origin);
+  const dashboard = await target.dashboard("binary.test");
   await dashboard.waitFor((frame) => frame.type === "snapshot");
   const response = await fetch(`${origin}/api/event`, {
     method: "POST",
@@ -52,8 +52,12 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(bad.stderr.toString().trim()).toBe('pulse: --port must be a whole number, not "nope"');
   });
 
-  test("serves the embedded dashboard", async () => {
-    const page = await fetch(server.url);
+  test("serves the embedded dashboard behind the token it generated and printed", async () => {
+    expect((await fetch(server.url)).status).toBe(401);
+    const signIn = await fetch(server.signedIn("/"), { redirect: "manual" });
+    expect(signIn.status).toBe(303);
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const page = await fetch(server.url, { headers: { cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("/assets/dashboard.js");
     const script = await fetch(new URL("/assets/dashboard.js", server.url));
@@ -64,8 +68,9 @@ describe("the compiled binary, alone in an empty directory", () => {
   test("ingests a pageview and pushes it to a dashboard", async () => {
     const frame = await pageviewThrough(server, "/from-the-binary", "Europe/Paris");
     expect(frame.feed[0]).toMatchObject({ p: "/from-the-binary", d: "Mobile", b: "Safari", o: "iOS", c: "FR" });
-    // It wrote nothing beside itself.
-    expect(readdirSync(dir)).toEqual(["pulse"]);
+    // All it keeps is in its data directory.
+    expect(readdirSync(dir).sort()).toEqual(["pulse", "pulse-data"]);
+    expect(readdirSync(join(dir, "pulse-data"))).toEqual(expect.arrayContaining(["events.db", "token", "salts.json"]));
   });
 
   test("with --geoip, the country comes from the database", async () => {

@@ -11,6 +11,15 @@ describe("parseConfig", () => {
       allowOrigins: [],
       trustProxy: false,
       geoip: null,
+      data: "./pulse-data",
+      retentionDays: 30,
+      token: null,
+      publicSites: [],
+      sites: [],
+      maxSites: 1000,
+      rateLimit: 0,
+      maxDashboardsPerIp: 0,
+      metricsPublic: false,
     });
   });
 
@@ -32,15 +41,34 @@ describe("parseConfig", () => {
         PULSE_ALLOW_ORIGIN: "https://a.test, https://b.test",
         PULSE_TRUST_PROXY: "1",
         PULSE_GEOIP: "/var/lib/GeoLite2-Country.mmdb",
+        PULSE_DATA: "/var/lib/pulse",
+        PULSE_RETENTION_DAYS: "90",
+        PULSE_TOKEN: "0123456789abcdef-secret",
+        PULSE_PUBLIC_SITE: "Blog.Example",
+        PULSE_SITES: "a.example, b.example",
+        PULSE_MAX_SITES: "5",
+        PULSE_RATE_LIMIT: "20",
+        PULSE_MAX_DASHBOARDS_PER_IP: "50",
+        PULSE_METRICS_PUBLIC: "yes",
       }),
     ).toMatchObject({
-      geoip: "/var/lib/GeoLite2-Country.mmdb", port: 4000, host: "127.0.0.1", tickMs: 1000, allowOrigins: ["https://a.test", "https://b.test"], trustProxy: true });
+      geoip: "/var/lib/GeoLite2-Country.mmdb",
+      data: "/var/lib/pulse",
+      retentionDays: 90,
+      token: "0123456789abcdef-secret",
+      publicSites: ["blog.example"],
+      sites: ["a.example", "b.example"],
+      maxSites: 5,
+      rateLimit: 20,
+      maxDashboardsPerIp: 50,
+      metricsPublic: true, port: 4000, host: "127.0.0.1", tickMs: 1000, allowOrigins: ["https://a.test", "https://b.test"], trustProxy: true });
   });
 
   test("--help and --version", () => {
     expect(parseConfig(["--help"], {}).command).toBe("help");
     expect(parseConfig(["--version"], {}).command).toBe("version");
-    for (const flag of ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip"]) expect(helpText()).toContain(flag);
+    const flags = ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip", "--data", "--retention-days", "--token"];
+    for (const flag of [...flags, "--public-site", "--sites", "--max-sites", "--rate-limit", "--max-dashboards-per-ip", "--metrics-public"]) expect(helpText()).toContain(flag);
     expect(helpText()).toContain("default 250");
   });
 
@@ -53,6 +81,9 @@ describe("parseConfig", () => {
     [["--allow-origin", "nope"], '--allow-origin: "nope" is not an origin like https://example.com'],
     [["--trust-proxy=maybe"], '--trust-proxy must be true or false, not "maybe"'],
     [["launch"], 'unknown command "launch" (commands: serve, help, version)'],
+    [["--token", "short"], "--token must be at least 16 printable characters without spaces"],
+    [["--sites", "a.example,not a site"], '--sites: "not a site" is not a host name like example.com'],
+    [["--retention-days", "0"], "--retention-days must be between 1 and 36500, not 0"],
   ])("%p is rejected with a clear message", (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(new ConfigError(message));
   });
@@ -60,4 +91,8 @@ describe("parseConfig", () => {
   test("a bad variable names the variable", () => {
     expect(() => parseConfig([], { PULSE_TICK_MS: "fast" })).toThrow('PULSE_TICK_MS must be a whole number, not "fast"');
   });
+});
+
+test("list options repeat and drop duplicates", () => {
+  expect(parseConfig(["--public-site", "a.example", "--public-site=b.example,a.example"], {}).publicSites).toEqual(["a.example", "b.example"]);
 });

@@ -1,6 +1,7 @@
 import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "./frame-encoder.ts";
-import { SITE_LIST_SIZE, type FeedItem, type SiteSummary, type Stats, type StatsSection } from "./protocol.ts";
-import { DEFAULT_SITE_LIMITS, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
+import { SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "./protocol.ts";
+import type { AcceptedEvent } from "./accepted-event.ts";
+import { DEFAULT_SITE_LIMITS, hitOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 
 /** One frame for one topic: the transport sends it with a single publish. */
 export interface Publication {
@@ -44,15 +45,37 @@ export class Hub {
   constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {}
 
   /** Records a hit for a site; false when the site cap keeps a new site out. */
-  record(site: string, hit: Hit, feedItem: () => FeedItem): boolean {
+  record(site: string, hit: Hit): boolean {
+    const stats = this.siteFor(site);
+    stats?.record(hit);
+    return stats !== undefined;
+  }
+
+  /**
+   * Rebuilds the state from stored events (the last 30 minutes, in the order they were accepted),
+   * then runs one tick without publishing, so the first snapshots show exactly what dashboards
+   * showed before the restart.
+   */
+  restore(events: Iterable<AcceptedEvent>, time: number): number {
+    let restored = 0;
+    for (const event of events) {
+      const stats = this.siteFor(event.site);
+      if (!stats) continue;
+      stats.restore(hitOf(event));
+      restored++;
+    }
+    this.tick(time);
+    return restored;
+  }
+
+  private siteFor(site: string): SiteStats | undefined {
     let stats = this.sites.get(site);
     if (!stats) {
-      if (this.sites.size >= this.limits.maxSites) return false;
+      if (this.sites.size >= this.limits.maxSites) return undefined;
       stats = new SiteStats(site, this.limits);
       this.sites.set(site, stats);
     }
-    stats.record(hit, feedItem);
-    return true;
+    return stats;
   }
 
   hasVisitor(site: string, visitor: number): boolean {
@@ -89,13 +112,18 @@ export class Hub {
   snapshot(site: string, time: number): string {
     const published = this.published.get(site);
     if (!published) {
-      return encodeSnapshotFrame({ site, seq: 0, time, stats: new SiteStats(site).stats(time) }, []);
+      return encodeSnapshotFrame({ site, seq: 0, time, stats: this.stats(site, time) }, []);
     }
     published.snapshot ??= encodeSnapshotFrame(
       { site, seq: published.seq, time: published.time, stats: published.stats },
       this.sites.get(site)?.recentFeed() ?? [],
     );
     return published.snapshot;
+  }
+
+  /** The figures of a site as of the last tick (empty for a site with no data). */
+  stats(site: string, time: number): Stats {
+    return this.published.get(site)?.stats ?? new SiteStats(site).stats(time);
   }
 
   sitesSnapshot(time: number): string {

@@ -1,7 +1,7 @@
+import type { AcceptedEvent } from "./accepted-event.ts";
 import { countryFromTimeZone, type CountryLookup } from "./country.ts";
 import { pagePath, parseEventBody } from "./event-input.ts";
 import type { Hub } from "./hub.ts";
-import type { FeedItem } from "./protocol.ts";
 import { referrerSource } from "./referrer-source.ts";
 import { PAGEVIEW, type Hit } from "./site-stats.ts";
 import { clipLabel } from "./text.ts";
@@ -16,38 +16,38 @@ export interface IngestRequest {
   time: number;
 }
 
-export type DropReason = "bot" | "site-limit";
+export type IngestDropReason = "bot" | "site-limit" | "site-not-allowed";
 
-export type IngestResult = { accepted: string[]; dropped: Array<{ site: string; reason: DropReason }> };
+export type IngestResult = { accepted: string[]; dropped: Array<{ site: string; reason: IngestDropReason }> };
 
 /** Labels longer than this are cut: they are for reading on a dashboard, and keep frames small. */
 export const MAX_LABEL_CHARS = 100;
-const MAX_FEED_PROPS = 10;
-const MAX_FEED_PROP_CHARS = 60;
 
-/**
- * The ingest pipeline: validate, drop bots, identify the visitor without storing who they are,
- * derive the source, device and country, and record the hit for each site. Throws HttpError on bad input.
- */
 export interface IngestorOptions {
   salts?: DailySalts;
   clients?: ClientCache;
   /** A GeoIP database, when the operator supplied one; it wins over the time zone. */
   geoip?: CountryLookup;
+  /** The only sites accepted (--sites); undefined accepts any. */
+  allowedSites?: ReadonlySet<string>;
+  /** Receives every accepted event, e.g. to store it with the next tick. */
+  onAccepted?: (event: AcceptedEvent) => void;
 }
 
+/**
+ * The ingest pipeline: validate, drop bots, identify the visitor without storing who they are,
+ * derive the source, device and country, and record the hit for each site. Throws HttpError on bad input.
+ */
 export class Ingestor {
   private readonly salts: DailySalts;
   private readonly clients: ClientCache;
-  private readonly geoip: CountryLookup | undefined;
 
   constructor(
     private readonly hub: Hub,
-    options: IngestorOptions = {},
+    private readonly options: IngestorOptions = {},
   ) {
     this.salts = options.salts ?? new DailySalts();
     this.clients = options.clients ?? new ClientCache();
-    this.geoip = options.geoip;
   }
 
   ingest(request: IngestRequest): IngestResult {
@@ -59,11 +59,15 @@ export class Ingestor {
     const page = clipLabel(pagePath(input), MAX_LABEL_CHARS);
     const source = clipLabel(referrerSource(input.referrer, input.url), MAX_LABEL_CHARS);
     // The address is looked up and forgotten: only the country is kept.
-    const country = this.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN;
+    const country = this.options.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN;
     const salts = this.salts.at(request.time);
     const result: IngestResult = { accepted: [], dropped: [] };
 
     for (const site of input.domains) {
+      if (this.options.allowedSites && !this.options.allowedSites.has(site)) {
+        result.dropped.push({ site, reason: "site-not-allowed" });
+        continue;
+      }
       const hit: Hit = {
         time: request.time,
         visitor: this.identify(salts, site, request),
@@ -76,8 +80,12 @@ export class Ingestor {
         country,
         props: input.props,
       };
-      if (this.hub.record(site, hit, () => feedItem(hit))) result.accepted.push(site);
-      else result.dropped.push({ site, reason: "site-limit" });
+      if (!this.hub.record(site, hit)) {
+        result.dropped.push({ site, reason: "site-limit" });
+        continue;
+      }
+      result.accepted.push(site);
+      this.options.onAccepted?.({ ...hit, site, path: page, url: input.url.href, referrer: input.referrer });
     }
     return result;
   }
@@ -90,15 +98,4 @@ export class Ingestor {
     const yesterday = visitorId(yesterdaySalt, site, request.ip, request.userAgent);
     return this.hub.hasVisitor(site, yesterday) ? yesterday : today;
   }
-}
-
-function feedItem(hit: Hit): FeedItem {
-  const item: FeedItem = { t: hit.time, n: hit.name, p: hit.page, s: hit.source, d: hit.device, b: hit.browser, o: hit.os, c: hit.country };
-  const props = Object.entries(hit.props);
-  if (hit.name !== PAGEVIEW && props.length > 0) {
-    item.props = Object.fromEntries(
-      props.slice(0, MAX_FEED_PROPS).map(([key, value]) => [clipLabel(key, MAX_FEED_PROP_CHARS), clipLabel(value, MAX_FEED_PROP_CHARS)]),
-    );
-  }
-  return item;
 }

@@ -1,6 +1,8 @@
+import type { AcceptedEvent } from "./accepted-event.ts";
 import { ActiveVisitors, type VisitorHit } from "./active-visitors.ts";
 import { BucketSeries } from "./bucket-series.ts";
 import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "./protocol.ts";
+import { clipLabel } from "./text.ts";
 import { WindowedCounter } from "./windowed-counter.ts";
 
 export const PAGEVIEW = "pageview";
@@ -23,6 +25,25 @@ export interface SiteLimits {
 }
 
 export const DEFAULT_SITE_LIMITS: SiteLimits = { maxVisitors: 100_000, maxEventNames: 100 };
+
+const MAX_FEED_PROPS = 10;
+const MAX_FEED_PROP_CHARS = 60;
+
+export function hitOf(event: AcceptedEvent): Hit {
+  const { time, visitor, name, path, source, browser, os, device, country, props } = event;
+  return { time, visitor, name, page: path, source, browser, os, device, country, props };
+}
+
+export function feedItemOf(hit: Hit): FeedItem {
+  const item: FeedItem = { t: hit.time, n: hit.name, p: hit.page, s: hit.source, d: hit.device, b: hit.browser, o: hit.os, c: hit.country };
+  const props = Object.entries(hit.props);
+  if (hit.name !== PAGEVIEW && props.length > 0) {
+    item.props = Object.fromEntries(
+      props.slice(0, MAX_FEED_PROPS).map(([key, value]) => [clipLabel(key, MAX_FEED_PROP_CHARS), clipLabel(value, MAX_FEED_PROP_CHARS)]),
+    );
+  }
+  return item;
+}
 
 /**
  * The realtime state of one site. Recording a hit is O(1); building Stats costs O(distinct labels),
@@ -50,19 +71,35 @@ export class SiteStats {
     this.events = new WindowedCounter(60_000, 30, limits.maxEventNames);
   }
 
-  record(hit: Hit, feedItem: () => FeedItem): void {
+  record(hit: Hit): void {
+    if (!this.count(hit)) return;
+    // Building a feed item costs allocations; past the cap a hit is only counted.
+    if (this.pending.length < FEED_ITEMS_PER_TICK) this.pending.push(feedItemOf(hit));
+    else this.pendingMore++;
+  }
+
+  /**
+   * Records a stored hit at start-up: the same figures as `record`, but the hit goes straight
+   * into the snapshot feed (keeping the newest), not into the next tick's.
+   */
+  restore(hit: Hit): void {
+    if (!this.count(hit)) return;
+    this.recent.push(feedItemOf(hit));
+    if (this.recent.length >= 2 * SNAPSHOT_FEED_ITEMS) this.recent = this.recent.slice(-SNAPSHOT_FEED_ITEMS);
+  }
+
+  /** Updates the figures; false for hits that only show the visitor is still there. */
+  private count(hit: Hit): boolean {
     this.visitors.touch(hit.visitor, hit.time, hit);
     this.dirty = true;
-    if (hit.name === ENGAGEMENT) return;
+    if (hit.name === ENGAGEMENT) return false;
     if (hit.name === PAGEVIEW) {
       this.perSecond.add(hit.time);
       this.perMinute.add(hit.time);
     } else {
       this.events.add(hit.time, hit.name);
     }
-    // Building a feed item costs allocations; past the cap a hit is only counted.
-    if (this.pending.length < FEED_ITEMS_PER_TICK) this.pending.push(feedItem());
-    else this.pendingMore++;
+    return true;
   }
 
   /** Moves the windows to `time`; returns whether a figure a dashboard shows changed. */
@@ -94,7 +131,7 @@ export class SiteStats {
   /** Hands over this tick's feed and folds it into the snapshot feed. */
   takePending(): { feed: FeedItem[]; more: number } {
     const taken = { feed: this.pending, more: this.pendingMore };
-    if (taken.feed.length > 0) {
+    if (taken.feed.length > 0 || this.recent.length > SNAPSHOT_FEED_ITEMS) {
       this.recent = this.recent.concat(taken.feed).slice(-SNAPSHOT_FEED_ITEMS);
       this.pending = [];
     }

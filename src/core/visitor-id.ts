@@ -5,6 +5,13 @@ const SALT_BYTES = 16;
 
 export type RandomBytes = (length: number) => Uint8Array;
 
+/** The salts as kept between restarts (and, later, shared between workers). */
+export interface SaltState {
+  day: number;
+  current: string;
+  previous: string | null;
+}
+
 const secureRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
 
 /**
@@ -17,7 +24,21 @@ export class DailySalts {
   private current: Uint8Array = new Uint8Array(0);
   private previous: Uint8Array | null = null;
 
-  constructor(private readonly random: RandomBytes = secureRandom) {}
+  /**
+   * `saved` continues from salts kept before a restart, so returning visitors keep their ids;
+   * `onRotate` is told each new state so it can be kept again.
+   */
+  constructor(
+    private readonly random: RandomBytes = secureRandom,
+    saved?: SaltState,
+    private readonly onRotate?: (state: SaltState) => void,
+  ) {
+    if (saved) {
+      this.day = saved.day;
+      this.current = fromBase64(saved.current);
+      this.previous = saved.previous === null ? null : fromBase64(saved.previous);
+    }
+  }
 
   /** The salts in force at `time`: today's first, then yesterday's if there was one. */
   at(time: number): Uint8Array[] {
@@ -26,10 +47,18 @@ export class DailySalts {
       this.previous = day === this.day + 1 ? this.current : null;
       this.current = this.random(SALT_BYTES);
       this.day = day;
+      this.onRotate?.(this.state());
     }
     return this.previous ? [this.current, this.previous] : [this.current];
   }
+
+  state(): SaltState {
+    return { day: this.day, current: toBase64(this.current), previous: this.previous && toBase64(this.previous) };
+  }
 }
+
+const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, "base64"));
 
 /**
  * A visitor id: a keyed hash of site, client address and User-Agent, cut to 48 bits so it is a

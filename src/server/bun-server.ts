@@ -1,5 +1,6 @@
-import type { Server } from "bun";
+import type { Server, ServerWebSocket } from "bun";
 import type { DashboardData, Dashboards } from "../core/dashboards.ts";
+import type { Metrics } from "../core/metrics.ts";
 import type { FetchHandler } from "./http-handler.ts";
 
 export interface BunServerOptions {
@@ -7,13 +8,18 @@ export interface BunServerOptions {
   host: string;
   handler: FetchHandler;
   dashboards: Dashboards;
+  metrics: Metrics;
 }
 
 /** Ingest bodies are 8 KiB at most; this stops Bun buffering anything much larger first. */
 const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+/** A dashboard that stops reading is dropped once this much is queued for it (frames are under 16 KB). */
+export const BACKPRESSURE_LIMIT = 256 * 1024;
 
 /** Bun.serve (uWebSockets inside) wired to the core: each handler is a one-line delegation. */
-export function startBunServer({ port, host, handler, dashboards }: BunServerOptions) {
+export function startBunServer({ port, host, handler, dashboards, metrics }: BunServerOptions) {
+  // Only for closing them with 1001 at shutdown; frames reach sockets by topic publish.
+  const sockets = new Set<ServerWebSocket<DashboardData>>();
   const server: Server<DashboardData> = Bun.serve({
     port,
     hostname: host,
@@ -25,26 +31,40 @@ export function startBunServer({ port, host, handler, dashboards }: BunServerOpt
       }),
     websocket: {
       data: {} as DashboardData,
-      open: (ws) => dashboards.open(ws),
-      message: (ws) => dashboards.message(ws),
-      close: () => dashboards.close(),
-      // Dashboards send nothing but control frames.
+      open(ws) {
+        sockets.add(ws);
+        dashboards.open(ws);
+      },
+      message: (ws, message) => dashboards.message(ws, typeof message === "string" ? message : new Uint8Array(message)),
+      close(ws) {
+        sockets.delete(ws);
+        if (ws.getBufferedAmount() >= BACKPRESSURE_LIMIT) metrics.backpressureCloses++;
+        dashboards.close(ws);
+      },
+      // Dashboards send only short commands.
       maxPayloadLength: 1024,
       // Frames are small JSON published to thousands of sockets: per-socket compressors would cost more memory than they save.
       perMessageDeflate: false,
       idleTimeout: 120,
       sendPings: true,
-      // A dashboard that stops reading is dropped once this much is queued, before it costs memory.
-      backpressureLimit: 256 * 1024,
+      backpressureLimit: BACKPRESSURE_LIMIT,
       closeOnBackpressureLimit: true,
     },
   });
 
   return {
-    server,
     port: server.port!,
-    publish: (topic: string, data: string) => server.publish(topic, data, false),
-    /** Stops listening and drops open connections. */
-    stop: () => server.stop(true),
+    publish(topic: string, data: string): void {
+      server.publish(topic, data, false);
+    },
+    /** Stops accepting connections; open ones go on until closed. (Its promise waits for them: not awaited.) */
+    stopListening(): void {
+      void server.stop(false);
+    },
+    /** Closes every dashboard (1001: going away, so they reconnect), then everything else. */
+    async closeAll(code: number, reason: string): Promise<void> {
+      for (const ws of sockets) ws.close(code, reason);
+      await server.stop(true);
+    },
   };
 }

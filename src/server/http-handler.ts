@@ -1,9 +1,16 @@
 import type { DashboardData } from "../core/dashboards.ts";
-import { MAX_BODY_BYTES, normalizeSite } from "../core/event-input.ts";
-import { HttpError } from "../core/http-error.ts";
+import type { Hub } from "../core/hub.ts";
 import type { Ingestor } from "../core/ingest.ts";
-import { isAllowedOrigin, serverOrigin } from "../core/origin.ts";
-import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "./responses.ts";
+import type { Metrics } from "../core/metrics.ts";
+import type { ConnectionCounter, RateLimiter } from "../core/rate-limiter.ts";
+import { normalizeSite } from "../core/event-input.ts";
+import type { EventStore } from "../storage/event-store.ts";
+import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
+import { jsonError } from "./responses.ts";
+import { dashboardPage } from "./routes/dashboard-page.ts";
+import { exportRoute } from "./routes/export-route.ts";
+import { ingestRoute } from "./routes/ingest-route.ts";
+import { socketRoute } from "./routes/socket-route.ts";
 import type { StaticAssets } from "./static-assets.ts";
 
 /** What the transport provides for one request. */
@@ -16,102 +23,75 @@ export interface Peer {
 
 export interface HttpDeps {
   ingestor: Ingestor;
+  hub: Hub;
+  store: EventStore;
+  metrics: Metrics;
   assets: StaticAssets;
+  policy: AccessPolicy;
   allowOrigins: readonly string[];
   trustProxy: boolean;
+  rateLimiter?: RateLimiter;
+  dashboardsPerIp?: ConnectionCounter;
   now?: () => number;
 }
 
 export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined>;
 
+const UNAUTHORIZED = "this needs the access token: Authorization: Bearer <token>";
+
 /** Every HTTP route as `(Request, Peer) -> Response`, so tests need no server. Undefined means upgraded. */
 export function createHttpHandler(deps: HttpDeps): FetchHandler {
   const now = deps.now ?? Date.now;
+  const { policy } = deps;
+  const ingest = { ingestor: deps.ingestor, metrics: deps.metrics, rateLimiter: deps.rateLimiter, now };
+  const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, dashboardsPerIp: deps.dashboardsPerIp };
 
   return async (request, peer) => {
     const url = new URL(request.url);
+    const address = () => clientAddress(request, peer.address, deps.trustProxy);
     switch (url.pathname) {
       case "/api/event":
-        return ingest(request, peer);
+        return ingestRoute(request, address(), ingest);
       case "/ws":
-        return upgrade(request, url, peer);
+        return socketRoute(request, url, address(), peer.upgrade, sockets);
       case "/healthz":
         return new Response("ok\n", { headers: { "content-type": "text/plain" } });
     }
-    if (request.method === "GET" || request.method === "HEAD") {
-      const asset = deps.assets.serve(assetPath(url.pathname, deps.assets), request);
-      if (asset) return asset;
+    if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, `use GET for ${url.pathname}`, { allow: "GET, HEAD" });
+    switch (url.pathname) {
+      case "/":
+      case "/index.html":
+        return dashboardPage(request, url, deps.assets, policy, isSecure(request, url, deps.trustProxy));
+      case "/api/export":
+        return isAuthorized(request, policy) ? exportRoute(url, deps.store) : jsonError(401, UNAUTHORIZED);
+      case "/api/realtime":
+        return realtime(request, url);
+      case "/metrics":
+        if (!policy.metricsPublic && !isAuthorized(request, policy)) return jsonError(401, UNAUTHORIZED);
+        return new Response(deps.metrics.render({ sites: deps.hub.siteCount(), residentBytes: process.memoryUsage.rss() }), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
     }
-    return jsonError(404, `no route for ${request.method} ${url.pathname}`);
+    const asset = deps.assets.serve(assetPath(url.pathname, deps.assets), request);
+    return asset ?? jsonError(404, `no route for ${request.method} ${url.pathname}`);
   };
 
-  async function ingest(request: Request, peer: Peer): Promise<Response> {
-    if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: INGEST_CORS_HEADERS });
-    if (request.method !== "POST") {
-      return jsonError(405, "use POST to send events", { ...INGEST_CORS_HEADERS, allow: "POST, OPTIONS" });
-    }
-    try {
-      const body = await readBody(request);
-      const result = deps.ingestor.ingest({
-        body,
-        userAgent: request.headers.get("user-agent") ?? "",
-        ip: clientAddress(request, peer, deps.trustProxy),
-        time: now(),
-      });
-      const headers: Record<string, string> = { ...INGEST_CORS_HEADERS, "content-type": "text/plain" };
-      // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
-      if (result.accepted.length === 0 && result.dropped[0]) headers["x-pulse-dropped"] = result.dropped[0].reason;
-      return new Response("ok", { status: 202, headers });
-    } catch (error) {
-      return errorResponse(error, INGEST_CORS_HEADERS);
-    }
-  }
-
-  function upgrade(request: Request, url: URL, peer: Peer): Response | undefined {
-    if (request.method !== "GET") return jsonError(405, "dashboard sockets are opened with GET", { allow: "GET" });
-    const own = serverOrigin(url, request.headers, deps.trustProxy);
-    if (!isAllowedOrigin(request.headers.get("origin"), own, deps.allowOrigins)) {
-      return jsonError(403, "origin not allowed: dashboards connect from the server's own pages or an --allow-origin");
-    }
-    const siteParam = url.searchParams.get("site");
-    let site: string | null = null;
-    if (siteParam !== null) {
-      site = normalizeSite(siteParam);
-      if (!site) return jsonError(400, "site must be a host name such as example.com");
-    }
-    if (peer.upgrade({ site })) return undefined;
-    return jsonError(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
+  /** GET /api/realtime?site=: the figures a dashboard shows, as JSON for scripts. */
+  function realtime(request: Request, url: URL): Response {
+    const site = normalizeSite(url.searchParams.get("site") ?? "");
+    if (!site) return jsonError(400, "site is required, e.g. ?site=example.com");
+    if (!maySee(request, policy, site)) return jsonError(401, UNAUTHORIZED);
+    const time = now();
+    return Response.json({ site, time, stats: deps.hub.stats(site, time) });
   }
 }
 
-/** The dashboard lives at /, the demo single-page app answers every /demo/ route it has no file for. */
+/** The demo single-page app answers every /demo/ route it has no file for. */
 function assetPath(pathname: string, assets: StaticAssets): string {
-  if (pathname === "/") return "/index.html";
   if (pathname === "/demo" || (pathname.startsWith("/demo/") && !assets.has(pathname))) return "/demo/index.html";
   return pathname;
 }
 
-async function readBody(request: Request): Promise<string> {
-  const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
-  const bytes = new Uint8Array(await request.arrayBuffer());
-  if (bytes.byteLength > MAX_BODY_BYTES) throw new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
-  if (bytes.byteLength === 0) throw new HttpError(400, "body is empty: send a JSON event");
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new HttpError(400, "body is not valid UTF-8");
-  }
-}
-
-/**
- * The visitor's address, for the visitor hash only. Behind a trusted proxy it is the last
- * X-Forwarded-For entry: the address the proxy itself saw, which a client cannot forge.
- */
-function clientAddress(request: Request, peer: Peer, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
-    if (forwarded) return forwarded;
-  }
-  return peer.address;
+function isSecure(request: Request, url: URL, trustProxy: boolean): boolean {
+  return url.protocol === "https:" || (trustProxy && request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https");
 }

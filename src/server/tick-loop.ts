@@ -4,12 +4,14 @@ export interface TickLoopOptions {
   tickMs: number;
   tick: (time: number) => Publication[];
   publish: (publication: Publication) => void;
+  /** Told how long each tick took, in seconds. */
+  onTick?: (seconds: number) => void;
   now?: () => number;
 }
 
 export interface TickLoop {
   stop(): void;
-  /** Runs one tick now (used at shutdown so nothing accepted stays unpublished). */
+  /** Runs one tick now (used at shutdown so nothing accepted stays unpublished or unstored). */
   flush(): void;
 }
 
@@ -17,12 +19,14 @@ export interface TickLoop {
  * Calls `tick` every `tickMs` and hands each frame to the transport once. Ticks are scheduled from
  * the previous tick's start, so a slow tick shortens the wait instead of drifting.
  */
-export function startTickLoop({ tickMs, tick, publish, now = Date.now }: TickLoopOptions): TickLoop {
+export function startTickLoop({ tickMs, tick, publish, onTick, now = Date.now }: TickLoopOptions): TickLoop {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
   const runTick = () => {
+    const started = performance.now();
     for (const publication of tick(now())) publish(publication);
+    onTick?.((performance.now() - started) / 1000);
   };
 
   const schedule = (delay: number) => {

@@ -46,7 +46,7 @@ describe("dashboard in chromium", () => {
   test("pageviews appear live in the site view", async () => {
     const { page, errors } = await openPage({ width: 1280, height: 900 });
     try {
-      await page.goto(new URL(`/?site=${SITE}`, suite.server.url).href);
+      await page.goto(suite.server.signedIn(`/?site=${SITE}`));
       await page.waitForFunction(
         () => document.querySelector('[data-testid="connection-state"]')?.textContent === "live",
         undefined,
@@ -88,7 +88,7 @@ describe("dashboard in chromium", () => {
   test("the site list shows the site and links to it", async () => {
     const { page, errors } = await openPage({ width: 1280, height: 720 });
     try {
-      await page.goto(suite.server.url);
+      await page.goto(suite.server.signedIn("/"));
       const link = byTestId(page, "site-list").locator('[data-testid="site-link"]', { hasText: SITE });
       await link.waitFor({ timeout: STEP_TIMEOUT });
       expect(await link.getAttribute("href")).toBe(`/?site=${SITE}`);

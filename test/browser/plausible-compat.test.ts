@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as esbuild from "esbuild";
 import type { ServerFrame, TickFrame } from "../../src/core/protocol.ts";
-import { openDashboard, type TestDashboard } from "../helpers/dashboard-client.ts";
+import type { TestDashboard } from "../helpers/dashboard-client.ts";
 import { EXTERNAL_ORIGIN, SITE_ORIGIN, expectAccepted, html, useTrackerSuite } from "../helpers/tracker-page.ts";
 
 const SITE = new URL(SITE_ORIGIN).host;
@@ -18,8 +18,7 @@ const suite = useTrackerSuite();
 let dashboard: TestDashboard;
 
 beforeAll(async () => {
-  const origin = suite.server.url.replace(/\/$/, "");
-  dashboard = await openDashboard(`${origin.replace("http", "ws")}/ws?site=${SITE}`, origin);
+  dashboard = await suite.server.dashboard(SITE);
 });
 afterAll(() => dashboard?.socket.close());
 

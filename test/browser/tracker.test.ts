@@ -9,7 +9,6 @@
 import { describe, expect, test } from "bun:test";
 import type { FeedItem } from "../../src/core/protocol.ts";
 import { HUMAN_ARGS, launchBrowser, screenshot } from "../helpers/browser.ts";
-import { openDashboard } from "../helpers/dashboard-client.ts";
 import {
   closedPort,
   expectAccepted,
@@ -164,8 +163,7 @@ describe("links", () => {
 
   test("an outbound click is sent and the navigation still happens", async () => {
     // Playwright loses sight of a request once its page is gone: a dashboard tells whether the server counted it.
-    const origin = suite.server.url.replace(/\/$/, "");
-    const dashboard = await openDashboard(`${origin.replace("http", "ws")}/ws?site=outbound.test`, origin);
+    const dashboard = await suite.server.dashboard("outbound.test");
     try {
       await suite.withPage({ pages: { "/": html(links + suite.tag({ "data-domain": "outbound.test" })) } }, async (t) => {
         await t.page.goto(`${SITE_ORIGIN}/`);

@@ -2,40 +2,74 @@ import { describe, expect, mock, test } from "bun:test";
 import { Dashboards, type DashboardData, type DashboardSocket } from "../../src/core/dashboards.ts";
 import { Hub, SITES_TOPIC, siteTopic } from "../../src/core/hub.ts";
 import { CloseCode } from "../../src/core/protocol.ts";
+import { ConnectionCounter } from "../../src/core/rate-limiter.ts";
 
 function fakeSocket(data: DashboardData) {
   const calls: string[] = [];
   const socket: DashboardSocket = {
     data,
-    send: mock((text: string) => calls.push(`send:${JSON.parse(text).type}`)),
+    send: mock((text: string) => calls.push(`send:${JSON.parse(text).type}:${JSON.parse(text).site ?? ""}`)),
     subscribe: mock((topic: string) => calls.push(`subscribe:${topic}`)),
-    close: mock((code?: number) => calls.push(`close:${code}`)),
+    unsubscribe: mock((topic: string) => calls.push(`unsubscribe:${topic}`)),
+    close: mock((code?: number, reason?: string) => calls.push(`close:${code}:${reason}`)),
   };
   return { socket, calls };
 }
 
+const dashboardsFor = (options = {}) => new Dashboards(new Hub(), { now: () => 0, ...options });
+
 describe("Dashboards", () => {
   test("a site socket gets its snapshot, then is subscribed to its site's topic", () => {
-    const dashboards = new Dashboards(new Hub(), () => 0);
-    const { socket, calls } = fakeSocket({ site: "a.test" });
+    const dashboards = dashboardsFor();
+    const { socket, calls } = fakeSocket({ site: "a.test", authorized: true });
     dashboards.open(socket);
-    expect(calls).toEqual(["send:snapshot", `subscribe:${siteTopic("a.test")}`]);
+    expect(calls).toEqual(["send:snapshot:a.test", `subscribe:${siteTopic("a.test")}`]);
     expect(dashboards.connected).toBe(1);
-    dashboards.close();
+    dashboards.close(socket);
     expect(dashboards.connected).toBe(0);
   });
 
   test("a socket without a site gets the site list", () => {
-    const dashboards = new Dashboards(new Hub(), () => 0);
-    const { socket, calls } = fakeSocket({ site: null });
-    dashboards.open(socket);
-    expect(calls).toEqual(["send:sites", `subscribe:${SITES_TOPIC}`]);
+    const { socket, calls } = fakeSocket({ site: null, authorized: true });
+    dashboardsFor().open(socket);
+    expect(calls).toEqual(["send:sites:", `subscribe:${SITES_TOPIC}`]);
   });
 
-  test("any message from a dashboard closes it with 1008", () => {
-    const dashboards = new Dashboards(new Hub(), () => 0);
-    const { socket, calls } = fakeSocket({ site: "a.test" });
-    dashboards.message(socket);
-    expect(calls).toEqual([`close:${CloseCode.PolicyViolation}`]);
+  test("the watch command switches a socket to another site: new snapshot, new topic", () => {
+    const dashboards = dashboardsFor();
+    const { socket, calls } = fakeSocket({ site: "a.test", authorized: true });
+    dashboards.open(socket);
+    calls.length = 0;
+    dashboards.message(socket, JSON.stringify({ type: "watch", site: "B.test" }));
+    expect(calls).toEqual([`unsubscribe:${siteTopic("a.test")}`, "send:snapshot:b.test", `subscribe:${siteTopic("b.test")}`]);
+    expect(socket.data.site).toBe("b.test");
+  });
+
+  test("without the token only public sites may be watched", () => {
+    const dashboards = dashboardsFor({ publicSites: ["public.test"] });
+    const { socket, calls } = fakeSocket({ site: "public.test", authorized: false });
+    dashboards.message(socket, JSON.stringify({ type: "watch", site: "private.test" }));
+    expect(calls).toEqual([`close:${CloseCode.PolicyViolation}:this site needs the access token`]);
+  });
+
+  test.each([["hello?"], ['{"type":"subscribe"}'], ['{"type":"watch","site":"not a site"}'], [new Uint8Array([1, 2, 3])]])(
+    "anything but a valid command closes the socket with 1008: %p",
+    (message) => {
+      const { socket, calls } = fakeSocket({ site: "a.test", authorized: true });
+      dashboardsFor().message(socket, message);
+      expect(calls.length).toBe(1);
+      expect(calls[0]).toStartWith(`close:${CloseCode.PolicyViolation}:`);
+    },
+  );
+
+  test("closing releases the socket's place in the per-address count", () => {
+    const dashboardsPerIp = new ConnectionCounter(1);
+    expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(true);
+    const { socket } = fakeSocket({ site: "a.test", authorized: true, address: "192.0.2.1" });
+    const dashboards = dashboardsFor({ dashboardsPerIp });
+    dashboards.open(socket);
+    expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(false);
+    dashboards.close(socket);
+    expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import type { AcceptedEvent } from "../../src/core/accepted-event.ts";
 import { Hub, siteTopic } from "../../src/core/hub.ts";
 import { Ingestor } from "../../src/core/ingest.ts";
 import type { TickFrame } from "../../src/core/protocol.ts";
@@ -76,6 +77,24 @@ describe("Ingestor", () => {
     const frame = tick(T0 + 100)!;
     expect(frame.feed.map((item) => item.c)).toEqual(["FR", "JP", "Unknown"]);
     expect(frame.changed.countries).toEqual([["FR", 1], ["JP", 1], ["Unknown", 1]]);
+  });
+
+  test("only --sites are accepted when given; every accepted event goes to onAccepted", () => {
+    const hub = new Hub();
+    const accepted: AcceptedEvent[] = [];
+    const ingestor = new Ingestor(hub, { allowedSites: new Set(["shop.test"]), onAccepted: (event) => accepted.push(event) });
+    const result = ingestor.ingest({
+      body: JSON.stringify({ n: "pageview", u: "https://shop.test/x?y=1", d: "shop.test,other.test", r: "https://t.co/" }),
+      userAgent: UA.chromeWindows,
+      ip: "198.51.100.1",
+      time: T0,
+    });
+    expect(result).toEqual({ accepted: ["shop.test"], dropped: [{ site: "other.test", reason: "site-not-allowed" }] });
+    expect(accepted).toEqual([
+      expect.objectContaining({ site: "shop.test", name: "pageview", path: "/x", url: "https://shop.test/x?y=1", referrer: "https://t.co/", source: "Twitter" }),
+    ]);
+    expect(typeof accepted[0]!.visitor).toBe("number");
+    expect(hub.siteCount()).toBe(1);
   });
 
   test("bad input throws and leaves the state untouched", () => {

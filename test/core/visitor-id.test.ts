@@ -38,3 +38,17 @@ describe("visitorId", () => {
     expect(Number.isSafeInteger(id)).toBe(true);
   });
 });
+
+describe("DailySalts across a restart", () => {
+  test("a saved state continues with the same salts, and each rotation is reported", () => {
+    const saved: unknown[] = [];
+    const first = new DailySalts(countingRandom(), undefined, (state) => saved.push(state));
+    const [salt] = first.at(10 * DAY);
+    expect(saved).toEqual([first.state()]);
+    const restarted = new DailySalts(countingRandom(), first.state(), (state) => saved.push(state));
+    expect(restarted.at(10 * DAY + 5000)).toEqual([salt!]);
+    expect(saved.length).toBe(1);
+    expect(restarted.at(11 * DAY)[1]).toEqual(salt!);
+    expect(saved.length).toBe(2);
+  });
+});

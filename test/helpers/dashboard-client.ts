@@ -15,8 +15,12 @@ export interface TestDashboard {
 // typings (the dashboard is type-checked in the same project) only know the browser's signature.
 const BunWebSocket = WebSocket as unknown as new (url: string, options: Bun.WebSocketOptions) => WebSocket;
 
-export function openDashboard(url: string, origin: string | undefined): Promise<TestDashboard> {
-  const options: Bun.WebSocketOptions = origin === undefined ? {} : { headers: { Origin: origin } };
+/** `token` is sent as a Bearer header, as tools do (browsers use the session cookie instead). */
+export function openDashboard(url: string, origin: string | undefined, token?: string): Promise<TestDashboard> {
+  const headers: Record<string, string> = {};
+  if (origin !== undefined) headers.Origin = origin;
+  if (token !== undefined) headers.Authorization = `Bearer ${token}`;
+  const options: Bun.WebSocketOptions = { headers };
   const socket = new BunWebSocket(url, options);
   const frames: ServerFrame[] = [];
   const raw: string[] = [];
@@ -52,7 +56,7 @@ export function openDashboard(url: string, origin: string | undefined): Promise<
 }
 
 /** The HTTP status a rejected upgrade got, read with a raw request (WebSocket clients hide it). */
-export async function upgradeStatus(url: string, origin?: string): Promise<number> {
+export async function upgradeStatus(url: string, { origin, token }: { origin?: string; token?: string } = {}): Promise<number> {
   const response = await fetch(url, {
     headers: {
       connection: "Upgrade",
@@ -60,6 +64,7 @@ export async function upgradeStatus(url: string, origin?: string): Promise<numbe
       "sec-websocket-version": "13",
       "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==",
       ...(origin ? { origin } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
   });
   await response.body?.cancel();

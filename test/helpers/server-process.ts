@@ -1,17 +1,32 @@
 /**
- * Runs `pulse serve` from source as a child process on a free port, for tests that need a real
- * server (browser tests). Resolves once the banner prints the dashboard URL.
+ * Runs `pulse serve` as a child process on a free port, for tests that need a real server in its
+ * own process (browser tests, the binary, restarts). Resolves once the banner prints the dashboard URL.
  */
 import type { Subprocess } from "bun";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDashboard, type TestDashboard } from "./dashboard-client.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const DASHBOARD_LINE = /Dashboard:\s+(https?:\/\/\S+?\/)\s/;
+const DASHBOARD_LINE = /Dashboard:\s+(https?:\/\/\S+?\/)\?token=(\S+)/;
 
 export interface ServerProcess {
-  /** The dashboard's URL, e.g. http://127.0.0.1:41234/ */
+  /** The server's base URL, e.g. http://127.0.0.1:41234/ */
   url: string;
+  /** The access token the banner printed. */
+  token: string;
+  /** The data directory (a temporary one unless the args name one). */
+  dataDir: string;
+  /** `path` on this server with the token, as the banner's link: a browser opening it is signed in. */
+  signedIn(path: string): string;
+  /** A dashboard socket for `site` (null: the site list), with the right Origin and the token. */
+  dashboard(site: string | null): Promise<TestDashboard>;
   /** Everything the server printed so far (stdout and stderr), for failure messages. */
   output(): string;
+  /** The process, for tests that signal it themselves. */
+  child: Subprocess;
+  /** SIGTERM, then SIGKILL after 5 s; removes a temporary data directory. */
   stop(): Promise<void>;
 }
 
@@ -22,6 +37,8 @@ export interface StartOptions {
   /** What to run instead of `bun src/main.ts` (e.g. the compiled binary), and where. */
   command?: string[];
   cwd?: string;
+  /** Use this data directory and leave it in place (e.g. to restart on it). */
+  dataDir?: string;
 }
 
 export async function startServer({
@@ -30,9 +47,12 @@ export async function startServer({
   // process.execPath is the bun running the tests.
   command = [process.execPath, "src/main.ts"],
   cwd = ROOT,
+  dataDir,
 }: StartOptions = {}): Promise<ServerProcess> {
+  const temporary = dataDir === undefined;
+  const data = dataDir ?? mkdtempSync(join(tmpdir(), "pulse-data-"));
   // Loopback only: tests never listen on the network.
-  const child = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", ...args], {
+  const child = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data, ...args], {
     cwd,
     stdin: "ignore",
     stdout: "pipe",
@@ -51,15 +71,18 @@ export async function startServer({
   void drain(child.stdout);
   void drain(child.stderr);
 
-  const stop = () => stopChild(child);
+  const stop = async () => {
+    await stopChild(child);
+    if (temporary) rmSync(data, { recursive: true, force: true });
+  };
   try {
-    const url = await new Promise<string>((resolve, reject) => {
+    const [url, token] = await new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server printed no dashboard URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
       onOutput = () => {
         const match = DASHBOARD_LINE.exec(output);
-        if (match?.[1]) {
+        if (match?.[1] && match[2]) {
           clearTimeout(timer);
-          resolve(match[1]);
+          resolve([match[1], decodeURIComponent(match[2])]);
         }
       };
       void child.exited.then((code) => {
@@ -68,7 +91,17 @@ export async function startServer({
       });
       onOutput();
     });
-    return { url, output: () => output, stop };
+    const origin = url.replace(/\/$/, "");
+    return {
+      url,
+      token,
+      dataDir: data,
+      child,
+      signedIn: (path) => `${origin}${path}${path.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`,
+      dashboard: (site) => openDashboard(`${origin.replace("http", "ws")}/ws${site === null ? "" : `?site=${site}`}`, origin, token),
+      output: () => output,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -1,40 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import type { DashboardData } from "../../src/core/dashboards.ts";
-import { Hub } from "../../src/core/hub.ts";
-import { Ingestor } from "../../src/core/ingest.ts";
-import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
-import { StaticAssets } from "../../src/server/static-assets.ts";
+import { BASE, bearer, errorOf, handlerSetup as setup } from "../helpers/handler-setup.ts";
 import { UA } from "../helpers/user-agents.ts";
-
-const BASE = "http://localhost:3000";
-
-function setup(options: { allowOrigins?: string[]; trustProxy?: boolean } = {}) {
-  const hub = new Hub();
-  const addresses: string[] = [];
-  const ingestor = new Ingestor(hub);
-  const original = ingestor.ingest.bind(ingestor);
-  ingestor.ingest = (request) => {
-    addresses.push(request.ip);
-    return original(request);
-  };
-  const handler = createHttpHandler({
-    ingestor,
-    assets: new StaticAssets({ "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } }),
-    allowOrigins: options.allowOrigins ?? [],
-    trustProxy: options.trustProxy ?? false,
-  });
-  const upgrades: DashboardData[] = [];
-  const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
-  return { hub, handler: (request: Request) => handler(request, peer), upgrades, addresses };
-}
 
 const post = (body: string, headers: Record<string, string> = {}) =>
   new Request(`${BASE}/api/event`, { method: "POST", body, headers: { "user-agent": UA.firefoxLinux, ...headers } });
 const pageview = JSON.stringify({ n: "pageview", u: "https://shop.test/", d: "shop.test" });
-
-async function errorOf(response: Response | undefined) {
-  return { status: response!.status, body: (await response!.json()) as { error: string } };
-}
 
 describe("POST /api/event", () => {
   test("accepts a pageview with 202 and open CORS", async () => {
@@ -86,13 +56,16 @@ describe("POST /api/event", () => {
 });
 
 describe("GET /ws", () => {
-  const ws = (path: string, origin?: string) => new Request(`${BASE}${path}`, { headers: origin ? { origin } : {} });
+  const ws = (path: string, origin?: string) => new Request(`${BASE}${path}`, { headers: { ...bearer, ...(origin ? { origin } : {}) } });
 
   test("upgrades a same-origin request with the site it asks for", async () => {
     const { handler, upgrades } = setup();
     expect(await handler(ws("/ws?site=Shop.Test", BASE))).toBeUndefined();
     expect(await handler(ws("/ws", BASE))).toBeUndefined();
-    expect(upgrades).toEqual([{ site: "shop.test" }, { site: null }]);
+    expect(upgrades).toEqual([
+      { site: "shop.test", authorized: true },
+      { site: null, authorized: true },
+    ]);
   });
 
   test("rejects another origin, or none, with 403 before upgrading", async () => {
@@ -120,10 +93,10 @@ describe("GET /ws", () => {
 describe("other routes", () => {
   test("serves the dashboard at / with gzip when accepted, and 404s unknown paths as JSON", async () => {
     const { handler } = setup();
-    const page = (await handler(new Request(`${BASE}/`)))!;
+    const page = (await handler(new Request(`${BASE}/`, { headers: bearer })))!;
     expect(page.status).toBe(200);
     expect(await page.text()).toBe("<h1>Pulse</h1>");
-    const gzipped = (await handler(new Request(`${BASE}/`, { headers: { "accept-encoding": "gzip" } })))!;
+    const gzipped = (await handler(new Request(`${BASE}/`, { headers: { ...bearer, "accept-encoding": "gzip" } })))!;
     expect(gzipped.headers.get("content-encoding")).toBe("gzip");
     const missing = await errorOf(await handler(new Request(`${BASE}/nope`)));
     expect(missing).toEqual({ status: 404, body: { error: "no route for GET /nope" } });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startServer, type RunningServer } from "../../src/app.ts";
+import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { parseConfig } from "../../src/config.ts";
 import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/core/protocol.ts";
 import { curlCommand } from "../../ui/format.ts";
@@ -11,9 +12,13 @@ let server: RunningServer;
 let base: string;
 let wsBase: string;
 
+const TOKEN = "test-token-0123456789";
+
 beforeAll(() => {
   server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
-    "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" },
+    files: { "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } },
+    store: createMemoryStore(),
+    token: TOKEN,
   });
   base = `http://127.0.0.1:${server.port}`;
   wsBase = `ws://127.0.0.1:${server.port}`;
@@ -31,7 +36,7 @@ function sendPageview(site: string, path: string, ua = UA.chromeWindows) {
   });
 }
 
-const dashboard = (site: string) => openDashboard(`${wsBase}/ws?site=${site}`, base);
+const dashboard = (site: string) => openDashboard(`${wsBase}/ws?site=${site}`, base, TOKEN);
 
 describe("a real server on port 0", () => {
   test("the snapshot arrives first, then a posted pageview within two ticks", async () => {
@@ -74,9 +79,15 @@ describe("a real server on port 0", () => {
   });
 
   test("an upgrade from another origin, or without one, gets 403", async () => {
-    expect(await upgradeStatus(`${base}/ws?site=a.test`, "http://evil.test")).toBe(403);
-    expect(await upgradeStatus(`${base}/ws?site=a.test`)).toBe(403);
-    expect(await upgradeStatus(`${base}/ws?site=a.test`, base)).toBe(101);
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, { origin: "http://evil.test", token: TOKEN })).toBe(403);
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, { token: TOKEN })).toBe(403);
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, { origin: base, token: TOKEN })).toBe(101);
+  });
+
+  test("an upgrade without the token, or with a wrong one, gets 401", async () => {
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, { origin: base })).toBe(401);
+    expect(await upgradeStatus(`${base}/ws?site=a.test`, { origin: base, token: "wrong-token-0123456789" })).toBe(401);
+    expect(await upgradeStatus(`${base}/ws`, { origin: base })).toBe(401);
   });
 
   test("bad input gets its status and the server keeps serving", async () => {
@@ -123,7 +134,7 @@ describe("a real server on port 0", () => {
   });
 
   test("the site list socket gets the list, then updates when a new site appears", async () => {
-    const list = await openDashboard(`${wsBase}/ws`, base);
+    const list = await openDashboard(`${wsBase}/ws`, base, TOKEN);
     await list.waitFor((frame) => frame.type === "sites");
     await sendPageview("brand-new.test", "/");
     const update = await list.waitFor((frame) => frame.type === "sites" && frame.sites.some((s) => s.site === "brand-new.test"));

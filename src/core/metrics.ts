@@ -1,0 +1,55 @@
+/**
+ * Counters and gauges in Prometheus text format (version 0.0.4). The names are fixed here so that
+ * /metrics documents itself; updating one is a property increment on the hot path, nothing more.
+ */
+export type DropReason = "bot" | "site-limit" | "site-not-allowed" | "rate-limited" | "invalid";
+
+export class Metrics {
+  eventsAccepted = 0;
+  readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-limit": 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0 };
+  dashboardsConnected = 0;
+  dashboardsRejected = 0;
+  framesPublished = 0;
+  bytesPublished = 0;
+  backpressureCloses = 0;
+  ticks = 0;
+  tickSecondsTotal = 0;
+  lastTickSeconds = 0;
+  storedEvents = 0;
+  storageErrors = 0;
+
+  recordTick(seconds: number): void {
+    this.ticks++;
+    this.tickSecondsTotal += seconds;
+    this.lastTickSeconds = seconds;
+  }
+
+  /** `gauges` are read when scraped (sites live, process memory) rather than kept up to date. */
+  render(gauges: { sites: number; residentBytes: number }): string {
+    const lines: string[] = [];
+    const metric = (name: string, type: "counter" | "gauge", help: string, samples: Array<[labels: string, value: number]>) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+    };
+    metric("pulse_events_accepted_total", "counter", "Events counted (one per site).", [["", this.eventsAccepted]]);
+    metric(
+      "pulse_events_dropped_total",
+      "counter",
+      "Events answered but not counted, by reason.",
+      Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
+    );
+    metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
+    metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
+    metric("pulse_dashboards_connected", "gauge", "Open dashboard sockets.", [["", this.dashboardsConnected]]);
+    metric("pulse_dashboards_rejected_total", "counter", "Dashboard upgrades refused (origin, token, limits).", [["", this.dashboardsRejected]]);
+    metric("pulse_frames_published_total", "counter", "Frames published to a topic (each once, whatever the subscribers).", [["", this.framesPublished]]);
+    metric("pulse_published_bytes_total", "counter", "Bytes of the frames published (once per frame).", [["", this.bytesPublished]]);
+    metric("pulse_backpressure_closes_total", "counter", "Dashboards closed because they stopped reading.", [["", this.backpressureCloses]]);
+    metric("pulse_ticks_total", "counter", "Ticks run.", [["", this.ticks]]);
+    metric("pulse_tick_seconds_total", "counter", "Time spent in ticks.", [["", this.tickSecondsTotal]]);
+    metric("pulse_last_tick_seconds", "gauge", "Duration of the last tick.", [["", this.lastTickSeconds]]);
+    metric("pulse_sites", "gauge", "Sites with live data.", [["", gauges.sites]]);
+    metric("process_resident_memory_bytes", "gauge", "Resident memory of the server process.", [["", gauges.residentBytes]]);
+    return `${lines.join("\n")}\n`;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Token buckets per key (a client address): `rate` requests per second on average, bursts up to
+ * `rate` at once. Idle buckets are full buckets, so they are dropped by `sweep`, which bounds
+ * memory by the number of addresses active in the last second or so.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; updated: number }>();
+
+  constructor(
+    readonly rate: number,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  /** Takes one token for `key`; false when its bucket is empty (answer 429). */
+  take(key: string, time: number): boolean {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.sweep(time);
+      bucket = { tokens: this.rate, updated: time };
+      this.buckets.set(key, bucket);
+    } else {
+      bucket.tokens = Math.min(this.rate, bucket.tokens + ((time - bucket.updated) / 1000) * this.rate);
+      bucket.updated = time;
+    }
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Seconds until `key` has a token again, for Retry-After. */
+  retryAfter(key: string): number {
+    const bucket = this.buckets.get(key);
+    return bucket ? Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate)) : 1;
+  }
+
+  /** Forgets buckets that have refilled: they behave exactly like new ones. */
+  sweep(time: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (bucket.tokens + ((time - bucket.updated) / 1000) * this.rate >= this.rate) this.buckets.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+}
+
+/** Open dashboards per client address, for --max-dashboards-per-ip. */
+export class ConnectionCounter {
+  private readonly counts = new Map<string, number>();
+
+  constructor(readonly limit: number) {}
+
+  /** Counts a new connection for `key`; false if it would pass the limit (and then nothing is counted). */
+  tryOpen(key: string): boolean {
+    const count = this.counts.get(key) ?? 0;
+    if (count >= this.limit) return false;
+    this.counts.set(key, count + 1);
+    return true;
+  }
+
+  close(key: string): void {
+    const count = (this.counts.get(key) ?? 0) - 1;
+    if (count > 0) this.counts.set(key, count);
+    else this.counts.delete(key);
+  }
+
+  get size(): number {
+    return this.counts.size;
+  }
+}

@@ -1,0 +1,53 @@
+import { MAX_BODY_BYTES } from "../../core/event-input.ts";
+import { HttpError } from "../../core/http-error.ts";
+import type { Ingestor } from "../../core/ingest.ts";
+import type { Metrics } from "../../core/metrics.ts";
+import type { RateLimiter } from "../../core/rate-limiter.ts";
+import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "../responses.ts";
+
+export interface IngestDeps {
+  ingestor: Ingestor;
+  metrics: Metrics;
+  rateLimiter: RateLimiter | undefined;
+  now: () => number;
+}
+
+/** POST /api/event: the Plausible-compatible ingest endpoint, open to every origin. */
+export async function ingestRoute(request: Request, address: string, deps: IngestDeps): Promise<Response> {
+  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: INGEST_CORS_HEADERS });
+  if (request.method !== "POST") return jsonError(405, "use POST to send events", { ...INGEST_CORS_HEADERS, allow: "POST, OPTIONS" });
+  const time = deps.now();
+  if (deps.rateLimiter && !deps.rateLimiter.take(address, time)) {
+    deps.metrics.eventsDropped["rate-limited"]++;
+    return jsonError(429, `more than ${deps.rateLimiter.rate} events per second from one address`, {
+      ...INGEST_CORS_HEADERS,
+      "retry-after": String(deps.rateLimiter.retryAfter(address)),
+    });
+  }
+  try {
+    const body = await readBody(request);
+    const result = deps.ingestor.ingest({ body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
+    deps.metrics.eventsAccepted += result.accepted.length;
+    for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
+    const headers: Record<string, string> = { ...INGEST_CORS_HEADERS, "content-type": "text/plain" };
+    // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
+    if (result.accepted.length === 0 && result.dropped[0]) headers["x-pulse-dropped"] = result.dropped[0].reason;
+    return new Response("ok", { status: 202, headers });
+  } catch (error) {
+    deps.metrics.eventsDropped.invalid++;
+    return errorResponse(error, INGEST_CORS_HEADERS);
+  }
+}
+
+async function readBody(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
+  const bytes = new Uint8Array(await request.arrayBuffer());
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
+  if (bytes.byteLength === 0) throw new HttpError(400, "body is empty: send a JSON event");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpError(400, "body is not valid UTF-8");
+  }
+}

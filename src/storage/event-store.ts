@@ -1,0 +1,39 @@
+/**
+ * Where accepted events are kept. The server appends each tick's events in one batch, rebuilds its
+ * realtime state from the last 30 minutes at start, exports ranges as CSV and prunes old events.
+ * Implementations: sqlite-store.ts (the default, on disk) and memory-store.ts (tests).
+ */
+import type { AcceptedEvent } from "../core/accepted-event.ts";
+
+/** One accepted event, as stored: what the realtime state is rebuilt from and what export lists. */
+export type StoredEvent = AcceptedEvent;
+
+export interface ExportQuery {
+  site: string;
+  /** Inclusive, epoch ms. */
+  from?: number;
+  /** Exclusive, epoch ms. */
+  to?: number;
+}
+
+export interface EventStore {
+  /**
+   * Appends events in one transaction, in order: either all are stored when it returns (durable
+   * against a crash of the process; SQLite's WAL with synchronous=NORMAL may lose the last batches
+   * to a power cut), or it throws and none are. Called once per tick, never once per request.
+   */
+  append(events: readonly StoredEvent[]): void;
+  /** Events with time >= `time`, in the order they were appended. */
+  since(time: number): Iterable<StoredEvent>;
+  /**
+   * Events of one site in a time range, oldest first, read lazily: a caller that stops early
+   * reads no further, and memory does not grow with the range. Not a snapshot: an event appended
+   * while it is read may appear if it falls after the rows already returned.
+   */
+  range(query: ExportQuery): Iterable<StoredEvent>;
+  /** Deletes up to `limit` events older than `before`; returns how many it deleted (so callers can go on in steps). */
+  prune(before: number, limit: number): number;
+  /** Number of stored events (all sites), for tests and metrics. */
+  count(): number;
+  close(): void;
+}

@@ -1,0 +1,34 @@
+/**
+ * Events in an array, for tests: nothing survives a restart. Same ordering as the SQLite store.
+ * Reads return new arrays, so appending or pruning while a caller iterates does not disturb it.
+ */
+import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
+
+export function createMemoryStore(): EventStore {
+  let events: StoredEvent[] = [];
+  return {
+    append(batch) {
+      // Copies, as SQLite stores values and not the caller's objects. Props go through JSON as
+      // they do into SQLite, and all copies are made before any is kept, so a batch SQLite would
+      // refuse is refused whole here too.
+      const copies = batch.map((event) => ({ ...event, props: JSON.parse(JSON.stringify(event.props)) as Record<string, string> }));
+      for (const copy of copies) events.push(copy);
+    },
+    since: (time) => events.filter((event) => event.time >= time),
+    range: ({ site, from = -Infinity, to = Infinity }: ExportQuery) =>
+      // A stable sort keeps append order among equal times, like SQLite's ORDER BY time, rowid.
+      events.filter((event) => event.site === site && event.time >= from && event.time < to).sort((a, b) => a.time - b.time),
+    prune(before, limit) {
+      const doomed = new Set(
+        events
+          .filter((event) => event.time < before)
+          .sort((a, b) => a.time - b.time)
+          .slice(0, Math.max(0, Math.floor(limit))),
+      );
+      events = events.filter((event) => !doomed.has(event));
+      return doomed.size;
+    },
+    count: () => events.length,
+    close() {},
+  };
+}

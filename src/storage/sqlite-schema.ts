@@ -1,0 +1,107 @@
+/**
+ * Opening the event database: connection settings, then the schema, versioned with
+ * `PRAGMA user_version` so a later Pulse can migrate a file an earlier one wrote.
+ */
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+/**
+ * Step i takes a database from version i to version i + 1. Append steps, never edit one that has
+ * shipped: files in the field were made by it.
+ */
+const migrations: ReadonlyArray<(db: Database) => void> = [
+  (db) => {
+    // STRICT: a wrongly typed value (a string or 1.5 as a time) fails the batch instead of being
+    // stored and breaking every later range query.
+    db.run(`CREATE TABLE events (
+      id INTEGER PRIMARY KEY,
+      time INTEGER NOT NULL,
+      site TEXT NOT NULL,
+      name TEXT NOT NULL,
+      visitor INTEGER NOT NULL,
+      url TEXT NOT NULL,
+      path TEXT NOT NULL,
+      referrer TEXT NOT NULL,
+      source TEXT NOT NULL,
+      browser TEXT NOT NULL,
+      os TEXT NOT NULL,
+      device TEXT NOT NULL,
+      country TEXT NOT NULL,
+      props TEXT
+    ) STRICT`);
+    // (site, time) serves range() in order with no sort step, since the index ends in the rowid;
+    // (time) serves since() and prune().
+    db.run("CREATE INDEX events_site_time ON events (site, time)");
+    db.run("CREATE INDEX events_time ON events (time)");
+  },
+];
+
+export const SCHEMA_VERSION = migrations.length;
+
+/** Passed on as it is: its message already says what to do. */
+class SchemaTooNewError extends Error {}
+
+/** Opens (creating if needed) the event database at `path`; errors name the path and the cause. */
+export function openEventDatabase(path: string): Database {
+  const inMemory = path === ":memory:";
+  const directory = dirname(resolve(path));
+  if (!inMemory && !existsSync(directory)) {
+    throw new Error(`Cannot open the event database ${path}: the directory ${directory} does not exist`);
+  }
+  let db: Database;
+  try {
+    db = new Database(path);
+  } catch (cause) {
+    throw new Error(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
+  }
+  try {
+    configure(db);
+    migrate(db, path);
+    return db;
+  } catch (cause) {
+    db.close();
+    if (cause instanceof SchemaTooNewError) throw cause;
+    throw new Error(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
+  }
+}
+
+function configure(db: Database): void {
+  // Another process (a second Pulse, a backup, the sqlite3 shell) may hold the write lock briefly.
+  db.run("PRAGMA busy_timeout = 5000");
+  // WAL: readers (an export) and the writer (each tick) do not block each other.
+  db.run("PRAGMA journal_mode = WAL");
+  // In WAL mode NORMAL syncs at checkpoints, not at each commit: a committed batch survives a
+  // crash of the process (it is in the WAL file, in the OS cache), and the database stays
+  // consistent after a power cut, which may lose only the last batches before it. FULL would cost
+  // an fsync per tick for that.
+  db.run("PRAGMA synchronous = NORMAL");
+  // The WAL is reused, not shrunk, after a checkpoint. If something held it open for long (a
+  // backup, another reader) and it grew, cut it back to this size then.
+  db.run("PRAGMA journal_size_limit = 67108864");
+}
+
+function migrate(db: Database, path: string): void {
+  // IMMEDIATE takes the write lock first, so two processes opening a new file at once cannot
+  // both run the same step.
+  db.transaction(() => {
+    const found = userVersion(db);
+    if (found > SCHEMA_VERSION) {
+      throw new SchemaTooNewError(
+        `The event database ${path} has schema version ${found}, but this Pulse only knows versions up to ${SCHEMA_VERSION}: ` +
+          "it was written by a newer Pulse. Run that version, or use another data directory.",
+      );
+    }
+    for (let version = found; version < SCHEMA_VERSION; version++) migrations[version]?.(db);
+    // PRAGMA takes no bound parameters; SCHEMA_VERSION is a number we own.
+    if (found !== SCHEMA_VERSION) db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+function userVersion(db: Database): number {
+  return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

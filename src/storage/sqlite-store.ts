@@ -1,0 +1,115 @@
+/**
+ * The default event store: one SQLite file (bun:sqlite) in WAL mode. See sqlite-schema.ts for the
+ * table, its indexes and the connection settings.
+ */
+import type { Database } from "bun:sqlite";
+import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
+import { openEventDatabase } from "./sqlite-schema.ts";
+
+const COLUMNS = "time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props";
+
+/**
+ * Reads go a page at a time, each page one short query read to the end. A cursor held open
+ * instead would keep a read transaction open for as long as a slow export client takes, and no
+ * WAL checkpoint can pass an open read transaction: the WAL would grow with every tick meanwhile.
+ */
+const PAGE_ROWS = 1_000;
+
+/** Exported so tests can check the query plans: a full scan or a sort here would defeat laziness. */
+export const QUERIES = {
+  insert: `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  // Rowids grow with each insert, so rowid order is append order. The first page starts just
+  // before the smallest matching rowid, found on the time index (INDEXED BY, or SQLite walks the
+  // table from its oldest row to find it), so only the recent tail is read; the time test still
+  // drops an older event appended later, after a clock step back. No match: NULL, an empty page.
+  sinceStart: "SELECT min(rowid) - 1 AS id FROM events INDEXED BY events_time WHERE time >= ?",
+  sincePage: `SELECT rowid AS id, ${COLUMNS} FROM events WHERE rowid > ?1 AND time >= ?2 ORDER BY rowid LIMIT ?3`,
+  // Pages go on after the last (time, rowid) read. The index seeks on time alone, so the few rows
+  // sharing the last row's millisecond are read again and skipped.
+  rangePage: `SELECT rowid AS id, ${COLUMNS} FROM events
+    WHERE site = ?1 AND (time, rowid) > (?2, ?3) AND time < ?4 ORDER BY time, rowid LIMIT ?5`,
+  prune: "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE time < ? ORDER BY time LIMIT ?)",
+  count: "SELECT count(*) AS count FROM events",
+} as const;
+
+type EventRow = Omit<StoredEvent, "props"> & { id: number; props: string | null };
+type Value = string | number | null;
+
+export function openSqliteStore(path: string): EventStore {
+  return new SqliteStore(openEventDatabase(path));
+}
+
+class SqliteStore implements EventStore {
+  private readonly insertAll: (events: readonly StoredEvent[]) => void;
+
+  constructor(private readonly db: Database) {
+    // db.query() statements are cached and owned by the Database, so close() finalizes them.
+    const insert = db.query<unknown, Value[]>(QUERIES.insert);
+    const transaction = db.transaction((events: readonly StoredEvent[]) => {
+      for (const event of events) insert.run(...toValues(event));
+    });
+    // IMMEDIATE: take the write lock at BEGIN, where busy_timeout waits for it, rather than
+    // failing halfway through if another process is writing.
+    this.insertAll = transaction.immediate;
+  }
+
+  append(events: readonly StoredEvent[]): void {
+    if (events.length > 0) this.insertAll(events);
+  }
+
+  since(time: number): Iterable<StoredEvent> {
+    const start = this.db.query<{ id: number | null }, [number]>(QUERIES.sinceStart);
+    const page = this.db.query<EventRow, Value[]>(QUERIES.sincePage);
+    return pages((after) => page.all(after?.id ?? start.get(time)?.id ?? null, time, PAGE_ROWS));
+  }
+
+  range({ site, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER }: ExportQuery): Iterable<StoredEvent> {
+    const page = this.db.query<EventRow, Value[]>(QUERIES.rangePage);
+    // Before the first page, (from, MIN_SAFE_INTEGER) stands for "just before every row at `from`".
+    return pages((after) => page.all(site, after?.time ?? from, after?.id ?? Number.MIN_SAFE_INTEGER, to, PAGE_ROWS));
+  }
+
+  prune(before: number, limit: number): number {
+    // SQLite reads a negative LIMIT as "no limit"; a caller asking for none must get none.
+    if (!(limit >= 1)) return 0;
+    return this.db.query<unknown, [number, number]>(QUERIES.prune).run(before, Math.floor(limit)).changes;
+  }
+
+  count(): number {
+    return this.db.query<{ count: number }, []>(QUERIES.count).get()?.count ?? 0;
+  }
+
+  close(): void {
+    // Safe to call twice. A range still being read throws at its next page.
+    this.db.close();
+  }
+}
+
+/**
+ * Lazily reads page after page, each fetched with the last row of the one before (undefined for
+ * the first), until a short page. Each loop over the result starts over.
+ */
+function pages(fetch: (after: EventRow | undefined) => EventRow[]): Iterable<StoredEvent> {
+  return {
+    *[Symbol.iterator]() {
+      let after: EventRow | undefined;
+      for (;;) {
+        const rows = fetch(after);
+        for (const row of rows) yield fromRow(row);
+        if (rows.length < PAGE_ROWS) return;
+        after = rows[rows.length - 1];
+      }
+    },
+  };
+}
+
+function toValues(event: StoredEvent): Value[] {
+  const { time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props } = event;
+  // Most events carry no props: NULL costs a byte where "{}" costs three.
+  const json = Object.keys(props).length === 0 ? null : JSON.stringify(props);
+  return [time, site, name, visitor, url, path, referrer, source, browser, os, device, country, json];
+}
+
+function fromRow({ id: _rowid, props, ...event }: EventRow): StoredEvent {
+  return { ...event, props: props === null ? {} : (JSON.parse(props) as Record<string, string>) };
+}

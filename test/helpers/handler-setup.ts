@@ -1,0 +1,59 @@
+/** An HTTP handler wired like the server's, for route tests that need no port. */
+import type { DashboardData } from "../../src/core/dashboards.ts";
+import { Hub } from "../../src/core/hub.ts";
+import { Ingestor } from "../../src/core/ingest.ts";
+import { Metrics } from "../../src/core/metrics.ts";
+import { ConnectionCounter, RateLimiter } from "../../src/core/rate-limiter.ts";
+import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
+import { StaticAssets } from "../../src/server/static-assets.ts";
+import type { EventStore } from "../../src/storage/event-store.ts";
+import { createMemoryStore } from "../../src/storage/memory-store.ts";
+
+export const BASE = "http://localhost:3000";
+export const TOKEN = "handler-test-token-0123";
+
+export interface HandlerOptions {
+  allowOrigins?: string[];
+  trustProxy?: boolean;
+  publicSites?: string[];
+  metricsPublic?: boolean;
+  rateLimit?: number;
+  maxDashboardsPerIp?: number;
+  store?: EventStore;
+  now?: () => number;
+}
+
+export function handlerSetup(options: HandlerOptions = {}) {
+  const hub = new Hub();
+  const metrics = new Metrics();
+  const store = options.store ?? createMemoryStore();
+  const addresses: string[] = [];
+  const ingestor = new Ingestor(hub, { onAccepted: (event) => store.append([event]) });
+  const original = ingestor.ingest.bind(ingestor);
+  ingestor.ingest = (request) => {
+    addresses.push(request.ip);
+    return original(request);
+  };
+  const handler = createHttpHandler({
+    ingestor,
+    hub,
+    store,
+    metrics,
+    assets: new StaticAssets({ "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } }),
+    policy: { token: TOKEN, publicSites: options.publicSites ?? [], metricsPublic: options.metricsPublic ?? false },
+    allowOrigins: options.allowOrigins ?? [],
+    trustProxy: options.trustProxy ?? false,
+    ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit) } : {}),
+    ...(options.maxDashboardsPerIp ? { dashboardsPerIp: new ConnectionCounter(options.maxDashboardsPerIp) } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const upgrades: DashboardData[] = [];
+  const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
+  return { hub, store, metrics, handler: (request: Request) => handler(request, peer), upgrades, addresses };
+}
+
+export const bearer = { authorization: `Bearer ${TOKEN}` };
+
+export async function errorOf(response: Response | undefined) {
+  return { status: response!.status, body: (await response!.json()) as { error: string } };
+}

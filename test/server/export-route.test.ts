@@ -1,0 +1,65 @@
+import { describe, expect, test } from "bun:test";
+import type { AcceptedEvent } from "../../src/core/accepted-event.ts";
+import { createMemoryStore } from "../../src/storage/memory-store.ts";
+import { EXPORT_COLUMNS } from "../../src/server/routes/export-route.ts";
+import { BASE, bearer, errorOf, handlerSetup } from "../helpers/handler-setup.ts";
+import { storedEvent } from "../helpers/stored-events.ts";
+
+const DAY = 86_400_000;
+const NOV_1 = Date.UTC(2026, 10, 1);
+
+function event(time: number, overrides: Partial<AcceptedEvent> = {}): AcceptedEvent {
+  return storedEvent({ time, site: "shop.test", visitor: 42, url: "https://shop.test/a", path: "/a", referrer: "", source: "Direct / None", ...overrides });
+}
+
+async function exportOf(query: string, events: AcceptedEvent[]) {
+  const store = createMemoryStore();
+  store.append(events);
+  const { handler } = handlerSetup({ store });
+  return (await handler(new Request(`${BASE}/api/export?${query}`, { headers: bearer })))!;
+}
+
+const lines = async (response: Response) => (await response.text()).trimEnd().split("\r\n");
+
+describe("GET /api/export", () => {
+  test("a header row, then one row per stored event of the site, oldest first", async () => {
+    const response = await exportOf("site=shop.test", [
+      event(NOV_1 + 1000, { name: "Signup", props: { plan: "pro" } }),
+      event(NOV_1, { path: "/first", url: "https://shop.test/first?q=1" }),
+      event(NOV_1 + 500, { site: "other.test" }),
+    ]);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="pulse-shop.test.csv"');
+    expect(await lines(response)).toEqual([
+      EXPORT_COLUMNS.join(","),
+      "2026-11-01T00:00:00.000Z,shop.test,pageview,https://shop.test/first?q=1,/first,,Direct / None,Firefox,Linux,Desktop,FR,42,",
+      '2026-11-01T00:00:01.000Z,shop.test,Signup,https://shop.test/a,/a,,Direct / None,Firefox,Linux,Desktop,FR,42,"{""plan"":""pro""}"',
+    ]);
+  });
+
+  test("from and to take dates (whole days) or times", async () => {
+    const events = [event(NOV_1 - 1), event(NOV_1), event(NOV_1 + DAY - 1), event(NOV_1 + DAY), event(NOV_1 + 2 * DAY)];
+    expect((await lines(await exportOf("site=shop.test&from=2026-11-01&to=2026-11-01", events))).length).toBe(1 + 2);
+    expect((await lines(await exportOf("site=shop.test&from=2026-11-02", events))).length).toBe(1 + 2);
+    expect((await lines(await exportOf("site=shop.test&to=2026-11-01T00:00:00Z", events))).length).toBe(1 + 1);
+    // 01:00 at +01:00 is midnight UTC; a date as `to` includes that whole day.
+    expect((await lines(await exportOf("site=shop.test&from=2026-11-01T01:00:00%2B01:00&to=2026-11-02", events))).length).toBe(1 + 3);
+  });
+
+  test("cells that a spreadsheet would run as formulas are defused", async () => {
+    const response = await exportOf("site=shop.test", [event(NOV_1, { referrer: "=HYPERLINK(\"http://evil\")", path: "/a,b" })]);
+    const row = (await lines(response))[1]!;
+    expect(row).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(row).toContain('"/a,b"');
+  });
+
+  test.each([
+    ["", "site is required, e.g. ?site=example.com"],
+    ["site=shop.test&from=yesterday", "from must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],
+    ["site=shop.test&to=2026-13-45", "to must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],
+    ["site=shop.test&from=2026-11-02&to=2026-11-01T00:00:00Z", "from must be before to"],
+  ])("%p is a 400 that says why", async (query, message) => {
+    expect(await errorOf(await exportOf(query, []))).toEqual({ status: 400, body: { error: message } });
+  });
+});

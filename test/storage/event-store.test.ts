@@ -1,0 +1,208 @@
+/** The EventStore contract, run against every implementation. */
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { EventStore, StoredEvent } from "../../src/storage/event-store.ts";
+import { createMemoryStore } from "../../src/storage/memory-store.ts";
+import { openSqliteStore } from "../../src/storage/sqlite-store.ts";
+import { pluck, storedEvent } from "../helpers/stored-events.ts";
+
+interface Opened {
+  store: EventStore;
+  dispose(): void;
+}
+
+const implementations: Array<[name: string, open: () => Opened]> = [
+  ["memory", () => ({ store: createMemoryStore(), dispose() {} })],
+  [
+    "sqlite",
+    () => {
+      const directory = mkdtempSync(join(tmpdir(), "pulse-store-"));
+      const store = openSqliteStore(join(directory, "events.db"));
+      return {
+        store,
+        dispose() {
+          store.close();
+          rmSync(directory, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+];
+
+const at = (time: number, overrides: Partial<StoredEvent> = {}) => storedEvent({ time, ...overrides });
+
+describe.each(implementations)("%s event store", (_name, open) => {
+  let opened: Opened;
+  let store: EventStore;
+  beforeEach(() => {
+    opened = open();
+    store = opened.store;
+  });
+  afterEach(() => opened.dispose());
+
+  test("since returns events at or after the time, in append order rather than time order", () => {
+    store.append([at(50, { path: "/a" }), at(10, { path: "/old" }), at(30, { path: "/b" })]);
+    store.append([at(20, { path: "/c" }), at(60, { path: "/d" })]);
+    expect(pluck(store.since(20), "path")).toEqual(["/a", "/b", "/c", "/d"]);
+    expect(pluck(store.since(61), "path")).toEqual([]);
+    expect(store.count()).toBe(5);
+  });
+
+  test("stored events come back whole", () => {
+    const event = storedEvent({ props: { plan: "pro" } });
+    store.append([event]);
+    expect([...store.since(0)]).toEqual([event]);
+  });
+
+  test("range keeps one site and [from, to), oldest first, ties in append order", () => {
+    store.append([
+      at(300, { path: "/3" }),
+      at(100, { path: "/1" }),
+      at(200, { path: "/2a" }),
+      at(200, { path: "/other", site: "other.org" }),
+      at(200, { path: "/2b" }),
+      at(400, { path: "/4" }),
+    ]);
+    expect(pluck(store.range({ site: "example.com", from: 100, to: 400 }), "path")).toEqual(["/1", "/2a", "/2b", "/3"]);
+    expect(pluck(store.range({ site: "example.com", from: 101, to: 300 }), "path")).toEqual(["/2a", "/2b"]);
+    expect(pluck(store.range({ site: "example.com" }), "path")).toEqual(["/1", "/2a", "/2b", "/3", "/4"]);
+    expect(pluck(store.range({ site: "example.com", from: 300 }), "path")).toEqual(["/3", "/4"]);
+    expect(pluck(store.range({ site: "example.com", to: 200 }), "path")).toEqual(["/1"]);
+    expect(pluck(store.range({ site: "other.org" }), "path")).toEqual(["/other"]);
+    expect(pluck(store.range({ site: "nobody.net" }), "path")).toEqual([]);
+  });
+
+  test("since and range agree with a plain filter and stable sort over thousands of events", () => {
+    // Times out of append order, repeated, and two sites: long enough for several pages of reads.
+    const events = Array.from({ length: 2_500 }, (_, i) =>
+      at((i * 37) % 1_000, { path: `/${i}`, site: i % 3 === 0 ? "other.org" : "example.com" }),
+    );
+    for (let i = 0; i < events.length; i += 400) store.append(events.slice(i, i + 400));
+    const paths = (list: StoredEvent[]) => list.map((event) => event.path);
+
+    expect(pluck(store.since(0), "path")).toEqual(paths(events));
+    expect(pluck(store.since(500), "path")).toEqual(paths(events.filter((event) => event.time >= 500)));
+    const ofSite = events.filter((event) => event.site === "example.com");
+    const byTime = ofSite.toSorted((a, b) => a.time - b.time);
+    expect(pluck(store.range({ site: "example.com" }), "path")).toEqual(paths(byTime));
+    expect(pluck(store.range({ site: "example.com", from: 100, to: 900 }), "path")).toEqual(
+      paths(byTime.filter((event) => event.time >= 100 && event.time < 900)),
+    );
+  });
+
+  test("thousands of events in one millisecond are each read once", () => {
+    const events = Array.from({ length: 2_500 }, (_, i) => at(7, { path: `/${i}` }));
+    store.append(events);
+    expect(pluck(store.range({ site: "example.com", from: 7, to: 8 }), "path")).toEqual(events.map((event) => event.path));
+    expect(pluck(store.since(7), "path")).toEqual(events.map((event) => event.path));
+  });
+
+  test("a range can be left after a few events, and the store goes on working", () => {
+    store.append(Array.from({ length: 10_000 }, (_, i) => at(i)));
+    const iterator = store.range({ site: "example.com" })[Symbol.iterator]();
+    const firstThree = [iterator.next(), iterator.next(), iterator.next()].map((result) => (result.done ? null : result.value.time));
+    expect(firstThree).toEqual([0, 1, 2]);
+    iterator.return?.();
+
+    store.append([at(20_000)]);
+    expect(store.prune(5, 100)).toBe(5);
+    expect(store.count()).toBe(10_000 - 5 + 1);
+  });
+
+  test("breaking out of a for-of over a range leaves the store usable", () => {
+    store.append(Array.from({ length: 100 }, (_, i) => at(i)));
+    let seen = 0;
+    for (const _event of store.range({ site: "example.com" })) if (++seen === 3) break;
+    store.append([at(1_000)]);
+    expect(store.count()).toBe(101);
+  });
+
+  test("a range is an iterable: each loop starts over", () => {
+    store.append([at(1), at(2)]);
+    const range = store.range({ site: "example.com" });
+    expect(pluck(range, "time")).toEqual([1, 2]);
+    expect(pluck(range, "time")).toEqual([1, 2]);
+  });
+
+  test("two ranges read in turn each see their own events", () => {
+    store.append(Array.from({ length: 20 }, (_, i) => at(i, { site: i % 2 === 0 ? "even.org" : "odd.org" })));
+    const even = store.range({ site: "even.org" })[Symbol.iterator]();
+    const odd = store.range({ site: "odd.org" })[Symbol.iterator]();
+    const interleaved: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      for (const iterator of [even, odd]) {
+        const result = iterator.next();
+        if (!result.done) interleaved.push(result.value.time);
+      }
+    }
+    expect(interleaved).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  test("appending while a range is being read does not break the read", () => {
+    store.append(Array.from({ length: 50 }, (_, i) => at(i)));
+    const iterator = store.range({ site: "example.com", to: 50 })[Symbol.iterator]();
+    const times: number[] = [];
+    const first = iterator.next();
+    if (!first.done) times.push(first.value.time);
+    store.append([at(1_000)]);
+    for (let result = iterator.next(); !result.done; result = iterator.next()) times.push(result.value.time);
+    expect(times).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  test("prune deletes only events older than the cut, oldest first, at most `limit` at a time", () => {
+    store.append([at(5), at(1), at(4), at(2), at(3), at(10), at(11)]);
+    expect(store.prune(6, 2)).toBe(2);
+    expect(pluck(store.since(0), "time")).toEqual([5, 4, 3, 10, 11]);
+    expect(store.prune(6, 100)).toBe(3);
+    expect(pluck(store.since(0), "time")).toEqual([10, 11]);
+    expect(store.prune(6, 100)).toBe(0);
+    expect(store.prune(11, 0)).toBe(0);
+    expect(store.prune(11, -1)).toBe(0);
+    expect(store.count()).toBe(2);
+  });
+
+  test("props round-trip: unicode, quotes, backslashes, newlines, empty", () => {
+    const props = { "plan \"quoted\"": "it's \"pro\"", emoji: "🍷 Château d'Yquem", path: "C:\\temp\\n", lines: "a\nb\r\n\tc", "": "" };
+    store.append([at(1, { props }), at(2, { props: {} })]);
+    expect(pluck(store.since(0), "props")).toEqual([props, {}]);
+  });
+
+  test("what was appended does not change when the caller reuses its objects", () => {
+    const event = at(1, { props: { plan: "pro" } });
+    store.append([event]);
+    event.path = "/changed";
+    event.props.plan = "free";
+    const [stored] = store.since(0);
+    expect(stored?.path).toBe("/pricing");
+    expect(stored?.props).toEqual({ plan: "pro" });
+  });
+
+  test("a batch with one event that cannot be stored is refused whole", () => {
+    store.append([at(1)]);
+    const unstorable = at(3, { props: { big: 10n } as unknown as Record<string, string> });
+    expect(() => store.append([at(2), unstorable, at(4)])).toThrow();
+    expect(pluck(store.since(0), "time")).toEqual([1]);
+    store.append([at(5)]);
+    expect(pluck(store.since(0), "time")).toEqual([1, 5]);
+  });
+
+  test("an empty append stores nothing", () => {
+    store.append([]);
+    expect(store.count()).toBe(0);
+    expect([...store.since(0)]).toEqual([]);
+  });
+
+  test("count counts every site", () => {
+    expect(store.count()).toBe(0);
+    store.append([at(1), at(2, { site: "other.org" })]);
+    store.append([at(3, { site: "third.net" })]);
+    expect(store.count()).toBe(3);
+  });
+
+  test("close can be called twice", () => {
+    store.close();
+    expect(() => store.close()).not.toThrow();
+  });
+});

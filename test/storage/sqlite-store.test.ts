@@ -1,0 +1,143 @@
+/** What only the SQLite store promises: a file that lasts, WAL, atomic batches, schema versions. */
+import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { StoredEvent } from "../../src/storage/event-store.ts";
+import { SCHEMA_VERSION } from "../../src/storage/sqlite-schema.ts";
+import { QUERIES, openSqliteStore } from "../../src/storage/sqlite-store.ts";
+import { pluck, storedEvent } from "../helpers/stored-events.ts";
+
+let directory: string;
+let file: string;
+beforeEach(() => {
+  directory = mkdtempSync(join(tmpdir(), "pulse-sqlite-"));
+  file = join(directory, "events.db");
+});
+afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+/** Runs `body` on a plain connection to the file, closed afterwards. */
+function withDatabase<T>(path: string, body: (db: Database) => T): T {
+  const db = new Database(path);
+  try {
+    return body(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe("SQLite event store", () => {
+  test("events survive closing and reopening the file", () => {
+    const events = [storedEvent({ time: 2, props: { plan: "pro" } }), storedEvent({ time: 1, site: "other.org" })];
+    const first = openSqliteStore(file);
+    first.append(events);
+    first.close();
+
+    const second = openSqliteStore(file);
+    expect([...second.since(0)]).toEqual(events);
+    expect(second.count()).toBe(2);
+    second.close();
+  });
+
+  test("the file is in WAL mode at the current schema version", () => {
+    openSqliteStore(file).close();
+    withDatabase(file, (db) => {
+      expect(db.query("PRAGMA journal_mode").get()).toEqual({ journal_mode: "wal" });
+      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: SCHEMA_VERSION });
+    });
+  });
+
+  test("a batch is all or nothing, whatever in it fails", () => {
+    const store = openSqliteStore(file);
+    store.append([storedEvent({ time: 1 })]);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const failing: Array<Partial<StoredEvent>> = [
+      { props: circular as Record<string, string> }, // JSON.stringify throws
+      { time: 1.5 }, // the STRICT table refuses a REAL in an INTEGER column
+      { site: null as unknown as string }, // NOT NULL
+    ];
+    for (const bad of failing) {
+      expect(() => store.append([storedEvent({ time: 2 }), storedEvent({ time: 3, ...bad }), storedEvent({ time: 4 })])).toThrow();
+    }
+    expect(pluck(store.since(0), "time")).toEqual([1]);
+    store.append([storedEvent({ time: 5 })]);
+    expect(pluck(store.since(0), "time")).toEqual([1, 5]);
+    store.close();
+  });
+
+  test("a file written by a newer Pulse is refused, and left as it was", () => {
+    withDatabase(file, (db) => db.run(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`));
+    expect(() => openSqliteStore(file)).toThrow(
+      `The event database ${file} has schema version ${SCHEMA_VERSION + 1}, but this Pulse only knows versions up to ${SCHEMA_VERSION}`,
+    );
+    withDatabase(file, (db) => {
+      expect(db.query("SELECT count(*) AS tables FROM sqlite_schema").get()).toEqual({ tables: 0 });
+    });
+  });
+
+  test("a path in a missing directory is refused with the path", () => {
+    const missing = join(directory, "no-such-dir", "events.db");
+    expect(() => openSqliteStore(missing)).toThrow(`Cannot open the event database ${missing}: the directory ${join(directory, "no-such-dir")} does not exist`);
+  });
+
+  test("a file that is not a database is refused with the path", () => {
+    writeFileSync(file, "not a database, just text that is long enough to have a header ".repeat(10));
+    expect(() => openSqliteStore(file)).toThrow(new RegExp(`^Cannot open the event database ${file}: .*not a database`));
+  });
+
+  test("another connection appends while a range is read, without waiting and without disturbing it", () => {
+    const reader = openSqliteStore(file);
+    const writer = openSqliteStore(file);
+    writer.append(Array.from({ length: 2_500 }, (_, i) => storedEvent({ time: i })));
+    const times: number[] = [];
+    for (const event of reader.range({ site: "example.com", to: 2_500 })) {
+      times.push(event.time);
+      if (times.length % 500 === 0) writer.append([storedEvent({ time: 10_000 + times.length })]);
+    }
+    expect(times).toEqual(Array.from({ length: 2_500 }, (_, i) => i));
+    expect(reader.count()).toBe(2_505);
+    reader.close();
+    writer.close();
+  });
+});
+
+test("a range paused between events holds no read transaction, so the WAL can still be checkpointed", () => {
+  const store = openSqliteStore(file);
+  store.append(Array.from({ length: 2_500 }, (_, i) => storedEvent({ time: i })));
+  // TRUNCATE must wait for every reader; this connection has no busy_timeout, so it reports busy at once.
+  const checkpointBlocked = () =>
+    withDatabase(file, (db) => db.query<{ busy: number }, []>("PRAGMA wal_checkpoint(TRUNCATE)").get()?.busy === 1);
+
+  const iterator = store.range({ site: "example.com" })[Symbol.iterator]();
+  const times: number[] = [];
+  for (let result = iterator.next(); !result.done; result = iterator.next()) {
+    times.push(result.value.time);
+    if (times.length === 1 || times.length === 1_500) expect(checkpointBlocked()).toBe(false);
+  }
+  expect(times).toHaveLength(2_500);
+  store.close();
+});
+
+describe("SQLite query plans", () => {
+  // A full scan would make since() read 30 days to find 30 minutes; a temporary B-tree would make
+  // range() sort (and so read) the whole range before its first row.
+  const plan = (sql: string, ...params: Array<string | number>) =>
+    withDatabase(file, (db) => db.query<{ detail: string }, typeof params>(`EXPLAIN QUERY PLAN ${sql}`).all(...params).map((row) => row.detail));
+
+  beforeEach(() => openSqliteStore(file).close());
+
+  test("range reads the (site, time) index in order, without sorting", () => {
+    expect(plan(QUERIES.rangePage, "example.com", 0, 0, 1, 1)).toEqual(["SEARCH events USING INDEX events_site_time (site=? AND time>? AND time<?)"]);
+  });
+
+  test("since finds where to start on the time index, then reads by rowid, without sorting", () => {
+    expect(plan(QUERIES.sinceStart, 0)).toEqual(["SEARCH events USING COVERING INDEX events_time (time>?)"]);
+    expect(plan(QUERIES.sincePage, 0, 0, 1)).toEqual(["SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"]);
+  });
+
+  test("prune finds its rows on the time index", () => {
+    expect(plan(QUERIES.prune, 0, 1).join("\n")).toContain("USING COVERING INDEX events_time (time<?)");
+  });
+});
