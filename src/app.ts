@@ -48,7 +48,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     onAccepted: (event) => writes.add(event),
   });
   const dashboardsPerIp = config.maxDashboardsPerIp > 0 ? new ConnectionCounter(config.maxDashboardsPerIp) : undefined;
-  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, ...(dashboardsPerIp ? { dashboardsPerIp } : {}) });
+  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, ...(dashboardsPerIp ? { dashboardsPerIp } : {}) });
   const handler = createHttpHandler({
     ingestor,
     hub,
@@ -66,7 +66,6 @@ export function startServer(config: Config, resources: ServerResources): Running
     tickMs: config.tickMs,
     tick: (time) => {
       writes.flush();
-      metrics.dashboardsConnected = dashboards.connected;
       return hub.tick(time);
     },
     publish: ({ topic, data }) => {

@@ -1,6 +1,7 @@
 import { normalizeSite } from "./event-input.ts";
 import { SITES_TOPIC, siteTopic, type Hub } from "./hub.ts";
 import { CloseCode } from "./protocol.ts";
+import type { Metrics } from "./metrics.ts";
 import type { ConnectionCounter } from "./rate-limiter.ts";
 
 /** The little each socket carries. */
@@ -29,6 +30,7 @@ export function topicOf(site: string | null): string {
 export interface DashboardsOptions {
   publicSites?: readonly string[];
   dashboardsPerIp?: ConnectionCounter;
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -51,6 +53,7 @@ export class Dashboards {
   open(socket: DashboardSocket): void {
     this.watch(socket, socket.data.site);
     this.connected++;
+    if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;
   }
 
   message(socket: DashboardSocket, message: string | Uint8Array): void {
@@ -68,6 +71,7 @@ export class Dashboards {
 
   close(socket: DashboardSocket): void {
     this.connected--;
+    if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;
     if (socket.data.address !== undefined) this.options.dashboardsPerIp?.close(socket.data.address);
   }
 

@@ -11,7 +11,8 @@ export class Metrics {
   dashboardsRejected = 0;
   framesPublished = 0;
   bytesPublished = 0;
-  backpressureCloses = 0;
+  /** Closed without a close handshake: dropped for not reading (backpressure), or the connection was lost. */
+  abnormalCloses = 0;
   ticks = 0;
   tickSecondsTotal = 0;
   lastTickSeconds = 0;
@@ -44,7 +45,12 @@ export class Metrics {
     metric("pulse_dashboards_rejected_total", "counter", "Dashboard upgrades refused (origin, token, limits).", [["", this.dashboardsRejected]]);
     metric("pulse_frames_published_total", "counter", "Frames published to a topic (each once, whatever the subscribers).", [["", this.framesPublished]]);
     metric("pulse_published_bytes_total", "counter", "Bytes of the frames published (once per frame).", [["", this.bytesPublished]]);
-    metric("pulse_backpressure_closes_total", "counter", "Dashboards closed because they stopped reading.", [["", this.backpressureCloses]]);
+    metric(
+      "pulse_dashboards_abnormal_closes_total",
+      "counter",
+      "Dashboards closed without a close handshake: dropped for not reading (backpressure) or connection lost.",
+      [["", this.abnormalCloses]],
+    );
     metric("pulse_ticks_total", "counter", "Ticks run.", [["", this.ticks]]);
     metric("pulse_tick_seconds_total", "counter", "Time spent in ticks.", [["", this.tickSecondsTotal]]);
     metric("pulse_last_tick_seconds", "gauge", "Duration of the last tick.", [["", this.lastTickSeconds]]);

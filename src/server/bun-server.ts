@@ -15,6 +15,7 @@ export interface BunServerOptions {
 const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** A dashboard that stops reading is dropped once this much is queued for it (frames are under 16 KB). */
 export const BACKPRESSURE_LIMIT = 256 * 1024;
+const ABNORMAL_CLOSURE = 1006;
 
 /** Bun.serve (uWebSockets inside) wired to the core: each handler is a one-line delegation. */
 export function startBunServer({ port, host, handler, dashboards, metrics }: BunServerOptions) {
@@ -36,9 +37,10 @@ export function startBunServer({ port, host, handler, dashboards, metrics }: Bun
         dashboards.open(ws);
       },
       message: (ws, message) => dashboards.message(ws, typeof message === "string" ? message : new Uint8Array(message)),
-      close(ws) {
+      close(ws, code) {
         sockets.delete(ws);
-        if (ws.getBufferedAmount() >= BACKPRESSURE_LIMIT) metrics.backpressureCloses++;
+        // uWebSockets reports a socket it dropped for backpressure as 1006, like a lost connection.
+        if (code === ABNORMAL_CLOSURE) metrics.abnormalCloses++;
         dashboards.close(ws);
       },
       // Dashboards send only short commands.

@@ -142,6 +142,33 @@ describe("a real server on port 0", () => {
     list.socket.close();
   });
 
+  test("/metrics counts what happened: accepted and dropped events, dashboards, frames", async () => {
+    const scrape = async () => {
+      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      const value = (name: string) => Number(text.split("\n").find((line) => line.startsWith(`${name} `))?.split(" ")[1]);
+      return {
+        accepted: value("pulse_events_accepted_total"),
+        bots: value('pulse_events_dropped_total{reason="bot"}'),
+        invalid: value('pulse_events_dropped_total{reason="invalid"}'),
+        dashboards: value("pulse_dashboards_connected"),
+        frames: value("pulse_frames_published_total"),
+      };
+    };
+    const before = await scrape();
+    const client = await dashboard("metrics.test");
+    await sendPageview("metrics.test", "/counted");
+    await sendPageview("metrics.test", "/bot", "Googlebot/2.1");
+    await fetch(`${base}/api/event`, { method: "POST", body: "{nope" });
+    await client.waitFor(withPath("/counted"));
+    const after = await scrape();
+    expect(after.accepted - before.accepted).toBe(1);
+    expect(after.bots - before.bots).toBe(1);
+    expect(after.invalid - before.invalid).toBe(1);
+    expect(after.dashboards - before.dashboards).toBe(1);
+    expect(after.frames).toBeGreaterThan(before.frames);
+    client.socket.close();
+  });
+
   test("1,000 sockets on one site all receive the same tick frame", async () => {
     const clients: TestDashboard[] = [];
     for (let batch = 0; batch < 10; batch++) {
