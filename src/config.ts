@@ -1,5 +1,6 @@
-import { normalizeSite } from "./core/event-input.ts";
-import { normalizeOrigin } from "./core/origin.ts";
+import { ConfigError, parseOptions, type OptionSpec } from "./cli/options.ts";
+
+export { ConfigError };
 
 /** Everything the server is told at start-up, validated once and frozen. */
 export interface Config {
@@ -28,26 +29,11 @@ export interface Config {
   metricsPublic: boolean;
 }
 
-/** A bad flag or variable: the CLI prints the message on one line and exits with code 2. */
-export class ConfigError extends Error {}
-
-type Kind = "port" | "integer" | "string" | "boolean" | "origins" | "sites" | "token";
 type Key = keyof Omit<Config, "command">;
-
-interface OptionSpec {
-  flag: string;
-  key: Key;
-  kind: Kind;
-  env: string[];
-  default: Config[Key];
-  help: string;
-  min?: number;
-  max?: number;
-}
 
 const env = (name: string) => [`PULSE_${name}`];
 
-const OPTIONS: OptionSpec[] = [
+export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
   { flag: "port", key: "port", kind: "port", env: ["PULSE_PORT", "PORT"], default: 3000, help: "TCP port to listen on (0 picks a free one)" },
   { flag: "host", key: "host", kind: "string", env: env("HOST"), default: "0.0.0.0", help: "address to listen on" },
   {
@@ -159,119 +145,24 @@ const OPTIONS: OptionSpec[] = [
   { flag: "metrics-public", key: "metricsPublic", kind: "boolean", env: env("METRICS_PUBLIC"), default: false, help: "serve /metrics without the token" },
 ];
 
-const LIST_KINDS = new Set<Kind>(["origins", "sites"]);
-const VALUE_NAMES: Record<Kind, string> = { port: "N", integer: "N", string: "TEXT", boolean: "", origins: "ORIGIN", sites: "DOMAIN", token: "TOKEN" };
-const COMMANDS = ["serve", "help", "version"] as const;
-export const MIN_TOKEN_LENGTH = 16;
+const COMMANDS = ["serve", "loadtest", "help", "version"] as const;
 
+/** The command a command line names (serve when none), and the arguments after it. */
+export function splitCommand(argv: readonly string[]): { command: (typeof COMMANDS)[number]; rest: string[] } {
+  if (argv.some((arg) => arg === "--help" || arg === "-h")) return { command: "help", rest: [] };
+  if (argv.some((arg) => arg === "--version" || arg === "-v")) return { command: "version", rest: [] };
+  const [first, ...rest] = argv;
+  if (first === undefined || first.startsWith("--")) return { command: "serve", rest: [...argv] };
+  if (!COMMANDS.includes(first as (typeof COMMANDS)[number])) {
+    throw new ConfigError(`unknown command ${JSON.stringify(first)} (commands: ${COMMANDS.join(", ")})`);
+  }
+  return { command: first as (typeof COMMANDS)[number], rest };
+}
+
+/** The server's options, from the arguments after `serve` and PULSE_* variables. */
 export function parseConfig(argv: readonly string[], variables: Readonly<Record<string, string | undefined>>): Readonly<Config> {
-  const values = new Map<Key, unknown>();
-  let command: Config["command"] | undefined;
-
-  for (const spec of OPTIONS) {
-    const name = spec.env.find((variable) => variables[variable] !== undefined && variables[variable] !== "");
-    if (name) values.set(spec.key, parseValue(spec, variables[name]!, name));
-  }
-
-  const fromFlags = new Map<Key, unknown>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") return freeze("help", values);
-    if (arg === "--version" || arg === "-v") return freeze("version", values);
-    if (!arg.startsWith("--")) {
-      if (command !== undefined || !COMMANDS.includes(arg as Config["command"])) {
-        throw new ConfigError(`unknown command ${JSON.stringify(arg)} (commands: ${COMMANDS.join(", ")})`);
-      }
-      command = arg as Config["command"];
-      continue;
-    }
-    const [flag, inline] = splitFlag(arg.slice(2));
-    const spec = OPTIONS.find((option) => option.flag === flag);
-    if (!spec) throw new ConfigError(`unknown option --${flag} (see pulse --help)`);
-    let raw = inline;
-    if (raw === undefined && spec.kind !== "boolean") {
-      raw = argv[++i];
-      if (raw === undefined) throw new ConfigError(`--${flag} needs a value`);
-    }
-    const value = parseValue(spec, raw ?? "true", `--${flag}`);
-    const earlier = fromFlags.get(spec.key);
-    // List options repeat: each flag adds to the list.
-    fromFlags.set(spec.key, LIST_KINDS.has(spec.kind) && Array.isArray(earlier) ? [...earlier, ...(value as string[])] : value);
-  }
-  for (const [key, value] of fromFlags) values.set(key, value);
-  return freeze(command ?? "serve", values);
-}
-
-function splitFlag(text: string): [string, string | undefined] {
-  const equals = text.indexOf("=");
-  return equals === -1 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)];
-}
-
-function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
-  switch (spec.kind) {
-    case "string":
-      if (raw.trim() === "") throw new ConfigError(`${source} must not be empty`);
-      return raw.trim();
-    case "token":
-      if (!/^[\x21-\x7e]+$/.test(raw) || raw.length < MIN_TOKEN_LENGTH) {
-        throw new ConfigError(`${source} must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces`);
-      }
-      return raw;
-    case "boolean":
-      if (/^(1|true|yes|on)$/i.test(raw)) return true;
-      if (/^(0|false|no|off)$/i.test(raw)) return false;
-      throw new ConfigError(`${source} must be true or false, not ${JSON.stringify(raw)}`);
-    case "port":
-      return integer(raw, source, 0, 65_535);
-    case "integer":
-      return integer(raw, source, spec.min ?? 0, spec.max ?? Number.MAX_SAFE_INTEGER);
-    case "origins":
-      return list(raw, source, (entry) => normalizeOrigin(entry), "an origin like https://example.com");
-    case "sites":
-      return list(raw, source, (entry) => normalizeSite(entry), "a host name like example.com");
-  }
-}
-
-function list(raw: string, source: string, normalize: (entry: string) => string | null, expected: string): string[] {
-  return raw.split(",").map((entry) => {
-    const value = normalize(entry.trim());
-    if (!value || value === "null") throw new ConfigError(`${source}: ${JSON.stringify(entry.trim())} is not ${expected}`);
-    return value;
-  });
-}
-
-function integer(raw: string, source: string, min: number, max: number): number {
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${source} must be a whole number, not ${JSON.stringify(raw)}`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${source} must be between ${min} and ${max}, not ${value}`);
-  return value;
-}
-
-function freeze(command: Config["command"], values: Map<Key, unknown>): Readonly<Config> {
-  const config: Record<string, unknown> = { command };
-  for (const spec of OPTIONS) {
-    const value = values.has(spec.key) ? values.get(spec.key) : spec.default;
-    config[spec.key] = Array.isArray(value) ? Object.freeze([...new Set(value)]) : value;
-  }
-  return Object.freeze(config) as unknown as Config;
-}
-
-export function helpText(): string {
-  const rows = OPTIONS.map((spec) => {
-    const value = spec.kind === "boolean" ? "" : ` ${VALUE_NAMES[spec.kind]}`;
-    const fallback = spec.default === null || (Array.isArray(spec.default) && spec.default.length === 0) ? "none" : String(spec.default);
-    return `  --${spec.flag}${value}\n      ${spec.help}\n      env ${spec.env.join(" or ")}; default ${fallback}`;
-  });
-  return [
-    "pulse: real-time web analytics server",
-    "",
-    "Usage:",
-    "  pulse [serve] [options]   start the server (the default command)",
-    "  pulse --version           print the version",
-    "  pulse --help              print this help",
-    "",
-    "Options (flags win over environment variables):",
-    ...rows,
-    "",
-  ].join("\n");
+  const { command, rest } = splitCommand(argv);
+  if (command === "loadtest") throw new ConfigError("parseConfig reads serve options; loadtest has its own");
+  const options = parseOptions(SERVE_OPTIONS, command === "serve" ? rest : [], variables);
+  return Object.freeze({ command, ...options }) as unknown as Config;
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
 import { startServer, type RunningServer } from "./app.ts";
-import { ConfigError, helpText, parseConfig, type Config } from "./config.ts";
+import { helpText } from "./cli/help.ts";
+import { ConfigError, parseConfig, splitCommand, type Config } from "./config.ts";
 import { DailySalts } from "./core/visitor-id.ts";
 import { embeddedAssets } from "./generated/assets.ts";
+import { LoadtestError, printReport, runLoadtest } from "./loadtest/coordinator.ts";
+import { parseLoadtestConfig } from "./loadtest/options.ts";
+import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
 import { GeoipError } from "./server/geoip.ts";
 import { DataDirError, openDataDir } from "./storage/data-dir.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
@@ -54,15 +58,42 @@ function serve(config: Config): void {
   process.on("SIGTERM", shutdown);
 }
 
-function main(): void {
-  let config: Readonly<Config>;
+async function loadtest(argv: string[]): Promise<void> {
+  let config;
   try {
-    config = parseConfig(process.argv.slice(2), process.env);
+    config = parseLoadtestConfig(argv, process.env);
   } catch (error) {
     exitOnStartupError(error);
   }
-  if (config.command === "help") return void process.stdout.write(helpText());
-  if (config.command === "version") return void console.log(`pulse ${packageJson.version}`);
+  try {
+    printReport(await runLoadtest(config), config.json);
+    process.exit(0);
+  } catch (error) {
+    if (!(error instanceof LoadtestError)) throw error;
+    console.error(`pulse loadtest: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  // The load generator's worker processes: not a command people type.
+  if (argv[0] === "loadtest-worker") return void runWorker(JSON.parse(argv[1] ?? "{}") as WorkerPlan);
+  let command;
+  try {
+    command = splitCommand(argv);
+  } catch (error) {
+    exitOnStartupError(error);
+  }
+  if (command.command === "help") return void process.stdout.write(helpText());
+  if (command.command === "version") return void console.log(`pulse ${packageJson.version}`);
+  if (command.command === "loadtest") return void loadtest(command.rest);
+  let config: Readonly<Config>;
+  try {
+    config = parseConfig(argv, process.env);
+  } catch (error) {
+    exitOnStartupError(error);
+  }
   serve(config);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, helpText, parseConfig } from "../src/config.ts";
+import { helpText } from "../src/cli/help.ts";
+import { ConfigError, parseConfig } from "../src/config.ts";
 
 describe("parseConfig", () => {
   test("defaults", () => {
@@ -80,7 +81,7 @@ describe("parseConfig", () => {
     [["--port"], "--port needs a value"],
     [["--allow-origin", "nope"], '--allow-origin: "nope" is not an origin like https://example.com'],
     [["--trust-proxy=maybe"], '--trust-proxy must be true or false, not "maybe"'],
-    [["launch"], 'unknown command "launch" (commands: serve, help, version)'],
+    [["launch"], 'unknown command "launch" (commands: serve, loadtest, help, version)'],
     [["--token", "short"], "--token must be at least 16 printable characters without spaces"],
     [["--sites", "a.example,not a site"], '--sites: "not a site" is not a host name like example.com'],
     [["--retention-days", "0"], "--retention-days must be between 1 and 36500, not 0"],

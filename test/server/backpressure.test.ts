@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ServerFrame, TickFrame } from "../../src/core/protocol.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
-import { openStalledSocket } from "../helpers/stalled-socket.ts";
+import { openStalledSocket } from "../../src/loadtest/stalled-socket.ts";
 import { UA } from "../helpers/user-agents.ts";
 
 let server: ServerProcess;

@@ -1,0 +1,210 @@
+/**
+ * `pulse loadtest`: spawns worker processes (each under the per-process open-file limit) that open
+ * the dashboards and send the pageviews, measures pageview → dashboard latency itself with marker
+ * events on a separate low-traffic site, prints a progress line every second and a report at the end.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { markerPaths, openDashboard } from "./dashboard-socket.ts";
+import { Histogram } from "./histogram.ts";
+import type { LoadtestConfig } from "./options.ts";
+import { buildReport, formatReport, type Report } from "./report.ts";
+import { findListeningPid, sampleProcess, type ProcessSample } from "./server-stats.ts";
+import { isLoopback, reachableDestinations, type Destination } from "./targets.ts";
+import { MARKER_PREFIX, markerPageview } from "./traffic.ts";
+import type { WorkerPlan } from "./worker.ts";
+import { emptyStats, sumStats, type WorkerStats } from "./worker-stats.ts";
+
+/** Dashboards per worker: with its HTTP connections a worker stays well under 20,000 open files. */
+const DASHBOARDS_PER_WORKER = 10_000;
+const MARKERS_PER_SECOND = 5;
+const CONNECT_TIMEOUT_MS = 120_000;
+
+export class LoadtestError extends Error {}
+
+interface Worker {
+  stats: WorkerStats;
+  ready: boolean;
+  final: boolean;
+  send(line: string): void;
+  exited: Promise<number>;
+}
+
+export async function runLoadtest(config: LoadtestConfig, log: (line: string) => void = (line) => process.stderr.write(line)): Promise<Report> {
+  const token = resolveToken(config);
+  const target = new URL(config.url);
+  const local = isLoopback(target);
+  const serverPid = config.serverPid || (local ? findListeningPid(Number(target.port || (target.protocol === "https:" ? 443 : 80))) : null);
+  const serverIdle = serverPid ? sampleProcess(serverPid) : null;
+  const targets = await reachableDestinations(config.url);
+  if (targets.length === 0) throw new LoadtestError(`cannot connect to ${config.url}`);
+
+  const workerCount = config.workers || Math.max(1, Math.ceil((config.dashboards + config.stalled) / DASHBOARDS_PER_WORKER));
+  const share = (total: number, i: number) => Math.floor(total / workerCount) + (i < total % workerCount ? 1 : 0);
+  const workers = Array.from({ length: workerCount }, (_, index) =>
+    spawnWorker({
+      index,
+      url: config.url,
+      site: config.site,
+      token,
+      protocol: config.protocol,
+      dashboards: share(config.dashboards, index),
+      stalled: share(config.stalled, index),
+      rate: config.rate / workerCount,
+      connectConcurrency: config.connectConcurrency,
+      destinations: targets,
+    }),
+  );
+
+  const latency = new Histogram();
+  const markers = await openMarkerSockets(config, token, latency, targets);
+  const connectStarted = performance.now();
+  const progress = startProgress(config, workers, latency, log);
+  await waitFor(() => workers.every((worker) => worker.ready), CONNECT_TIMEOUT_MS, "the dashboards to connect");
+  const connectSeconds = (performance.now() - connectStarted) / 1000;
+  const serverStart = serverPid ? sampleProcess(serverPid) : null;
+
+  progress.loadStarted();
+  for (const worker of workers) worker.send("go");
+  const loadStarted = performance.now();
+  const markerLoop = sendMarkers(config, markers.sentAt);
+  await Bun.sleep(config.duration * 1000);
+  markerLoop.stop();
+  // Markers sent in the last moments still get their chance to arrive.
+  await Bun.sleep(Math.min(2000, config.tickMs * 4));
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const serverEnd = serverPid ? sampleProcess(serverPid) : null;
+  for (const worker of workers) worker.send("stop");
+  await waitFor(() => workers.every((worker) => worker.final), 15_000, "the workers' final reports");
+  progress.stop();
+  markers.close();
+
+  const stats = workers.map((worker) => worker.stats);
+  return buildReport({ config, workers: stats, total: sumStats(stats), connectSeconds, loadSeconds, latency, serverIdle, serverStart, serverEnd });
+}
+
+export function printReport(report: Report, json: boolean): void {
+  process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);
+}
+
+function resolveToken(config: LoadtestConfig): string | null {
+  if (config.protocol !== "pulse") return null;
+  if (config.token) return config.token;
+  const file = join(config.data, "token");
+  if (isLoopback(new URL(config.url)) && existsSync(file)) return readFileSync(file, "utf8").trim();
+  throw new LoadtestError(`a Pulse server needs its access token: pass --token (or PULSE_TOKEN), or --data pointing at a local server's data directory`);
+}
+
+function spawnWorker(plan: WorkerPlan): Worker {
+  // The compiled binary runs itself; from source, bun runs the entry script again.
+  const self = Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
+  const child = Bun.spawn([...self, "loadtest-worker", JSON.stringify(plan)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  const worker: Worker = {
+    stats: emptyStats(),
+    ready: false,
+    final: false,
+    send(line) {
+      child.stdin.write(`${line}\n`);
+      child.stdin.flush();
+    },
+    exited: child.exited,
+  };
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    for await (const chunk of child.stdout) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let newline = buffered.indexOf("\n");
+      while (newline !== -1) {
+        const message = JSON.parse(buffered.slice(0, newline)) as { type: string; stats: WorkerStats };
+        buffered = buffered.slice(newline + 1);
+        newline = buffered.indexOf("\n");
+        worker.stats = message.stats;
+        if (message.type === "ready") worker.ready = true;
+        if (message.type === "final") worker.final = true;
+      }
+    }
+    // A worker that died counts as done, so the run ends and says what it has.
+    worker.ready = true;
+    worker.final = true;
+  })();
+  return worker;
+}
+
+/** A few sockets on a quiet site of their own: marker pageviews there are never cut from a feed. */
+async function openMarkerSockets(config: LoadtestConfig, token: string | null, latency: Histogram, targets: Destination[]) {
+  const sentAt = new Map<string, number>();
+  const site = markerSite(config.site);
+  const sockets: WebSocket[] = [];
+  const onText = (text: string) => {
+    const now = performance.now();
+    for (const path of markerPaths(config.protocol, text)) {
+      const sent = sentAt.get(path);
+      if (sent !== undefined) latency.record(now - sent);
+    }
+  };
+  for (let i = 0; i < config.markers; i++) {
+    const destination = targets[i % targets.length]!;
+    try {
+      sockets.push(await openDashboard({ protocol: config.protocol, destination, site, token }, onText, () => {}));
+    } catch (error) {
+      throw new LoadtestError(`cannot open a dashboard on ${destination.ws} (${error instanceof Error ? error.message : String(error)}): check --url, --protocol and the token`);
+    }
+  }
+  return { sentAt, close: () => sockets.forEach((socket) => socket.close()) };
+}
+
+export function markerSite(site: string): string {
+  return `markers.${site}`;
+}
+
+function sendMarkers(config: LoadtestConfig, sentAt: Map<string, number>) {
+  const site = markerSite(config.site);
+  let id = 0;
+  const timer = setInterval(() => {
+    const { body, userAgent } = markerPageview(site, id);
+    sentAt.set(`${MARKER_PREFIX}${id++}`, performance.now());
+    void fetch(`${config.url}/api/event`, { method: "POST", body, headers: { "user-agent": userAgent } }).then(
+      (response) => response.arrayBuffer(),
+      () => {},
+    );
+  }, 1000 / MARKERS_PER_SECOND);
+  return { stop: () => clearInterval(timer) };
+}
+
+function startProgress(config: LoadtestConfig, workers: Worker[], latency: Histogram, log: (line: string) => void) {
+  const tty = process.stderr.isTTY;
+  let previous = emptyStats();
+  let previousAt = performance.now();
+  let loading = false;
+  const timer = setInterval(() => {
+    const total = sumStats(workers.map((worker) => worker.stats));
+    const seconds = (performance.now() - previousAt) / 1000;
+    const perSecond = (key: "frames" | "accepted") => Math.round((total[key] - previous[key]) / seconds);
+    const errors = total.connectFailures + total.dropped + total.networkErrors + Object.values(total.statuses).reduce((a, b) => a + b, 0);
+    const line =
+      `${loading ? "load" : "connecting"}: connected ${total.connected}/${config.dashboards}` +
+      ` | frames/s ${perSecond("frames")} | pageviews/s ${perSecond("accepted")}` +
+      ` | latency p50 ${fmt(latency.percentile(50))} p99 ${fmt(latency.percentile(99))} ms | errors ${errors}`;
+    log(tty ? `\r${line}\x1b[K` : `${line}\n`);
+    previous = total;
+    previousAt = performance.now();
+  }, 1000);
+  return {
+    loadStarted: () => (loading = true),
+    stop() {
+      clearInterval(timer);
+      if (tty) log("\n");
+    },
+  };
+}
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0) : "-");
+
+async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new LoadtestError(`gave up waiting for ${what} after ${timeoutMs / 1000} s`);
+    await Bun.sleep(50);
+  }
+}

@@ -1,0 +1,59 @@
+import { ConfigError, parseOptions, type OptionSpec } from "../cli/options.ts";
+
+export type Protocol = "pulse" | "naive" | "socketio";
+export const PROTOCOLS: readonly Protocol[] = ["pulse", "naive", "socketio"];
+
+export interface LoadtestConfig {
+  url: string;
+  site: string;
+  dashboards: number;
+  /** Dashboards that connect and then never read (to test backpressure). */
+  stalled: number;
+  rate: number;
+  duration: number;
+  workers: number;
+  markers: number;
+  connectConcurrency: number;
+  token: string | null;
+  data: string;
+  protocol: Protocol;
+  serverPid: number;
+  tickMs: number;
+  json: boolean;
+}
+
+type Key = keyof LoadtestConfig;
+const env = (name: string) => [`PULSE_LOADTEST_${name}`];
+
+export const LOADTEST_OPTIONS: Array<OptionSpec<Key>> = [
+  { flag: "url", key: "url", kind: "url", env: env("URL"), default: "http://localhost:3000", help: "the server to test" },
+  { flag: "site", key: "site", kind: "sites", env: env("SITE"), default: ["bench.test"], help: "the site the dashboards watch and the pageviews go to" },
+  { flag: "dashboards", key: "dashboards", kind: "integer", env: env("DASHBOARDS"), default: 1000, min: 0, max: 1_000_000, help: "dashboard sockets to open" },
+  { flag: "stalled", key: "stalled", kind: "integer", env: env("STALLED"), default: 0, min: 0, max: 100_000, help: "more dashboards that connect and never read" },
+  { flag: "rate", key: "rate", kind: "number", env: env("RATE"), default: 100, min: 0, max: 1_000_000, help: "pageviews per second" },
+  { flag: "duration", key: "duration", kind: "number", env: env("DURATION"), default: 30, min: 1, max: 86_400, help: "seconds of load after every dashboard connected" },
+  {
+    flag: "workers",
+    key: "workers",
+    kind: "integer",
+    env: env("WORKERS"),
+    default: 0,
+    max: 256,
+    help: "generator processes (0: one per 10,000 dashboards, at least one); each stays under the open-file limit",
+  },
+  { flag: "markers", key: "markers", kind: "integer", env: env("MARKERS"), default: 20, max: 1000, help: "sockets watching the marker site that measures latency" },
+  { flag: "connect-concurrency", key: "connectConcurrency", kind: "integer", env: env("CONNECT_CONCURRENCY"), default: 200, min: 1, max: 10_000, help: "connection attempts in flight per worker" },
+  { flag: "token", key: "token", kind: "token", env: ["PULSE_TOKEN"], default: null, help: "the server's access token (default: read from --data when the server is local)" },
+  { flag: "data", key: "data", kind: "string", env: ["PULSE_DATA"], default: "./pulse-data", help: "a local server's data directory, to read its token" },
+  { flag: "protocol", key: "protocol", kind: "string", env: env("PROTOCOL"), default: "pulse", help: "what the server speaks: pulse, naive or socketio (the benchmark baselines)" },
+  { flag: "server-pid", key: "serverPid", kind: "integer", env: env("SERVER_PID"), default: 0, help: "a local server's process id, for its RSS and CPU (default: found by port)" },
+  { flag: "tick-ms", key: "tickMs", kind: "integer", env: env("TICK_MS"), default: 250, min: 1, help: "the server's tick, for the latency target in the report" },
+  { flag: "json", key: "json", kind: "boolean", env: env("JSON"), default: false, help: "print the report as one JSON object" },
+];
+
+export function parseLoadtestConfig(argv: readonly string[], variables: Readonly<Record<string, string | undefined>>): Readonly<LoadtestConfig> {
+  const options = parseOptions(LOADTEST_OPTIONS, argv, variables) as unknown as LoadtestConfig & { site: string[] };
+  if (options.site.length !== 1) throw new ConfigError("--site takes one site");
+  if (!PROTOCOLS.includes(options.protocol)) throw new ConfigError(`--protocol must be one of ${PROTOCOLS.join(", ")}, not ${JSON.stringify(options.protocol)}`);
+  return Object.freeze({ ...options, site: options.site[0]! });
+}

@@ -1,0 +1,139 @@
+import { Histogram } from "./histogram.ts";
+import type { LoadtestConfig } from "./options.ts";
+import type { ProcessSample } from "./server-stats.ts";
+import type { WorkerStats } from "./worker-stats.ts";
+
+export interface Report {
+  target: string;
+  protocol: string;
+  site: string;
+  dashboards: number;
+  stalled: number;
+  rate: number;
+  durationSeconds: number;
+  workers: number;
+  connect: { ok: number; failed: number; seconds: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** Live dashboards closed by the server during the run. */
+  dropped: number;
+  stalledClosed: number;
+  pageviews: {
+    sent: number;
+    accepted: number;
+    acceptedPerSecond: number;
+    httpErrors: Record<string, number>;
+    networkErrors: number;
+    behind: number;
+    ingest: { p50Ms: number; p99Ms: number; maxMs: number };
+  };
+  frames: { received: number; perSecond: number; bytesPerSecond: number; perDashboard: [number, number, number] | null; gaps: number };
+  latency: { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; targetMs: number; met: boolean };
+  server: { pid: number; rssBytes: number; rssBeforeDashboardsBytes: number; rssPerDashboardBytes: number; cpuCores: number } | null;
+  generator: { cpuCoresPerWorker: number[]; saturated: boolean; fellBehind: boolean; verdict: string };
+}
+
+const round = (value: number, digits = 1) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null) as number;
+
+export function buildReport(input: {
+  config: LoadtestConfig;
+  workers: WorkerStats[];
+  total: WorkerStats;
+  connectSeconds: number;
+  loadSeconds: number;
+  latency: Histogram;
+  serverIdle: ProcessSample | null;
+  serverStart: ProcessSample | null;
+  serverEnd: ProcessSample | null;
+}): Report {
+  const { config, total, loadSeconds, latency } = input;
+  const connect = Histogram.fromJSON(total.connectMs);
+  const ingest = Histogram.fromJSON(total.ingestMs);
+  const cpuCoresPerWorker = input.workers.map((worker) => round(worker.cpuSeconds / (input.connectSeconds + loadSeconds), 2));
+  const saturated = cpuCoresPerWorker.some((cores) => cores > 0.9);
+  const fellBehind = total.behind > 0 || total.sent < config.rate * loadSeconds * 0.95;
+  const targetMs = config.tickMs + 100;
+  const { serverStart, serverEnd, serverIdle } = input;
+  const server =
+    serverStart && serverEnd
+      ? {
+          pid: serverEnd.pid,
+          rssBytes: serverEnd.rssBytes,
+          rssBeforeDashboardsBytes: serverIdle?.rssBytes ?? Number.NaN,
+          rssPerDashboardBytes: serverIdle ? round((serverStart.rssBytes - serverIdle.rssBytes) / Math.max(1, total.connected), 0) : Number.NaN,
+          cpuCores: round((serverEnd.cpuSeconds - serverStart.cpuSeconds) / ((serverEnd.at - serverStart.at) / 1000), 2),
+        }
+      : null;
+  return {
+    target: config.url,
+    protocol: config.protocol,
+    site: config.site,
+    dashboards: config.dashboards,
+    stalled: config.stalled,
+    rate: config.rate,
+    durationSeconds: round(loadSeconds),
+    workers: input.workers.length,
+    connect: {
+      ok: total.connected,
+      failed: total.connectFailures,
+      seconds: round(input.connectSeconds),
+      p50Ms: round(connect.percentile(50)),
+      p99Ms: round(connect.percentile(99)),
+      maxMs: round(connect.max),
+    },
+    dropped: total.dropped,
+    stalledClosed: total.stalledClosed,
+    pageviews: {
+      sent: total.sent,
+      accepted: total.accepted,
+      acceptedPerSecond: round(total.accepted / loadSeconds),
+      httpErrors: total.statuses,
+      networkErrors: total.networkErrors,
+      behind: total.behind,
+      ingest: { p50Ms: round(ingest.percentile(50)), p99Ms: round(ingest.percentile(99)), maxMs: round(ingest.max) },
+    },
+    frames: {
+      received: total.frames,
+      perSecond: round(total.frames / loadSeconds),
+      bytesPerSecond: round(total.bytes / loadSeconds, 0),
+      perDashboard: total.perDashboard ?? null,
+      gaps: total.gaps,
+    },
+    latency: {
+      samples: latency.count,
+      p50Ms: round(latency.percentile(50)),
+      p90Ms: round(latency.percentile(90)),
+      p99Ms: round(latency.percentile(99)),
+      maxMs: round(latency.max),
+      targetMs,
+      met: latency.count > 0 && latency.percentile(99) <= targetMs,
+    },
+    server,
+    generator: {
+      cpuCoresPerWorker,
+      saturated,
+      fellBehind,
+      verdict:
+        saturated || fellBehind
+          ? `the load generator was a bottleneck (${[saturated && "a worker's CPU was pegged", fellBehind && "it fell behind the target rate"].filter(Boolean).join("; ")}): the server may do better than these figures`
+          : "the load generator kept up: these figures are the server's",
+    },
+  };
+}
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+export function formatReport(report: Report): string {
+  const { connect, pageviews, frames, latency, server, generator } = report;
+  const errors = Object.entries(pageviews.httpErrors).map(([status, count]) => `${status}×${count}`).join(" ") || "none";
+  return [
+    `pulse loadtest: ${report.dashboards} dashboards${report.stalled ? ` + ${report.stalled} stalled` : ""} @ ${report.rate} pageviews/s for ${report.durationSeconds} s against ${report.target} (${report.protocol}, ${report.workers} workers)`,
+    `  connect     ${connect.ok} ok, ${connect.failed} failed in ${connect.seconds} s (p50 ${connect.p50Ms} ms, p99 ${connect.p99Ms} ms)`,
+    `  dashboards  ${report.dropped} dropped during the run${report.stalled ? `; ${report.stalledClosed} of ${report.stalled} stalled closed by the server` : ""}`,
+    `  pageviews   ${pageviews.accepted} accepted of ${pageviews.sent} sent (${pageviews.acceptedPerSecond}/s); HTTP errors ${errors}; network errors ${pageviews.networkErrors}; time to 202 p50 ${pageviews.ingest.p50Ms} ms, p99 ${pageviews.ingest.p99Ms} ms`,
+    `  frames      ${frames.received} received (${frames.perSecond}/s, ${mb(frames.bytesPerSecond)}/s)${frames.perDashboard ? `; per dashboard min ${frames.perDashboard[0]}, median ${frames.perDashboard[1]}, max ${frames.perDashboard[2]}` : ""}${report.protocol === "pulse" ? `; missed ticks ${frames.gaps}` : ""}`,
+    `  latency     pageview → dashboard p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms (${latency.samples} samples; target p99 ≤ ${latency.targetMs} ms: ${latency.met ? "met" : "missed"})`,
+    server
+      ? `  server      pid ${server.pid}: RSS ${mb(server.rssBytes)} (${mb(server.rssBeforeDashboardsBytes)} before dashboards, ${server.rssPerDashboardBytes} B per dashboard), CPU ${server.cpuCores} cores`
+      : "  server      not local: no RSS or CPU",
+    `  generator   CPU per worker ${generator.cpuCoresPerWorker.join(", ")} cores; ${generator.verdict}`,
+  ].join("\n");
+}

@@ -1,0 +1,195 @@
+/**
+ * One load-generator process: opens its share of dashboards (bounded connect concurrency, spread
+ * over the destination addresses), then, on "go" from the coordinator, sends its share of the
+ * pageviews, and reports cumulative stats as one JSON line on stdout every half second.
+ */
+import { dashboardRequest, openDashboard, tickSeq } from "./dashboard-socket.ts";
+import { Histogram } from "./histogram.ts";
+import type { Protocol } from "./options.ts";
+import { openStalledSocket, type StalledSocket } from "./stalled-socket.ts";
+import type { Destination } from "./targets.ts";
+import { pageview } from "./traffic.ts";
+import { emptyStats, type WorkerStats } from "./worker-stats.ts";
+
+export interface WorkerPlan {
+  index: number;
+  url: string;
+  site: string;
+  token: string | null;
+  protocol: Protocol;
+  dashboards: number;
+  stalled: number;
+  /** Pageviews per second for this worker. */
+  rate: number;
+  connectConcurrency: number;
+  /** Where to connect, already checked to answer. */
+  destinations: Destination[];
+}
+
+/** Requests in flight at most; beyond it a due pageview counts as `behind` instead of piling up. */
+const MAX_IN_FLIGHT = 512;
+const REPORT_MS = 500;
+const SEND_SLOT_MS = 10;
+
+export async function runWorker(plan: WorkerPlan): Promise<void> {
+  const stats = emptyStats();
+  const connectMs = new Histogram();
+  const ingestMs = new Histogram();
+  const frames = new Uint32Array(plan.dashboards);
+  const lastSeq = new Float64Array(plan.dashboards).fill(-1);
+  const sockets: WebSocket[] = [];
+  const stalled: StalledSocket[] = [];
+  let stopping = false;
+
+  const report = (final = false) => {
+    const cpu = process.cpuUsage();
+    stats.cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    stats.connectMs = connectMs.toJSON();
+    stats.ingestMs = ingestMs.toJSON();
+    if (final) stats.perDashboard = spread(frames);
+    process.stdout.write(`${JSON.stringify({ type: final ? "final" : "stats", stats })}\n`);
+  };
+  const reporter = setInterval(report, REPORT_MS);
+
+  const targets = plan.destinations;
+  const onFrame = (id: number, text: string) => {
+    frames[id]!++;
+    stats.frames++;
+    stats.bytes += text.length;
+    const seq = tickSeq(text);
+    if (seq === null) return;
+    if (lastSeq[id]! >= 0 && seq > lastSeq[id]! + 1) stats.gaps += seq - lastSeq[id]! - 1;
+    lastSeq[id] = seq;
+  };
+
+  // Connect with at most `connectConcurrency` attempts in flight.
+  let next = 0;
+  const connectOne = async (): Promise<void> => {
+    while (next < plan.dashboards) {
+      const id = next++;
+      const destination = targets[(id + plan.index) % targets.length]!;
+      const started = performance.now();
+      try {
+        const socket = await openDashboard(
+          { protocol: plan.protocol, destination, site: plan.site, token: plan.token },
+          (text) => onFrame(id, text),
+          () => stopping || stats.dropped++,
+        );
+        sockets.push(socket);
+        connectMs.record(performance.now() - started);
+        stats.connected++;
+      } catch {
+        stats.connectFailures++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(plan.connectConcurrency, Math.max(1, plan.dashboards)) }, connectOne));
+
+  for (let i = 0; i < plan.stalled; i++) {
+    const destination = targets[(i + plan.index) % targets.length]!;
+    const { url, headers } = dashboardRequest({ protocol: plan.protocol, destination, site: plan.site, token: plan.token });
+    try {
+      const socket = await openStalledSocket(new URL(url.replace(/^ws/, "http")), headers, plan.protocol === "socketio");
+      stats.stalledConnected++;
+      void socket.closed.then(() => stats.stalledClosed++);
+      // The server ends it without our reading; a write error shows it (a paused socket sees no FIN).
+      stalled.push(socket);
+    } catch {
+      stats.connectFailures++;
+    }
+  }
+  process.stdout.write(`${JSON.stringify({ type: "ready", stats })}\n`);
+
+  await waitForLine("go");
+  const sendLoop = startSending(plan, stats, ingestMs);
+  // Stalled sockets keep writing a little (a ping-sized frame), so a closed one is noticed.
+  const prodder = setInterval(() => {
+    for (const socket of stalled) if (!socket.socket.destroyed) socket.socket.write(Buffer.from([0x89, 0x80, 0, 0, 0, 0]));
+  }, 1000);
+  await waitForLine("stop");
+  stopping = true;
+  sendLoop.stop();
+  clearInterval(prodder);
+  await sendLoop.drained();
+  clearInterval(reporter);
+  report(true);
+  for (const socket of sockets) socket.close();
+  for (const socket of stalled) socket.destroy();
+  process.exit(0);
+}
+
+function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram) {
+  const endpoint = `${plan.url}/api/event`;
+  const started = performance.now();
+  let inFlight = 0;
+  let due = 0;
+  const pending = new Set<Promise<void>>();
+  const send = (n: number) => {
+    const { body, userAgent } = pageview(plan.site, n);
+    const sentAt = performance.now();
+    inFlight++;
+    stats.sent++;
+    const request = fetch(endpoint, { method: "POST", body, headers: { "content-type": "text/plain", "user-agent": userAgent } })
+      .then(async (response) => {
+        await response.arrayBuffer();
+        ingestMs.record(performance.now() - sentAt);
+        if (response.status === 202) stats.accepted++;
+        else stats.statuses[response.status] = (stats.statuses[response.status] ?? 0) + 1;
+      })
+      .catch(() => {
+        stats.networkErrors++;
+      })
+      .finally(() => {
+        inFlight--;
+        pending.delete(request);
+      });
+    pending.add(request);
+  };
+  const timer = setInterval(() => {
+    const target = Math.floor(((performance.now() - started) / 1000) * plan.rate);
+    while (due < target) {
+      if (inFlight >= MAX_IN_FLIGHT) {
+        stats.behind += target - due;
+        due = target;
+        break;
+      }
+      send(plan.index * 1_000_003 + due);
+      due++;
+    }
+  }, SEND_SLOT_MS);
+  return {
+    stop: () => clearInterval(timer),
+    drained: () => Promise.race([Promise.all(pending), Bun.sleep(5000)]),
+  };
+}
+
+function spread(counts: Uint32Array): [number, number, number] {
+  if (counts.length === 0) return [0, 0, 0];
+  const sorted = Array.from(counts).sort((a, b) => a - b);
+  return [sorted[0]!, sorted[Math.floor(sorted.length / 2)]!, sorted.at(-1)!];
+}
+
+let stdinLines: AsyncIterator<string> | undefined;
+
+/** Waits for a command line ("go", "stop") from the coordinator; a closed stdin means stop. */
+async function waitForLine(expected: string): Promise<void> {
+  stdinLines ??= lines(Bun.stdin.stream());
+  for (;;) {
+    const next = await stdinLines.next();
+    if (next.done || next.value.trim() === expected || next.value.trim() === "stop") return;
+  }
+}
+
+async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of stream) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let newline = buffered.indexOf("\n");
+    while (newline !== -1) {
+      yield buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      newline = buffered.indexOf("\n");
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * `pulse loadtest` end to end, small: a real server, a few hundred dashboards, a few seconds.
+ * (This is also the benchmark's smoke run in CI; the full benchmark is `npm run bench`.)
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Report } from "../../src/loadtest/report.ts";
+import { startServer, type ServerProcess } from "../helpers/server-process.ts";
+
+let server: ServerProcess;
+beforeAll(async () => {
+  server = await startServer({ args: ["--tick-ms", "100"] });
+});
+afterAll(() => server?.stop());
+
+function loadtest(args: string[]) {
+  return Bun.spawn([process.execPath, "src/main.ts", "loadtest", ...args], { cwd: new URL("../../", import.meta.url).pathname, stdout: "pipe", stderr: "pipe" });
+}
+
+describe("pulse loadtest", () => {
+  test("opens the dashboards, sends the pageviews, measures latency and reports it as JSON", async () => {
+    const run = loadtest([
+      "--url", server.url.replace(/\/$/, ""),
+      "--token", server.token,
+      "--dashboards", "300",
+      "--rate", "100",
+      "--duration", "3",
+      "--workers", "2",
+      "--tick-ms", "100",
+      "--json",
+    ]);
+    const [code, stdout, stderr] = await Promise.all([run.exited, new Response(run.stdout).text(), new Response(run.stderr).text()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.workers).toBe(2);
+    expect(report.connect).toMatchObject({ ok: 300, failed: 0 });
+    expect(report.dropped).toBe(0);
+    expect(report.pageviews.sent).toBeGreaterThan(250);
+    expect(report.pageviews.accepted).toBe(report.pageviews.sent);
+    expect(report.pageviews.httpErrors).toEqual({});
+    // Every dashboard got frames, and none missed a tick.
+    expect(report.frames.perDashboard![0]).toBeGreaterThan(5);
+    expect(report.frames.gaps).toBe(0);
+    expect(report.latency.samples).toBeGreaterThan(20);
+    expect(report.latency.p99Ms).toBeGreaterThan(0);
+    expect(report.server?.pid).toBe(server.child.pid);
+    expect(report.server!.rssBytes).toBeGreaterThan(10 * 2 ** 20);
+    // The progress line went to stderr.
+    expect(stderr).toContain("connected 300/300");
+  }, 30_000);
+
+  test("a Pulse server without a token is a clear error", async () => {
+    const run = loadtest(["--url", "http://127.0.0.1:9", "--data", "/nonexistent", "--duration", "1"]);
+    expect(await run.exited).toBe(1);
+    expect(await new Response(run.stderr).text()).toContain("needs its access token");
+  });
+
+  test("bad options exit with code 2 and one line", async () => {
+    const run = loadtest(["--dashboards", "many"]);
+    expect(await run.exited).toBe(2);
+    expect((await new Response(run.stderr).text()).trim()).toBe('pulse: --dashboards must be a whole number, not "many"');
+  });
+});
