@@ -73,7 +73,7 @@ export function startServer(config: Config, resources: ServerResources): Running
       metrics.framesPublished++;
       metrics.bytesPublished += data.length;
     },
-    onTick: (seconds) => metrics.recordTick(seconds),
+    onTick: (work, interval) => metrics.recordTick(work, interval),
   });
   const retention = startRetention(store, config.retentionDays);
 

@@ -8,6 +8,7 @@ import { embeddedAssets } from "./generated/assets.ts";
 import { LoadtestError, printReport, runLoadtest } from "./loadtest/coordinator.ts";
 import { parseLoadtestConfig } from "./loadtest/options.ts";
 import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
+import { fileLimitWarning, readFileLimit } from "./server/file-limit.ts";
 import { GeoipError } from "./server/geoip.ts";
 import { DataDirError, openDataDir } from "./storage/data-dir.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
@@ -37,6 +38,8 @@ function serve(config: Config): void {
   const base = `http://${shownHost}:${server.port}`;
   console.log(`pulse ${packageJson.version} listening on ${config.host}:${server.port}, data in ${config.data}`);
   if (server.restored > 0) console.log(`  Restored:   ${server.restored} events of the last 30 minutes`);
+  const warning = fileLimitWarning(readFileLimit());
+  if (warning) console.log(warning);
   console.log(`  Dashboard:  ${base}/?token=${encodeURIComponent(token)}`);
   console.log(`  Demo site:  ${base}/demo  (open it beside the dashboard of demo.local and click around)`);
   console.log(`  Tracker:    <script defer data-domain="your.site" src="${base}/js/script.js"></script>`);

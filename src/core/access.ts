@@ -24,7 +24,13 @@ function cookie(header: string | null, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const equals = part.indexOf("=");
-    if (equals !== -1 && part.slice(0, equals).trim() === name) return decodeURIComponent(part.slice(equals + 1).trim());
+    if (equals === -1 || part.slice(0, equals).trim() !== name) continue;
+    // Anyone can send a malformed escape ("%zz"): that is no token, not a 500.
+    try {
+      return decodeURIComponent(part.slice(equals + 1).trim());
+    } catch {
+      return null;
+    }
   }
   return null;
 }

@@ -16,13 +16,15 @@ export class Metrics {
   ticks = 0;
   tickSecondsTotal = 0;
   lastTickSeconds = 0;
+  tickIntervalSeconds = 0;
   storedEvents = 0;
   storageErrors = 0;
 
-  recordTick(seconds: number): void {
+  recordTick(workSeconds: number, intervalSeconds: number): void {
     this.ticks++;
-    this.tickSecondsTotal += seconds;
-    this.lastTickSeconds = seconds;
+    this.tickSecondsTotal += workSeconds;
+    this.lastTickSeconds = workSeconds;
+    this.tickIntervalSeconds = intervalSeconds;
   }
 
   /** `gauges` are read when scraped (sites live, process memory) rather than kept up to date. */
@@ -53,7 +55,8 @@ export class Metrics {
     );
     metric("pulse_ticks_total", "counter", "Ticks run.", [["", this.ticks]]);
     metric("pulse_tick_seconds_total", "counter", "Time spent in ticks.", [["", this.tickSecondsTotal]]);
-    metric("pulse_last_tick_seconds", "gauge", "Duration of the last tick.", [["", this.lastTickSeconds]]);
+    metric("pulse_last_tick_seconds", "gauge", "Duration of the last tick's work.", [["", this.lastTickSeconds]]);
+    metric("pulse_tick_interval_seconds", "gauge", "Current tick interval: --tick-ms, stretched up to 1 s when fan-out is heavy.", [["", this.tickIntervalSeconds]]);
     metric("pulse_sites", "gauge", "Sites with live data.", [["", gauges.sites]]);
     metric("process_resident_memory_bytes", "gauge", "Resident memory of the server process.", [["", gauges.residentBytes]]);
     return `${lines.join("\n")}\n`;

@@ -70,11 +70,12 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   const markerLoop = sendMarkers(config, markers.sentAt);
   await Bun.sleep(config.duration * 1000);
   markerLoop.stop();
-  // Markers sent in the last moments still get their chance to arrive.
-  await Bun.sleep(Math.min(2000, config.tickMs * 4));
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const serverEnd = serverPid ? sampleProcess(serverPid) : null;
   for (const worker of workers) worker.send("stop");
+  // Markers and frames sent in the last moments still get their chance to arrive.
+  await Bun.sleep(Math.min(2000, config.tickMs * 4));
+  for (const worker of workers) worker.send("close");
   await waitFor(() => workers.every((worker) => worker.final), 15_000, "the workers' final reports");
   progress.stop();
   markers.close();

@@ -107,10 +107,12 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
     for (const socket of stalled) if (!socket.socket.destroyed) socket.socket.write(Buffer.from([0x89, 0x80, 0, 0, 0, 0]));
   }, 1000);
   await waitForLine("stop");
-  stopping = true;
   sendLoop.stop();
   clearInterval(prodder);
   await sendLoop.drained();
+  // The frames of the last ticks are still on their way: count them, then close.
+  await waitForLine("close");
+  stopping = true;
   clearInterval(reporter);
   report(true);
   for (const socket of sockets) socket.close();

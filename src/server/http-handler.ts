@@ -47,7 +47,10 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, dashboardsPerIp: deps.dashboardsPerIp };
 
   return async (request, peer) => {
-    const url = new URL(request.url);
+    // A Host header that makes no URL (empty, "a b", a port past 65535; or none, in HTTP/1.0)
+    // leaves Bun a request.url that does not parse: the client's mistake, not a 500.
+    const url = URL.parse(request.url);
+    if (!url) return jsonError(400, "the Host header or the request target is not valid");
     const address = () => clientAddress(request, peer.address, deps.trustProxy);
     switch (url.pathname) {
       case "/api/event":

@@ -42,7 +42,13 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
 async function readBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await request.arrayBuffer());
+  } catch {
+    // The client hung up before the whole body arrived: its mistake, not an unexpected error.
+    throw new HttpError(400, "the body was cut off");
+  }
   if (bytes.byteLength > MAX_BODY_BYTES) throw new HttpError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
   if (bytes.byteLength === 0) throw new HttpError(400, "body is empty: send a JSON event");
   try {

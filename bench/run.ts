@@ -1,0 +1,90 @@
+/**
+ * The benchmark: for each scenario, starts Pulse and the baselines one at a time, drives each with
+ * `pulse loadtest`, prints every figure and each target as met or missed, and writes the results
+ * into docs/benchmarks.md. `--smoke` runs the same shapes tiny and short (CI); `--no-write` prints only.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import type { Report } from "../src/loadtest/report.ts";
+import { resultsMarkdown, replaceResults } from "./markdown.ts";
+import { SCENARIOS, smoke, type Scenario } from "./scenarios.ts";
+import { pulseCommand, ROOT, startBenchServer, TICK_MS, TOKEN, type ServerName } from "./servers.ts";
+import { evaluateTargets, type Results } from "./targets.ts";
+
+const args = process.argv.slice(2);
+const isSmoke = args.includes("--smoke");
+const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
+const scenarios = (isSmoke ? smoke(SCENARIOS) : SCENARIOS).filter((scenario) => !only || only.includes(scenario.name));
+const protocols: Record<ServerName, string> = { pulse: "pulse", naive: "naive", socketio: "socketio", bare: "naive" };
+
+async function runOne(scenario: Scenario, name: ServerName): Promise<Report> {
+  const server = await startBenchServer(name);
+  try {
+    const loadtest = Bun.spawn(
+      [
+        ...pulseCommand(),
+        "loadtest",
+        "--url", `http://127.0.0.1:${server.port}`,
+        "--protocol", protocols[name],
+        "--token", TOKEN,
+        "--dashboards", String(scenario.dashboards),
+        "--stalled", String(scenario.stalled),
+        "--rate", String(scenario.rate),
+        "--duration", String(scenario.duration),
+        "--markers", scenario.dashboards === 0 || name === "bare" ? "0" : "20",
+        "--server-pid", String(server.pid),
+        "--tick-ms", String(name === "pulse" ? TICK_MS : 1),
+        "--json",
+      ],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const [code, stdout, stderr] = await Promise.all([loadtest.exited, new Response(loadtest.stdout).text(), new Response(loadtest.stderr).text()]);
+    if (code !== 0) throw new Error(stderr.trim().split("\n").at(-1) ?? `loadtest exited with ${code}`);
+    return JSON.parse(stdout) as Report;
+  } finally {
+    await server.stop();
+  }
+}
+
+const results: Results = new Map();
+const started = Date.now();
+for (const scenario of scenarios) {
+  const row = new Map<string, Report | { error: string }>();
+  results.set(scenario.name, row);
+  for (const server of scenario.servers) {
+    process.stderr.write(`${scenario.name} (${scenario.purpose}): ${server}… `);
+    try {
+      const report = await runOne(scenario, server);
+      row.set(server, report);
+      process.stderr.write(
+        `${report.pageviews.acceptedPerSecond} pv/s, p99 ${report.latency.p99Ms} ms, RSS ${((report.server?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB, ${report.generator.saturated || report.generator.fellBehind ? "generator-bound" : "generator kept up"}\n`,
+      );
+    } catch (error) {
+      row.set(server, { error: error instanceof Error ? error.message : String(error) });
+      process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+}
+
+const targets = evaluateTargets(results);
+const commit = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout.toString().trim() || "unknown";
+const markdown = resultsMarkdown(
+  {
+    date: new Date().toISOString().slice(0, 16).replace("T", " ") + " UTC",
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, load generator on the same machine`,
+    commit,
+    command: isSmoke ? "bun bench/run.ts --smoke" : "npm run bench",
+  },
+  scenarios,
+  results,
+  isSmoke ? [] : targets,
+);
+process.stdout.write(`${markdown}\n`);
+if (!isSmoke) for (const target of targets) process.stderr.write(`target ${target.met ? "met" : "MISSED"}: ${target.name} (${target.detail})\n`);
+process.stderr.write(`benchmark took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+if (!isSmoke && !args.includes("--no-write")) {
+  const path = join(ROOT, "docs/benchmarks.md");
+  writeFileSync(path, replaceResults(readFileSync(path, "utf8"), markdown));
+  process.stderr.write(`results written to docs/benchmarks.md\n`);
+}

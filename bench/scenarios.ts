@@ -1,0 +1,52 @@
+import type { ServerName } from "./servers.ts";
+
+export interface Scenario {
+  name: string;
+  dashboards: number;
+  stalled: number;
+  rate: number;
+  duration: number;
+  servers: ServerName[];
+  /** What the scenario shows. */
+  purpose: string;
+}
+
+const COMPARED: ServerName[] = ["pulse", "naive", "socketio"];
+
+export const SCENARIOS: Scenario[] = [
+  { name: "idle", dashboards: 15_000, stalled: 0, rate: 0, duration: 10, servers: COMPARED, purpose: "memory per idle dashboard" },
+  { name: "2k@200", dashboards: 2_000, stalled: 0, rate: 200, duration: 30, servers: COMPARED, purpose: "a busy site" },
+  { name: "10k@1000", dashboards: 10_000, stalled: 0, rate: 1_000, duration: 30, servers: COMPARED, purpose: "many dashboards, steady traffic" },
+  { name: "15k@5000", dashboards: 15_000, stalled: 0, rate: 5_000, duration: 30, servers: COMPARED, purpose: "the headline target" },
+  {
+    name: "stalled",
+    dashboards: 10_000,
+    stalled: 500,
+    rate: 1_000,
+    duration: 30,
+    servers: COMPARED,
+    purpose: "500 dashboards that never read among 10,000 live ones",
+  },
+  {
+    name: "ingest",
+    dashboards: 0,
+    stalled: 0,
+    rate: 30_000,
+    duration: 15,
+    servers: ["pulse", "bare"],
+    purpose: "ingest ceiling against a bare Bun.serve answering 202",
+  },
+];
+
+/** The same shapes, tiny and short: CI's smoke run (about 10 seconds of load). */
+export function smoke(scenarios: Scenario[]): Scenario[] {
+  return scenarios
+    .filter((scenario) => scenario.name !== "idle")
+    .map((scenario) => ({
+      ...scenario,
+      dashboards: Math.ceil(scenario.dashboards / 100),
+      stalled: Math.ceil(scenario.stalled / 100),
+      rate: Math.ceil(scenario.rate / 100),
+      duration: 1,
+    }));
+}

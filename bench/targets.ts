@@ -1,0 +1,69 @@
+import type { Report } from "../src/loadtest/report.ts";
+import { TICK_MS } from "./servers.ts";
+
+export type Results = Map<string, Map<string, Report | { error: string }>>;
+
+export interface Target {
+  name: string;
+  met: boolean;
+  detail: string;
+}
+
+const isReport = (value: unknown): value is Report => typeof value === "object" && value !== null && "latency" in value;
+
+/** The targets a 2-core machine must meet, read off Pulse's results (and the bare server's). */
+export function evaluateTargets(results: Results): Target[] {
+  const get = (scenario: string, server: string) => {
+    const result = results.get(scenario)?.get(server);
+    return isReport(result) ? result : undefined;
+  };
+  const targets: Target[] = [];
+  const add = (name: string, report: unknown, check: () => [boolean, string]) => {
+    if (!report) return targets.push({ name, met: false, detail: "not measured" });
+    const [met, detail] = check();
+    targets.push({ name, met, detail });
+  };
+
+  const headline = get("15k@5000", "pulse");
+  add("15,000 dashboards @ 5,000 pv/s: all accepted, no errors, p99 ≤ tick + 100 ms, every dashboard every tick", headline, () => {
+    const r = headline!;
+    const errors = Object.values(r.pageviews.httpErrors).reduce((a, b) => a + b, 0) + r.pageviews.networkErrors + r.connect.failed + r.dropped;
+    const everyTick = r.frames.gaps === 0 && r.frames.perDashboard !== null && r.frames.perDashboard[2] - r.frames.perDashboard[0] <= 1;
+    const met = r.pageviews.accepted === r.pageviews.sent && errors === 0 && r.latency.p99Ms <= TICK_MS + 100 && everyTick;
+    return [met, `${r.pageviews.accepted}/${r.pageviews.sent} accepted, ${errors} errors, p99 ${r.latency.p99Ms} ms, missed ticks ${r.frames.gaps}, frames per dashboard ${r.frames.perDashboard?.join("/")}`];
+  });
+
+  const idle = get("idle", "pulse");
+  add("memory per idle dashboard ≤ 3 KB RSS", idle, () => [idle!.server!.rssPerDashboardBytes <= 3072, `${idle!.server?.rssPerDashboardBytes} B`]);
+
+  const ingest = get("ingest", "pulse");
+  const bare = get("ingest", "bare");
+  add("ingest ≥ 80% of a bare Bun.serve answering 202", ingest && bare, () => {
+    const ratio = ingest!.pageviews.acceptedPerSecond / bare!.pageviews.acceptedPerSecond;
+    const bound = ingest!.generator.saturated || bare!.generator.saturated ? " (generator-bound: both figures are lower bounds)" : "";
+    return [ratio >= 0.8, `${ingest!.pageviews.acceptedPerSecond}/s vs ${bare!.pageviews.acceptedPerSecond}/s = ${(ratio * 100).toFixed(0)}%${bound}`];
+  });
+
+  const stalled = get("stalled", "pulse");
+  const live = get("10k@1000", "pulse");
+  add("stalled dashboards closed; live p99 unchanged; RSS flat", stalled && live, () => {
+    const s = stalled!;
+    const l = live!;
+    const closed = s.stalledClosed === s.stalled;
+    const p99Unchanged = s.latency.p99Ms <= l.latency.p99Ms * 1.2 + 20;
+    const rssFlat = s.server !== null && l.server !== null && s.server.rssBytes - l.server.rssBytes < 64 * 2 ** 20;
+    return [
+      closed && p99Unchanged && rssFlat,
+      `${s.stalledClosed}/${s.stalled} closed; p99 ${s.latency.p99Ms} ms vs ${l.latency.p99Ms} ms without; RSS ${mb(s.server?.rssBytes)} vs ${mb(l.server?.rssBytes)}`,
+    ];
+  });
+
+  const pulseRuns = [...results.values()].map((servers) => servers.get("pulse")).filter(isReport).filter((r) => r.rate > 0 && r.dashboards > 0);
+  add("ingest latency (time to 202) p99 < 50 ms throughout", pulseRuns.length > 0 ? pulseRuns : undefined, () => {
+    const worst = Math.max(...pulseRuns.map((r) => r.pageviews.ingest.p99Ms));
+    return [worst < 50, `worst p99 ${worst} ms`];
+  });
+  return targets;
+}
+
+const mb = (bytes: number | undefined) => (bytes === undefined ? "?" : `${(bytes / 2 ** 20).toFixed(0)} MB`);

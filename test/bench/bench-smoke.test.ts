@@ -1,0 +1,23 @@
+/**
+ * The benchmark's smoke run: every scenario, tiny and short, against Pulse and each baseline,
+ * so `npm run bench` is known to work without taking fifteen minutes in CI.
+ */
+import { expect, test } from "bun:test";
+
+test("bench/run.ts --smoke measures every server in every scenario", async () => {
+  const run = Bun.spawn([process.execPath, "bench/run.ts", "--smoke"], {
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [code, markdown, log] = await Promise.all([run.exited, new Response(run.stdout).text(), new Response(run.stderr).text()]);
+  expect(code).toBe(0);
+  expect(log).not.toContain("failed");
+  // The results table's rows: eleven cells each.
+  const rows = markdown
+    .split("\n")
+    .filter((line) => /^\| (2k@200|10k@1000|15k@5000|stalled|ingest) \| (pulse|naive|socketio|bare) \| \d/.test(line) && line.split("|").length === 13);
+  // Four scenarios with three servers, and the ingest ceiling with two.
+  expect(rows.length).toBe(4 * 3 + 2);
+  expect(markdown).toContain("Pulse against each baseline");
+}, 120_000);
