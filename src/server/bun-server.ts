@@ -2,6 +2,7 @@ import type { Server, ServerWebSocket } from "bun";
 import type { DashboardData, Dashboards } from "../core/dashboards.ts";
 import type { Metrics } from "../core/metrics.ts";
 import type { FetchHandler } from "./http-handler.ts";
+import { errorResponse } from "./responses.ts";
 
 export interface BunServerOptions {
   port: number;
@@ -25,6 +26,9 @@ export function startBunServer({ port, host, handler, dashboards, metrics }: Bun
     port,
     hostname: host,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    // Never Bun's development error page: it shows source code and paths to whoever caused the error.
+    development: false,
+    error: (error) => errorResponse(error),
     fetch: (request, bunServer) =>
       handler(request, {
         address: bunServer.requestIP(request)?.address ?? "",

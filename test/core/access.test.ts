@@ -15,6 +15,8 @@ describe("access", () => {
     expect(presentedToken(new Headers({ authorization: "Basic abc123" }))).toBeNull();
     expect(presentedToken(new Headers({ cookie: "a=1; pulse_token=xyz%2F9; b=2" }))).toBe("xyz/9");
     expect(presentedToken(new Headers())).toBeNull();
+    // A malformed cookie is no token, not an error.
+    expect(presentedToken(new Headers({ cookie: "pulse_token=%E0%A4%A" }))).toBeNull();
   });
 
   test("the session cookie is HttpOnly, SameSite=Strict, and Secure over HTTPS", () => {

@@ -58,6 +58,7 @@ describe("GET /api/export", () => {
     ["", "site is required, e.g. ?site=example.com"],
     ["site=shop.test&from=yesterday", "from must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],
     ["site=shop.test&to=2026-13-45", "to must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],
+    ["site=shop.test&from=2026-02-30", "from must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],
     ["site=shop.test&from=2026-11-02&to=2026-11-01T00:00:00Z", "from must be before to"],
   ])("%p is a 400 that says why", async (query, message) => {
     expect(await errorOf(await exportOf(query, []))).toEqual({ status: 400, body: { error: message } });

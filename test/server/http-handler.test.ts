@@ -102,3 +102,22 @@ describe("other routes", () => {
     expect(missing).toEqual({ status: 404, body: { error: "no route for GET /nope" } });
   });
 });
+
+describe("requests that cannot be understood", () => {
+  test("a request whose URL cannot be parsed (a bad Host) is a 400, not a 500", async () => {
+    const { handler } = setup();
+    const request = { url: "http://a b/api/event", method: "GET", headers: new Headers() } as unknown as Request;
+    expect((await errorOf(await handler(request))).status).toBe(400);
+  });
+
+  test("a body cut off by the client is a 400", async () => {
+    const { handler } = setup();
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("connection reset"));
+      },
+    });
+    const request = new Request(`${BASE}/api/event`, { method: "POST", body, headers: { "user-agent": UA.firefoxLinux } });
+    expect(await errorOf(await handler(request))).toEqual({ status: 400, body: { error: "the body was cut off" } });
+  });
+});

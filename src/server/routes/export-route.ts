@@ -98,6 +98,8 @@ function parseTime(value: string | null, name: "from" | "to"): number | undefine
   if (value === null || value === "") return undefined;
   const match = ISO.exec(value);
   const time = match ? Date.parse(match[2] && !match[5] ? `${value}Z` : value) : Number.NaN;
-  if (Number.isNaN(time)) throw new HttpError(400, `${name} must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z`);
+  // Date.parse rolls 2026-02-30 over to March: a day that does not exist is an error.
+  const realDay = match !== null && !Number.isNaN(time) && new Date(Date.parse(`${match[1]}T00:00:00Z`)).toISOString().startsWith(match[1]!);
+  if (Number.isNaN(time) || !realDay) throw new HttpError(400, `${name} must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z`);
   return name === "to" && !match![2] ? time + DAY_MS : time;
 }
