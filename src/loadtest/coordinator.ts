@@ -17,6 +17,11 @@ import { emptyStats, sumStats, type WorkerStats } from "./worker-stats.ts";
 
 /** Dashboards per worker: with its HTTP connections a worker stays well under 20,000 open files. */
 const DASHBOARDS_PER_WORKER = 10_000;
+/**
+ * Pageviews per second per sender process. Senders open no dashboards, so the time to 202 they
+ * measure is the server's, not a generator busy decoding frames.
+ */
+const RATE_PER_SENDER = 4_000;
 const MARKERS_PER_SECOND = 5;
 const CONNECT_TIMEOUT_MS = 120_000;
 
@@ -39,22 +44,25 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   const targets = await reachableDestinations(config.url);
   if (targets.length === 0) throw new LoadtestError(`cannot connect to ${config.url}`);
 
-  const workerCount = config.workers || Math.max(1, Math.ceil((config.dashboards + config.stalled) / DASHBOARDS_PER_WORKER));
-  const share = (total: number, i: number) => Math.floor(total / workerCount) + (i < total % workerCount ? 1 : 0);
-  const workers = Array.from({ length: workerCount }, (_, index) =>
-    spawnWorker({
-      index,
-      url: config.url,
-      site: config.site,
-      token,
-      protocol: config.protocol,
-      dashboards: share(config.dashboards, index),
-      stalled: share(config.stalled, index),
-      rate: config.rate / workerCount,
-      connectConcurrency: config.connectConcurrency,
-      destinations: targets,
-    }),
-  );
+  const dashboardWorkers = config.dashboards + config.stalled === 0 ? 0 : config.workers || Math.ceil((config.dashboards + config.stalled) / DASHBOARDS_PER_WORKER);
+  const senders = config.rate > 0 ? Math.ceil(config.rate / RATE_PER_SENDER) : 0;
+  const share = (total: number, i: number, count: number) => Math.floor(total / count) + (i < total % count ? 1 : 0);
+  const plan = (index: number, part: Pick<WorkerPlan, "dashboards" | "stalled" | "rate">): WorkerPlan => ({
+    index,
+    url: config.url,
+    site: config.site,
+    token,
+    protocol: config.protocol,
+    connectConcurrency: config.connectConcurrency,
+    destinations: targets,
+    ...part,
+  });
+  const workers = [
+    ...Array.from({ length: dashboardWorkers }, (_, i) =>
+      spawnWorker(plan(i, { dashboards: share(config.dashboards, i, dashboardWorkers), stalled: share(config.stalled, i, dashboardWorkers), rate: 0 })),
+    ),
+    ...Array.from({ length: senders }, (_, i) => spawnWorker(plan(dashboardWorkers + i, { dashboards: 0, stalled: 0, rate: config.rate / senders }))),
+  ];
 
   const latency = new Histogram();
   const markers = await openMarkerSockets(config, token, latency, targets);

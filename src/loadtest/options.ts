@@ -39,7 +39,7 @@ export const LOADTEST_OPTIONS: Array<OptionSpec<Key>> = [
     env: env("WORKERS"),
     default: 0,
     max: 256,
-    help: "generator processes (0: one per 10,000 dashboards, at least one); each stays under the open-file limit",
+    help: "processes holding dashboards (0: one per 10,000); each stays under the open-file limit. Pageviews come from separate processes, one per 4,000/s",
   },
   { flag: "markers", key: "markers", kind: "integer", env: env("MARKERS"), default: 20, max: 1000, help: "sockets watching the marker site that measures latency" },
   { flag: "connect-concurrency", key: "connectConcurrency", kind: "integer", env: env("CONNECT_CONCURRENCY"), default: 200, min: 1, max: 10_000, help: "connection attempts in flight per worker" },

@@ -1,73 +1,134 @@
 /**
- * A dashboard that stops reading: a raw TCP connection that completes the WebSocket handshake,
- * then pauses (so the kernel buffers fill and the server's queue for it grows) while it may still
- * write. For Socket.IO it first joins the namespace, as a real client would before stalling.
+ * A dashboard that stops reading, as a phone that went into a tunnel does: it completes the
+ * WebSocket handshake, then never reads again. Its receive buffer is tiny and its segments are an
+ * Ethernet path's (SO_RCVBUF and TCP_MAXSEG through libc, which no JavaScript socket API offers),
+ * so, as across a real network, the server's queue for it grows within seconds instead of after
+ * the megabytes a loopback connection buffers in the kernel. Linux only.
  */
+import { dlopen, FFIType, ptr, read } from "bun:ffi";
 import { randomBytes } from "node:crypto";
-import { connect, type Socket } from "node:net";
+
+const AF_INET = 2;
+const SOCK_STREAM = 1;
+const SOL_SOCKET = 1;
+const SO_RCVBUF = 8;
+const SO_RCVTIMEO = 20;
+const IPPROTO_TCP = 6;
+const TCP_MAXSEG = 2;
+/** An Ethernet path's segment size: on loopback (64 KiB segments) the server's send buffer starts near 4 MB. */
+const SEGMENT_BYTES = 1400;
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const EAGAIN = 11;
+const RECEIVE_BUFFER_BYTES = 4096;
+const PROBE_MS = 250;
+
+const libc = dlopen("libc.so.6", {
+  socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
+  setsockopt: { args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+  connect: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+  send: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
+  recv: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i32], returns: FFIType.i64 },
+  close: { args: [FFIType.i32], returns: FFIType.i32 },
+  __errno_location: { args: [], returns: FFIType.ptr },
+}).symbols;
 
 export interface StalledSocket {
-  /** Sends a masked text frame, as a browser would. */
+  /** Sends a masked text frame, as a browser would; false once the server has closed the connection. */
   sendText(text: string): boolean;
-  /** Resolves when the connection ends (seen once reading resumes, or on a write error). */
+  /** Resolves when the server has closed the connection (probed a few times a second). */
   closed: Promise<void>;
-  socket: Socket;
   destroy(): void;
 }
 
-export function openStalledSocket(url: URL, headers: Record<string, string>, socketIo = false): Promise<StalledSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let received = "";
-    let upgraded = false;
-    const closed = new Promise<void>((done) => socket.once("close", () => done()));
-    socket.once("error", reject);
-    socket.on("connect", () => {
-      const lines = [
-        `GET ${url.pathname}${url.search} HTTP/1.1`,
-        `Host: ${url.host}`,
-        "Connection: Upgrade",
-        "Upgrade: websocket",
-        "Sec-WebSocket-Version: 13",
-        `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
-        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-      ];
-      socket.write(`${lines.join("\r\n")}\r\n\r\n`);
-    });
-    const stall = () => {
-      socket.off("data", onData);
-      socket.on("error", () => {}); // the server will end it: that is the point
-      socket.pause();
-      resolve({ sendText: (text) => socket.write(maskedTextFrame(text)), closed, socket, destroy: () => socket.destroy() });
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.toString("latin1");
-      if (!upgraded) {
-        const end = received.indexOf("\r\n\r\n");
-        if (end === -1) return;
-        if (!received.startsWith("HTTP/1.1 101")) return reject(new Error(`upgrade refused: ${received.split("\r\n")[0]}`));
-        upgraded = true;
-        received = received.slice(end + 4);
-        if (!socketIo) return stall();
-      }
-      // Engine.IO's open packet: join the default namespace, then stop reading.
-      if (received.includes('0{"sid"')) {
-        socket.write(maskedTextFrame("40"));
-        stall();
-      }
-    };
-    socket.on("data", onData);
-  });
+export async function openStalledSocket(url: URL, headers: Record<string, string>, socketIo = false): Promise<StalledSocket> {
+  const fd = libc.socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw new Error("socket() failed");
+  const fail = (why: string): never => {
+    libc.close(fd);
+    throw new Error(why);
+  };
+  // Before connecting: the window the server sees is set by the buffer at the handshake.
+  libc.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, ptr(new Int32Array([RECEIVE_BUFFER_BYTES])), 4);
+  libc.setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, ptr(new Int32Array([SEGMENT_BYTES])), 4);
+  libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ptr(new BigInt64Array([5n, 0n])), 16);
+  if (libc.connect(fd, ptr(socketAddress(url)), 16) !== 0) fail(`cannot connect to ${url.host}`);
+
+  const lines = [
+    `GET ${url.pathname}${url.search} HTTP/1.1`,
+    `Host: ${url.host}`,
+    "Connection: Upgrade",
+    "Upgrade: websocket",
+    "Sec-WebSocket-Version: 13",
+    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  const send = (bytes: Uint8Array, flags = 0) => Number(libc.send(fd, ptr(bytes), bytes.length, MSG_NOSIGNAL | flags));
+  send(Buffer.from(`${lines.join("\r\n")}\r\n\r\n`));
+  let received = "";
+  const chunk = new Uint8Array(4096);
+  // Blocking reads of the handshake's answer only (a few hundred bytes, bounded by SO_RCVTIMEO).
+  const readUntil = (marker: string) => {
+    while (!received.includes(marker)) {
+      const n = Number(libc.recv(fd, ptr(chunk), chunk.length, 0));
+      if (n <= 0) fail(`no answer from ${url.host}`);
+      received += Buffer.from(chunk.subarray(0, n)).toString("latin1");
+    }
+  };
+  readUntil("\r\n\r\n");
+  if (!received.startsWith("HTTP/1.1 101")) fail(`upgrade refused: ${received.split("\r\n")[0]}`);
+  if (socketIo) {
+    // Join the default namespace when Engine.IO opens, as a real client does before it stalls.
+    readUntil('0{"sid"');
+    send(maskedFrame(0x1, Buffer.from("40")));
+  }
+
+  let open = true;
+  const ping = maskedFrame(0x9, new Uint8Array(0));
+  const isClosed = () => {
+    if (!open) return true;
+    if (send(ping, MSG_DONTWAIT) >= 0) return false;
+    const errno = read.i32(libc.__errno_location()!, 0);
+    return errno !== EAGAIN;
+  };
+  let resolveClosed = () => {};
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  const probe = setInterval(() => {
+    if (!isClosed()) return;
+    clearInterval(probe);
+    resolveClosed();
+  }, PROBE_MS);
+  return {
+    sendText: (text) => open && send(maskedFrame(0x1, Buffer.from(text)), MSG_DONTWAIT) >= 0,
+    closed,
+    destroy() {
+      if (!open) return;
+      open = false;
+      clearInterval(probe);
+      libc.close(fd);
+      resolveClosed();
+    },
+  };
 }
 
-function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
+function socketAddress(url: URL): Uint8Array {
+  const octets = url.hostname.split(".").map(Number);
+  if (octets.length !== 4 || octets.some((n) => !(n >= 0 && n <= 255))) throw new Error(`stalled sockets need an IPv4 address, not ${url.hostname}`);
+  const address = new Uint8Array(16);
+  const view = new DataView(address.buffer);
+  view.setUint16(0, AF_INET, true);
+  view.setUint16(2, Number(url.port || 80), false);
+  address.set(octets, 4);
+  return address;
+}
+
+function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
   if (payload.length > 125) throw new Error("stalled sockets send short frames only");
   const mask = randomBytes(4);
-  const frame = Buffer.alloc(2 + 4 + payload.length);
-  frame[0] = 0x81; // FIN + text
+  const frame = new Uint8Array(2 + 4 + payload.length);
+  frame[0] = 0x80 | opcode;
   frame[1] = 0x80 | payload.length;
-  mask.copy(frame, 2);
+  frame.set(mask, 2);
   for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
   return frame;
 }

@@ -46,7 +46,7 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
     stats.cpuSeconds = (cpu.user + cpu.system) / 1e6;
     stats.connectMs = connectMs.toJSON();
     stats.ingestMs = ingestMs.toJSON();
-    if (final) stats.perDashboard = spread(frames);
+    if (final && frames.length > 0) stats.perDashboard = spread(frames);
     process.stdout.write(`${JSON.stringify({ type: final ? "final" : "stats", stats })}\n`);
   };
   const reporter = setInterval(report, REPORT_MS);
@@ -91,8 +91,7 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
     try {
       const socket = await openStalledSocket(new URL(url.replace(/^ws/, "http")), headers, plan.protocol === "socketio");
       stats.stalledConnected++;
-      void socket.closed.then(() => stats.stalledClosed++);
-      // The server ends it without our reading; a write error shows it (a paused socket sees no FIN).
+      void socket.closed.then(() => stopping || stats.stalledClosed++);
       stalled.push(socket);
     } catch {
       stats.connectFailures++;
@@ -101,14 +100,9 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
   process.stdout.write(`${JSON.stringify({ type: "ready", stats })}\n`);
 
   await waitForLine("go");
-  const sendLoop = startSending(plan, stats, ingestMs);
-  // Stalled sockets keep writing a little (a ping-sized frame), so a closed one is noticed.
-  const prodder = setInterval(() => {
-    for (const socket of stalled) if (!socket.socket.destroyed) socket.socket.write(Buffer.from([0x89, 0x80, 0, 0, 0, 0]));
-  }, 1000);
+  const sendLoop = plan.rate > 0 ? startSending(plan, stats, ingestMs) : { stop() {}, drained: async () => {} };
   await waitForLine("stop");
   sendLoop.stop();
-  clearInterval(prodder);
   await sendLoop.drained();
   // The frames of the last ticks are still on their way: count them, then close.
   await waitForLine("close");
@@ -166,7 +160,6 @@ function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram)
 }
 
 function spread(counts: Uint32Array): [number, number, number] {
-  if (counts.length === 0) return [0, 0, 0];
   const sorted = Array.from(counts).sort((a, b) => a - b);
   return [sorted[0]!, sorted[Math.floor(sorted.length / 2)]!, sorted.at(-1)!];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Hub, SITES_TOPIC, siteTopic } from "../../src/core/hub.ts";
-import type { SitesFrame, SnapshotFrame, TickFrame } from "../../src/core/protocol.ts";
+import { FEED_ITEMS_PER_TICK, type SitesFrame, type SnapshotFrame, type TickFrame } from "../../src/core/protocol.ts";
 import type { Hit } from "../../src/core/site-stats.ts";
 
 const T0 = 1_700_000_000_000;
@@ -21,8 +21,8 @@ describe("Hub", () => {
     const a = published.find((p) => p.topic === siteTopic("a.test"))!.frame as TickFrame;
     expect(a.seq).toBe(1);
     expect(a.changed.visitors).toEqual({ last5m: 20, last30m: 20, capped: false });
-    expect(a.feed.length).toBe(100);
-    expect(a.more).toBe(400);
+    expect(a.feed.length).toBe(FEED_ITEMS_PER_TICK);
+    expect(a.more).toBe(500 - FEED_ITEMS_PER_TICK);
     expect(a.changed.perSecond!.counts.reduce((x, y) => x + y, 0)).toBe(500);
     const sites = published.find((p) => p.topic === SITES_TOPIC)!.frame as SitesFrame;
     expect(sites.sites).toEqual([

@@ -254,7 +254,7 @@ describe(`fuzz (seed ${SEED})`, () => {
     // Odd but valid inputs for EDGE_SITE: one row per 202 without X-Pulse-Dropped, none for a 4xx.
     expect((await exportRows(EDGE_SITE)).length, failureContext()).toBe(sent.edgeAccepted);
 
-    // Live: the watcher's ticks carried each valid event once (the feed is cut past 100 per tick).
+    // Live: the watcher's ticks carried each valid event once (the feed is cut past FEED_ITEMS_PER_TICK per tick).
     const ticks = watcher.frames.filter((frame: ServerFrame): frame is TickFrame => frame.type === "tick" && frame.site === FUZZ_SITE);
     const fed = ticks.flatMap((tick) => tick.feed.map((item) => item.p));
     const cut = ticks.reduce((sum, tick) => sum + tick.more, 0);

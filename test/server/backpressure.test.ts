@@ -49,13 +49,13 @@ describe("backpressure", () => {
     const watch = JSON.stringify({ type: "watch", site: "stall.test" });
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline && (await metric("pulse_dashboards_abnormal_closes_total")) === 0) {
-      for (let i = 0; i < 200 && !stalled.socket.destroyed; i++) stalled.sendText(watch);
+      for (let i = 0; i < 200 && stalled.sendText(watch); i++);
       await Bun.sleep(20);
     }
     expect(await metric("pulse_dashboards_abnormal_closes_total")).toBe(1);
     expect(await metric("pulse_dashboards_connected")).toBe(1);
-    stalled.socket.resume();
     await stalled.closed;
+    stalled.destroy();
 
     // The live dashboard is still served, and promptly.
     expect((await pageview("/after-the-stall")).status).toBe(202);
