@@ -3,9 +3,11 @@
  * over the destination addresses), then, on "go" from the coordinator, sends its share of the
  * pageviews, and reports cumulative stats as one JSON line on stdout every half second.
  */
-import { dashboardRequest, openDashboard, tickSeq } from "./dashboard-socket.ts";
+import { dashboardRequest, tickSeq } from "./dashboard-socket.ts";
+import type { Frame } from "./frame-reader.ts";
 import { Histogram } from "./histogram.ts";
 import type { Protocol } from "./options.ts";
+import { openRawDashboard, type RawDashboard } from "./raw-dashboard.ts";
 import { openStalledSocket, type StalledSocket } from "./stalled-socket.ts";
 import type { Destination } from "./targets.ts";
 import { pageview } from "./traffic.ts";
@@ -37,7 +39,7 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
   const ingestMs = new Histogram();
   const frames = new Uint32Array(plan.dashboards);
   const lastSeq = new Float64Array(plan.dashboards).fill(-1);
-  const sockets: WebSocket[] = [];
+  const sockets: RawDashboard[] = [];
   const stalled: StalledSocket[] = [];
   let stopping = false;
 
@@ -52,11 +54,13 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
   const reporter = setInterval(report, REPORT_MS);
 
   const targets = plan.destinations;
-  const onFrame = (id: number, text: string) => {
+  const ascii = new TextDecoder("latin1");
+  const onFrame = (id: number, frame: Frame) => {
     frames[id]!++;
     stats.frames++;
-    stats.bytes += text.length;
-    const seq = tickSeq(text);
+    stats.bytes += frame.length;
+    if (plan.protocol !== "pulse") return;
+    const seq = tickSeq(ascii.decode(frame.prefix));
     if (seq === null) return;
     if (lastSeq[id]! >= 0 && seq > lastSeq[id]! + 1) stats.gaps += seq - lastSeq[id]! - 1;
     lastSeq[id] = seq;
@@ -70,9 +74,9 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
       const destination = targets[(id + plan.index) % targets.length]!;
       const started = performance.now();
       try {
-        const socket = await openDashboard(
+        const socket = await openRawDashboard(
           { protocol: plan.protocol, destination, site: plan.site, token: plan.token },
-          (text) => onFrame(id, text),
+          (frame) => onFrame(id, frame),
           () => stopping || stats.dropped++,
         );
         sockets.push(socket);

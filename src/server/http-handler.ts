@@ -47,14 +47,14 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, dashboardsPerIp: deps.dashboardsPerIp };
 
   return async (request, peer) => {
+    // The hot path first, without parsing the URL: ingest needs only the path.
+    if (pathOf(request.url) === "/api/event") return ingestRoute(request, clientAddress(request, peer.address, deps.trustProxy), ingest);
     // A Host header that makes no URL (empty, "a b", a port past 65535; or none, in HTTP/1.0)
     // leaves Bun a request.url that does not parse: the client's mistake, not a 500.
     const url = URL.parse(request.url);
     if (!url) return jsonError(400, "the Host header or the request target is not valid");
     const address = () => clientAddress(request, peer.address, deps.trustProxy);
     switch (url.pathname) {
-      case "/api/event":
-        return ingestRoute(request, address(), ingest);
       case "/ws":
         return socketRoute(request, url, address(), peer.upgrade, sockets);
       case "/healthz":
@@ -87,6 +87,14 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
     const time = now();
     return Response.json({ site, time, stats: deps.hub.stats(site, time) });
   }
+}
+
+/** The path of an absolute URL (`http://host/path?query` → `/path`), by position. */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const end = url.indexOf("?", start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
 /** The demo single-page app answers every /demo/ route it has no file for. */

@@ -163,7 +163,8 @@ describe("Hub.restore", () => {
     const after = JSON.parse(restarted.snapshot("a.test", now)) as SnapshotFrame;
     expect(after.stats).toEqual(before.stats);
     expect(after.feed.length).toBe(50);
-    expect(after.feed.at(-1)).toEqual(before.feed.at(-1)!);
+    // The snapshot feed ends with the newest event (live, a busy tick's feed may have cut it).
+    expect(after.feed.at(-1)!.t).toBe(events.at(-1)!.time);
     // Nothing restored is published again as if it were new.
     expect(restarted.tick(now + 100)).toEqual([]);
   });

@@ -106,7 +106,7 @@ describe("other routes", () => {
 describe("requests that cannot be understood", () => {
   test("a request whose URL cannot be parsed (a bad Host) is a 400, not a 500", async () => {
     const { handler } = setup();
-    const request = { url: "http://a b/api/event", method: "GET", headers: new Headers() } as unknown as Request;
+    const request = { url: "http://a b/metrics", method: "GET", headers: new Headers() } as unknown as Request;
     expect((await errorOf(await handler(request))).status).toBe(400);
   });
 
