@@ -32,7 +32,7 @@ const server = Bun.serve({
     // The same socket settings as Pulse's dashboards, so the stalled-dashboard scenario compares.
     perMessageDeflate: false,
     maxPayloadLength: 1024,
-    backpressureLimit: 128 * 1024,
+    backpressureLimit: 64 * 1024,
     closeOnBackpressureLimit: true,
   },
 });

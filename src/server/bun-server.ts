@@ -15,7 +15,7 @@ export interface BunServerOptions {
 /** Ingest bodies are 8 KiB at most; this stops Bun buffering anything much larger first. */
 const MAX_REQUEST_BODY_BYTES = 64 * 1024;
 /** A dashboard that stops reading is dropped once this much is queued for it (frames are under 16 KB). */
-export const BACKPRESSURE_LIMIT = 128 * 1024;
+export const BACKPRESSURE_LIMIT = 64 * 1024;
 const ABNORMAL_CLOSURE = 1006;
 
 /** Bun.serve (uWebSockets inside) wired to the core: each handler is a one-line delegation. */
