@@ -33,18 +33,18 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
     }
   }
   lines.push("", "Pulse against each baseline (ratio of the baseline's figure to Pulse's: above 1 means Pulse does better):", "");
-  lines.push("| scenario | vs | latency p99 | server CPU | server RSS | errors + drops |", "| --- | --- | --- | --- | --- | --- |");
+  lines.push("| scenario | vs | pageviews served | latency p99 | server CPU | server RSS | errors + drops |", "| --- | --- | --- | --- | --- | --- | --- |");
   for (const scenario of scenarios) {
     const pulse = results.get(scenario.name)?.get("pulse");
     if (!pulse || "error" in pulse) continue;
     for (const server of scenario.servers.filter((name) => name !== "pulse" && name !== "bare")) {
       const other = results.get(scenario.name)?.get(server);
       if (!other || "error" in other) {
-        lines.push(`| ${scenario.name} | ${server} | baseline failed | | | |`);
+        lines.push(`| ${scenario.name} | ${server} | baseline failed | | | | |`);
         continue;
       }
       lines.push(
-        `| ${scenario.name} | ${server} | ${ratio(other.latency.p99Ms, pulse.latency.p99Ms)} | ${ratio(other.server?.cpuCores, pulse.server?.cpuCores)} | ${ratio(other.server?.rssBytes, pulse.server?.rssBytes)} | ${problems(other)} vs ${problems(pulse)} |`,
+        `| ${scenario.name} | ${server} | ${ratio(pulse.pageviews.acceptedPerSecond, other.pageviews.acceptedPerSecond)} | ${ratio(other.latency.p99Ms, pulse.latency.p99Ms)} | ${ratio(other.server?.cpuCores, pulse.server?.cpuCores)} | ${ratio(other.server?.rssBytes, pulse.server?.rssBytes)} | ${problems(other)} vs ${problems(pulse)} |`,
       );
     }
   }

@@ -59,7 +59,8 @@ export function buildReport(input: {
           pid: serverEnd.pid,
           rssBytes: serverEnd.rssBytes,
           rssBeforeDashboardsBytes: serverIdle?.rssBytes ?? Number.NaN,
-          rssPerDashboardBytes: serverIdle ? round((serverStart.rssBytes - serverIdle.rssBytes) / Math.max(1, total.connected), 0) : Number.NaN,
+          rssPerDashboardBytes:
+            serverIdle && total.connected > 0 ? round((serverStart.rssBytes - serverIdle.rssBytes) / total.connected, 0) : Number.NaN,
           cpuCores: round((serverEnd.cpuSeconds - serverStart.cpuSeconds) / ((serverEnd.at - serverStart.at) / 1000), 2),
         }
       : null;
