@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Protocol } from "./options.ts";
 import type { Destination } from "./targets.ts";
 
@@ -84,4 +85,18 @@ export function tickSeq(text: string): number | null {
   if (!text.startsWith('{"type":"tick"')) return null;
   const at = text.indexOf('"seq":');
   return at === -1 ? null : Number.parseInt(text.slice(at + 6, at + 20), 10);
+}
+
+/** The HTTP request that opens a WebSocket, for clients that speak it over a raw socket. */
+export function upgradeRequest(url: URL, headers: Record<string, string>): string {
+  const lines = [
+    `GET ${url.pathname}${url.search} HTTP/1.1`,
+    `Host: ${url.host}`,
+    "Connection: Upgrade",
+    "Upgrade: websocket",
+    "Sec-WebSocket-Version: 13",
+    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join("\r\n")}\r\n\r\n`;
 }

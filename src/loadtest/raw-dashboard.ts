@@ -4,8 +4,7 @@
  * to `onFrame` undecoded, with its size and first bytes.
  */
 import type { Socket } from "bun";
-import { randomBytes } from "node:crypto";
-import { dashboardRequest, type DashboardTarget } from "./dashboard-socket.ts";
+import { dashboardRequest, upgradeRequest, type DashboardTarget } from "./dashboard-socket.ts";
 import { clientFrame, FrameReader, type Frame } from "./frame-reader.ts";
 
 const TEXT = 0x1;
@@ -66,16 +65,7 @@ export function openRawDashboard(
       socket: {
         open(socket) {
           connection = socket;
-          const lines = [
-            `GET ${parsed.pathname}${parsed.search} HTTP/1.1`,
-            `Host: ${parsed.host}`,
-            "Connection: Upgrade",
-            "Upgrade: websocket",
-            "Sec-WebSocket-Version: 13",
-            `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
-            ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-          ];
-          socket.write(`${lines.join("\r\n")}\r\n\r\n`);
+          socket.write(upgradeRequest(parsed, headers));
         },
         data(_, chunk) {
           if (upgraded) return reader.push(chunk);

@@ -6,7 +6,8 @@
  * the megabytes a loopback connection buffers in the kernel. Linux only.
  */
 import { dlopen, FFIType, ptr, read } from "bun:ffi";
-import { randomBytes } from "node:crypto";
+import { upgradeRequest } from "./dashboard-socket.ts";
+import { clientFrame } from "./frame-reader.ts";
 
 const AF_INET = 2;
 const SOCK_STREAM = 1;
@@ -54,17 +55,8 @@ export async function openStalledSocket(url: URL, headers: Record<string, string
   libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, ptr(new BigInt64Array([5n, 0n])), 16);
   if (libc.connect(fd, ptr(socketAddress(url)), 16) !== 0) fail(`cannot connect to ${url.host}`);
 
-  const lines = [
-    `GET ${url.pathname}${url.search} HTTP/1.1`,
-    `Host: ${url.host}`,
-    "Connection: Upgrade",
-    "Upgrade: websocket",
-    "Sec-WebSocket-Version: 13",
-    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
-    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
-  ];
   const send = (bytes: Uint8Array, flags = 0) => Number(libc.send(fd, ptr(bytes), bytes.length, MSG_NOSIGNAL | flags));
-  send(Buffer.from(`${lines.join("\r\n")}\r\n\r\n`));
+  send(Buffer.from(upgradeRequest(url, headers)));
   let received = "";
   const chunk = new Uint8Array(4096);
   // Blocking reads of the handshake's answer only (a few hundred bytes, bounded by SO_RCVTIMEO).
@@ -80,11 +72,11 @@ export async function openStalledSocket(url: URL, headers: Record<string, string
   if (socketIo) {
     // Join the default namespace when Engine.IO opens, as a real client does before it stalls.
     readUntil('0{"sid"');
-    send(maskedFrame(0x1, Buffer.from("40")));
+    send(clientFrame(0x1, Buffer.from("40")));
   }
 
   let open = true;
-  const ping = maskedFrame(0x9, new Uint8Array(0));
+  const ping = clientFrame(0x9, new Uint8Array(0));
   const isClosed = () => {
     if (!open) return true;
     if (send(ping, MSG_DONTWAIT) >= 0) return false;
@@ -99,7 +91,7 @@ export async function openStalledSocket(url: URL, headers: Record<string, string
     resolveClosed();
   }, PROBE_MS);
   return {
-    sendText: (text) => open && send(maskedFrame(0x1, Buffer.from(text)), MSG_DONTWAIT) >= 0,
+    sendText: (text) => open && send(clientFrame(0x1, Buffer.from(text)), MSG_DONTWAIT) >= 0,
     closed,
     destroy() {
       if (!open) return;
@@ -120,15 +112,4 @@ function socketAddress(url: URL): Uint8Array {
   view.setUint16(2, Number(url.port || 80), false);
   address.set(octets, 4);
   return address;
-}
-
-function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
-  if (payload.length > 125) throw new Error("stalled sockets send short frames only");
-  const mask = randomBytes(4);
-  const frame = new Uint8Array(2 + 4 + payload.length);
-  frame[0] = 0x80 | opcode;
-  frame[1] = 0x80 | payload.length;
-  frame.set(mask, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i]! ^ mask[i % 4]!;
-  return frame;
 }
