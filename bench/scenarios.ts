@@ -31,7 +31,7 @@ export const SCENARIOS: Scenario[] = [
     name: "ingest",
     dashboards: 0,
     stalled: 0,
-    rate: 30_000,
+    rate: 40_000,
     duration: 15,
     servers: ["pulse", "bare"],
     purpose: "ingest ceiling against a bare Bun.serve answering 202",

@@ -68,6 +68,7 @@ export function startServer(config: Config, resources: ServerResources): Running
       writes.flush();
       return hub.tick(time);
     },
+    passes: (publications) => dashboards.shards.passes(publications),
     publish: ({ topic, data }) => {
       transport.publish(topic, data);
       metrics.framesPublished++;

@@ -116,6 +116,9 @@ function applySnapshot(state: ViewState, frame: SnapshotFrame, clockOffset: numb
 
 function applyTick(state: ViewState, frame: TickFrame, clockOffset: number): ViewState {
   if (frame.site !== state.site) return state;
+  // A tick the snapshot already holds: a dashboard that joins while a tick is being sent, shard by
+  // shard, can get that tick after its snapshot.
+  if (state.loaded && frame.seq <= state.seq) return state;
   // Applied even out of sequence: the changed sections are still the newest figures we have.
   const inSequence = state.loaded && frame.seq === state.seq + 1;
   const { entries, nextKey } = newestFirst(frame.feed, state.nextKey);

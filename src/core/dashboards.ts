@@ -3,6 +3,7 @@ import { SITES_TOPIC, siteTopic, type Hub } from "./hub.ts";
 import { CloseCode } from "./protocol.ts";
 import type { Metrics } from "./metrics.ts";
 import type { ConnectionCounter } from "./rate-limiter.ts";
+import { shardTopic, TopicShards } from "./topic-shards.ts";
 
 /** The little each socket carries. */
 export interface DashboardData {
@@ -12,6 +13,8 @@ export interface DashboardData {
   authorized: boolean;
   /** The client address, kept only while --max-dashboards-per-ip counts sockets. */
   address?: string;
+  /** The shard of the site's topic this socket is subscribed to (see TopicShards). */
+  shard?: number;
 }
 
 /** All the core needs of a dashboard socket; transports adapt their own socket type to it. */
@@ -32,6 +35,7 @@ export interface DashboardsOptions {
   dashboardsPerIp?: ConnectionCounter;
   metrics?: Metrics;
   now?: () => number;
+  shards?: TopicShards;
 }
 
 /**
@@ -41,6 +45,8 @@ export interface DashboardsOptions {
  */
 export class Dashboards {
   connected = 0;
+  /** Who listens on which shard of each topic: the tick publishes by it. */
+  readonly shards: TopicShards;
   private readonly now: () => number;
 
   constructor(
@@ -48,6 +54,7 @@ export class Dashboards {
     private readonly options: DashboardsOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.shards = options.shards ?? new TopicShards();
   }
 
   open(socket: DashboardSocket): void {
@@ -64,12 +71,14 @@ export class Dashboards {
     if (!socket.data.authorized && !this.options.publicSites?.includes(site)) {
       return void socket.close(CloseCode.PolicyViolation, "this site needs the access token");
     }
-    socket.unsubscribe(topicOf(socket.data.site));
+    this.unwatch(socket);
     socket.data.site = site;
     this.watch(socket, site);
   }
 
+  /** A closed socket is already unsubscribed by the transport; only its shard place is freed. */
   close(socket: DashboardSocket): void {
+    this.shards.leave(topicOf(socket.data.site), socket.data.shard ?? 0);
     this.connected--;
     if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;
     if (socket.data.address !== undefined) this.options.dashboardsPerIp?.close(socket.data.address);
@@ -77,7 +86,17 @@ export class Dashboards {
 
   private watch(socket: DashboardSocket, site: string | null): void {
     socket.send(site === null ? this.hub.sitesSnapshot(this.now()) : this.hub.snapshot(site, this.now()));
-    socket.subscribe(topicOf(site));
+    const topic = topicOf(site);
+    const shard = this.shards.join(topic);
+    socket.data.shard = shard;
+    socket.subscribe(shardTopic(topic, shard));
+  }
+
+  private unwatch(socket: DashboardSocket): void {
+    const topic = topicOf(socket.data.site);
+    const shard = socket.data.shard ?? 0;
+    socket.unsubscribe(shardTopic(topic, shard));
+    this.shards.leave(topic, shard);
   }
 }
 

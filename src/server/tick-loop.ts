@@ -4,6 +4,12 @@ export interface TickLoopOptions {
   tickMs: number;
   tick: (time: number) => Publication[];
   publish: (publication: Publication) => void;
+  /**
+   * Splits a tick's frames into passes of the event loop (see TopicShards.passes): the transport
+   * writes each pass before the next begins, and requests that arrived meanwhile are answered in
+   * between. One pass by default.
+   */
+  passes?: (publications: Publication[]) => Publication[][];
   /** Told how long each tick's work took and the interval chosen for the next, in seconds. */
   onTick?: (workSeconds: number, intervalSeconds: number) => void;
   now?: () => number;
@@ -17,8 +23,12 @@ export interface TickLoop {
 
 /** Ticks never stretch beyond this: a dashboard hears at least once a second. */
 export const MAX_TICK_MS = 1000;
-/** Share of wall time ticks may take; the rest stays free for ingest and new dashboards. */
-export const TICK_BUDGET_SHARE = 0.5;
+/**
+ * Share of wall time a tick may take, from its start until its last pass is written. That time
+ * includes the requests answered between passes, so even a tick near its budget leaves ingest
+ * waiting no longer than one pass.
+ */
+export const TICK_BUDGET_SHARE = 0.75;
 
 /**
  * Adaptive pacing: when a tick's work (aggregation plus fan-out) would take more than its share of
@@ -33,21 +43,25 @@ export function nextTickInterval(workMs: number, tickMs: number): number {
  * Calls `tick` every interval and hands each frame to the transport once. The interval is measured
  * from the start of the previous tick, so a slow tick shortens the wait instead of drifting.
  */
-export function startTickLoop({ tickMs, tick, publish, onTick, now = Date.now }: TickLoopOptions): TickLoop {
+export function startTickLoop({ tickMs, tick, publish, passes = (all) => [all], onTick, now = Date.now }: TickLoopOptions): TickLoop {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
 
-  const runTick = (): number => {
+  /** The work is timed until the last pass is written, so pacing sees the fan-out, not just the publish calls. */
+  const runTick = async (): Promise<number> => {
     const started = performance.now();
-    for (const publication of tick(now())) publish(publication);
+    for (const pass of passes(tick(now()))) {
+      for (const publication of pass) publish(publication);
+      await nextTurnOfEventLoop();
+    }
     return performance.now() - started;
   };
 
   const schedule = (delay: number) => {
-    timer = setTimeout(() => {
+    timer = setTimeout(async () => {
       let workMs = 0;
       try {
-        workMs = runTick();
+        workMs = await runTick();
       } catch (error) {
         console.error("pulse: tick failed:", error);
       }
@@ -63,6 +77,14 @@ export function startTickLoop({ tickMs, tick, publish, onTick, now = Date.now }:
       stopped = true;
       clearTimeout(timer);
     },
-    flush: () => void runTick(),
+    // At shutdown nothing else waits: every pass at once.
+    flush() {
+      for (const pass of passes(tick(now()))) for (const publication of pass) publish(publication);
+    },
   };
+}
+
+/** Resolves after the event loop has polled once: the transport has written what was published, and requests are read. */
+function nextTurnOfEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -3,6 +3,7 @@ import { Dashboards, type DashboardData, type DashboardSocket } from "../../src/
 import { Hub, SITES_TOPIC, siteTopic } from "../../src/core/hub.ts";
 import { CloseCode } from "../../src/core/protocol.ts";
 import { ConnectionCounter } from "../../src/core/rate-limiter.ts";
+import { shardTopic, TopicShards } from "../../src/core/topic-shards.ts";
 
 function fakeSocket(data: DashboardData) {
   const calls: string[] = [];
@@ -71,5 +72,27 @@ describe("Dashboards", () => {
     expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(false);
     dashboards.close(socket);
     expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(true);
+  });
+
+  test("past a shard's size, sockets of one site subscribe to further shards, and leaving frees the place", () => {
+    const dashboards = dashboardsFor({ shards: new TopicShards(2) });
+    const sockets = Array.from({ length: 5 }, () => fakeSocket({ site: "a.test", authorized: true }));
+    for (const { socket } of sockets) dashboards.open(socket);
+    const topic = siteTopic("a.test");
+    expect(sockets.map(({ calls }) => calls.at(-1))).toEqual([
+      `subscribe:${topic}`,
+      `subscribe:${topic}`,
+      `subscribe:${shardTopic(topic, 1)}`,
+      `subscribe:${shardTopic(topic, 1)}`,
+      `subscribe:${shardTopic(topic, 2)}`,
+    ]);
+    expect(dashboards.shards.shardsOf(topic)).toEqual([2, 2, 1]);
+    dashboards.close(sockets[0]!.socket);
+    expect(dashboards.shards.shardsOf(topic)).toEqual([1, 2, 1]);
+    // A switch leaves the old topic's shard and joins the new topic.
+    dashboards.message(sockets[4]!.socket, JSON.stringify({ type: "watch", site: "b.test" }));
+    expect(sockets[4]!.calls).toContain(`unsubscribe:${shardTopic(topic, 2)}`);
+    expect(dashboards.shards.shardsOf(topic)).toEqual([1, 2]);
+    expect(dashboards.shards.shardsOf(siteTopic("b.test"))).toEqual([1]);
   });
 });

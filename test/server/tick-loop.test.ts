@@ -8,9 +8,10 @@ describe("adaptive pacing", () => {
     expect(nextTickInterval(125, 250)).toBe(250);
   });
 
-  test("heavy fan-out stretches the interval so ticks take at most half the time, up to 1 s", () => {
-    expect(nextTickInterval(200, 250)).toBe(400);
-    expect(nextTickInterval(450, 250)).toBe(900);
+  test("heavy fan-out stretches the interval so ticks take at most their share of the time, up to 1 s", () => {
+    expect(nextTickInterval(150, 250)).toBe(250);
+    expect(nextTickInterval(300, 250)).toBe(400);
+    expect(nextTickInterval(600, 250)).toBe(800);
     expect(nextTickInterval(5000, 250)).toBe(MAX_TICK_MS);
   });
 
@@ -32,5 +33,44 @@ describe("adaptive pacing", () => {
     expect(reports.every(([, interval]) => interval === 0.02)).toBe(true);
     await Bun.sleep(60);
     expect(published.length).toBe(count);
+  });
+
+  test("each pass is written in its own turn of the event loop, so requests are answered between passes", async () => {
+    const order: string[] = [];
+    let ticked = false;
+    const loop = startTickLoop({
+      tickMs: 10,
+      tick: () => {
+        if (ticked) return [];
+        ticked = true;
+        // Work that arrives while the first pass is being written, like an ingest request.
+        setImmediate(() => order.push("request"));
+        return [
+          { topic: "site:a.test", data: "a" },
+          { topic: "site:b.test", data: "b" },
+        ];
+      },
+      passes: (publications) => publications.map((publication) => [publication]),
+      publish: (publication) => order.push(publication.data),
+    });
+    await Bun.sleep(80);
+    loop.stop();
+    expect(order).toEqual(["a", "request", "b"]);
+  });
+
+  test("flush at shutdown writes every pass at once", () => {
+    const published: string[] = [];
+    const loop = startTickLoop({
+      tickMs: 1000,
+      tick: () => [
+        { topic: "site:a.test", data: "a" },
+        { topic: "site:b.test", data: "b" },
+      ],
+      passes: (publications) => publications.map((publication) => [publication]),
+      publish: (publication) => published.push(publication.data),
+    });
+    loop.flush();
+    loop.stop();
+    expect(published).toEqual(["a", "b"]);
   });
 });

@@ -51,6 +51,12 @@ describe("applyFrame: tick", () => {
       }),
     );
 
+  test("a tick the snapshot already holds is ignored, so its feed is not shown twice", () => {
+    const before = base();
+    expect(applyFrame(before, tick(10, { feed: [feedItem("/a")] }))).toBe(before);
+    expect(applyFrame(before, tick(9, { feed: [feedItem("/older")] }))).toBe(before);
+  });
+
   test("merges only the changed sections", () => {
     const state = applyFrame(base(), tick(11, { changed: { visitors: { last5m: 2, last30m: 2, capped: false }, pages: [["/b", 1], ["/a", 1]] } }));
     expect(state.stats.visitors.last5m).toBe(2);
@@ -99,7 +105,7 @@ describe("applyFrame: tick", () => {
     expect(state.seqGaps).toBe(1);
     const next = applyFrame(state, tick(14));
     expect(next.seqGaps).toBe(1);
-    expect(applyFrame(next, tick(14)).seqGaps).toBe(2);
+    expect(applyFrame(next, tick(16)).seqGaps).toBe(2);
   });
 
   test("a tick before any snapshot counts as a gap", () => {
