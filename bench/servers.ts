@@ -26,7 +26,7 @@ export interface RunningServer {
 export async function startBenchServer(name: ServerName): Promise<RunningServer> {
   const data = mkdtempSync(join(tmpdir(), "pulse-bench-"));
   const commands: Record<ServerName, string[]> = {
-    pulse: [...pulseCommand(), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(TICK_MS)],
+    pulse: [...pulseCommand(), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(TICK_MS), "--workers", "1"],
     naive: [process.execPath, join(ROOT, "bench/baselines/naive-bun-server.ts"), "--port", "0"],
     socketio: ["node", join(ROOT, "bench/baselines/socketio-server.mjs"), "--port", "0"],
     bare: [process.execPath, join(ROOT, "bench/baselines/bare-202-server.ts"), "--port", "0"],

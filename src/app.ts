@@ -2,7 +2,11 @@ import type { Config } from "./config.ts";
 import { ACTIVE_MS } from "./core/active-visitors.ts";
 import { Dashboards } from "./core/dashboards.ts";
 import { DEFAULT_HUB_LIMITS, Hub } from "./core/hub.ts";
+import type { AcceptedEvent } from "./core/accepted-event.ts";
 import { Ingestor } from "./core/ingest.ts";
+import { hitOf } from "./core/site-stats.ts";
+import type { EventBus } from "./bus/event-bus.ts";
+import { LocalBus } from "./bus/local-bus.ts";
 import { Metrics } from "./core/metrics.ts";
 import { CloseCode } from "./core/protocol.ts";
 import { ConnectionCounter, RateLimiter } from "./core/rate-limiter.ts";
@@ -22,6 +26,14 @@ export interface ServerResources {
   store: EventStore;
   token: string;
   salts?: DailySalts;
+  /** The event exchange with the other worker processes; a single process has its own. */
+  bus?: EventBus;
+  /**
+   * One of several workers (--workers): the primary process stores the events, so this one only
+   * reads the store; it rebuilds the state up to `restoreThrough` and takes the rest from the bus;
+   * it shares the port; and its responses say which worker answered.
+   */
+  worker?: { id: number; restoreThrough: number };
 }
 
 export interface RunningServer {
@@ -38,14 +50,24 @@ export function startServer(config: Config, resources: ServerResources): Running
   const { store } = resources;
   const metrics = new Metrics();
   const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: config.maxSites });
+  const { worker } = resources;
   const now = Date.now();
-  const restored = hub.restore(store.since(now - ACTIVE_MS), now);
-  const writes = new WriteBuffer(store, metrics);
+  const restored = hub.restore(store.since(now - ACTIVE_MS, worker?.restoreThrough), now);
+  // Only a single process writes; with workers, the primary stores each batch once.
+  const writes = worker ? undefined : new WriteBuffer(store, metrics);
+  const bus = resources.bus ?? new LocalBus();
+  bus.onBatch((batch) => {
+    for (const event of batch) {
+      if (!hub.record(event.site, hitOf(event))) metrics.eventsNotShown++;
+      writes?.add(event);
+    }
+  });
+  let accepted: AcceptedEvent[] = [];
   const ingestor = new Ingestor(hub, {
     ...(resources.salts ? { salts: resources.salts } : {}),
     ...(config.geoip === null ? {} : { geoip: openGeoipDatabase(config.geoip) }),
     ...(config.sites.length > 0 ? { allowedSites: new Set(config.sites) } : {}),
-    onAccepted: (event) => writes.add(event),
+    onAccepted: (event) => accepted.push(event),
   });
   const dashboardsPerIp = config.maxDashboardsPerIp > 0 ? new ConnectionCounter(config.maxDashboardsPerIp) : undefined;
   const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, ...(dashboardsPerIp ? { dashboardsPerIp } : {}) });
@@ -60,12 +82,19 @@ export function startServer(config: Config, resources: ServerResources): Running
     trustProxy: config.trustProxy,
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     ...(dashboardsPerIp ? { dashboardsPerIp } : {}),
+    ...(worker ? { workerId: worker.id } : {}),
   });
-  const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards, metrics });
+  const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards, metrics, reusePort: worker !== undefined });
   const ticks = startTickLoop({
     tickMs: config.tickMs,
     tick: (time) => {
-      writes.flush();
+      if (accepted.length > 0) {
+        const batch = accepted;
+        accepted = [];
+        bus.publish(batch);
+      }
+      ingestor.settle();
+      writes?.flush();
       return hub.tick(time);
     },
     passes: (publications) => dashboards.shards.passes(publications),
@@ -76,7 +105,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     },
     onTick: (work, interval) => metrics.recordTick(work, interval),
   });
-  const retention = startRetention(store, config.retentionDays);
+  const retention = worker ? { stop() {} } : startRetention(store, config.retentionDays);
 
   return {
     port: transport.port,
@@ -88,6 +117,7 @@ export function startServer(config: Config, resources: ServerResources): Running
       retention.stop();
       ticks.flush();
       await transport.closeAll(CloseCode.GoingAway, "server restarting");
+      bus.close();
       store.close();
     },
   };

@@ -1,4 +1,5 @@
 import { ConfigError, parseOptions, type OptionSpec } from "./cli/options.ts";
+import { availableParallelism } from "node:os";
 
 export { ConfigError };
 
@@ -27,6 +28,8 @@ export interface Config {
   /** Open dashboards per client address; 0: no limit. */
   maxDashboardsPerIp: number;
   metricsPublic: boolean;
+  /** Server processes sharing the port; 1 is a single process, more adds a supervising primary. */
+  workers: number;
 }
 
 type Key = keyof Omit<Config, "command">;
@@ -143,6 +146,16 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     help: "a MaxMind-format database (.mmdb: GeoLite2/GeoIP2 Country or City, DB-IP) to tell countries by address; without it, by time zone",
   },
   { flag: "metrics-public", key: "metricsPublic", kind: "boolean", env: env("METRICS_PUBLIC"), default: false, help: "serve /metrics without the token" },
+  {
+    flag: "workers",
+    key: "workers",
+    kind: "integer",
+    env: env("WORKERS"),
+    default: availableParallelism(),
+    min: 1,
+    max: 256,
+    help: "server processes sharing the port, supervised by a primary that stores events (default: the number of cores; 1: one process)",
+  },
 ];
 
 const COMMANDS = ["serve", "loadtest", "help", "version"] as const;

@@ -1,6 +1,9 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
-import { startServer, type RunningServer } from "./app.ts";
+import { startServer } from "./app.ts";
+import { selfCommand } from "./cli/self-command.ts";
+import { startPrimary } from "./cluster/primary.ts";
+import { runServeWorker } from "./cluster/worker.ts";
 import { helpText } from "./cli/help.ts";
 import { ConfigError, parseConfig, splitCommand, type Config } from "./config.ts";
 import { DailySalts } from "./core/visitor-id.ts";
@@ -20,31 +23,53 @@ function exitOnStartupError(error: unknown): never {
   process.exit(2);
 }
 
-function serve(config: Config): void {
-  let server: RunningServer;
+function serve(config: Config, argv: string[]): void {
   let token: string;
+  let started: Promise<{ port: number; restored: number; workers?: number[]; stop(): Promise<void> }>;
   try {
     const dataDir = openDataDir(config.data, config.token);
     token = dataDir.token;
     const store = openSqliteStore(dataDir.eventsPath);
     const salts = new DailySalts(undefined, dataDir.salts, dataDir.saveSalts);
-    server = startServer(config, { files: embeddedAssets, store, token, salts });
+    if (config.workers > 1) {
+      started = startPrimary({ config, argv, self: selfCommand(), store, eventsPath: dataDir.eventsPath, token, salts }).then((primary) => ({
+        ...primary,
+        workers: primary.pids(),
+      }));
+    } else {
+      started = Promise.resolve(startServer(config, { files: embeddedAssets, store, token, salts }));
+    }
     if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.path}/token`);
   } catch (error) {
     exitOnStartupError(error);
   }
+  started.then(
+    (server) => {
+      printBanner(config, server.port, token, server.restored, server.workers);
+      stopOnSignals(server);
+    },
+    (error: unknown) => {
+      console.error(`pulse: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(2);
+    },
+  );
+}
 
+function printBanner(config: Config, port: number, token: string, restored: number, workers: number[] | undefined): void {
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const base = `http://${shownHost}:${server.port}`;
-  console.log(`pulse ${packageJson.version} listening on ${config.host}:${server.port}, data in ${config.data}`);
-  if (server.restored > 0) console.log(`  Restored:   ${server.restored} events of the last 30 minutes`);
+  const base = `http://${shownHost}:${port}`;
+  console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
+  if (workers) console.log(`  Workers:    ${workers.length} processes sharing the port (pids ${workers.join(", ")}), primary pid ${process.pid}`);
+  if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);
   const warning = fileLimitWarning(readFileLimit());
   if (warning) console.log(warning);
   console.log(`  Dashboard:  ${base}/?token=${encodeURIComponent(token)}`);
   console.log(`  Demo site:  ${base}/demo  (open it beside the dashboard of demo.local and click around)`);
   console.log(`  Tracker:    <script defer data-domain="your.site" src="${base}/js/script.js"></script>`);
   console.log(`  Ingest:     POST ${base}/api/event`);
+}
 
+function stopOnSignals(server: { stop(): Promise<void> }): void {
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
@@ -82,6 +107,8 @@ function main(): void {
   const argv = process.argv.slice(2);
   // The load generator's worker processes: not a command people type.
   if (argv[0] === "loadtest-worker") return void runWorker(JSON.parse(argv[1] ?? "{}") as WorkerPlan);
+  // A worker process of `serve --workers N`, started by the primary with an IPC channel.
+  if (argv[0] === "serve-worker") return void runServeWorker(embeddedAssets);
   let command;
   try {
     command = splitCommand(argv);
@@ -97,7 +124,7 @@ function main(): void {
   } catch (error) {
     exitOnStartupError(error);
   }
-  serve(config);
+  serve(config, argv);
 }
 
 main();

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { availableParallelism } from "node:os";
 import { helpText } from "../src/cli/help.ts";
 import { ConfigError, parseConfig } from "../src/config.ts";
 
@@ -21,7 +22,14 @@ describe("parseConfig", () => {
       rateLimit: 0,
       maxDashboardsPerIp: 0,
       metricsPublic: false,
+      workers: availableParallelism(),
     });
+  });
+
+  test("--workers: the number of cores by default, 1 for a single process", () => {
+    expect(parseConfig(["--workers", "1"], {}).workers).toBe(1);
+    expect(parseConfig([], { PULSE_WORKERS: "6" }).workers).toBe(6);
+    expect(() => parseConfig(["--workers", "0"], {})).toThrow(ConfigError);
   });
 
   test("flags in both forms, repeatable origins, and flags over variables", () => {

@@ -78,6 +78,14 @@ export class Hub {
     return stats;
   }
 
+  hasSite(site: string): boolean {
+    return this.sites.has(site);
+  }
+
+  get maxSites(): number {
+    return this.limits.maxSites;
+  }
+
   hasVisitor(site: string, visitor: number): boolean {
     return this.sites.get(site)?.visitors.has(visitor) ?? false;
   }

@@ -30,7 +30,10 @@ export interface IngestorOptions {
   geoip?: CountryLookup;
   /** The only sites accepted (--sites); undefined accepts any. */
   allowedSites?: ReadonlySet<string>;
-  /** Receives every accepted event, e.g. to store it with the next tick. */
+  /**
+   * Receives every accepted event. The ingestor records nothing itself: the server sends each
+   * tick's events over the event bus, and every process records them in the bus's one order.
+   */
   onAccepted?: (event: AcceptedEvent) => void;
 }
 
@@ -41,6 +44,8 @@ export interface IngestorOptions {
 export class Ingestor {
   private readonly salts: DailySalts;
   private readonly clients: ClientCache;
+  /** Sites let in under the site cap since the last tick, before the hub has seen them. */
+  private readonly newSites = new Set<string>();
 
   constructor(
     private readonly hub: Hub,
@@ -68,6 +73,10 @@ export class Ingestor {
         result.dropped.push({ site, reason: "site-not-allowed" });
         continue;
       }
+      if (!this.admits(site)) {
+        result.dropped.push({ site, reason: "site-limit" });
+        continue;
+      }
       const hit: Hit = {
         time: request.time,
         visitor: this.identify(salts, site, request),
@@ -80,14 +89,27 @@ export class Ingestor {
         country,
         props: input.props,
       };
-      if (!this.hub.record(site, hit)) {
-        result.dropped.push({ site, reason: "site-limit" });
-        continue;
-      }
       result.accepted.push(site);
       this.options.onAccepted?.({ ...hit, site, path: page, url: input.url.href, referrer: input.referrer });
     }
     return result;
+  }
+
+  /** Called once the tick's events are in the hub: the sites let in are now the hub's to count. */
+  settle(): void {
+    this.newSites.clear();
+  }
+
+  /**
+   * The site cap, checked here so the sender hears of it. With several worker processes each
+   * checks its own arrivals, so sites first seen in the same tick at different workers may pass
+   * it together; the hub then keeps them out of the live figures (they are still stored).
+   */
+  private admits(site: string): boolean {
+    if (this.hub.hasSite(site) || this.newSites.has(site)) return true;
+    if (this.hub.siteCount() + this.newSites.size >= this.hub.maxSites) return false;
+    this.newSites.add(site);
+    return true;
   }
 
   /** Today's id, unless the visitor is still active under yesterday's salt (a visit across midnight). */

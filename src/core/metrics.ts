@@ -19,6 +19,8 @@ export class Metrics {
   tickIntervalSeconds = 0;
   storedEvents = 0;
   storageErrors = 0;
+  /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits). */
+  eventsNotShown = 0;
 
   recordTick(workSeconds: number, intervalSeconds: number): void {
     this.ticks++;
@@ -41,6 +43,7 @@ export class Metrics {
       "Events answered but not counted, by reason.",
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
+    metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap.", [["", this.eventsNotShown]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
     metric("pulse_dashboards_connected", "gauge", "Open dashboard sockets.", [["", this.dashboardsConnected]]);

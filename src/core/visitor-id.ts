@@ -5,11 +5,16 @@ const SALT_BYTES = 16;
 
 export type RandomBytes = (length: number) => Uint8Array;
 
-/** The salts as kept between restarts (and, later, shared between workers). */
+/** The salts as kept between restarts and shared by every worker process. */
 export interface SaltState {
   day: number;
   current: string;
   previous: string | null;
+  /**
+   * Tomorrow's salt, chosen a day ahead so that every worker turns to the same salt at midnight
+   * without waiting to be told (absent in files from older versions).
+   */
+  next?: string;
 }
 
 const secureRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
@@ -23,6 +28,8 @@ export class DailySalts {
   private day = Number.NaN;
   private current: Uint8Array = new Uint8Array(0);
   private previous: Uint8Array | null = null;
+  private next: Uint8Array | null = null;
+  private readonly listeners = new Set<(state: SaltState) => void>();
 
   /**
    * `saved` continues from salts kept before a restart, so returning visitors keep their ids;
@@ -33,27 +40,47 @@ export class DailySalts {
     saved?: SaltState,
     private readonly onRotate?: (state: SaltState) => void,
   ) {
-    if (saved) {
-      this.day = saved.day;
-      this.current = fromBase64(saved.current);
-      this.previous = saved.previous === null ? null : fromBase64(saved.previous);
-    }
+    if (saved) this.replace(saved);
+  }
+
+  /** Takes another process's salts (a worker is given the primary's), unless they are older than these. */
+  replace(state: SaltState): void {
+    if (state.day < this.day) return;
+    this.day = state.day;
+    this.current = fromBase64(state.current);
+    this.previous = state.previous === null ? null : fromBase64(state.previous);
+    this.next = state.next === undefined ? null : fromBase64(state.next);
   }
 
   /** The salts in force at `time`: today's first, then yesterday's if there was one. */
   at(time: number): Uint8Array[] {
     const day = Math.floor(time / DAY_MS);
     if (day !== this.day) {
-      this.previous = day === this.day + 1 ? this.current : null;
-      this.current = this.random(SALT_BYTES);
+      const nextDay = day === this.day + 1;
+      this.previous = nextDay ? this.current : null;
+      this.current = (nextDay && this.next) || this.random(SALT_BYTES);
+      this.next = this.random(SALT_BYTES);
       this.day = day;
-      this.onRotate?.(this.state());
+      const state = this.state();
+      this.onRotate?.(state);
+      for (const listener of this.listeners) listener(state);
     }
     return this.previous ? [this.current, this.previous] : [this.current];
   }
 
+  /** Also told each rotation (the primary passes the new salts on to its workers); returns how to stop. */
+  onChange(listener: (state: SaltState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   state(): SaltState {
-    return { day: this.day, current: toBase64(this.current), previous: this.previous && toBase64(this.previous) };
+    return {
+      day: this.day,
+      current: toBase64(this.current),
+      previous: this.previous && toBase64(this.previous),
+      ...(this.next ? { next: toBase64(this.next) } : {}),
+    };
   }
 }
 

@@ -3,6 +3,7 @@
  * the dashboards and send the pageviews, measures pageview → dashboard latency itself with marker
  * events on a separate low-traffic site, prints a progress line every second and a report at the end.
  */
+import { selfCommand } from "../cli/self-command.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { markerPaths, openDashboard } from "./dashboard-socket.ts";
@@ -105,9 +106,7 @@ function resolveToken(config: LoadtestConfig): string | null {
 }
 
 function spawnWorker(plan: WorkerPlan): Worker {
-  // The compiled binary runs itself; from source, bun runs the entry script again.
-  const self = Bun.main.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, Bun.main];
-  const child = Bun.spawn([...self, "loadtest-worker", JSON.stringify(plan)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn([...selfCommand(), "loadtest-worker", JSON.stringify(plan)], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
   const worker: Worker = {
     stats: emptyStats(),
     ready: false,

@@ -10,6 +10,8 @@ export interface BunServerOptions {
   handler: FetchHandler;
   dashboards: Dashboards;
   metrics: Metrics;
+  /** Share the port with the other worker processes (SO_REUSEPORT: the kernel spreads connections). */
+  reusePort?: boolean;
 }
 
 /** Ingest bodies are 8 KiB at most; this stops Bun buffering anything much larger first. */
@@ -19,12 +21,13 @@ export const BACKPRESSURE_LIMIT = 64 * 1024;
 const ABNORMAL_CLOSURE = 1006;
 
 /** Bun.serve (uWebSockets inside) wired to the core: each handler is a one-line delegation. */
-export function startBunServer({ port, host, handler, dashboards, metrics }: BunServerOptions) {
+export function startBunServer({ port, host, handler, dashboards, metrics, reusePort = false }: BunServerOptions) {
   // Only for closing them with 1001 at shutdown; frames reach sockets by topic publish.
   const sockets = new Set<ServerWebSocket<DashboardData>>();
   const server: Server<DashboardData> = Bun.serve({
     port,
     hostname: host,
+    reusePort,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     // Never Bun's development error page: it shows source code and paths to whoever caused the error.
     development: false,

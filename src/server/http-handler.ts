@@ -9,7 +9,7 @@ import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./reques
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
 import { exportRoute } from "./routes/export-route.ts";
-import { ingestRoute } from "./routes/ingest-route.ts";
+import { ACCEPTED_HEADERS, ingestRoute } from "./routes/ingest-route.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import type { StaticAssets } from "./static-assets.ts";
 
@@ -33,6 +33,8 @@ export interface HttpDeps {
   rateLimiter?: RateLimiter;
   dashboardsPerIp?: ConnectionCounter;
   now?: () => number;
+  /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
+  workerId?: number;
 }
 
 export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined>;
@@ -43,10 +45,11 @@ const UNAUTHORIZED = "this needs the access token: Authorization: Bearer <token>
 export function createHttpHandler(deps: HttpDeps): FetchHandler {
   const now = deps.now ?? Date.now;
   const { policy } = deps;
-  const ingest = { ingestor: deps.ingestor, metrics: deps.metrics, rateLimiter: deps.rateLimiter, now };
+  const workerHeader: Record<string, string> = deps.workerId === undefined ? {} : { "x-pulse-worker": String(deps.workerId) };
+  const ingest = { ingestor: deps.ingestor, metrics: deps.metrics, rateLimiter: deps.rateLimiter, now, acceptedHeaders: { ...ACCEPTED_HEADERS, ...workerHeader } };
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, dashboardsPerIp: deps.dashboardsPerIp };
 
-  return async (request, peer) => {
+  const handle: FetchHandler = async (request, peer) => {
     // The hot path first, without parsing the URL: ingest needs only the path.
     if (pathOf(request.url) === "/api/event") return ingestRoute(request, clientAddress(request, peer.address, deps.trustProxy), ingest);
     // A Host header that makes no URL (empty, "a b", a port past 65535; or none, in HTTP/1.0)
@@ -77,6 +80,15 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
     }
     const asset = deps.assets.serve(assetPath(url.pathname, deps.assets), request);
     return asset ?? jsonError(404, `no route for ${request.method} ${url.pathname}`);
+  };
+
+  const id = workerHeader["x-pulse-worker"];
+  if (id === undefined) return handle;
+  // Ingest's 202 carries the header already (built once); everything else gets it here.
+  return async (request, peer) => {
+    const response = await handle(request, peer);
+    if (response && !response.headers.has("x-pulse-worker")) response.headers.set("x-pulse-worker", id);
+    return response;
   };
 
   /** GET /api/realtime?site=: the figures a dashboard shows, as JSON for scripts. */

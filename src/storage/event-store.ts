@@ -23,8 +23,14 @@ export interface EventStore {
    * to a power cut), or it throws and none are. Called once per tick, never once per request.
    */
   append(events: readonly StoredEvent[]): void;
-  /** Events with time >= `time`, in the order they were appended. */
-  since(time: number): Iterable<StoredEvent>;
+  /**
+   * Events with time >= `time`, in the order they were appended; with `through`, only those
+   * appended up to the position `lastPosition()` returned then (a process joining a running
+   * cluster rebuilds up to there and takes the rest from the event bus).
+   */
+  since(time: number, through?: number): Iterable<StoredEvent>;
+  /** The position of the last event appended (0 when none): grows with every append. */
+  lastPosition(): number;
   /**
    * Events of one site in a time range, oldest first, read lazily: a caller that stops early
    * reads no further, and memory does not grow with the range. Not a snapshot: an event appended

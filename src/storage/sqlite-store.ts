@@ -23,7 +23,10 @@ export const QUERIES = {
   // table from its oldest row to find it), so only the recent tail is read; the time test still
   // drops an older event appended later, after a clock step back. No match: NULL, an empty page.
   sinceStart: "SELECT min(rowid) - 1 AS id FROM events INDEXED BY events_time WHERE time >= ?",
-  sincePage: `SELECT rowid AS id, ${COLUMNS} FROM events WHERE rowid > ?1 AND time >= ?2 ORDER BY rowid LIMIT ?3`,
+  sincePage: `SELECT rowid AS id, ${COLUMNS} FROM events WHERE rowid > ?1 AND rowid <= ?4 AND time >= ?2 ORDER BY rowid LIMIT ?3`,
+  // AUTOINCREMENT is not used, so rowids are only "max + 1": pruning never removes the newest row,
+  // so the maximum never goes back.
+  lastPosition: "SELECT coalesce(max(rowid), 0) AS id FROM events",
   // Pages go on after the last (time, rowid) read. The index seeks on time alone, so the few rows
   // sharing the last row's millisecond are read again and skipped.
   rangePage: `SELECT rowid AS id, ${COLUMNS} FROM events
@@ -57,10 +60,14 @@ class SqliteStore implements EventStore {
     if (events.length > 0) this.insertAll(events);
   }
 
-  since(time: number): Iterable<StoredEvent> {
+  since(time: number, through = Number.MAX_SAFE_INTEGER): Iterable<StoredEvent> {
     const start = this.db.query<{ id: number | null }, [number]>(QUERIES.sinceStart);
     const page = this.db.query<EventRow, Value[]>(QUERIES.sincePage);
-    return pages((after) => page.all(after?.id ?? start.get(time)?.id ?? null, time, PAGE_ROWS));
+    return pages((after) => page.all(after?.id ?? start.get(time)?.id ?? null, time, PAGE_ROWS, through));
+  }
+
+  lastPosition(): number {
+    return this.db.query<{ id: number }, []>(QUERIES.lastPosition).get()?.id ?? 0;
   }
 
   range({ site, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER }: ExportQuery): Iterable<StoredEvent> {

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { AcceptedEvent } from "../../src/core/accepted-event.ts";
-import { Hub, siteTopic } from "../../src/core/hub.ts";
+import { DEFAULT_HUB_LIMITS, Hub, siteTopic } from "../../src/core/hub.ts";
 import { Ingestor } from "../../src/core/ingest.ts";
+import { hitOf } from "../../src/core/site-stats.ts";
 import type { TickFrame } from "../../src/core/protocol.ts";
 import { DailySalts } from "../../src/core/visitor-id.ts";
 import { UA } from "../helpers/user-agents.ts";
@@ -13,7 +14,11 @@ function setup() {
   const hub = new Hub();
   let n = 0;
   const geoip = (ip: string) => (ip.startsWith("203.0.113.") ? "JP" : undefined);
-  const ingestor = new Ingestor(hub, { salts: new DailySalts((length) => new Uint8Array(length).fill(++n)), geoip });
+  const ingestor = new Ingestor(hub, {
+    salts: new DailySalts((length) => new Uint8Array(length).fill(++n)),
+    geoip,
+    onAccepted: (event) => hub.record(event.site, hitOf(event)),
+  });
   const send = (body: object, opts: { ua?: string; ip?: string; time?: number } = {}) =>
     ingestor.ingest({ body: JSON.stringify(body), userAgent: opts.ua ?? UA.chromeWindows, ip: opts.ip ?? "198.51.100.1", time: opts.time ?? T0 });
   const tick = (time: number, site = "shop.test") => {
@@ -94,7 +99,26 @@ describe("Ingestor", () => {
       expect.objectContaining({ site: "shop.test", name: "pageview", path: "/x", url: "https://shop.test/x?y=1", referrer: "https://t.co/", source: "Twitter" }),
     ]);
     expect(typeof accepted[0]!.visitor).toBe("number");
-    expect(hub.siteCount()).toBe(1);
+    // The ingestor records nothing itself: the server sends the events over the bus first.
+    expect(hub.siteCount()).toBe(0);
+  });
+
+  test("the site cap counts sites let in since the last tick, before the hub has them", () => {
+    const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: 2 });
+    const ingestor = new Ingestor(hub, { onAccepted: (event) => pending.push(event) });
+    let pending: AcceptedEvent[] = [];
+    const send = (site: string) =>
+      ingestor.ingest({ body: JSON.stringify({ n: "pageview", u: `https://${site}/`, d: site }), userAgent: UA.chromeWindows, ip: "198.51.100.1", time: T0 });
+    expect(send("a.test").accepted).toEqual(["a.test"]);
+    expect(send("b.test").accepted).toEqual(["b.test"]);
+    expect(send("a.test").accepted).toEqual(["a.test"]);
+    expect(send("c.test").dropped).toEqual([{ site: "c.test", reason: "site-limit" }]);
+    // The tick: the events reach the hub, and the ingestor forgets what it let in.
+    for (const event of pending) hub.record(event.site, hitOf(event));
+    pending = [];
+    ingestor.settle();
+    expect(send("c.test").dropped).toEqual([{ site: "c.test", reason: "site-limit" }]);
+    expect(send("b.test").accepted).toEqual(["b.test"]);
   });
 
   test("bad input throws and leaves the state untouched", () => {

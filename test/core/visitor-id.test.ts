@@ -52,3 +52,33 @@ describe("DailySalts across a restart", () => {
     expect(saved.length).toBe(2);
   });
 });
+
+describe("DailySalts shared between processes", () => {
+  test("a worker given the primary's salts turns to the same salt at midnight without being told", () => {
+    const primary = new DailySalts(countingRandom());
+    primary.at(10 * DAY);
+    // The worker's own random source is different: only the shared state can make them agree.
+    const worker = new DailySalts(() => new Uint8Array(16).fill(200), primary.state());
+    expect(worker.at(10 * DAY + 1)).toEqual(primary.at(10 * DAY + 1));
+    expect(worker.at(11 * DAY + 5)).toEqual(primary.at(11 * DAY + 1));
+  });
+
+  test("replace takes newer salts and ignores older ones", () => {
+    const primary = new DailySalts(countingRandom());
+    const old = (primary.at(10 * DAY), primary.state());
+    primary.at(11 * DAY);
+    const worker = new DailySalts(() => new Uint8Array(16).fill(200), old);
+    worker.replace(primary.state());
+    expect(worker.at(11 * DAY + 1)).toEqual(primary.at(11 * DAY + 1));
+    worker.replace(old);
+    expect(worker.at(11 * DAY + 2)).toEqual(primary.at(11 * DAY + 2));
+  });
+
+  test("salts saved before tomorrow's was kept still load, and rotate to a fresh salt", () => {
+    const salts = new DailySalts(() => new Uint8Array(16).fill(9), { day: 10, current: Buffer.alloc(16, 1).toString("base64"), previous: null });
+    expect(salts.at(10 * DAY)[0]).toEqual(new Uint8Array(16).fill(1));
+    const [today, yesterday] = salts.at(11 * DAY);
+    expect(yesterday).toEqual(new Uint8Array(16).fill(1));
+    expect(today).not.toEqual(yesterday!);
+  });
+});

@@ -2,6 +2,7 @@
 import type { DashboardData } from "../../src/core/dashboards.ts";
 import { Hub } from "../../src/core/hub.ts";
 import { Ingestor } from "../../src/core/ingest.ts";
+import { hitOf } from "../../src/core/site-stats.ts";
 import { Metrics } from "../../src/core/metrics.ts";
 import { ConnectionCounter, RateLimiter } from "../../src/core/rate-limiter.ts";
 import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
@@ -28,7 +29,12 @@ export function handlerSetup(options: HandlerOptions = {}) {
   const metrics = new Metrics();
   const store = options.store ?? createMemoryStore();
   const addresses: string[] = [];
-  const ingestor = new Ingestor(hub, { onAccepted: (event) => store.append([event]) });
+  const ingestor = new Ingestor(hub, {
+    onAccepted: (event) => {
+      store.append([event]);
+      hub.record(event.site, hitOf(event));
+    },
+  });
   const original = ingestor.ingest.bind(ingestor);
   ingestor.ingest = (request) => {
     addresses.push(request.ip);

@@ -51,8 +51,10 @@ export async function startServer({
 }: StartOptions = {}): Promise<ServerProcess> {
   const temporary = dataDir === undefined;
   const data = dataDir ?? mkdtempSync(join(tmpdir(), "pulse-data-"));
+  // One process unless a test asks for workers: most tests read one process's metrics and limits.
+  const workers = args.some((arg) => arg.startsWith("--workers")) ? [] : ["--workers", "1"];
   // Loopback only: tests never listen on the network.
-  const child = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data, ...args], {
+  const child = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data, ...workers, ...args], {
     cwd,
     stdin: "ignore",
     stdout: "pipe",

@@ -50,6 +50,22 @@ describe.each(implementations)("%s event store", (_name, open) => {
     expect(store.count()).toBe(5);
   });
 
+  test("since stops at a position taken earlier: what a joining process rebuilds before the bus takes over", () => {
+    expect(store.lastPosition()).toBe(0);
+    store.append([at(10, { path: "/a" }), at(20, { path: "/b" })]);
+    const position = store.lastPosition();
+    expect(position).toBeGreaterThan(0);
+    store.append([at(30, { path: "/c" })]);
+    expect(store.lastPosition()).toBeGreaterThan(position);
+    expect(pluck(store.since(0, position), "path")).toEqual(["/a", "/b"]);
+    expect(pluck(store.since(15, position), "path")).toEqual(["/b"]);
+    expect(pluck(store.since(0), "path")).toEqual(["/a", "/b", "/c"]);
+    // Pruning old events never moves the position back.
+    const last = store.lastPosition();
+    store.prune(25, 10);
+    expect(store.lastPosition()).toBe(last);
+  });
+
   test("stored events come back whole", () => {
     const event = storedEvent({ props: { plan: "pro" } });
     store.append([event]);

@@ -134,7 +134,7 @@ describe("SQLite query plans", () => {
 
   test("since finds where to start on the time index, then reads by rowid, without sorting", () => {
     expect(plan(QUERIES.sinceStart, 0)).toEqual(["SEARCH events USING COVERING INDEX events_time (time>?)"]);
-    expect(plan(QUERIES.sincePage, 0, 0, 1)).toEqual(["SEARCH events USING INTEGER PRIMARY KEY (rowid>?)"]);
+    expect(plan(QUERIES.sincePage, 0, 0, 1, 100)).toEqual(["SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"]);
   });
 
   test("prune finds its rows on the time index", () => {

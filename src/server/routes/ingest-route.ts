@@ -9,7 +9,7 @@ import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "../responses.ts";
  * Built once: ingest is the hot path, and a 202 is the same every time. The other CORS headers
  * matter only to the preflight; a plain answer needs just the origin (Bun adds text/plain itself).
  */
-const ACCEPTED_HEADERS = { "access-control-allow-origin": "*" };
+export const ACCEPTED_HEADERS: Record<string, string> = { "access-control-allow-origin": "*" };
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface IngestDeps {
@@ -17,6 +17,8 @@ export interface IngestDeps {
   metrics: Metrics;
   rateLimiter: RateLimiter | undefined;
   now: () => number;
+  /** The headers of a 202 (built once); by default just the CORS origin. */
+  acceptedHeaders?: Record<string, string>;
 }
 
 /** POST /api/event: the Plausible-compatible ingest endpoint, open to every origin. */
@@ -38,7 +40,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
     const dropped = result.accepted.length === 0 ? result.dropped[0]?.reason : undefined;
-    return new Response("ok", { status: 202, headers: dropped ? { ...ACCEPTED_HEADERS, "x-pulse-dropped": dropped } : ACCEPTED_HEADERS });
+    const headers = deps.acceptedHeaders ?? ACCEPTED_HEADERS;
+    return new Response("ok", { status: 202, headers: dropped ? { ...headers, "x-pulse-dropped": dropped } : headers });
   } catch (error) {
     deps.metrics.eventsDropped.invalid++;
     return errorResponse(error, INGEST_CORS_HEADERS);

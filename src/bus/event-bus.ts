@@ -1,0 +1,35 @@
+/**
+ * The event exchange between the processes that serve dashboards. Each process has its own topic
+ * tree and its own aggregates, so each must see every accepted event, wherever it was accepted.
+ * A process publishes the events it accepted once per tick, as one batch; every process, the
+ * publisher included, applies every batch it receives to its aggregates.
+ *
+ * Guarantees, which every implementation keeps and nothing outside src/bus may assume more of
+ * (a later implementation spans machines through a message broker, so peers need not be local):
+ *
+ * - **Everyone, the publisher too.** A batch published while a peer is subscribed reaches that
+ *   peer, including the peer that published it. A process applies its own events only when they
+ *   come back, so that it applies them in the same place of the stream as everybody else.
+ * - **One order.** All peers receive the batches in the same order, and the batches of one
+ *   publisher in the order it published them. So peers that apply the same batches in the same
+ *   order hold the same aggregates.
+ * - **At most once.** A batch is never delivered twice. A batch in flight when its publisher or
+ *   the exchange dies may be lost (at most one tick of that publisher's events); no other
+ *   publisher's batch is lost because one peer died.
+ * - **No history.** A peer gets only batches published after it subscribed; what came before it
+ *   rebuilds from storage (up to the position the exchange gave it, see EventStore.since).
+ * - **Asynchronous.** A handler may run before `publish` returns (in one process) or much later
+ *   (across processes); callers rely on neither.
+ * - **Plain data.** A batch is JSON-safe: it may be serialized on its way.
+ */
+import type { AcceptedEvent } from "../core/accepted-event.ts";
+
+export type Batch = readonly AcceptedEvent[];
+
+export interface EventBus {
+  /** Sends this tick's accepted events (never an empty batch: callers skip those). */
+  publish(batch: Batch): void;
+  /** Called with every batch, the peer's own included, in the bus's one order. */
+  onBatch(handler: (batch: Batch) => void): void;
+  close(): void;
+}

@@ -1,0 +1,34 @@
+/**
+ * What the primary and its workers tell each other over the IPC channel, besides the event
+ * bus's batches (src/bus/ipc-bus.ts). The primary sends `start` before any batch, so a worker
+ * rebuilds up to `restoreThrough` and every batch it then receives comes after that position.
+ */
+import type { SaltState } from "../core/visitor-id.ts";
+
+export type PrimaryMessage =
+  | {
+      type: "start";
+      id: number;
+      /** The serve arguments, parsed again by the worker, and the port all workers share. */
+      argv: string[];
+      port: number;
+      token: string;
+      eventsPath: string;
+      salts: SaltState;
+      restoreThrough: number;
+    }
+  | { type: "salts"; state: SaltState }
+  /** Sent after a worker said it stopped: everything it sent before has arrived. */
+  | { type: "exit" };
+
+export type WorkerMessage =
+  | { type: "ready"; port: number; pid: number; restored: number }
+  | { type: "failed"; message: string }
+  /** The worker has published its last batch and closed its dashboards. */
+  | { type: "stopped" };
+
+export function messageType(message: unknown): string | undefined {
+  return typeof message === "object" && message !== null && typeof (message as { type?: unknown }).type === "string"
+    ? (message as { type: string }).type
+    : undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * A worker process of `pulse serve --workers N`: the whole server (ingest, aggregates, ticks,
+ * dashboards) on the shared port, exchanging accepted events with the other workers over the
+ * IPC bus. The primary stores events and owns the salts; a worker only reads the store.
+ */
+import { startServer, type RunningServer } from "../app.ts";
+import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
+import { ConfigError, parseConfig } from "../config.ts";
+import { DailySalts } from "../core/visitor-id.ts";
+import type { Asset } from "../server/static-assets.ts";
+import { openSqliteStore } from "../storage/sqlite-store.ts";
+import { messageType, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
+
+/** How long a stopping worker waits for the primary to confirm it has everything. */
+const EXIT_CONFIRM_MS = 5_000;
+
+export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
+  const channel: Channel = {
+    send: (message) => void process.send?.(message),
+    onMessage: (handler) => void process.on("message", handler),
+  };
+  const tell = (message: WorkerMessage) => channel.send(message);
+  // Created first, so no batch that follows `start` finds the bus without its handler.
+  const bus = new IpcBus(channel);
+  let server: RunningServer | undefined;
+  let salts: DailySalts | undefined;
+  let stopping = false;
+
+  channel.onMessage((raw) => {
+    const message = raw as PrimaryMessage;
+    switch (messageType(raw)) {
+      case "start":
+        if (message.type !== "start" || server) return;
+        try {
+          const config = { ...parseConfig(message.argv, process.env), port: message.port };
+          salts = new DailySalts(undefined, message.salts);
+          server = startServer(config, {
+            files,
+            store: openSqliteStore(message.eventsPath),
+            token: message.token,
+            salts,
+            bus,
+            worker: { id: message.id, restoreThrough: message.restoreThrough },
+          });
+          tell({ type: "ready", port: server.port, pid: process.pid, restored: server.restored });
+        } catch (error) {
+          tell({ type: "failed", message: error instanceof ConfigError || error instanceof Error ? error.message : String(error) });
+          setTimeout(() => process.exit(2), 100);
+        }
+        return;
+      case "salts":
+        if (message.type === "salts") salts?.replace(message.state);
+        return;
+      case "exit":
+        process.exit(0);
+    }
+  });
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // Stopping publishes the last batch; "stopped" follows it on the same channel.
+    await server?.stop();
+    tell({ type: "stopped" });
+    setTimeout(() => process.exit(0), EXIT_CONFIRM_MS).unref();
+  };
+  process.on("SIGTERM", () => void stop());
+  // Ctrl-C reaches the whole process group: the primary decides, and stops the workers with SIGTERM.
+  process.on("SIGINT", () => {});
+  // The primary is gone (killed outright): nobody stores this worker's events any more.
+  process.on("disconnect", () => process.exit(1));
+}

@@ -1,0 +1,192 @@
+/**
+ * `serve --workers 2`: two worker processes on one port, the primary relaying events between
+ * them, storing each once, and restarting a worker that dies.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import type { ServerFrame, Stats } from "../../src/core/protocol.ts";
+import { startServer, type ServerProcess } from "../helpers/server-process.ts";
+import type { TestDashboard } from "../helpers/dashboard-client.ts";
+import { UA } from "../helpers/user-agents.ts";
+
+const TICK_MS = 200;
+const SITE = "cluster.test";
+const WORKERS = ["0", "1"];
+
+let server: ServerProcess;
+let base: string;
+
+beforeAll(async () => {
+  server = await startServer({ args: ["--workers", "2", "--tick-ms", String(TICK_MS)], timeoutMs: 20_000 });
+  base = server.url.replace(/\/$/, "");
+});
+afterAll(() => server.stop());
+
+/** Each request on a new connection, so the kernel picks a worker afresh each time. */
+const fresh = { keepalive: false, headers: { connection: "close" } } as const;
+
+/** `visitor` varies the User-Agent, so each value is another visitor. */
+async function sendPageview(path: string, visitor = 0): Promise<{ status: number; worker: string | null }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(`${base}/api/event`, {
+        ...fresh,
+        method: "POST",
+        headers: { ...fresh.headers, "user-agent": `${UA.chromeWindows} visitor/${visitor}` },
+        body: JSON.stringify({ n: "pageview", u: `https://${SITE}${path}`, d: SITE }),
+      });
+      await response.arrayBuffer();
+      return { status: response.status, worker: response.headers.get("x-pulse-worker") };
+    } catch (error) {
+      // A connection the kernel had queued for a worker that was just killed: send again, as a tracker would not, but a test must.
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+/** GETs `path` on new connections until every worker has answered; returns each worker's body. */
+async function fromEachWorker(path: string): Promise<Map<string, string>> {
+  const bodies = new Map<string, string>();
+  for (let attempt = 0; attempt < 200 && bodies.size < WORKERS.length; attempt++) {
+    try {
+      const response = await fetch(`${base}${path}`, { ...fresh, headers: { ...fresh.headers, authorization: `Bearer ${server.token}` } });
+      const worker = response.headers.get("x-pulse-worker");
+      const body = await response.text();
+      if (worker !== null && !bodies.has(worker)) bodies.set(worker, body);
+    } catch {
+      // A worker restarting: try again.
+    }
+  }
+  if (bodies.size < WORKERS.length) throw new Error(`only workers ${[...bodies.keys()]} answered ${path}`);
+  return bodies;
+}
+
+const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+const withPath = (path: string) => (frame: ServerFrame) => frame.type === "tick" && frame.feed.some((item) => item.p === path);
+
+/**
+ * The figures each worker shows, once two ticks have passed with nothing new. Each worker ticks on
+ * its own clock, so a time series may end a second later at one worker than at another: series
+ * are compared as their non-empty buckets by time (the same events land in the same buckets).
+ */
+async function statsOfEachWorker(): Promise<Map<string, unknown>> {
+  await Bun.sleep(3 * TICK_MS);
+  const bodies = await fromEachWorker(`/api/realtime?site=${SITE}`);
+  return new Map([...bodies].map(([worker, body]) => [worker, bucketsByTime((JSON.parse(body) as { stats: Stats }).stats)]));
+}
+
+function bucketsByTime(stats: Stats): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(stats).map(([name, section]) => {
+      if (typeof section !== "object" || section === null || !("counts" in section)) return [name, section];
+      const { step, last, counts } = section as { step: number; last: number; counts: number[] };
+      const start = last - (counts.length - 1) * step;
+      return [name, counts.flatMap((count, i) => (count > 0 ? [[start + i * step, count]] : []))];
+    }),
+  );
+}
+
+function workerPids(): number[] {
+  const match = /Workers:.*\(pids ([\d, ]+)\)/.exec(server.output());
+  return (match?.[1] ?? "").split(",").map((pid) => Number(pid.trim()));
+}
+
+function storedPaths(): string[] {
+  const db = new Database(join(server.dataDir, "events.db"), { readonly: true });
+  try {
+    return db.query<{ path: string }, []>("SELECT path FROM events ORDER BY rowid").all().map((row) => row.path);
+  } finally {
+    db.close();
+  }
+}
+
+describe("--workers 2", () => {
+  test("both workers share the port and answer", async () => {
+    const health = await fromEachWorker("/healthz");
+    expect([...health.keys()].sort()).toEqual(WORKERS);
+    expect(workerPids()).toHaveLength(2);
+  });
+
+  test("an event ingested at one worker reaches the dashboards attached to every worker within two ticks", async () => {
+    const dashboards: TestDashboard[] = await Promise.all(Array.from({ length: 24 }, () => server.dashboard(SITE)));
+    await Promise.all(dashboards.map((dashboard) => dashboard.waitFor((frame) => frame.type === "snapshot")));
+    // Each worker holds some of the sockets (the kernel spreads connections).
+    const metrics = await fromEachWorker("/metrics");
+    for (const worker of WORKERS) expect(metric(metrics.get(worker)!, "pulse_dashboards_connected")).toBeGreaterThan(0);
+
+    const sentAt = performance.now();
+    const { status, worker } = await sendPageview("/everywhere");
+    expect(status).toBe(202);
+    expect(WORKERS).toContain(worker!);
+    await Promise.all(dashboards.map((dashboard) => dashboard.waitFor(withPath("/everywhere"), 5_000)));
+    // Two ticks (one at the worker that took it, one at each other), plus scheduling slack on a busy machine.
+    expect(performance.now() - sentAt).toBeLessThan(2 * TICK_MS + 400);
+    for (const dashboard of dashboards) dashboard.socket.close();
+  });
+
+  test("every worker holds the same figures", async () => {
+    const workers = new Set<string | null>();
+    for (let i = 0; i < 20; i++) {
+      const { status, worker } = await sendPageview(`/same/${i}`, 100 + i);
+      expect(status).toBe(202);
+      workers.add(worker);
+    }
+    expect(workers.size).toBe(2);
+    const stats = await statsOfEachWorker();
+    // Twenty new visitors, whichever worker took them, in everybody's figures.
+    expect((stats.get("0") as Stats).visitors.last5m).toBeGreaterThanOrEqual(20);
+    expect(stats.get("1")).toEqual(stats.get("0")!);
+  });
+
+  test("a killed worker comes back; no event another worker accepted is lost, and each is stored once", async () => {
+    const before = Array.from({ length: 20 }, (_, i) => `/before/${i}`);
+    for (const path of before) expect((await sendPageview(path)).status).toBe(202);
+    await Bun.sleep(3 * TICK_MS);
+
+    const [victim] = workerPids();
+    const dashboards = await Promise.all(Array.from({ length: 12 }, () => server.dashboard(SITE)));
+    await Promise.all(dashboards.map((dashboard) => dashboard.waitFor((frame) => frame.type === "snapshot")));
+    process.kill(victim!, "SIGKILL");
+
+    // Traffic goes on while the worker is down and while it comes back.
+    const during: Array<{ path: string; worker: string | null; status: number }> = [];
+    for (let i = 0; i < 40; i++) {
+      const path = `/during/${i}`;
+      during.push({ path, ...(await sendPageview(path)) });
+      await Bun.sleep(10);
+    }
+    expect(during.every(({ status }) => status === 202)).toBe(true);
+
+    // Its dashboards were dropped; as the dashboard does, they reconnect, to the others or to the new worker.
+    const dropped = (await Promise.all(dashboards.map((dashboard) => Promise.race([dashboard.closed, Bun.sleep(1000).then(() => null)])))).filter(
+      (closed) => closed !== null,
+    );
+    expect(dropped.length).toBeGreaterThan(0);
+    const reconnected = await Promise.all(dropped.map(() => server.dashboard(SITE)));
+    const snapshots = await Promise.all(reconnected.map((dashboard) => dashboard.waitFor((frame) => frame.type === "snapshot")));
+    for (const snapshot of snapshots) expect(snapshot.type === "snapshot" && snapshot.stats.visitors.last5m).toBeGreaterThan(0);
+
+    // Restarted within a second or so: both workers answer again, with the same figures.
+    const health = await fromEachWorker("/healthz");
+    expect([...health.keys()].sort()).toEqual(WORKERS);
+    expect(server.output()).toContain("restarted");
+    const stats = await statsOfEachWorker();
+    expect(stats.get("1")).toEqual(stats.get("0")!);
+
+    for (const dashboard of [...dashboards, ...reconnected]) dashboard.socket.close();
+    // Stored once each: everything sent before the kill (it had been relayed), and everything after.
+    const stored = storedPaths();
+    for (const path of [...before, ...during.map(({ path }) => path)]) expect(stored.filter((p) => p === path)).toHaveLength(1);
+  }, 30_000);
+
+  test("SIGTERM stops the workers and the primary cleanly, with every accepted event stored", async () => {
+    const paths = Array.from({ length: 10 }, (_, i) => `/last/${i}`);
+    for (const path of paths) expect((await sendPageview(path)).status).toBe(202);
+    server.child.kill("SIGTERM");
+    expect(await server.child.exited).toBe(0);
+    const stored = storedPaths();
+    for (const path of paths) expect(stored.filter((p) => p === path)).toHaveLength(1);
+    for (const pid of workerPids()) expect(() => process.kill(pid, 0)).toThrow();
+  });
+});
