@@ -37,7 +37,7 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
   for (const scenario of scenarios) {
     const pulse = results.get(scenario.name)?.get("pulse");
     if (!pulse || "error" in pulse) continue;
-    for (const server of scenario.servers.filter((name) => name !== "pulse" && name !== "bare")) {
+    for (const server of scenario.servers.filter((name) => !name.startsWith("pulse") && name !== "bare")) {
       const other = results.get(scenario.name)?.get(server);
       if (!other || "error" in other) {
         lines.push(`| ${scenario.name} | ${server} | baseline failed | | | | |`);

@@ -9,17 +9,18 @@ import { join } from "node:path";
 import type { Report } from "../src/loadtest/report.ts";
 import { resultsMarkdown, replaceResults } from "./markdown.ts";
 import { SCENARIOS, smoke, type Scenario } from "./scenarios.ts";
-import { pulseCommand, ROOT, startBenchServer, TICK_MS, TOKEN, type ServerName } from "./servers.ts";
+import { pulseCommand, ROOT, startBenchServer, TICK_MS, TOKEN, WORKERS, type ServerName } from "./servers.ts";
 import { evaluateTargets, type Results } from "./targets.ts";
 
 const args = process.argv.slice(2);
 const isSmoke = args.includes("--smoke");
 const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 const scenarios = (isSmoke ? smoke(SCENARIOS) : SCENARIOS).filter((scenario) => !only || only.includes(scenario.name));
-const protocols: Record<ServerName, string> = { pulse: "pulse", naive: "naive", socketio: "socketio", bare: "naive" };
+const protocols: Record<ServerName, string> = { pulse: "pulse", "pulse-w2": "pulse", "pulse-w6": "pulse", naive: "naive", socketio: "socketio", bare: "naive" };
 
 async function runOne(scenario: Scenario, name: ServerName): Promise<Report> {
-  const server = await startBenchServer(name);
+  const tickMs = scenario.tickMs ?? TICK_MS;
+  const server = await startBenchServer(name, tickMs);
   try {
     const loadtest = Bun.spawn(
       [
@@ -33,8 +34,9 @@ async function runOne(scenario: Scenario, name: ServerName): Promise<Report> {
         "--rate", String(scenario.rate),
         "--duration", String(scenario.duration),
         "--markers", scenario.dashboards === 0 || name === "bare" ? "0" : "20",
-        "--server-pid", String(server.pid),
-        "--tick-ms", String(name === "pulse" ? TICK_MS : 1),
+        // Workers share the port: loadtest finds the primary and every worker by it.
+        ...(WORKERS[name] ? [] : ["--server-pid", String(server.pid)]),
+        "--tick-ms", String(protocols[name] === "pulse" ? tickMs : 1),
         "--json",
       ],
       { stdout: "pipe", stderr: "pipe" },

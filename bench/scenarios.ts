@@ -7,6 +7,8 @@ export interface Scenario {
   rate: number;
   duration: number;
   servers: ServerName[];
+  /** Pulse's --tick-ms, when not the benchmark's 250 ms. */
+  tickMs?: number;
   /** What the scenario shows. */
   purpose: string;
 }
@@ -33,8 +35,18 @@ export const SCENARIOS: Scenario[] = [
     stalled: 0,
     rate: 40_000,
     duration: 15,
-    servers: ["pulse", "bare"],
-    purpose: "ingest ceiling against a bare Bun.serve answering 202",
+    servers: ["pulse", "pulse-w2", "bare"],
+    purpose: "ingest ceiling against a bare Bun.serve answering 202, and with 2 workers on 2 cores",
+  },
+  {
+    name: "100k@10000",
+    dashboards: 100_000,
+    stalled: 0,
+    rate: 10_000,
+    duration: 30,
+    servers: ["pulse-w6"],
+    tickMs: 1000,
+    purpose: "100,000 dashboards, past one process's open files: 6 workers, a 1 s tick",
   },
 ];
 

@@ -4,7 +4,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type ServerName = "pulse" | "naive" | "socketio" | "bare";
+/** pulse-wN: Pulse with --workers N (a primary and N worker processes on one port). */
+export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "naive" | "socketio" | "bare";
+
+export const WORKERS: Partial<Record<ServerName, number>> = { "pulse-w2": 2, "pulse-w6": 6 };
 
 export const ROOT = new URL("../", import.meta.url).pathname;
 export const TOKEN = "benchmark-token-0123456789";
@@ -23,10 +26,13 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(name: ServerName): Promise<RunningServer> {
+export async function startBenchServer(name: ServerName, tickMs = TICK_MS): Promise<RunningServer> {
   const data = mkdtempSync(join(tmpdir(), "pulse-bench-"));
+  const pulse = (workers: number) => [...pulseCommand(), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(tickMs), "--workers", String(workers)];
   const commands: Record<ServerName, string[]> = {
-    pulse: [...pulseCommand(), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(TICK_MS), "--workers", "1"],
+    pulse: pulse(1),
+    "pulse-w2": pulse(2),
+    "pulse-w6": pulse(6),
     naive: [process.execPath, join(ROOT, "bench/baselines/naive-bun-server.ts"), "--port", "0"],
     socketio: ["node", join(ROOT, "bench/baselines/socketio-server.mjs"), "--port", "0"],
     bare: [process.execPath, join(ROOT, "bench/baselines/bare-202-server.ts"), "--port", "0"],

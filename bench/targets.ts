@@ -63,6 +63,18 @@ export function evaluateTargets(results: Results): Target[] {
     ];
   });
 
+  const big = get("100k@10000", "pulse-w6");
+  add("100,000 dashboards @ 10,000 pv/s (--workers 6): all accepted, every dashboard every tick, live at ≥ 1 Hz", big, () => {
+    const r = big!;
+    const hz = (r.frames.perDashboard?.[1] ?? 0) / r.durationSeconds;
+    const everyTick = r.frames.gaps === 0 && r.dropped === 0 && r.connect.failed === 0;
+    const atRate = !r.generator.fellBehind && r.pageviews.accepted === r.pageviews.sent;
+    return [
+      atRate && everyTick && hz >= 1,
+      `${r.pageviews.acceptedPerSecond}/s of ${r.rate}/s${r.generator.fellBehind ? " (the generator fell behind)" : ""}, ${r.connect.ok} connected, ${r.dropped} dropped, missed ticks ${r.frames.gaps}, ${hz.toFixed(2)} frames/s per dashboard, p50/p99 ${r.latency.p50Ms}/${r.latency.p99Ms} ms`,
+    ];
+  });
+
   const pulseRuns = [...results.values()].map((servers) => servers.get("pulse")).filter(isReport).filter((r) => r.rate > 0 && r.dashboards > 0);
   add("ingest latency (time to 202) p99 < 50 ms throughout", pulseRuns.length > 0 ? pulseRuns : undefined, () => {
     const worst = Math.max(...pulseRuns.map((r) => r.pageviews.ingest.p99Ms));

@@ -10,7 +10,7 @@ import { markerPaths, openDashboard } from "./dashboard-socket.ts";
 import { Histogram } from "./histogram.ts";
 import type { LoadtestConfig } from "./options.ts";
 import { buildReport, formatReport, type Report } from "./report.ts";
-import { findListeningPid, sampleProcess, type ProcessSample } from "./server-stats.ts";
+import { findServerPids, sampleProcesses, type ProcessSample } from "./server-stats.ts";
 import { isLoopback, reachableDestinations, type Destination } from "./targets.ts";
 import { MARKER_PREFIX, markerPageview } from "./traffic.ts";
 import type { WorkerPlan } from "./worker.ts";
@@ -40,8 +40,8 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   const token = resolveToken(config);
   const target = new URL(config.url);
   const local = isLoopback(target);
-  const serverPid = config.serverPid || (local ? findListeningPid(Number(target.port || (target.protocol === "https:" ? 443 : 80))) : null);
-  const serverIdle = serverPid ? sampleProcess(serverPid) : null;
+  const serverPids = config.serverPid ? [config.serverPid] : local ? findServerPids(Number(target.port || (target.protocol === "https:" ? 443 : 80))) : [];
+  const serverIdle = sampleProcesses(serverPids);
   const targets = await reachableDestinations(config.url);
   if (targets.length === 0) throw new LoadtestError(`cannot connect to ${config.url}`);
 
@@ -71,7 +71,7 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   const progress = startProgress(config, workers, latency, log);
   await waitFor(() => workers.every((worker) => worker.ready), CONNECT_TIMEOUT_MS, "the dashboards to connect");
   const connectSeconds = (performance.now() - connectStarted) / 1000;
-  const serverStart = serverPid ? sampleProcess(serverPid) : null;
+  const serverStart = sampleProcesses(serverPids);
 
   progress.loadStarted();
   for (const worker of workers) worker.send("go");
@@ -80,7 +80,7 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   await Bun.sleep(config.duration * 1000);
   markerLoop.stop();
   const loadSeconds = (performance.now() - loadStarted) / 1000;
-  const serverEnd = serverPid ? sampleProcess(serverPid) : null;
+  const serverEnd = sampleProcesses(serverPids);
   for (const worker of workers) worker.send("stop");
   // Markers and frames sent in the last moments still get their chance to arrive.
   await Bun.sleep(Math.min(2000, config.tickMs * 4));

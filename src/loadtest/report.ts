@@ -27,7 +27,7 @@ export interface Report {
   };
   frames: { received: number; perSecond: number; bytesPerSecond: number; perDashboard: [number, number, number] | null; gaps: number };
   latency: { samples: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; targetMs: number; met: boolean };
-  server: { pid: number; rssBytes: number; rssBeforeDashboardsBytes: number; rssPerDashboardBytes: number; cpuCores: number } | null;
+  server: { pids: number[]; rssBytes: number; rssBeforeDashboardsBytes: number; rssPerDashboardBytes: number; cpuCores: number } | null;
   generator: { cpuCoresPerWorker: number[]; saturated: boolean; fellBehind: boolean; verdict: string };
 }
 
@@ -56,7 +56,7 @@ export function buildReport(input: {
   const server =
     serverStart && serverEnd
       ? {
-          pid: serverEnd.pid,
+          pids: serverEnd.pids,
           rssBytes: serverEnd.rssBytes,
           rssBeforeDashboardsBytes: serverIdle?.rssBytes ?? Number.NaN,
           rssPerDashboardBytes:
@@ -134,7 +134,7 @@ export function formatReport(report: Report): string {
     `  frames      ${frames.received} received (${frames.perSecond}/s, ${mb(frames.bytesPerSecond)}/s)${frames.perDashboard ? `; per dashboard min ${frames.perDashboard[0]}, median ${frames.perDashboard[1]}, max ${frames.perDashboard[2]}` : ""}${report.protocol === "pulse" ? `; missed ticks ${frames.gaps}` : ""}`,
     `  latency     pageview → dashboard p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms (${latency.samples} samples; target p99 ≤ ${latency.targetMs} ms: ${latency.met ? "met" : "missed"})`,
     server
-      ? `  server      pid ${server.pid}: RSS ${mb(server.rssBytes)} (${mb(server.rssBeforeDashboardsBytes)} before dashboards, ${server.rssPerDashboardBytes} B per dashboard), CPU ${server.cpuCores} cores`
+      ? `  server      ${server.pids.length === 1 ? "pid" : `${server.pids.length} processes, pids`} ${server.pids.join(", ")}: RSS ${mb(server.rssBytes)} (${mb(server.rssBeforeDashboardsBytes)} before dashboards, ${server.rssPerDashboardBytes} B per dashboard), CPU ${server.cpuCores} cores`
       : "  server      not local: no RSS or CPU",
     `  generator   CPU per worker ${generator.cpuCoresPerWorker.join(", ")} cores; ${generator.verdict}`,
   ].join("\n");

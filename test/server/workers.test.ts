@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import type { ServerFrame, Stats } from "../../src/core/protocol.ts";
+import { findServerPids } from "../../src/loadtest/server-stats.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import type { TestDashboard } from "../helpers/dashboard-client.ts";
 import { UA } from "../helpers/user-agents.ts";
@@ -106,6 +107,8 @@ describe("--workers 2", () => {
     const health = await fromEachWorker("/healthz");
     expect([...health.keys()].sort()).toEqual(WORKERS);
     expect(workerPids()).toHaveLength(2);
+    // What `pulse loadtest` measures: the primary and both workers, found by the port.
+    expect(findServerPids(Number(new URL(base).port)).sort()).toEqual([server.child.pid, ...workerPids()].sort());
   });
 
   test("an event ingested at one worker reaches the dashboards attached to every worker within two ticks", async () => {
