@@ -73,6 +73,23 @@ describe("the compiled binary, alone in an empty directory", () => {
     expect(readdirSync(join(dir, "pulse-data"))).toEqual(expect.arrayContaining(["events.db", "token", "salts.json"]));
   });
 
+  test("with --workers 2, the binary starts itself twice as workers and they exchange events", async () => {
+    const cluster = await startServer({ command: ["./pulse"], cwd: dir, args: ["--tick-ms", "100", "--workers", "2"] });
+    try {
+      expect(cluster.output()).toMatch(/Workers: +2 processes/);
+      const answered = new Set<string | null>();
+      for (let i = 0; i < 100 && answered.size < 2; i++) {
+        const response = await fetch(new URL("/healthz", cluster.url), { keepalive: false, headers: { connection: "close" } });
+        answered.add(response.headers.get("x-pulse-worker"));
+      }
+      expect([...answered].sort()).toEqual(["0", "1"]);
+      const frame = await pageviewThrough(cluster, "/from-a-worker", "Asia/Tokyo");
+      expect(frame.feed[0]).toMatchObject({ p: "/from-a-worker", c: "JP" });
+    } finally {
+      await cluster.stop();
+    }
+  });
+
   test("with --geoip, the country comes from the database", async () => {
     const database = join(dir, "..", `${dir.split("/").at(-1)}-countries.mmdb`);
     writeFileSync(database, writeMmdb([["127.0.0.0/8", { country: { iso_code: "NZ" } }]]));
