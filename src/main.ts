@@ -61,7 +61,7 @@ function printBanner(config: Config, port: number, token: string, restored: numb
   console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
   if (workers) console.log(`  Workers:    ${workers.length} processes sharing the port (pids ${workers.join(", ")}), primary pid ${process.pid}`);
   if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);
-  const warning = fileLimitWarning(readFileLimit());
+  const warning = fileLimitWarning(readFileLimit(), workers?.length ?? 1);
   if (warning) console.log(warning);
   console.log(`  Dashboard:  ${base}/?token=${encodeURIComponent(token)}`);
   console.log(`  Demo site:  ${base}/demo  (open it beside the dashboard of demo.local and click around)`);

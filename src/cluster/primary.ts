@@ -80,7 +80,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     });
     const channel: Channel = {
       send: (message) => {
-        if (!child.killed && child.exitCode === null) child.send(message);
+        if (child.exitCode === null && child.signalCode === null) child.send(message);
       },
       onMessage: (handler) => void handlers.push(handler),
     };

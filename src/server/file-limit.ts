@@ -27,11 +27,14 @@ export function readFileLimit(limits = () => readFileSync("/proc/self/limits", "
  * soft limit to the hard one when it starts, so only the hard limit (set by the service manager or
  * the shell: LimitNOFILE=, ulimit -Hn) is left to warn about.
  */
-export function fileLimitWarning(limit: FileLimit | null): string | null {
+export function fileLimitWarning(limit: FileLimit | null, workers = 1): string | null {
   if (!limit) return null;
+  // The limit is per process: each worker holds its own share of the dashboards.
+  const most = (perProcess: number) =>
+    workers > 1 ? `about ${perProcess - RESERVED} dashboards per worker, ${workers * (perProcess - RESERVED)} with ${workers} workers` : `about ${perProcess - RESERVED} dashboards at most`;
   if (limit.soft < limit.hard) {
-    return `pulse: the open-file limit is ${limit.soft} (hard limit ${limit.hard}): about ${limit.soft - RESERVED} dashboards at most; raise it with ulimit -n ${limit.hard}`;
+    return `pulse: the open-file limit is ${limit.soft} (hard limit ${limit.hard}): ${most(limit.soft)}; raise it with ulimit -n ${limit.hard}`;
   }
   if (limit.hard >= COMFORTABLE_LIMIT) return null;
-  return `pulse: the open-file limit is ${limit.hard}: about ${limit.hard - RESERVED} dashboards at most in this process; raise LimitNOFILE (see docs/deploy.md)`;
+  return `pulse: the open-file limit is ${limit.hard}: ${most(limit.hard)}${workers > 1 ? "" : " in this process"}; raise LimitNOFILE (see docs/deploy.md)`;
 }

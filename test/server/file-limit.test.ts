@@ -22,6 +22,12 @@ describe("open-file limit", () => {
     expect(fileLimitWarning({ soft: 1024, hard: 65_536 })).toContain("ulimit -n 65536");
   });
 
+  test("with workers, the limit is per process, and the total grows with them", () => {
+    expect(fileLimitWarning({ soft: 20_000, hard: 20_000 }, 6)).toBe(
+      "pulse: the open-file limit is 20000: about 19900 dashboards per worker, 119400 with 6 workers; raise LimitNOFILE (see docs/deploy.md)",
+    );
+  });
+
   test("this process's soft limit equals its hard limit (Bun raises it at start)", () => {
     const limit = readFileLimit();
     expect(limit).not.toBeNull();

@@ -192,4 +192,23 @@ describe("--workers 2", () => {
     for (const path of paths) expect(stored.filter((p) => p === path)).toHaveLength(1);
     for (const pid of workerPids()) expect(() => process.kill(pid, 0)).toThrow();
   });
+
+  test("workers do not outlive a primary that was killed outright", async () => {
+    const orphaned = await startServer({ args: ["--workers", "2", "--tick-ms", String(TICK_MS)], timeoutMs: 20_000 });
+    const pids = (/Workers:.*\(pids ([\d, ]+)\)/.exec(orphaned.output())?.[1] ?? "").split(",").map((pid) => Number(pid.trim()));
+    expect(pids).toHaveLength(2);
+    orphaned.child.kill("SIGKILL");
+    await orphaned.child.exited;
+    const alive = () => pids.filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    for (let i = 0; i < 50 && alive().length > 0; i++) await Bun.sleep(100);
+    expect(alive()).toEqual([]);
+    await orphaned.stop();
+  });
 });
