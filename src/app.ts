@@ -33,7 +33,7 @@ export interface ServerResources {
    * reads the store; it rebuilds the state up to `restoreThrough` and takes the rest from the bus;
    * it shares the port; and its responses say which worker answered.
    */
-  worker?: { id: number; restoreThrough: number };
+  worker?: { id: number; restoreThrough: number; clusterMetrics?: () => { metrics: Metrics; residentBytes: number; processes: number } | undefined };
 }
 
 export interface RunningServer {
@@ -83,6 +83,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     ...(dashboardsPerIp ? { dashboardsPerIp } : {}),
     ...(worker ? { workerId: worker.id } : {}),
+    ...(worker?.clusterMetrics ? { clusterMetrics: worker.clusterMetrics } : {}),
   });
   const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards, metrics, reusePort: worker !== undefined });
   const ticks = startTickLoop({

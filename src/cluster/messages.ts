@@ -3,7 +3,18 @@
  * bus's batches (src/bus/ipc-bus.ts). The primary sends `start` before any batch, so a worker
  * rebuilds up to `restoreThrough` and every batch it then receives comes after that position.
  */
+import type { MetricsSnapshot } from "../core/metrics.ts";
 import type { SaltState } from "../core/visitor-id.ts";
+
+/** How often a worker sends the primary its figures, and the primary sends everyone's back. */
+export const METRICS_INTERVAL_MS = 1_000;
+
+/** Every process's figures added up (see Metrics.combine), for /metrics at any worker. */
+export interface ClusterMetrics {
+  snapshot: MetricsSnapshot;
+  residentBytes: number;
+  processes: number;
+}
 
 export type PrimaryMessage =
   | {
@@ -18,12 +29,15 @@ export type PrimaryMessage =
       restoreThrough: number;
     }
   | { type: "salts"; state: SaltState }
+  | ({ type: "metrics" } & ClusterMetrics)
   /** Sent after a worker said it stopped: everything it sent before has arrived. */
   | { type: "exit" };
 
 export type WorkerMessage =
   | { type: "ready"; port: number; pid: number; restored: number }
   | { type: "failed"; message: string }
+  /** Its own figures, every second. */
+  | { type: "metrics"; snapshot: MetricsSnapshot; residentBytes: number }
   /** The worker has published its last batch and closed its dashboards. */
   | { type: "stopped" };
 

@@ -7,12 +7,12 @@
 import type { Subprocess } from "bun";
 import { IpcRelay, type Channel } from "../bus/ipc-bus.ts";
 import type { Config } from "../config.ts";
-import { Metrics } from "../core/metrics.ts";
+import { Metrics, type MetricsSnapshot } from "../core/metrics.ts";
 import { DailySalts } from "../core/visitor-id.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";
-import { messageType, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
+import { messageType, METRICS_INTERVAL_MS, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
 
 /** A dead worker is replaced after this long, doubling while it keeps dying young, up to the maximum. */
 const RESTART_DELAY_MS = 200;
@@ -63,6 +63,19 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const broadcast = (message: PrimaryMessage) => {
     for (const worker of workers) worker?.channel.send(message);
   };
+  // /metrics at any worker shows everyone's figures: each worker's latest, the primary's own
+  // (storage), and the counts of workers that have died, so the totals never go back.
+  const latest = new Map<number, { snapshot: MetricsSnapshot; residentBytes: number }>();
+  let retired = new Metrics().snapshot();
+  const metricsTimer = setInterval(() => {
+    const reports = [...latest.values()];
+    broadcast({
+      type: "metrics",
+      snapshot: Metrics.combine([metrics.snapshot(), retired, ...reports.map(({ snapshot }) => snapshot)]).snapshot(),
+      residentBytes: process.memoryUsage.rss() + reports.reduce((sum, { residentBytes }) => sum + residentBytes, 0),
+      processes: 1 + reports.length,
+    });
+  }, METRICS_INTERVAL_MS);
   // Tomorrow's salt is in every worker's hands; after midnight, the day after's goes out.
   const saltCheck = setInterval(() => salts.at(Date.now()), SALT_CHECK_MS);
   const unsubscribeSalts = salts.onChange((state) => broadcast({ type: "salts", state }));
@@ -115,6 +128,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
           case "failed":
             if (message.type === "failed") reject(new Error(message.message));
             return;
+          case "metrics":
+            if (message.type === "metrics") latest.set(id, message);
+            return;
           case "stopped":
             // Everything it sent came before this: it may go.
             channel.send({ type: "exit" } satisfies PrimaryMessage);
@@ -123,6 +139,9 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       });
       void child.exited.then((code) => {
         relay.detach(channel);
+        const last = latest.get(id);
+        if (last) retired = Metrics.combine([retired, { ...last.snapshot, dashboardsConnected: 0, lastTickSeconds: 0, tickIntervalSeconds: 0 }]).snapshot();
+        latest.delete(id);
         stoppedSignal();
         reject(new Error(`worker ${id} exited with code ${code} before it was ready`));
         if (stopping) return;
@@ -145,6 +164,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const stop = async () => {
     stopping = true;
     clearInterval(saltCheck);
+    clearInterval(metricsTimer);
     unsubscribeSalts();
     retention.stop();
     for (const worker of workers) worker?.child.kill("SIGTERM");

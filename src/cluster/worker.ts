@@ -9,10 +9,12 @@ import { ConfigError, parseConfig } from "../config.ts";
 import { DailySalts } from "../core/visitor-id.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";
-import { messageType, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
+import { Metrics } from "../core/metrics.ts";
+import { messageType, METRICS_INTERVAL_MS, type ClusterMetrics, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
 
 /** How long a stopping worker waits for the primary to confirm it has everything. */
 const EXIT_CONFIRM_MS = 5_000;
+
 
 export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   const channel: Channel = {
@@ -25,6 +27,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   let server: RunningServer | undefined;
   let salts: DailySalts | undefined;
   let stopping = false;
+  let cluster: ClusterMetrics | undefined;
 
   channel.onMessage((raw) => {
     const message = raw as PrimaryMessage;
@@ -40,8 +43,14 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
             token: message.token,
             salts,
             bus,
-            worker: { id: message.id, restoreThrough: message.restoreThrough },
+            worker: {
+              id: message.id,
+              restoreThrough: message.restoreThrough,
+              clusterMetrics: () => cluster && { metrics: Metrics.combine([cluster.snapshot]), residentBytes: cluster.residentBytes, processes: cluster.processes },
+            },
           });
+          const { metrics } = server;
+          setInterval(() => tell({ type: "metrics", snapshot: metrics.snapshot(), residentBytes: process.memoryUsage.rss() }), METRICS_INTERVAL_MS).unref();
           tell({ type: "ready", port: server.port, pid: process.pid, restored: server.restored });
         } catch (error) {
           tell({ type: "failed", message: error instanceof ConfigError || error instanceof Error ? error.message : String(error) });
@@ -50,6 +59,9 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
         return;
       case "salts":
         if (message.type === "salts") salts?.replace(message.state);
+        return;
+      case "metrics":
+        if (message.type === "metrics") cluster = message;
         return;
       case "exit":
         process.exit(0);

@@ -22,6 +22,26 @@ export class Metrics {
   /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits). */
   eventsNotShown = 0;
 
+  /** The figures as plain data, to send to another process. */
+  snapshot(): MetricsSnapshot {
+    const { eventsDropped, ...numbers } = this;
+    return { ...numbers, eventsDropped: { ...eventsDropped } };
+  }
+
+  /**
+   * Several processes' figures as one (`--workers`): counts and connections add up; tick
+   * durations and the interval are the slowest worker's.
+   */
+  static combine(snapshots: readonly MetricsSnapshot[]): Metrics {
+    const total = new Metrics();
+    for (const snapshot of snapshots) {
+      for (const key of SUMMED) total[key] += snapshot[key];
+      for (const key of SLOWEST) total[key] = Math.max(total[key], snapshot[key]);
+      for (const reason of Object.keys(total.eventsDropped) as DropReason[]) total.eventsDropped[reason] += snapshot.eventsDropped[reason] ?? 0;
+    }
+    return total;
+  }
+
   recordTick(workSeconds: number, intervalSeconds: number): void {
     this.ticks++;
     this.tickSecondsTotal += workSeconds;
@@ -30,7 +50,7 @@ export class Metrics {
   }
 
   /** `gauges` are read when scraped (sites live, process memory) rather than kept up to date. */
-  render(gauges: { sites: number; residentBytes: number }): string {
+  render(gauges: { sites: number; residentBytes: number; processes?: number }): string {
     const lines: string[] = [];
     const metric = (name: string, type: "counter" | "gauge", help: string, samples: Array<[labels: string, value: number]>) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -61,7 +81,18 @@ export class Metrics {
     metric("pulse_last_tick_seconds", "gauge", "Duration of the last tick's work.", [["", this.lastTickSeconds]]);
     metric("pulse_tick_interval_seconds", "gauge", "Current tick interval: --tick-ms, stretched up to 1 s when fan-out is heavy.", [["", this.tickIntervalSeconds]]);
     metric("pulse_sites", "gauge", "Sites with live data.", [["", gauges.sites]]);
-    metric("process_resident_memory_bytes", "gauge", "Resident memory of the server process.", [["", gauges.residentBytes]]);
+    metric("process_resident_memory_bytes", "gauge", "Resident memory of the server's processes.", [["", gauges.residentBytes]]);
+    if (gauges.processes !== undefined) metric("pulse_processes", "gauge", "Processes whose figures these are: the primary and its workers.", [["", gauges.processes]]);
     return `${lines.join("\n")}\n`;
   }
 }
+
+type NumericField = Exclude<keyof Metrics, "eventsDropped" | "snapshot" | "recordTick" | "render">;
+
+/** Metrics as plain data (what a worker sends its primary). */
+export type MetricsSnapshot = { [K in NumericField]: number } & { eventsDropped: Record<DropReason, number> };
+
+const SLOWEST: NumericField[] = ["lastTickSeconds", "tickIntervalSeconds"];
+const SUMMED: NumericField[] = (Object.keys(new Metrics()) as Array<keyof Metrics>).filter(
+  (key): key is NumericField => key !== "eventsDropped" && !SLOWEST.includes(key as NumericField),
+);

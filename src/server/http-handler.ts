@@ -35,6 +35,8 @@ export interface HttpDeps {
   now?: () => number;
   /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
   workerId?: number;
+  /** With --workers: every process's figures added up, when the primary has sent them; else this process's. */
+  clusterMetrics?: () => { metrics: Metrics; residentBytes: number; processes: number } | undefined;
 }
 
 export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined>;
@@ -74,9 +76,7 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
         return realtime(request, url);
       case "/metrics":
         if (!policy.metricsPublic && !isAuthorized(request, policy)) return jsonError(401, UNAUTHORIZED);
-        return new Response(deps.metrics.render({ sites: deps.hub.siteCount(), residentBytes: process.memoryUsage.rss() }), {
-          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
-        });
+        return new Response(renderMetrics(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
     }
     const asset = deps.assets.serve(assetPath(url.pathname, deps.assets), request);
     return asset ?? jsonError(404, `no route for ${request.method} ${url.pathname}`);
@@ -90,6 +90,13 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
     if (response && !response.headers.has("x-pulse-worker")) response.headers.set("x-pulse-worker", id);
     return response;
   };
+
+  function renderMetrics(): string {
+    const sites = deps.hub.siteCount();
+    const cluster = deps.clusterMetrics?.();
+    if (cluster) return cluster.metrics.render({ sites, residentBytes: cluster.residentBytes, processes: cluster.processes });
+    return deps.metrics.render({ sites, residentBytes: process.memoryUsage.rss() });
+  }
 
   /** GET /api/realtime?site=: the figures a dashboard shows, as JSON for scripts. */
   function realtime(request: Request, url: URL): Response {

@@ -142,6 +142,23 @@ describe("--workers 2", () => {
     expect(stats.get("1")).toEqual(stats.get("0")!);
   });
 
+  test("/metrics at either worker counts the whole cluster: both workers' events and the primary's storage", async () => {
+    const sent: Array<string | null> = [];
+    for (let i = 0; i < 10; i++) sent.push((await sendPageview(`/counted/${i}`)).worker);
+    expect(new Set(sent).size).toBe(2);
+    // Figures travel once a second each way.
+    await Bun.sleep(2_500);
+    const scrapes = await fromEachWorker("/metrics");
+    const accepted = WORKERS.map((worker) => metric(scrapes.get(worker)!, "pulse_events_accepted_total"));
+    expect(accepted[0]).toBe(accepted[1]!);
+    // Every pageview of this file so far: one, twenty, then these ten.
+    expect(accepted[0]).toBe(31);
+    for (const worker of WORKERS) {
+      expect(metric(scrapes.get(worker)!, "pulse_events_stored_total")).toBe(31);
+      expect(metric(scrapes.get(worker)!, "pulse_processes")).toBe(3);
+    }
+  });
+
   test("a killed worker comes back; no event another worker accepted is lost, and each is stored once", async () => {
     const before = Array.from({ length: 20 }, (_, i) => `/before/${i}`);
     for (const path of before) expect((await sendPageview(path)).status).toBe(202);
