@@ -15,7 +15,7 @@ import { startBunServer } from "./server/bun-server.ts";
 import { openGeoipDatabase } from "./server/geoip.ts";
 import { createHttpHandler } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
-import { startTickLoop } from "./server/tick-loop.ts";
+import { FanOut, startTickLoop } from "./server/tick-loop.ts";
 import type { EventStore } from "./storage/event-store.ts";
 import { startRetention } from "./storage/retention.ts";
 import { WriteBuffer } from "./storage/write-buffer.ts";
@@ -86,26 +86,48 @@ export function startServer(config: Config, resources: ServerResources): Running
     ...(worker?.clusterMetrics ? { clusterMetrics: worker.clusterMetrics } : {}),
   });
   const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards, metrics, reusePort: worker !== undefined });
-  const ticks = startTickLoop({
-    tickMs: config.tickMs,
-    tick: (time) => {
-      if (accepted.length > 0) {
-        const batch = accepted;
-        accepted = [];
-        bus.publish(batch);
-      }
-      ingestor.settle();
-      writes?.flush();
-      return hub.tick(time);
-    },
-    passes: (publications) => dashboards.shards.passes(publications),
-    publish: ({ topic, data }) => {
+  const fanOut = new FanOut(
+    ({ topic, data }) => {
       transport.publish(topic, data);
       metrics.framesPublished++;
       metrics.bytesPublished += data.length;
     },
+    (publications) => dashboards.shards.passes(publications),
+  );
+  const publishAccepted = () => {
+    if (accepted.length > 0) {
+      const batch = accepted;
+      accepted = [];
+      bus.publish(batch);
+    }
+    ingestor.settle();
+  };
+  const ticks = worker ? followTicks() : startTickLoop({
+    tickMs: config.tickMs,
+    tick: (time) => {
+      publishAccepted();
+      writes?.flush();
+      return hub.tick(time);
+    },
+    fanOut,
     onTick: (work, interval) => metrics.recordTick(work, interval),
   });
+
+  /**
+   * A worker sends what it accepted every --tick-ms, and ticks when the bus says: every worker
+   * then turns the same batches into the same frames at the same time.
+   */
+  function followTicks() {
+    const sending = setInterval(publishAccepted, config.tickMs);
+    bus.onTick(({ time, intervalMs }) => {
+      fanOut.send(hub.tick(time)).then(
+        (workMs) => metrics.recordTick(workMs / 1000, intervalMs / 1000),
+        (error: unknown) => console.error("pulse: tick failed:", error),
+      );
+    });
+    return { stop: () => clearInterval(sending), flush: publishAccepted };
+  }
+
   const retention = worker ? { stop() {} } : startRetention(store, config.retentionDays);
 
   return {

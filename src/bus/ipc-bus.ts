@@ -8,7 +8,7 @@
  * parsed once by each receiver.
  */
 import type { AcceptedEvent } from "../core/accepted-event.ts";
-import type { Batch, EventBus } from "./event-bus.ts";
+import type { Batch, EventBus, Tick } from "./event-bus.ts";
 
 /** A message channel to one other process (process.send / a Subprocess, or a fake in tests). */
 export interface Channel {
@@ -19,6 +19,14 @@ export interface Channel {
 export interface BatchMessage {
   type: "batch";
   events: string;
+}
+
+export interface TickMessage extends Tick {
+  type: "tick";
+}
+
+function isTickMessage(message: unknown): message is TickMessage {
+  return typeof message === "object" && message !== null && (message as TickMessage).type === "tick" && typeof (message as TickMessage).time === "number";
 }
 
 export function isBatchMessage(message: unknown): message is BatchMessage {
@@ -32,14 +40,24 @@ export function decodeBatch(message: BatchMessage): Batch {
 /** A worker's side: publish goes to the primary; batches come back from it. */
 export class IpcBus implements EventBus {
   private readonly handlers: Array<(batch: Batch) => void> = [];
+  private readonly tickHandlers: Array<(tick: Tick) => void> = [];
   private closed = false;
 
   constructor(private readonly channel: Channel) {
     channel.onMessage((message) => {
-      if (this.closed || !isBatchMessage(message)) return;
-      const batch = decodeBatch(message);
-      for (const handler of this.handlers) handler(batch);
+      if (this.closed) return;
+      if (isBatchMessage(message)) {
+        const batch = decodeBatch(message);
+        for (const handler of this.handlers) handler(batch);
+      } else if (isTickMessage(message)) {
+        const tick = { time: message.time, intervalMs: message.intervalMs };
+        for (const handler of this.tickHandlers) handler(tick);
+      }
     });
+  }
+
+  onTick(handler: (tick: Tick) => void): void {
+    this.tickHandlers.push(handler);
   }
 
   publish(batch: Batch): void {
@@ -58,7 +76,7 @@ export class IpcBus implements EventBus {
 
 /**
  * The primary's side: forwards each batch a worker sends to every attached worker, itself
- * included, in arrival order. `onBatch` sees each batch once, right before it is forwarded: the
+ * included, in arrival order, and sends the ticks in the same stream. `onBatch` sees each batch once, right before it is forwarded: the
  * primary stores events there, so a worker attached after a store position holds exactly the
  * batches stored after it.
  */
@@ -86,11 +104,20 @@ export class IpcRelay {
     this.handlers.push(handler);
   }
 
+  /** Sends a tick to every attached worker, in line with the batches forwarded before it. */
+  tick(tick: Tick): void {
+    this.sendAll({ type: "tick", ...tick } satisfies TickMessage);
+  }
+
   private forward(message: BatchMessage): void {
     if (this.handlers.length > 0) {
       const batch = decodeBatch(message);
       for (const handler of this.handlers) handler(batch);
     }
+    this.sendAll(message);
+  }
+
+  private sendAll(message: BatchMessage | TickMessage): void {
     for (const peer of this.peers) {
       try {
         peer.send(message);

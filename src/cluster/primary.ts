@@ -12,6 +12,7 @@ import { DailySalts } from "../core/visitor-id.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";
+import { nextTickInterval } from "../server/tick-loop.ts";
 import { messageType, METRICS_INTERVAL_MS, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
 
 /** A dead worker is replaced after this long, doubling while it keeps dying young, up to the maximum. */
@@ -80,6 +81,17 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const saltCheck = setInterval(() => salts.at(Date.now()), SALT_CHECK_MS);
   const unsubscribeSalts = salts.onChange((state) => broadcast({ type: "salts", state }));
   const retention = startRetention(store, config.retentionDays);
+
+  // One clock for every worker: each tick follows, in the relay's stream, the batches before it.
+  // The interval stretches for the slowest worker's fan-out, as a single process's would.
+  let clock: ReturnType<typeof setTimeout> | undefined;
+  const tick = () => {
+    const slowestMs = Math.max(0, ...[...latest.values()].map(({ snapshot }) => snapshot.lastTickSeconds * 1000));
+    const intervalMs = nextTickInterval(slowestMs, config.tickMs);
+    relay.tick({ time: Date.now(), intervalMs });
+    clock = setTimeout(tick, intervalMs);
+  };
+  clock = setTimeout(tick, config.tickMs);
 
   const start = (id: number): Promise<WorkerMessage & { type: "ready" }> => {
     const handlers: Array<(message: unknown) => void> = [];
@@ -163,6 +175,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
   const stop = async () => {
     stopping = true;
+    clearTimeout(clock);
     clearInterval(saltCheck);
     clearInterval(metricsTimer);
     unsubscribeSalts();

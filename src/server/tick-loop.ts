@@ -3,13 +3,7 @@ import type { Publication } from "../core/hub.ts";
 export interface TickLoopOptions {
   tickMs: number;
   tick: (time: number) => Publication[];
-  publish: (publication: Publication) => void;
-  /**
-   * Splits a tick's frames into passes of the event loop (see TopicShards.passes): the transport
-   * writes each pass before the next begins, and requests that arrived meanwhile are answered in
-   * between. One pass by default.
-   */
-  passes?: (publications: Publication[]) => Publication[][];
+  fanOut: FanOut;
   /** Told how long each tick's work took and the interval chosen for the next, in seconds. */
   onTick?: (workSeconds: number, intervalSeconds: number) => void;
   now?: () => number;
@@ -40,28 +34,52 @@ export function nextTickInterval(workMs: number, tickMs: number): number {
 }
 
 /**
- * Calls `tick` every interval and hands each frame to the transport once. The interval is measured
- * from the start of the previous tick, so a slow tick shortens the wait instead of drifting.
+ * Writes each tick's frames to the transport, pass by pass (see TopicShards.passes): the transport
+ * writes each pass before the next begins, and requests that arrived meanwhile are answered in
+ * between. Ticks go out in order: a tick's frames wait until the previous tick's last pass.
  */
-export function startTickLoop({ tickMs, tick, publish, passes = (all) => [all], onTick, now = Date.now }: TickLoopOptions): TickLoop {
+export class FanOut {
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly publish: (publication: Publication) => void,
+    private readonly passes: (publications: Publication[]) => Publication[][] = (all) => [all],
+  ) {}
+
+  /** Resolves with the milliseconds from the call until the last pass was written. */
+  send(publications: Publication[]): Promise<number> {
+    const started = performance.now();
+    const done = this.last.then(async () => {
+      for (const pass of this.passes(publications)) {
+        for (const publication of pass) this.publish(publication);
+        await nextTurnOfEventLoop();
+      }
+      return performance.now() - started;
+    });
+    this.last = done.catch(() => undefined);
+    return done;
+  }
+
+  /** At shutdown nothing else waits: every pass at once. */
+  sendNow(publications: Publication[]): void {
+    for (const pass of this.passes(publications)) for (const publication of pass) this.publish(publication);
+  }
+}
+
+/**
+ * Calls `tick` every interval and hands its frames to the fan-out. The interval is measured from
+ * the start of the previous tick, so a slow tick shortens the wait instead of drifting; the work
+ * is timed until the last pass is written, so pacing sees the fan-out, not just the publish calls.
+ */
+export function startTickLoop({ tickMs, tick, fanOut, onTick, now = Date.now }: TickLoopOptions): TickLoop {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
-
-  /** The work is timed until the last pass is written, so pacing sees the fan-out, not just the publish calls. */
-  const runTick = async (): Promise<number> => {
-    const started = performance.now();
-    for (const pass of passes(tick(now()))) {
-      for (const publication of pass) publish(publication);
-      await nextTurnOfEventLoop();
-    }
-    return performance.now() - started;
-  };
 
   const schedule = (delay: number) => {
     timer = setTimeout(async () => {
       let workMs = 0;
       try {
-        workMs = await runTick();
+        workMs = await fanOut.send(tick(now()));
       } catch (error) {
         console.error("pulse: tick failed:", error);
       }
@@ -77,10 +95,7 @@ export function startTickLoop({ tickMs, tick, publish, passes = (all) => [all], 
       stopped = true;
       clearTimeout(timer);
     },
-    // At shutdown nothing else waits: every pass at once.
-    flush() {
-      for (const pass of passes(tick(now()))) for (const publication of pass) publish(publication);
-    },
+    flush: () => fanOut.sendNow(tick(now())),
   };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Publication } from "../../src/core/hub.ts";
-import { MAX_TICK_MS, nextTickInterval, startTickLoop } from "../../src/server/tick-loop.ts";
+import { FanOut, MAX_TICK_MS, nextTickInterval, startTickLoop } from "../../src/server/tick-loop.ts";
 
 describe("adaptive pacing", () => {
   test("light ticks keep the configured interval", () => {
@@ -22,7 +22,7 @@ describe("adaptive pacing", () => {
     const loop = startTickLoop({
       tickMs: 20,
       tick: () => [{ topic: "site:a.test", data: String(n++) }],
-      publish: (publication) => published.push(publication),
+      fanOut: new FanOut((publication) => published.push(publication)),
       onTick: (work, interval) => reports.push([work, interval]),
     });
     await Bun.sleep(150);
@@ -50,8 +50,10 @@ describe("adaptive pacing", () => {
           { topic: "site:b.test", data: "b" },
         ];
       },
-      passes: (publications) => publications.map((publication) => [publication]),
-      publish: (publication) => order.push(publication.data),
+      fanOut: new FanOut(
+        (publication) => order.push(publication.data),
+        (publications) => publications.map((publication) => [publication]),
+      ),
     });
     await Bun.sleep(80);
     loop.stop();
@@ -66,11 +68,29 @@ describe("adaptive pacing", () => {
         { topic: "site:a.test", data: "a" },
         { topic: "site:b.test", data: "b" },
       ],
-      passes: (publications) => publications.map((publication) => [publication]),
-      publish: (publication) => published.push(publication.data),
+      fanOut: new FanOut(
+        (publication) => published.push(publication.data),
+        (publications) => publications.map((publication) => [publication]),
+      ),
     });
     loop.flush();
     loop.stop();
     expect(published).toEqual(["a", "b"]);
+  });
+
+  test("a tick's frames wait for the previous tick's last pass: ticks go out in order", async () => {
+    const order: string[] = [];
+    const fanOut = new FanOut(
+      (publication) => order.push(publication.data),
+      (publications) => publications.map((publication) => [publication]),
+    );
+    const first = fanOut.send([
+      { topic: "a", data: "1a" },
+      { topic: "b", data: "1b" },
+    ]);
+    const second = fanOut.send([{ topic: "a", data: "2a" }]);
+    const [firstMs, secondMs] = await Promise.all([first, second]);
+    expect(order).toEqual(["1a", "1b", "2a"]);
+    expect(secondMs).toBeGreaterThanOrEqual(firstMs);
   });
 });
