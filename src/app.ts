@@ -33,7 +33,13 @@ export interface ServerResources {
    * reads the store; it rebuilds the state up to `restoreThrough` and takes the rest from the bus;
    * it shares the port; and its responses say which worker answered.
    */
-  worker?: { id: number; restoreThrough: number; clusterMetrics?: () => { metrics: Metrics; residentBytes: number; processes: number } | undefined };
+  worker?: {
+    id: number;
+    restoreThrough: number;
+    clusterMetrics?: () => { metrics: Metrics; residentBytes: number; processes: number } | undefined;
+    /** Told when a tick's last pass is written: the primary's clock waits for every worker. */
+    onTicked?: (workMs: number) => void;
+  };
 }
 
 export interface RunningServer {
@@ -121,8 +127,14 @@ export function startServer(config: Config, resources: ServerResources): Running
     const sending = setInterval(publishAccepted, config.tickMs);
     bus.onTick(({ time, intervalMs }) => {
       fanOut.send(hub.tick(time)).then(
-        (workMs) => metrics.recordTick(workMs / 1000, intervalMs / 1000),
-        (error: unknown) => console.error("pulse: tick failed:", error),
+        (workMs) => {
+          metrics.recordTick(workMs / 1000, intervalMs / 1000);
+          worker?.onTicked?.(workMs);
+        },
+        (error: unknown) => {
+          console.error("pulse: tick failed:", error);
+          worker?.onTicked?.(0);
+        },
       );
     });
     return { stop: () => clearInterval(sending), flush: publishAccepted };

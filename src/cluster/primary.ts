@@ -12,7 +12,7 @@ import { DailySalts } from "../core/visitor-id.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";
-import { nextTickInterval } from "../server/tick-loop.ts";
+import { ClusterClock } from "./cluster-clock.ts";
 import { messageType, METRICS_INTERVAL_MS, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
 
 /** A dead worker is replaced after this long, doubling while it keeps dying young, up to the maximum. */
@@ -82,16 +82,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const unsubscribeSalts = salts.onChange((state) => broadcast({ type: "salts", state }));
   const retention = startRetention(store, config.retentionDays);
 
-  // One clock for every worker: each tick follows, in the relay's stream, the batches before it.
-  // The interval stretches for the slowest worker's fan-out, as a single process's would.
-  let clock: ReturnType<typeof setTimeout> | undefined;
-  const tick = () => {
-    const slowestMs = Math.max(0, ...[...latest.values()].map(({ snapshot }) => snapshot.lastTickSeconds * 1000));
-    const intervalMs = nextTickInterval(slowestMs, config.tickMs);
-    relay.tick({ time: Date.now(), intervalMs });
-    clock = setTimeout(tick, intervalMs);
-  };
-  clock = setTimeout(tick, config.tickMs);
+  const clock = new ClusterClock(config.tickMs, (tick) => relay.tick(tick));
+  clock.start();
 
   const start = (id: number): Promise<WorkerMessage & { type: "ready" }> => {
     const handlers: Array<(message: unknown) => void> = [];
@@ -135,7 +127,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         const message = raw as WorkerMessage;
         switch (messageType(raw)) {
           case "ready":
-            if (message.type === "ready") resolve(message);
+            if (message.type !== "ready") return;
+            clock.join(id);
+            resolve(message);
+            return;
+          case "ticked":
+            if (message.type === "ticked") clock.done(id, message.workMs);
             return;
           case "failed":
             if (message.type === "failed") reject(new Error(message.message));
@@ -151,6 +148,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       });
       void child.exited.then((code) => {
         relay.detach(channel);
+        clock.leave(id);
         const last = latest.get(id);
         if (last) retired = Metrics.combine([retired, { ...last.snapshot, dashboardsConnected: 0, lastTickSeconds: 0, tickIntervalSeconds: 0 }]).snapshot();
         latest.delete(id);
@@ -175,7 +173,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
   const stop = async () => {
     stopping = true;
-    clearTimeout(clock);
+    clock.stop();
     clearInterval(saltCheck);
     clearInterval(metricsTimer);
     unsubscribeSalts();
