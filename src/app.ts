@@ -13,7 +13,7 @@ import { ConnectionCounter, RateLimiter } from "./core/rate-limiter.ts";
 import type { DailySalts } from "./core/visitor-id.ts";
 import { startBunServer } from "./server/bun-server.ts";
 import { openGeoipDatabase } from "./server/geoip.ts";
-import { createHttpHandler } from "./server/http-handler.ts";
+import { createHttpHandler, type ClusterFigures } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
 import { FanOut, startTickLoop } from "./server/tick-loop.ts";
 import type { EventStore } from "./storage/event-store.ts";
@@ -36,7 +36,7 @@ export interface ServerResources {
   worker?: {
     id: number;
     restoreThrough: number;
-    clusterMetrics?: () => { metrics: Metrics; residentBytes: number; processes: number } | undefined;
+    clusterMetrics?: () => ClusterFigures | undefined;
     /** Told when a tick's last pass is written: the primary's clock waits for every worker. */
     onTicked?: (workMs: number) => void;
   };

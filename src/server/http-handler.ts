@@ -13,6 +13,13 @@ import { ACCEPTED_HEADERS, ingestRoute } from "./routes/ingest-route.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import type { StaticAssets } from "./static-assets.ts";
 
+/** Every process's figures added up, as /metrics shows them with --workers. */
+export interface ClusterFigures {
+  metrics: Metrics;
+  residentBytes: number;
+  processes: number;
+}
+
 /** What the transport provides for one request. */
 export interface Peer {
   /** The socket's remote address. */
@@ -36,7 +43,7 @@ export interface HttpDeps {
   /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
   workerId?: number;
   /** With --workers: every process's figures added up, when the primary has sent them; else this process's. */
-  clusterMetrics?: () => { metrics: Metrics; residentBytes: number; processes: number } | undefined;
+  clusterMetrics?: () => ClusterFigures | undefined;
 }
 
 export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined>;

@@ -88,8 +88,8 @@ function bucketsByTime(stats: Stats): Record<string, unknown> {
   );
 }
 
-function workerPids(): number[] {
-  const match = /Workers:.*\(pids ([\d, ]+)\)/.exec(server.output());
+function workerPids(output = server.output()): number[] {
+  const match = /Workers:.*\(pids ([\d, ]+)\)/.exec(output);
   return (match?.[1] ?? "").split(",").map((pid) => Number(pid.trim()));
 }
 
@@ -222,7 +222,7 @@ describe("--workers 2", () => {
 
   test("workers do not outlive a primary that was killed outright", async () => {
     const orphaned = await startServer({ args: ["--workers", "2", "--tick-ms", String(TICK_MS)], timeoutMs: 20_000 });
-    const pids = (/Workers:.*\(pids ([\d, ]+)\)/.exec(orphaned.output())?.[1] ?? "").split(",").map((pid) => Number(pid.trim()));
+    const pids = workerPids(orphaned.output());
     expect(pids).toHaveLength(2);
     orphaned.child.kill("SIGKILL");
     await orphaned.child.exited;
