@@ -74,7 +74,8 @@ export class ActiveVisitors {
       }
       // A visit keeps the source, browser, OS, device and country of its first hit.
       // The visitor and its list node point at each other: the node is set right after.
-      const created = { ...hit, id, lastSeen: time, recent: null } as Visitor;
+      const { page, source, browser, os, device, country } = hit;
+      const created = { page, source, browser, os, device, country, id, lastSeen: time, recent: null } as Visitor;
       created.active = this.active.push(created);
       this.byId.set(id, created);
       this.countVisit(created, 1);

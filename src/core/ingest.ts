@@ -3,7 +3,7 @@ import { countryFromTimeZone, type CountryLookup } from "./country.ts";
 import { pagePath, parseEventBody } from "./event-input.ts";
 import type { Hub } from "./hub.ts";
 import { referrerSource } from "./referrer-source.ts";
-import { PAGEVIEW, type Hit } from "./site-stats.ts";
+import { PAGEVIEW } from "./site-stats.ts";
 import { clipLabel } from "./text.ts";
 import { ClientCache, UNKNOWN } from "./user-agent.ts";
 import { DailySalts, visitorId } from "./visitor-id.ts";
@@ -77,20 +77,23 @@ export class Ingestor {
         result.dropped.push({ site, reason: "site-limit" });
         continue;
       }
-      const hit: Hit = {
+      result.accepted.push(site);
+      // Built whole, in one literal: it is made for every event, and kept until the tick stores it.
+      this.options.onAccepted?.({
         time: request.time,
-        visitor: this.identify(salts, site, request),
+        site,
         name,
-        page,
+        visitor: this.identify(salts, site, request),
+        url: input.url.href,
+        path: page,
+        referrer: input.referrer,
         source,
         browser: client.browser,
         os: client.os,
         device: client.device,
         country,
         props: input.props,
-      };
-      result.accepted.push(site);
-      this.options.onAccepted?.({ ...hit, site, path: page, url: input.url.href, referrer: input.referrer });
+      });
     }
     return result;
   }
@@ -113,7 +116,7 @@ export class Ingestor {
   }
 
   /** Today's id, unless the visitor is still active under yesterday's salt (a visit across midnight). */
-  private identify(salts: Uint8Array[], site: string, request: IngestRequest): number {
+  private identify(salts: readonly Uint8Array[], site: string, request: IngestRequest): number {
     const today = visitorId(salts[0]!, site, request.ip, request.userAgent);
     const yesterdaySalt = salts[1];
     if (!yesterdaySalt || this.hub.hasVisitor(site, today)) return today;

@@ -33,31 +33,45 @@ const KNOWN_SOURCES: Array<[pattern: RegExp, name: string]> = [
 /** Query parameters a site's own links use to name their source, in Plausible's order. */
 const SOURCE_PARAMS = ["utm_source", "ref", "source"];
 
+/** Referrers come from a few thousand hosts at most; past this many, the list starts over. */
+const MAX_REMEMBERED_HOSTS = 5000;
+/** Each host's source, so the patterns run once per host rather than once per pageview. */
+const sourceByHost = new Map<string, string>();
+
 /**
  * The source of a visit: an explicit `utm_source`/`ref`/`source` on the landing URL, else the
  * referrer's host under a friendly name, else "Direct / None". A referrer from the same site is a
  * navigation within it, not a source.
  */
 export function referrerSource(referrer: string, page: URL): string {
-  for (const param of SOURCE_PARAMS) {
-    const value = page.searchParams.get(param)?.trim();
-    if (value) return value;
+  // Reading searchParams builds an object: only when there is a query to read.
+  if (page.search) {
+    for (const param of SOURCE_PARAMS) {
+      const value = page.searchParams.get(param)?.trim();
+      if (value) return value;
+    }
   }
   if (!referrer) return DIRECT;
   let host: string;
   try {
     const url = new URL(referrer);
     if (url.protocol !== "http:" && url.protocol !== "https:") return DIRECT;
-    host = url.hostname.toLowerCase();
+    host = stripSubdomainNoise(url.hostname.toLowerCase());
   } catch {
     return DIRECT;
   }
-  host = stripSubdomainNoise(host);
   if (!host || host === stripSubdomainNoise(page.hostname.toLowerCase())) return DIRECT;
-  for (const [pattern, name] of KNOWN_SOURCES) {
-    if (pattern.test(host)) return name;
+  return sourceOfHost(host);
+}
+
+function sourceOfHost(host: string): string {
+  let source = sourceByHost.get(host);
+  if (source === undefined) {
+    source = KNOWN_SOURCES.find(([pattern]) => pattern.test(host))?.[1] ?? host;
+    if (sourceByHost.size >= MAX_REMEMBERED_HOSTS) sourceByHost.clear();
+    sourceByHost.set(host, source);
   }
-  return host;
+  return source;
 }
 
 function stripSubdomainNoise(host: string): string {

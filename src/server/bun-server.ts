@@ -1,13 +1,13 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { DashboardData, Dashboards } from "../core/dashboards.ts";
 import type { Metrics } from "../core/metrics.ts";
-import type { FetchHandler } from "./http-handler.ts";
+import type { HttpHandler } from "./http-handler.ts";
 import { errorResponse } from "./responses.ts";
 
 export interface BunServerOptions {
   port: number;
   host: string;
-  handler: FetchHandler;
+  handler: HttpHandler;
   dashboards: Dashboards;
   metrics: Metrics;
   /** Share the port with the other worker processes (SO_REUSEPORT: the kernel spreads connections). */
@@ -32,6 +32,10 @@ export function startBunServer({ port, host, handler, dashboards, metrics, reuse
     // Never Bun's development error page: it shows source code and paths to whoever caused the error.
     development: false,
     error: (error) => errorResponse(error),
+    // Ingest, the hot path, is routed by uWebSockets itself; everything else goes through fetch.
+    routes: {
+      "/api/event": (request, bunServer) => handler.ingest(request, bunServer.requestIP(request)?.address ?? ""),
+    },
     fetch: (request, bunServer) =>
       handler(request, {
         address: bunServer.requestIP(request)?.address ?? "",

@@ -6,7 +6,7 @@ import type { ConnectionCounter, RateLimiter } from "../core/rate-limiter.ts";
 import { normalizeSite } from "../core/event-input.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
-import { jsonError } from "./responses.ts";
+import { INGEST_CORS_HEADERS, jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
 import { exportRoute } from "./routes/export-route.ts";
 import { ACCEPTED_HEADERS, ingestRoute } from "./routes/ingest-route.ts";
@@ -48,19 +48,38 @@ export interface HttpDeps {
 
 export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined>;
 
+/**
+ * Every route, plus ingest on its own: a transport that can route a path natively sends
+ * /api/event straight there, skipping the general dispatch on the hottest path.
+ */
+export interface HttpHandler extends FetchHandler {
+  ingest(request: Request, socketAddress: string): Promise<Response>;
+}
+
 const UNAUTHORIZED = "this needs the access token: Authorization: Bearer <token>";
 
 /** Every HTTP route as `(Request, Peer) -> Response`, so tests need no server. Undefined means upgraded. */
-export function createHttpHandler(deps: HttpDeps): FetchHandler {
+export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const now = deps.now ?? Date.now;
   const { policy } = deps;
   const workerHeader: Record<string, string> = deps.workerId === undefined ? {} : { "x-pulse-worker": String(deps.workerId) };
-  const ingest = { ingestor: deps.ingestor, metrics: deps.metrics, rateLimiter: deps.rateLimiter, now, acceptedHeaders: { ...ACCEPTED_HEADERS, ...workerHeader } };
+  const ingest = {
+    ingestor: deps.ingestor,
+    metrics: deps.metrics,
+    rateLimiter: deps.rateLimiter,
+    now,
+    acceptedHeaders: new Headers({ ...ACCEPTED_HEADERS, ...workerHeader }),
+    otherHeaders: { ...INGEST_CORS_HEADERS, ...workerHeader },
+  };
+  const ingestFrom = (request: Request, socketAddress: string) =>
+    ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, dashboardsPerIp: deps.dashboardsPerIp };
 
-  const handle: FetchHandler = async (request, peer) => {
-    // The hot path first, without parsing the URL: ingest needs only the path.
-    if (pathOf(request.url) === "/api/event") return ingestRoute(request, clientAddress(request, peer.address, deps.trustProxy), ingest);
+  // The hot path first, without parsing the URL (ingest needs only the path), and without an
+  // async wrapper: its promise is handed on as it is, not awaited into another.
+  const handle: FetchHandler = (request, peer) => (pathOf(request.url) === "/api/event" ? ingestFrom(request, peer.address) : handleOther(request, peer));
+
+  const handleOther = async (request: Request, peer: Peer): Promise<Response | undefined> => {
     // A Host header that makes no URL (empty, "a b", a port past 65535; or none, in HTTP/1.0)
     // leaves Bun a request.url that does not parse: the client's mistake, not a 500.
     const url = URL.parse(request.url);
@@ -90,13 +109,14 @@ export function createHttpHandler(deps: HttpDeps): FetchHandler {
   };
 
   const id = workerHeader["x-pulse-worker"];
-  if (id === undefined) return handle;
-  // Ingest's 202 carries the header already (built once); everything else gets it here.
-  return async (request, peer) => {
+  if (id === undefined) return Object.assign(handle, { ingest: ingestFrom });
+  // Ingest's answers carry the header already (built once); everything else gets it here.
+  const tagged: FetchHandler = async (request, peer) => {
     const response = await handle(request, peer);
     if (response && !response.headers.has("x-pulse-worker")) response.headers.set("x-pulse-worker", id);
     return response;
   };
+  return Object.assign(tagged, { ingest: ingestFrom });
 
   function renderMetrics(): string {
     const sites = deps.hub.siteCount();

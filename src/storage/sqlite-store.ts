@@ -49,7 +49,10 @@ class SqliteStore implements EventStore {
     // db.query() statements are cached and owned by the Database, so close() finalizes them.
     const insert = db.query<unknown, Value[]>(QUERIES.insert);
     const transaction = db.transaction((events: readonly StoredEvent[]) => {
-      for (const event of events) insert.run(...toValues(event));
+      // Arguments one by one, not spread from an array: this runs for every event.
+      for (const e of events) {
+        insert.run(e.time, e.site, e.name, e.visitor, e.url, e.path, e.referrer, e.source, e.browser, e.os, e.device, e.country, propsJson(e.props));
+      }
     });
     // IMMEDIATE: take the write lock at BEGIN, where busy_timeout waits for it, rather than
     // failing halfway through if another process is writing.
@@ -110,11 +113,10 @@ function pages(fetch: (after: EventRow | undefined) => EventRow[]): Iterable<Sto
   };
 }
 
-function toValues(event: StoredEvent): Value[] {
-  const { time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props } = event;
-  // Most events carry no props: NULL costs a byte where "{}" costs three.
-  const json = Object.keys(props).length === 0 ? null : JSON.stringify(props);
-  return [time, site, name, visitor, url, path, referrer, source, browser, os, device, country, json];
+/** Most events carry no props: NULL costs a byte where "{}" costs three. */
+function propsJson(props: Record<string, string>): string | null {
+  for (const _ in props) return JSON.stringify(props);
+  return null;
 }
 
 function fromRow({ id: _rowid, props, ...event }: EventRow): StoredEvent {
