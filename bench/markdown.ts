@@ -1,6 +1,6 @@
 import type { Report } from "../src/loadtest/report.ts";
 import type { Scenario } from "./scenarios.ts";
-import type { Results, Target } from "./targets.ts";
+import type { BenchReport, Results, Target } from "./targets.ts";
 
 const MARK_START = "<!-- results: written by bench/run.ts -->";
 const MARK_END = "<!-- end of results -->";
@@ -53,10 +53,11 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
   return lines.join("\n");
 }
 
-function row(scenario: Scenario, server: string, r: Report): string {
+function row(scenario: Scenario, server: string, r: BenchReport): string {
   const errors = problems(r);
   const generator = r.generator.saturated || r.generator.fellBehind ? "bottleneck" : "kept up";
-  return `| ${scenario.name} | ${server} | ${num(r.pageviews.acceptedPerSecond)} | ${num(r.pageviews.ingest.p99Ms, 1)} ms | ${num(r.latency.p50Ms)} / ${num(r.latency.p99Ms)} ms | ${num(r.frames.perSecond)} | ${mb(r.server?.rssBytes)} MB | ${num(r.server?.rssPerDashboardBytes)} B | ${num(r.server?.cpuCores, 2)} | ${errors} | ${generator} |`;
+  const rate = r.roundRates ? `${num(r.pageviews.acceptedPerSecond)} (median of ${r.roundRates.join(", ")})` : num(r.pageviews.acceptedPerSecond);
+  return `| ${scenario.name} | ${server} | ${rate} | ${num(r.pageviews.ingest.p99Ms, 1)} ms | ${num(r.latency.p50Ms)} / ${num(r.latency.p99Ms)} ms | ${num(r.frames.perSecond)} | ${mb(r.server?.rssBytes)} MB | ${num(r.server?.rssPerDashboardBytes)} B | ${num(r.server?.cpuCores, 2)} | ${errors} | ${generator} |`;
 }
 
 function problems(r: Report): number {

@@ -8,9 +8,10 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Report } from "../src/loadtest/report.ts";
 import { resultsMarkdown, replaceResults } from "./markdown.ts";
+import { medianRun, roundOrder } from "./rounds.ts";
 import { SCENARIOS, smoke, type Scenario } from "./scenarios.ts";
 import { pulseCommand, ROOT, startBenchServer, TICK_MS, TOKEN, WORKERS, type ServerName } from "./servers.ts";
-import { evaluateTargets, type Results } from "./targets.ts";
+import { evaluateTargets, type BenchReport, type Results } from "./targets.ts";
 
 const args = process.argv.slice(2);
 const isSmoke = args.includes("--smoke");
@@ -52,21 +53,27 @@ async function runOne(scenario: Scenario, name: ServerName): Promise<Report> {
 const results: Results = new Map();
 const started = Date.now();
 for (const scenario of scenarios) {
-  const row = new Map<string, Report | { error: string }>();
+  const row = new Map<string, BenchReport | { error: string }>();
   results.set(scenario.name, row);
-  for (const server of scenario.servers) {
-    process.stderr.write(`${scenario.name} (${scenario.purpose}): ${server}… `);
-    try {
-      const report = await runOne(scenario, server);
-      row.set(server, report);
-      process.stderr.write(
-        `${report.pageviews.acceptedPerSecond} pv/s, p99 ${report.latency.p99Ms} ms, RSS ${((report.server?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB, ${report.generator.saturated || report.generator.fellBehind ? "generator-bound" : "generator kept up"}\n`,
-      );
-    } catch (error) {
-      row.set(server, { error: error instanceof Error ? error.message : String(error) });
-      process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  const runs = new Map<ServerName, Report[]>(scenario.servers.map((server) => [server, []]));
+  const rounds = scenario.rounds ?? 1;
+  for (let round = 0; round < rounds; round++) {
+    for (const server of roundOrder(scenario.servers, round)) {
+      if (row.has(server)) continue; // failed in an earlier round
+      process.stderr.write(`${scenario.name} (${scenario.purpose})${rounds > 1 ? ` round ${round + 1}/${rounds}` : ""}: ${server}… `);
+      try {
+        const report = await runOne(scenario, server);
+        runs.get(server)!.push(report);
+        process.stderr.write(
+          `${report.pageviews.acceptedPerSecond} pv/s, p99 ${report.latency.p99Ms} ms, RSS ${((report.server?.rssBytes ?? 0) / 2 ** 20).toFixed(0)} MB, ${report.generator.saturated || report.generator.fellBehind ? "generator-bound" : "generator kept up"}\n`,
+        );
+      } catch (error) {
+        row.set(server, { error: error instanceof Error ? error.message : String(error) });
+        process.stderr.write(`failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
     }
   }
+  for (const [server, reports] of runs) if (!row.has(server)) row.set(server, medianRun(reports));
 }
 
 const targets = evaluateTargets(results);

@@ -9,6 +9,11 @@ export interface Scenario {
   servers: ServerName[];
   /** Pulse's --tick-ms, when not the benchmark's 250 ms. */
   tickMs?: number;
+  /**
+   * Runs per server, interleaved (each round in another order), keeping each server's median run:
+   * for a comparison of rates, where one run on a shared 2-core machine varies by ±10%.
+   */
+  rounds?: number;
   /** What the scenario shows. */
   purpose: string;
 }
@@ -34,7 +39,8 @@ export const SCENARIOS: Scenario[] = [
     dashboards: 0,
     stalled: 0,
     rate: 40_000,
-    duration: 15,
+    duration: 10,
+    rounds: 3,
     servers: ["pulse", "pulse-w2", "bare"],
     purpose: "ingest ceiling against a bare Bun.serve answering 202, and with 2 workers on 2 cores",
   },
@@ -60,5 +66,6 @@ export function smoke(scenarios: Scenario[]): Scenario[] {
       stalled: Math.ceil(scenario.stalled / 100),
       rate: Math.ceil(scenario.rate / 100),
       duration: 1,
+      rounds: 1,
     }));
 }

@@ -1,0 +1,29 @@
+import { describe, expect, test } from "bun:test";
+import { medianRun, roundOrder } from "../../bench/rounds.ts";
+import type { Report } from "../../src/loadtest/report.ts";
+import type { BenchReport } from "../../bench/targets.ts";
+
+const run = (acceptedPerSecond: number, label: string) => ({ pageviews: { acceptedPerSecond }, label }) as unknown as Report & { label: string };
+
+describe("benchmark rounds", () => {
+  test("each round starts with another server, and every server runs once a round", () => {
+    const servers = ["pulse", "pulse-w2", "bare"];
+    expect(roundOrder(servers, 0)).toEqual(["pulse", "pulse-w2", "bare"]);
+    expect(roundOrder(servers, 1)).toEqual(["pulse-w2", "bare", "pulse"]);
+    expect(roundOrder(servers, 2)).toEqual(["bare", "pulse", "pulse-w2"]);
+    expect(roundOrder(servers, 3)).toEqual(roundOrder(servers, 0));
+  });
+
+  test("the median run is kept, with every round's rate in the order run", () => {
+    const kept = medianRun([run(30_000.4, "a"), run(24_000, "b"), run(27_000, "c")]) as BenchReport & { label: string };
+    expect(kept.label).toBe("c");
+    expect(kept.roundRates).toEqual([30_000, 24_000, 27_000]);
+  });
+
+  test("of two runs the slower is kept; one run is kept as it is, without rounds", () => {
+    expect((medianRun([run(2, "fast"), run(1, "slow")]) as Report & { label: string }).label).toBe("slow");
+    const single = medianRun([run(5, "only")]);
+    expect(single.roundRates).toBeUndefined();
+    expect(() => medianRun([])).toThrow("no runs");
+  });
+});
