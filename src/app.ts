@@ -112,7 +112,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     tickMs: config.tickMs,
     tick: (time) => {
       publishAccepted();
-      writes?.flush();
+      writes?.drain();
       return hub.tick(time);
     },
     fanOut,
@@ -151,6 +151,8 @@ export function startServer(config: Config, resources: ServerResources): Running
       ticks.stop();
       retention.stop();
       ticks.flush();
+      // Ticks write a chunk per turn of the event loop: at shutdown, everything now.
+      writes?.flush();
       await transport.closeAll(CloseCode.GoingAway, "server restarting");
       bus.close();
       store.close();
