@@ -41,10 +41,12 @@ export class WriteBuffer {
   /**
    * Writes everything pending a chunk at a time, one chunk per turn of the event loop: the first
    * at once, the rest after the requests waiting meanwhile. Events added while it runs are
-   * written by the same drain; a drain already running is not started twice.
+   * written by the same drain; called again before it has finished, it writes everything at once.
    */
   drain(): void {
-    if (this.draining) return;
+    // The last tick's drain has not finished (the event loop turns slower than events arrive):
+    // catch up now, so events never wait in memory longer than a tick and the backlog cannot grow.
+    if (this.draining) return this.flush();
     this.draining = true;
     const step = () => {
       // The store may have refused everything (it is down): the rest waits for the next tick.

@@ -111,6 +111,17 @@ describe("--workers 2", () => {
     expect(findServerPids(Number(new URL(base).port)).sort()).toEqual([server.child.pid, ...workerPids()].sort());
   });
 
+  test("every ingest answer names its worker: refusals and preflights too, not only the 202", async () => {
+    const bad = await fetch(`${base}/api/event`, { ...fresh, method: "POST", body: "{not json" });
+    expect(bad.status).toBe(400);
+    expect(WORKERS).toContain(bad.headers.get("x-pulse-worker")!);
+    expect(bad.headers.get("access-control-allow-origin")).toBe("*");
+    expect((await bad.json()).error).toBe("body is not valid JSON");
+    const preflight = await fetch(`${base}/api/event`, { ...fresh, method: "OPTIONS" });
+    expect(preflight.status).toBe(204);
+    expect(WORKERS).toContain(preflight.headers.get("x-pulse-worker")!);
+  });
+
   test("an event ingested at one worker reaches the dashboards attached to every worker within two ticks", async () => {
     const dashboards: TestDashboard[] = await Promise.all(Array.from({ length: 24 }, () => server.dashboard(SITE)));
     await Promise.all(dashboards.map((dashboard) => dashboard.waitFor((frame) => frame.type === "snapshot")));

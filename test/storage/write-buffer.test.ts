@@ -80,12 +80,26 @@ describe("WriteBuffer", () => {
       loop.turn();
       expect(store.count()).toBe(DRAIN_CHUNK * 2);
       buffer.add(event(99_999));
-      buffer.drain(); // already draining: nothing more happens now
-      expect(store.count()).toBe(DRAIN_CHUNK * 2);
       loop.turn();
       expect(store.count()).toBe(DRAIN_CHUNK * 2 + 6);
       expect(buffer.size).toBe(0);
       expect(loop.waiting).toBe(0);
+    });
+
+    test("the next tick's drain, while one is still running, catches up at once: the backlog never passes a tick", () => {
+      const store = createMemoryStore();
+      const loop = laterQueue();
+      const buffer = new WriteBuffer(store, new Metrics(), () => {}, loop.later);
+      for (let i = 0; i < DRAIN_CHUNK * 3; i++) buffer.add(event(i));
+      buffer.drain();
+      expect(store.count()).toBe(DRAIN_CHUNK);
+      for (let i = 0; i < 10; i++) buffer.add(event(DRAIN_CHUNK * 3 + i));
+      buffer.drain();
+      expect(store.count()).toBe(DRAIN_CHUNK * 3 + 10);
+      expect([...store.since(0)].map((e) => e.time)).toEqual(Array.from({ length: DRAIN_CHUNK * 3 + 10 }, (_, i) => i));
+      loop.turn();
+      expect(loop.waiting).toBe(0);
+      expect(buffer.size).toBe(0);
     });
 
     test("a flush in the middle of a drain writes everything, and the drain then ends", () => {
