@@ -63,69 +63,61 @@ describe("WriteBuffer", () => {
   });
 
   describe("drain", () => {
-    /** Turns of the event loop, run by hand. */
-    function laterQueue() {
+    /** A buffer over `store` holding `count` events (times 0, 1, …), whose event-loop turns the test runs by hand. */
+    function drainable(count: number, store: EventStore = createMemoryStore(), metrics = new Metrics()) {
       const queue: Array<() => void> = [];
-      return { later: (next: () => void) => queue.push(next), turn: () => queue.shift()?.(), get waiting() { return queue.length; } };
+      const buffer = new WriteBuffer(store, metrics, () => {}, (next) => queue.push(next));
+      for (let i = 0; i < count; i++) buffer.add(event(i));
+      return { buffer, store, turn: () => queue.shift()?.(), waiting: () => queue.length };
     }
 
     test("writes one chunk at once and the rest a chunk per turn, oldest first", () => {
-      const store = createMemoryStore();
-      const loop = laterQueue();
-      const buffer = new WriteBuffer(store, new Metrics(), () => {}, loop.later);
-      for (let i = 0; i < DRAIN_CHUNK * 2 + 5; i++) buffer.add(event(i));
+      const { buffer, store, turn, waiting } = drainable(DRAIN_CHUNK * 2 + 5);
       buffer.drain();
       expect(store.count()).toBe(DRAIN_CHUNK);
       expect([...store.since(0)].map((e) => e.time).slice(-1)).toEqual([DRAIN_CHUNK - 1]);
-      loop.turn();
+      turn();
       expect(store.count()).toBe(DRAIN_CHUNK * 2);
       buffer.add(event(99_999));
-      loop.turn();
+      turn();
       expect(store.count()).toBe(DRAIN_CHUNK * 2 + 6);
       expect(buffer.size).toBe(0);
-      expect(loop.waiting).toBe(0);
+      expect(waiting()).toBe(0);
     });
 
     test("the next tick's drain, while one is still running, catches up at once: the backlog never passes a tick", () => {
-      const store = createMemoryStore();
-      const loop = laterQueue();
-      const buffer = new WriteBuffer(store, new Metrics(), () => {}, loop.later);
-      for (let i = 0; i < DRAIN_CHUNK * 3; i++) buffer.add(event(i));
+      const { buffer, store, turn, waiting } = drainable(DRAIN_CHUNK * 3);
       buffer.drain();
       expect(store.count()).toBe(DRAIN_CHUNK);
       for (let i = 0; i < 10; i++) buffer.add(event(DRAIN_CHUNK * 3 + i));
       buffer.drain();
       expect(store.count()).toBe(DRAIN_CHUNK * 3 + 10);
       expect([...store.since(0)].map((e) => e.time)).toEqual(Array.from({ length: DRAIN_CHUNK * 3 + 10 }, (_, i) => i));
-      loop.turn();
-      expect(loop.waiting).toBe(0);
+      turn();
+      expect(waiting()).toBe(0);
       expect(buffer.size).toBe(0);
     });
 
     test("a flush in the middle of a drain writes everything, and the drain then ends", () => {
-      const store = createMemoryStore();
-      const loop = laterQueue();
-      const buffer = new WriteBuffer(store, new Metrics(), () => {}, loop.later);
-      for (let i = 0; i < DRAIN_CHUNK + 10; i++) buffer.add(event(i));
+      const { buffer, store, turn, waiting } = drainable(DRAIN_CHUNK + 10);
       buffer.drain();
       buffer.flush();
       expect(store.count()).toBe(DRAIN_CHUNK + 10);
-      loop.turn();
+      turn();
       expect(store.count()).toBe(DRAIN_CHUNK + 10);
-      expect(loop.waiting).toBe(0);
+      expect(waiting()).toBe(0);
     });
 
     test("when the store goes down mid-drain the rest waits, and the next drain writes it", () => {
-      const { store, state } = flakyStore("none");
-      const loop = laterQueue();
+      const flaky = flakyStore("none");
+      const { state } = flaky;
       const metrics = new Metrics();
-      const buffer = new WriteBuffer(store, metrics, () => {}, loop.later);
-      for (let i = 0; i < DRAIN_CHUNK + 10; i++) buffer.add(event(i));
+      const { buffer, store, turn, waiting } = drainable(DRAIN_CHUNK + 10, flaky.store, metrics);
       buffer.drain();
       state.down = true;
-      loop.turn();
+      turn();
       expect(buffer.size).toBe(10);
-      expect(loop.waiting).toBe(0);
+      expect(waiting()).toBe(0);
       expect(metrics.storageErrors).toBe(1);
       state.down = false;
       buffer.drain();
