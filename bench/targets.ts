@@ -49,7 +49,12 @@ export function evaluateTargets(results: Results): Target[] {
     const ratio = ingest!.pageviews.acceptedPerSecond / bare!.pageviews.acceptedPerSecond;
     const bound = ingest!.generator.saturated || bare!.generator.saturated ? " (generator-bound: both figures are lower bounds)" : "";
     const rounds = ingest!.roundRates && bare!.roundRates ? `; medians of rounds ${ingest!.roundRates.join(", ")} vs ${bare!.roundRates.join(", ")}` : "";
-    return [ratio >= 0.8, `${ingest!.pageviews.acceptedPerSecond}/s vs ${bare!.pageviews.acceptedPerSecond}/s = ${(ratio * 100).toFixed(0)}%${bound}${rounds}`];
+    // What the rates follow from when the generator shares the cores: each server's CPU per request.
+    const perRequest = (r: Report) => (r.server && r.pageviews.acceptedPerSecond > 0 ? `${((r.server.cpuCores / r.pageviews.acceptedPerSecond) * 1e6).toFixed(1)} µs` : "–");
+    return [
+      ratio >= 0.8,
+      `${ingest!.pageviews.acceptedPerSecond}/s vs ${bare!.pageviews.acceptedPerSecond}/s = ${(ratio * 100).toFixed(0)}%${bound}${rounds}; server CPU per request ${perRequest(ingest!)} vs ${perRequest(bare!)}`,
+    ];
   });
 
   const stalled = get("stalled", "pulse");

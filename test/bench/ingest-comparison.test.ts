@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { medianRun, roundOrder } from "../../bench/rounds.ts";
 import type { Report } from "../../src/loadtest/report.ts";
-import type { BenchReport } from "../../bench/targets.ts";
+import { evaluateTargets, type BenchReport, type Results } from "../../bench/targets.ts";
 
 const run = (acceptedPerSecond: number, label: string) => ({ pageviews: { acceptedPerSecond }, label }) as unknown as Report & { label: string };
 
@@ -25,5 +25,22 @@ describe("benchmark rounds", () => {
     const single = medianRun([run(5, "only")]);
     expect(single.roundRates).toBeUndefined();
     expect(() => medianRun([])).toThrow("no runs");
+  });
+});
+
+describe("the ingest target", () => {
+  const ingestRun = (acceptedPerSecond: number, cpuCores: number, roundRates?: number[]) =>
+    ({ latency: {}, pageviews: { acceptedPerSecond }, server: { cpuCores }, generator: { saturated: false }, ...(roundRates ? { roundRates } : {}) }) as unknown as BenchReport;
+
+  test("is judged on the median rates, and shows each server's CPU per request", () => {
+    const results: Results = new Map([["ingest", new Map([["pulse", ingestRun(24_000, 0.72, [23_000, 24_000, 25_000])], ["bare", ingestRun(30_000, 0.45, [30_000, 31_000, 29_000])]])]]);
+    const target = evaluateTargets(results).find((t) => t.name.startsWith("ingest ≥ 80%"))!;
+    expect(target.met).toBe(true);
+    expect(target.detail).toBe("24000/s vs 30000/s = 80%; medians of rounds 23000, 24000, 25000 vs 30000, 31000, 29000; server CPU per request 30.0 µs vs 15.0 µs");
+  });
+
+  test("below 80% it is missed", () => {
+    const results: Results = new Map([["ingest", new Map([["pulse", ingestRun(23_000, 0.7)], ["bare", ingestRun(30_000, 0.45)]])]]);
+    expect(evaluateTargets(results).find((t) => t.name.startsWith("ingest ≥ 80%"))!.met).toBe(false);
   });
 });
