@@ -6,10 +6,10 @@ import type { ConnectionCounter, RateLimiter } from "../core/rate-limiter.ts";
 import { normalizeSite } from "../core/event-input.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
-import { INGEST_CORS_HEADERS, jsonError } from "./responses.ts";
+import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
 import { exportRoute } from "./routes/export-route.ts";
-import { ACCEPTED_HEADERS, ingestRoute } from "./routes/ingest-route.ts";
+import { ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import type { StaticAssets } from "./static-assets.ts";
 
@@ -68,8 +68,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     metrics: deps.metrics,
     rateLimiter: deps.rateLimiter,
     now,
-    acceptedHeaders: new Headers({ ...ACCEPTED_HEADERS, ...workerHeader }),
-    otherHeaders: { ...INGEST_CORS_HEADERS, ...workerHeader },
+    ...ingestHeaders(workerHeader),
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);

@@ -58,27 +58,26 @@ export class WriteBuffer {
 
   /** Writes up to `limit` of the oldest pending events; false if the store refused them all and they wait. */
   private write(limit: number): boolean {
-    if (this.pending.length === 0) return true;
-    const batch = limit >= this.pending.length ? this.pending : this.pending.slice(0, limit);
-    const rest = () => (batch === this.pending ? [] : this.pending.slice(batch.length));
+    const batch = this.pending.length <= limit ? this.pending : this.pending.slice(0, limit);
+    this.pending = batch === this.pending ? [] : this.pending.slice(limit);
+    if (batch.length === 0) return true;
     try {
       this.store.append(batch);
       this.metrics.storedEvents += batch.length;
-      this.pending = rest();
       return true;
     } catch (error) {
       this.metrics.storageErrors++;
       this.log(`pulse: storing ${batch.length} events failed: ${error instanceof Error ? error.message : String(error)}`);
     }
     // One bad event must not hold back the rest forever: store them one by one, drop those the
-    // store refuses; if it refuses them all, the store itself is failing, so keep them for the next tick.
+    // store refuses; if it refuses them all, the store itself is failing, so they wait, first in line.
     const refused = batch.filter((event) => !this.tryAppend(event));
     this.metrics.storedEvents += batch.length - refused.length;
     if (refused.length < batch.length) {
       if (refused.length > 0) this.log(`pulse: dropped ${refused.length} events storage refused`);
-      this.pending = rest();
       return true;
     }
+    this.pending = batch.concat(this.pending);
     if (this.pending.length > MAX_PENDING) {
       this.log(`pulse: storage is failing; giving up the oldest ${this.pending.length - MAX_PENDING} events`);
       this.pending = this.pending.slice(-MAX_PENDING);

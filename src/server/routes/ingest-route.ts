@@ -5,13 +5,6 @@ import type { Metrics } from "../../core/metrics.ts";
 import type { RateLimiter } from "../../core/rate-limiter.ts";
 import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "../responses.ts";
 
-/**
- * Built once: ingest is the hot path, and a 202 is the same every time. The other CORS headers
- * matter only to the preflight; a plain answer needs just the origin (Bun adds text/plain itself).
- */
-export const ACCEPTED_HEADERS: Record<string, string> = { "access-control-allow-origin": "*" };
-/** The same as a Headers object, which a Response copies faster than it reads a plain object. */
-const ACCEPTED = new Headers(ACCEPTED_HEADERS);
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface IngestDeps {
@@ -19,15 +12,28 @@ export interface IngestDeps {
   metrics: Metrics;
   rateLimiter: RateLimiter | undefined;
   now: () => number;
-  /** The headers of a 202 (built once); by default just the CORS origin. */
-  acceptedHeaders?: Headers;
-  /** The headers of every other answer; by default the CORS headers. */
-  otherHeaders?: Record<string, string>;
+  /** The headers of a 202, built once (see ingestHeaders). */
+  acceptedHeaders: Headers;
+  /** The headers of every other answer. */
+  otherHeaders: Record<string, string>;
+}
+
+/**
+ * Ingest's headers, built once with `extra` on each: ingest is the hot path, and a 202 is the same
+ * every time. The other CORS headers matter only to the preflight; a plain answer needs just the
+ * origin (Bun adds text/plain itself), as a Headers object, which a Response copies faster than it
+ * reads a plain one.
+ */
+export function ingestHeaders(extra: Record<string, string> = {}): Pick<IngestDeps, "acceptedHeaders" | "otherHeaders"> {
+  return {
+    acceptedHeaders: new Headers({ "access-control-allow-origin": "*", ...extra }),
+    otherHeaders: { ...INGEST_CORS_HEADERS, ...extra },
+  };
 }
 
 /** POST /api/event: the Plausible-compatible ingest endpoint, open to every origin. */
 export async function ingestRoute(request: Request, address: string, deps: IngestDeps): Promise<Response> {
-  const cors = deps.otherHeaders ?? INGEST_CORS_HEADERS;
+  const cors = deps.otherHeaders;
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
   if (request.method !== "POST") return jsonError(405, "use POST to send events", { ...cors, allow: "POST, OPTIONS" });
   const time = deps.now();
@@ -54,7 +60,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
     const dropped = result.accepted.length === 0 ? result.dropped[0]?.reason : undefined;
-    const headers = deps.acceptedHeaders ?? ACCEPTED;
+    const headers = deps.acceptedHeaders;
     return new Response("ok", { status: 202, headers: dropped ? withDropped(headers, dropped) : headers });
   } catch (error) {
     deps.metrics.eventsDropped.invalid++;
