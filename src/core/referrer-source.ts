@@ -37,6 +37,14 @@ const SOURCE_PARAMS = ["utm_source", "ref", "source"];
 const MAX_REMEMBERED_HOSTS = 5000;
 /** Each host's source, so the patterns run once per host rather than once per pageview. */
 const sourceByHost = new Map<string, string>();
+/**
+ * Referrer URLs repeat (most are a search engine's or a site's front page). Past this many the memo
+ * starts over, and longer ones are not kept, so it stays under about 2 MB.
+ */
+const MAX_REMEMBERED_REFERRERS = 5000;
+const MAX_REMEMBERED_REFERRER_CHARS = 200;
+/** Each referrer URL's host without `www.`-like noise, or "" when it is not an http(s) URL: parsing a URL costs more than the rest of this. */
+const hostByReferrer = new Map<string, string>();
 
 /**
  * The source of a visit: an explicit `utm_source`/`ref`/`source` on the landing URL, else the
@@ -52,16 +60,30 @@ export function referrerSource(referrer: string, page: URL): string {
     }
   }
   if (!referrer) return DIRECT;
-  let host: string;
-  try {
-    const url = new URL(referrer);
-    if (url.protocol !== "http:" && url.protocol !== "https:") return DIRECT;
-    host = stripSubdomainNoise(url.hostname.toLowerCase());
-  } catch {
-    return DIRECT;
-  }
+  const host = referrerHost(referrer);
   if (!host || host === stripSubdomainNoise(page.hostname.toLowerCase())) return DIRECT;
   return sourceOfHost(host);
+}
+
+function referrerHost(referrer: string): string {
+  if (referrer.length > MAX_REMEMBERED_REFERRER_CHARS) return parseReferrerHost(referrer);
+  let host = hostByReferrer.get(referrer);
+  if (host === undefined) {
+    host = parseReferrerHost(referrer);
+    if (hostByReferrer.size >= MAX_REMEMBERED_REFERRERS) hostByReferrer.clear();
+    hostByReferrer.set(referrer, host);
+  }
+  return host;
+}
+
+function parseReferrerHost(referrer: string): string {
+  try {
+    const url = new URL(referrer);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return "";
+    return stripSubdomainNoise(url.hostname.toLowerCase());
+  } catch {
+    return "";
+  }
 }
 
 function sourceOfHost(host: string): string {

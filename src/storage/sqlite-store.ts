@@ -7,6 +7,15 @@ import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
 import { openEventDatabase } from "./sqlite-schema.ts";
 
 const COLUMNS = "time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props";
+const COLUMN_COUNT = 13;
+const ROW = `(${Array(COLUMN_COUNT).fill("?").join(", ")})`;
+
+/**
+ * Rows per INSERT statement. One statement of many rows costs about a third less per event than
+ * a statement per row (SQLite walks its two indexes once per statement, and the call into it is
+ * made once); past about 50 rows it gains nothing more.
+ */
+const ROWS_PER_INSERT = 50;
 
 /**
  * Reads go a page at a time, each page one short query read to the end. A cursor held open
@@ -17,7 +26,8 @@ const PAGE_ROWS = 1_000;
 
 /** Exported so tests can check the query plans: a full scan or a sort here would defeat laziness. */
 export const QUERIES = {
-  insert: `INSERT INTO events (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  insert: `INSERT INTO events (${COLUMNS}) VALUES ${ROW}`,
+  insertMany: `INSERT INTO events (${COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`,
   // Rowids grow with each insert, so rowid order is append order. The first page starts just
   // before the smallest matching rowid, found on the time index (INDEXED BY, or SQLite walks the
   // table from its oldest row to find it), so only the recent tail is read; the time test still
@@ -48,10 +58,19 @@ class SqliteStore implements EventStore {
   constructor(private readonly db: Database) {
     // db.query() statements are cached and owned by the Database, so close() finalizes them.
     const insert = db.query<unknown, Value[]>(QUERIES.insert);
+    const insertMany = db.query<unknown, Value[]>(QUERIES.insertMany);
+    const many: Value[] = new Array<Value>(ROWS_PER_INSERT * COLUMN_COUNT);
+    const one: Value[] = new Array<Value>(COLUMN_COUNT);
     const transaction = db.transaction((events: readonly StoredEvent[]) => {
-      // Arguments one by one, not spread from an array: this runs for every event.
-      for (const e of events) {
-        insert.run(e.time, e.site, e.name, e.visitor, e.url, e.path, e.referrer, e.source, e.browser, e.os, e.device, e.country, propsJson(e.props));
+      let next = 0;
+      for (; next + ROWS_PER_INSERT <= events.length; next += ROWS_PER_INSERT) {
+        for (let row = 0; row < ROWS_PER_INSERT; row++) putRow(many, row * COLUMN_COUNT, events[next + row]!);
+        insertMany.run(...many);
+      }
+      // The last few, a row each.
+      for (; next < events.length; next++) {
+        putRow(one, 0, events[next]!);
+        insert.run(...one);
       }
     });
     // IMMEDIATE: take the write lock at BEGIN, where busy_timeout waits for it, rather than
@@ -111,6 +130,23 @@ function pages(fetch: (after: EventRow | undefined) => EventRow[]): Iterable<Sto
       }
     },
   };
+}
+
+/** Writes an event's columns into `values` from `at` on, in COLUMNS order. */
+function putRow(values: Value[], at: number, e: StoredEvent): void {
+  values[at] = e.time;
+  values[at + 1] = e.site;
+  values[at + 2] = e.name;
+  values[at + 3] = e.visitor;
+  values[at + 4] = e.url;
+  values[at + 5] = e.path;
+  values[at + 6] = e.referrer;
+  values[at + 7] = e.source;
+  values[at + 8] = e.browser;
+  values[at + 9] = e.os;
+  values[at + 10] = e.device;
+  values[at + 11] = e.country;
+  values[at + 12] = propsJson(e.props);
 }
 
 /** Most events carry no props: NULL costs a byte where "{}" costs three. */

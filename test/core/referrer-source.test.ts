@@ -24,4 +24,21 @@ describe("referrerSource", () => {
     expect(referrerSource("https://www.google.com/", new URL("https://shop.test/?utm_source=newsletter"))).toBe("newsletter");
     expect(referrerSource("", new URL("https://shop.test/?ref=producthunt"))).toBe("producthunt");
   });
+
+  test("a remembered referrer is still judged against each page: internal on its own site, a source elsewhere", () => {
+    const referrer = "https://www.shop.test/cart";
+    expect(referrerSource(referrer, page)).toBe(DIRECT);
+    expect(referrerSource(referrer, new URL("https://blog.test/"))).toBe("shop.test");
+    expect(referrerSource(referrer, page)).toBe(DIRECT);
+  });
+
+  test("long referrers and more referrers than are remembered give the same answers", () => {
+    const long = `https://www.reddit.com/r/selfhosted/comments/${"x".repeat(300)}`;
+    expect(referrerSource(long, page)).toBe("Reddit");
+    expect(referrerSource(long, page)).toBe("Reddit");
+    for (let i = 0; i < 12_000; i++) {
+      expect(referrerSource(`https://site${i % 7000}.example/post/${i}`, page)).toBe(`site${i % 7000}.example`);
+    }
+    expect(referrerSource("https://www.google.com/search?q=x", page)).toBe("Google");
+  });
 });

@@ -204,6 +204,19 @@ describe.each(implementations)("%s event store", (_name, open) => {
     expect(pluck(store.since(0), "time")).toEqual([1, 5]);
   });
 
+  test("a long batch is refused whole whichever of its events cannot be stored", () => {
+    store.append([at(1)]);
+    for (const bad of [0, 75, 119]) {
+      const batch = Array.from({ length: 120 }, (_, i) => at(10 + i));
+      batch[bad] = at(10 + bad, { props: { big: 10n } as unknown as Record<string, string> });
+      expect(() => store.append(batch)).toThrow();
+    }
+    expect(store.count()).toBe(1);
+    const batch = Array.from({ length: 120 }, (_, i) => at(10 + i, { path: `/${i}` }));
+    store.append(batch);
+    expect(pluck(store.since(10), "path")).toEqual(batch.map((event) => event.path));
+  });
+
   test("an empty append stores nothing", () => {
     store.append([]);
     expect(store.count()).toBe(0);
