@@ -24,9 +24,10 @@ export interface EventStore {
    */
   append(events: readonly StoredEvent[]): void;
   /**
-   * Events with time >= `time`, in the order they were appended; with `through`, only those
-   * appended up to the position `lastPosition()` returned then (a process joining a running
-   * cluster rebuilds up to there and takes the rest from the event bus).
+   * Events with time >= `time`, each site's in the order they were appended (a store may group a
+   * batch's events by site: nothing read from here depends on the order between sites); with
+   * `through`, only those appended up to the position `lastPosition()` returned then (a process
+   * joining a running cluster rebuilds up to there and takes the rest from the event bus).
    */
   since(time: number, through?: number): Iterable<StoredEvent>;
   /** The position of the last event appended (0 when none): grows with every append. */

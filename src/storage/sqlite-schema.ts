@@ -5,6 +5,8 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { CHUNK_COLUMNS, chunkRows, type ChunkRow } from "./event-chunks.ts";
+import type { StoredEvent } from "./event-store.ts";
 
 /**
  * Step i takes a database from version i to version i + 1. Append steps, never edit one that has
@@ -34,6 +36,24 @@ const migrations: ReadonlyArray<(db: Database) => void> = [
     // (time) serves since() and prune().
     db.run("CREATE INDEX events_site_time ON events (site, time)");
     db.run("CREATE INDEX events_time ON events (time)");
+  },
+  (db) => {
+    // Events in chunks, a row per site per stored batch (see event-chunks.ts): a row per event
+    // cost most of ingest's storage work. `count` is the number of events in `events`.
+    db.run(`CREATE TABLE chunks (
+      id INTEGER PRIMARY KEY,
+      site TEXT NOT NULL,
+      first INTEGER NOT NULL,
+      last INTEGER NOT NULL,
+      count INTEGER NOT NULL,
+      events TEXT NOT NULL
+    ) STRICT`);
+    // (site, first) serves range() in order with no sort step, since the index ends in the id;
+    // (last) serves since() and prune().
+    db.run("CREATE INDEX chunks_site_first ON chunks (site, first)");
+    db.run("CREATE INDEX chunks_last ON chunks (last)");
+    moveEventRowsToChunks(db);
+    db.run("DROP TABLE events");
   },
 ];
 
@@ -100,6 +120,22 @@ function migrate(db: Database, path: string): void {
     // PRAGMA takes no bound parameters; SCHEMA_VERSION is a number we own.
     if (found !== SCHEMA_VERSION) db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
+}
+
+/** Version 1's rows, a thousand at a time in the order they were appended, into chunks. */
+function moveEventRowsToChunks(db: Database): void {
+  const read = db.query<StoredEvent & { id: number; props: string | null }, [number]>(
+    "SELECT rowid AS id, time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props FROM events WHERE rowid > ? ORDER BY rowid LIMIT 1000",
+  );
+  const insert = db.query<unknown, ChunkRow>(`INSERT INTO chunks (${CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)`);
+  let after = 0;
+  for (;;) {
+    const rows = read.all(after);
+    if (rows.length === 0) return;
+    const events = rows.map(({ id: _id, props, ...event }) => ({ ...event, props: props === null ? {} : (JSON.parse(props) as Record<string, string>) }));
+    for (const row of chunkRows(events)) insert.run(...row);
+    after = rows[rows.length - 1]!.id;
+  }
 }
 
 function userVersion(db: Database): number {

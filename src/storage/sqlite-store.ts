@@ -1,51 +1,52 @@
 /**
- * The default event store: one SQLite file (bun:sqlite) in WAL mode. See sqlite-schema.ts for the
- * table, its indexes and the connection settings.
+ * The default event store: one SQLite file (bun:sqlite) in WAL mode, events kept in chunks (see
+ * event-chunks.ts). See sqlite-schema.ts for the table, its indexes and the connection settings.
  */
 import type { Database } from "bun:sqlite";
+import { CHUNK_COLUMNS, MAX_CHUNK_SPAN_MS, chunkRows, decodeEvents, encodeEvents, type ChunkRow } from "./event-chunks.ts";
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
 import { openEventDatabase } from "./sqlite-schema.ts";
-
-const COLUMNS = "time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props";
-const COLUMN_COUNT = 13;
-const ROW = `(${Array(COLUMN_COUNT).fill("?").join(", ")})`;
+import { TimeOrder } from "./time-order.ts";
 
 /**
- * Rows per INSERT statement. One statement of many rows costs about a third less per event than
- * a statement per row (SQLite walks its two indexes once per statement, and the call into it is
- * made once); past about 50 rows it gains nothing more.
+ * Reads go a page of chunks at a time, each page one short query read to the end. A cursor held
+ * open instead would keep a read transaction open for as long as a slow export client takes, and
+ * no WAL checkpoint can pass an open read transaction: the WAL would grow with every tick meanwhile.
  */
-const ROWS_PER_INSERT = 50;
-
-/**
- * Reads go a page at a time, each page one short query read to the end. A cursor held open
- * instead would keep a read transaction open for as long as a slow export client takes, and no
- * WAL checkpoint can pass an open read transaction: the WAL would grow with every tick meanwhile.
- */
-const PAGE_ROWS = 1_000;
+const PAGE_CHUNKS = 8;
 
 /** Exported so tests can check the query plans: a full scan or a sort here would defeat laziness. */
 export const QUERIES = {
-  insert: `INSERT INTO events (${COLUMNS}) VALUES ${ROW}`,
-  insertMany: `INSERT INTO events (${COLUMNS}) VALUES ${Array(ROWS_PER_INSERT).fill(ROW).join(", ")}`,
-  // Rowids grow with each insert, so rowid order is append order. The first page starts just
-  // before the smallest matching rowid, found on the time index (INDEXED BY, or SQLite walks the
-  // table from its oldest row to find it), so only the recent tail is read; the time test still
-  // drops an older event appended later, after a clock step back. No match: NULL, an empty page.
-  sinceStart: "SELECT min(rowid) - 1 AS id FROM events INDEXED BY events_time WHERE time >= ?",
-  sincePage: `SELECT rowid AS id, ${COLUMNS} FROM events WHERE rowid > ?1 AND rowid <= ?4 AND time >= ?2 ORDER BY rowid LIMIT ?3`,
-  // AUTOINCREMENT is not used, so rowids are only "max + 1": pruning never removes the newest row,
+  insert: `INSERT INTO chunks (${CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
+  // Chunk ids grow with each insert, so id order is append order. The first page starts just
+  // before the smallest id of a chunk with an event at or after the time, found on the index of
+  // chunks' latest times, so only the recent tail is read; the test on `last` still skips an
+  // older chunk appended later, after a clock step back. No match: NULL, an empty page.
+  sinceStart: "SELECT min(id) - 1 AS id FROM chunks INDEXED BY chunks_last WHERE last >= ?",
+  sincePage: "SELECT id, site, events FROM chunks WHERE id > ?1 AND id <= ?4 AND last >= ?2 ORDER BY id LIMIT ?3",
+  // AUTOINCREMENT is not used, so ids are only "max + 1": pruning never removes the newest chunk,
   // so the maximum never goes back.
-  lastPosition: "SELECT coalesce(max(rowid), 0) AS id FROM events",
-  // Pages go on after the last (time, rowid) read. The index seeks on time alone, so the few rows
-  // sharing the last row's millisecond are read again and skipped.
-  rangePage: `SELECT rowid AS id, ${COLUMNS} FROM events
-    WHERE site = ?1 AND (time, rowid) > (?2, ?3) AND time < ?4 ORDER BY time, rowid LIMIT ?5`,
-  prune: "DELETE FROM events WHERE rowid IN (SELECT rowid FROM events WHERE time < ? ORDER BY time LIMIT ?)",
-  count: "SELECT count(*) AS count FROM events",
+  lastPosition: "SELECT coalesce(max(id), 0) AS id FROM chunks",
+  // A site's chunks in order of their earliest time, after the last (first, id) read. A chunk
+  // spans at most MAX_CHUNK_SPAN_MS, so the first page seeks to `from` less that span.
+  rangePage: `SELECT id, first, events FROM chunks
+    WHERE site = ?1 AND (first, id) > (?2, ?3) AND first < ?4 AND last >= ?5 ORDER BY first, id LIMIT ?6`,
+  // Chunks holding events before the cut, the oldest-ending first. One starting before the cut
+  // ends less than MAX_CHUNK_SPAN_MS after it, which bounds the search on the `last` index.
+  pruneCandidates: "SELECT id, site, first, last, count, events FROM chunks WHERE last < ?1 AND first < ?2 ORDER BY last, id LIMIT ?3",
+  pruneChunk: "DELETE FROM chunks WHERE id = ?",
+  rewriteChunk: "UPDATE chunks SET first = ?2, last = ?3, count = ?4, events = ?5 WHERE id = ?1",
+  count: "SELECT coalesce(sum(count), 0) AS count FROM chunks",
 } as const;
 
-type EventRow = Omit<StoredEvent, "props"> & { id: number; props: string | null };
+interface ChunkRecord {
+  id: number;
+  site: string;
+  first: number;
+  last: number;
+  count: number;
+  events: string;
+}
 type Value = string | number | null;
 
 export function openSqliteStore(path: string): EventStore {
@@ -53,39 +54,41 @@ export function openSqliteStore(path: string): EventStore {
 }
 
 class SqliteStore implements EventStore {
-  private readonly insertAll: (events: readonly StoredEvent[]) => void;
+  private readonly insertAll: (rows: readonly ChunkRow[]) => void;
+  private readonly pruneAll: (before: number, limit: number) => number;
 
   constructor(private readonly db: Database) {
     // db.query() statements are cached and owned by the Database, so close() finalizes them.
-    const insert = db.query<unknown, Value[]>(QUERIES.insert);
-    const insertMany = db.query<unknown, Value[]>(QUERIES.insertMany);
-    const many: Value[] = new Array<Value>(ROWS_PER_INSERT * COLUMN_COUNT);
-    const one: Value[] = new Array<Value>(COLUMN_COUNT);
-    const transaction = db.transaction((events: readonly StoredEvent[]) => {
-      let next = 0;
-      for (; next + ROWS_PER_INSERT <= events.length; next += ROWS_PER_INSERT) {
-        for (let row = 0; row < ROWS_PER_INSERT; row++) putRow(many, row * COLUMN_COUNT, events[next + row]!);
-        insertMany.run(...many);
-      }
-      // The last few, a row each.
-      for (; next < events.length; next++) {
-        putRow(one, 0, events[next]!);
-        insert.run(...one);
-      }
-    });
+    const insert = db.query<unknown, ChunkRow>(QUERIES.insert);
     // IMMEDIATE: take the write lock at BEGIN, where busy_timeout waits for it, rather than
     // failing halfway through if another process is writing.
-    this.insertAll = transaction.immediate;
+    this.insertAll = db.transaction((rows: readonly ChunkRow[]) => {
+      for (const row of rows) insert.run(...row);
+    }).immediate;
+    this.pruneAll = db.transaction((before: number, limit: number) => this.pruneChunks(before, limit)).immediate;
   }
 
   append(events: readonly StoredEvent[]): void {
-    if (events.length > 0) this.insertAll(events);
+    // Encoded before the transaction: a batch with an event that cannot be stored throws here, whole.
+    if (events.length > 0) this.insertAll(chunkRows(events));
   }
 
   since(time: number, through = Number.MAX_SAFE_INTEGER): Iterable<StoredEvent> {
     const start = this.db.query<{ id: number | null }, [number]>(QUERIES.sinceStart);
-    const page = this.db.query<EventRow, Value[]>(QUERIES.sincePage);
-    return pages((after) => page.all(after?.id ?? start.get(time)?.id ?? null, time, PAGE_ROWS, through));
+    const page = this.db.query<ChunkRecord, Value[]>(QUERIES.sincePage);
+    return {
+      *[Symbol.iterator]() {
+        let after = start.get(time)?.id ?? null;
+        for (;;) {
+          const chunks = page.all(after, time, PAGE_CHUNKS, through);
+          for (const chunk of chunks) {
+            for (const event of decodeEvents(chunk.site, chunk.events)) if (event.time >= time) yield event;
+          }
+          if (chunks.length < PAGE_CHUNKS) return;
+          after = chunks[chunks.length - 1]!.id;
+        }
+      },
+    };
   }
 
   lastPosition(): number {
@@ -93,15 +96,67 @@ class SqliteStore implements EventStore {
   }
 
   range({ site, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER }: ExportQuery): Iterable<StoredEvent> {
-    const page = this.db.query<EventRow, Value[]>(QUERIES.rangePage);
-    // Before the first page, (from, MIN_SAFE_INTEGER) stands for "just before every row at `from`".
-    return pages((after) => page.all(site, after?.time ?? from, after?.id ?? Number.MIN_SAFE_INTEGER, to, PAGE_ROWS));
+    const page = this.db.query<ChunkRecord, Value[]>(QUERIES.rangePage);
+    const seek = Math.max(from - MAX_CHUNK_SPAN_MS, Number.MIN_SAFE_INTEGER);
+    return {
+      *[Symbol.iterator]() {
+        const order = new TimeOrder();
+        // Before the first page, (seek, MIN_SAFE_INTEGER) stands for "just before every chunk starting at `seek`".
+        let after = { first: seek, id: Number.MIN_SAFE_INTEGER };
+        for (;;) {
+          const chunks = page.all(site, after.first, after.id, to, from, PAGE_CHUNKS);
+          for (const chunk of chunks) {
+            const events = decodeEvents(site, chunk.events).filter((event) => event.time >= from && event.time < to);
+            yield* order.add(chunk.id, chunk.first, events);
+          }
+          if (chunks.length < PAGE_CHUNKS) break;
+          after = chunks[chunks.length - 1]!;
+        }
+        yield* order.rest();
+      },
+    };
   }
 
   prune(before: number, limit: number): number {
-    // SQLite reads a negative LIMIT as "no limit"; a caller asking for none must get none.
+    // A caller asking for none must get none.
     if (!(limit >= 1)) return 0;
-    return this.db.query<unknown, [number, number]>(QUERIES.prune).run(before, Math.floor(limit)).changes;
+    return this.pruneAll(before, Math.floor(limit));
+  }
+
+  /**
+   * Whole chunks go at once; a chunk holding events on both sides of the cut, or more than the
+   * limit allows, is written back with the rest. Within a chunk the oldest events go first.
+   */
+  private pruneChunks(before: number, limit: number): number {
+    const candidates = this.db.query<ChunkRecord, [number, number, number]>(QUERIES.pruneCandidates);
+    const remove = this.db.query<unknown, [number]>(QUERIES.pruneChunk);
+    const rewrite = this.db.query<unknown, [number, number, number, number, string]>(QUERIES.rewriteChunk);
+    const ceiling = Math.min(before + MAX_CHUNK_SPAN_MS, Number.MAX_SAFE_INTEGER);
+    let deleted = 0;
+    while (deleted < limit) {
+      const chunks = candidates.all(ceiling, before, PAGE_CHUNKS);
+      if (chunks.length === 0) break;
+      for (const chunk of chunks) {
+        if (chunk.last < before && chunk.count <= limit - deleted) {
+          remove.run(chunk.id);
+          deleted += chunk.count;
+          continue;
+        }
+        const events = decodeEvents(chunk.site, chunk.events);
+        const doomed = new Set(
+          events
+            .filter((event) => event.time < before)
+            .sort((a, b) => a.time - b.time)
+            .slice(0, limit - deleted),
+        );
+        const kept = events.filter((event) => !doomed.has(event));
+        deleted += doomed.size;
+        if (kept.length === 0) remove.run(chunk.id);
+        else rewrite.run(chunk.id, Math.min(...kept.map((e) => e.time)), Math.max(...kept.map((e) => e.time)), kept.length, encodeEvents(kept));
+        if (deleted === limit) break;
+      }
+    }
+    return deleted;
   }
 
   count(): number {
@@ -112,49 +167,4 @@ class SqliteStore implements EventStore {
     // Safe to call twice. A range still being read throws at its next page.
     this.db.close();
   }
-}
-
-/**
- * Lazily reads page after page, each fetched with the last row of the one before (undefined for
- * the first), until a short page. Each loop over the result starts over.
- */
-function pages(fetch: (after: EventRow | undefined) => EventRow[]): Iterable<StoredEvent> {
-  return {
-    *[Symbol.iterator]() {
-      let after: EventRow | undefined;
-      for (;;) {
-        const rows = fetch(after);
-        for (const row of rows) yield fromRow(row);
-        if (rows.length < PAGE_ROWS) return;
-        after = rows[rows.length - 1];
-      }
-    },
-  };
-}
-
-/** Writes an event's columns into `values` from `at` on, in COLUMNS order. */
-function putRow(values: Value[], at: number, e: StoredEvent): void {
-  values[at] = e.time;
-  values[at + 1] = e.site;
-  values[at + 2] = e.name;
-  values[at + 3] = e.visitor;
-  values[at + 4] = e.url;
-  values[at + 5] = e.path;
-  values[at + 6] = e.referrer;
-  values[at + 7] = e.source;
-  values[at + 8] = e.browser;
-  values[at + 9] = e.os;
-  values[at + 10] = e.device;
-  values[at + 11] = e.country;
-  values[at + 12] = propsJson(e.props);
-}
-
-/** Most events carry no props: NULL costs a byte where "{}" costs three. */
-function propsJson(props: Record<string, string>): string | null {
-  for (const _ in props) return JSON.stringify(props);
-  return null;
-}
-
-function fromRow({ id: _rowid, props, ...event }: EventRow): StoredEvent {
-  return { ...event, props: props === null ? {} : (JSON.parse(props) as Record<string, string>) };
 }

@@ -7,6 +7,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import type { ServerFrame, Stats } from "../../src/core/protocol.ts";
 import { findServerPids } from "../../src/loadtest/server-stats.ts";
+import { decodeEvents } from "../../src/storage/event-chunks.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import type { TestDashboard } from "../helpers/dashboard-client.ts";
 import { UA } from "../helpers/user-agents.ts";
@@ -96,7 +97,8 @@ function workerPids(output = server.output()): number[] {
 function storedPaths(): string[] {
   const db = new Database(join(server.dataDir, "events.db"), { readonly: true });
   try {
-    return db.query<{ path: string }, []>("SELECT path FROM events ORDER BY rowid").all().map((row) => row.path);
+    const chunks = db.query<{ site: string; events: string }, []>("SELECT site, events FROM chunks ORDER BY id").all();
+    return chunks.flatMap((chunk) => decodeEvents(chunk.site, chunk.events).map((event) => event.path));
   } finally {
     db.close();
   }

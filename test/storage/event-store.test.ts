@@ -90,7 +90,7 @@ describe.each(implementations)("%s event store", (_name, open) => {
     expect(pluck(store.range({ site: "nobody.net" }), "path")).toEqual([]);
   });
 
-  test("since and range agree with a plain filter and stable sort over thousands of events", () => {
+  test("since and range agree with a plain filter over thousands of events: since in each site's append order, range in stable time order", () => {
     // Times out of append order, repeated, and two sites: long enough for several pages of reads.
     const events = Array.from({ length: 2_500 }, (_, i) =>
       at((i * 37) % 1_000, { path: `/${i}`, site: i % 3 === 0 ? "other.org" : "example.com" }),
@@ -98,8 +98,13 @@ describe.each(implementations)("%s event store", (_name, open) => {
     for (let i = 0; i < events.length; i += 400) store.append(events.slice(i, i + 400));
     const paths = (list: StoredEvent[]) => list.map((event) => event.path);
 
-    expect(pluck(store.since(0), "path")).toEqual(paths(events));
-    expect(pluck(store.since(500), "path")).toEqual(paths(events.filter((event) => event.time >= 500)));
+    // Each site's events in append order; between sites, a store may order a batch as it likes.
+    for (const site of ["example.com", "other.org"]) {
+      const since = (time: number) => [...store.since(time)].filter((event) => event.site === site);
+      expect(paths(since(0))).toEqual(paths(events.filter((event) => event.site === site)));
+      expect(paths(since(500))).toEqual(paths(events.filter((event) => event.site === site && event.time >= 500)));
+    }
+    expect([...store.since(0)]).toHaveLength(events.length);
     const ofSite = events.filter((event) => event.site === "example.com");
     const byTime = ofSite.toSorted((a, b) => a.time - b.time);
     expect(pluck(store.range({ site: "example.com" }), "path")).toEqual(paths(byTime));
@@ -177,6 +182,27 @@ describe.each(implementations)("%s event store", (_name, open) => {
     expect(store.prune(11, 0)).toBe(0);
     expect(store.prune(11, -1)).toBe(0);
     expect(store.count()).toBe(2);
+  });
+
+  test("prune goes on across batches: whole ones first, then part of the next, and each part once", () => {
+    store.append([at(1), at(2), at(3)]);
+    store.append([at(4), at(5), at(6)]);
+    store.append([at(7), at(8), at(9, { site: "other.org" })]);
+    expect(store.prune(8, 4)).toBe(4);
+    expect(pluck(store.since(0), "time")).toEqual([5, 6, 7, 8, 9]);
+    expect(store.prune(8, 100)).toBe(3);
+    expect(pluck(store.since(0), "time")).toEqual([8, 9]);
+    expect(store.count()).toBe(2);
+    expect(pluck(store.range({ site: "example.com" }), "time")).toEqual([8]);
+  });
+
+  test("range finds events at the far end of a long batch, a clock step apart", () => {
+    const minute = 60_000;
+    store.append([at(0, { path: "/0" }), at(minute, { path: "/1m" }), at(10 * minute, { path: "/10m" }), at(minute - 1, { path: "/1m-1" })]);
+    expect(pluck(store.range({ site: "example.com", from: minute }), "path")).toEqual(["/1m", "/10m"]);
+    expect(pluck(store.range({ site: "example.com", from: 1, to: 10 * minute }), "path")).toEqual(["/1m-1", "/1m"]);
+    expect(pluck(store.range({ site: "example.com", from: 10 * minute }), "path")).toEqual(["/10m"]);
+    expect(pluck(store.since(minute), "path")).toEqual(["/1m", "/10m"]);
   });
 
   test("props round-trip: unicode, quotes, backslashes, newlines, empty", () => {

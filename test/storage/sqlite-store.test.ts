@@ -67,6 +67,37 @@ describe("SQLite event store", () => {
     store.close();
   });
 
+  test("a file of version 1, a row per event, is moved into chunks when opened, every event kept", () => {
+    const events = Array.from({ length: 2_345 }, (_, i) =>
+      storedEvent({ time: (i * 37) % 1_000, path: `/${i}`, site: i % 3 === 0 ? "other.org" : "example.com", props: i % 10 === 0 ? { n: String(i) } : {} }),
+    );
+    withDatabase(file, (db) => {
+      db.run(`CREATE TABLE events (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, site TEXT NOT NULL, name TEXT NOT NULL,
+        visitor INTEGER NOT NULL, url TEXT NOT NULL, path TEXT NOT NULL, referrer TEXT NOT NULL, source TEXT NOT NULL,
+        browser TEXT NOT NULL, os TEXT NOT NULL, device TEXT NOT NULL, country TEXT NOT NULL, props TEXT) STRICT`);
+      db.run("CREATE INDEX events_site_time ON events (site, time)");
+      db.run("CREATE INDEX events_time ON events (time)");
+      const insert = db.query("INSERT INTO events (time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const e of events) {
+        insert.run(e.time, e.site, e.name, e.visitor, e.url, e.path, e.referrer, e.source, e.browser, e.os, e.device, e.country, Object.keys(e.props).length > 0 ? JSON.stringify(e.props) : null);
+      }
+      db.run("PRAGMA user_version = 1");
+    });
+
+    const store = openSqliteStore(file);
+    expect(store.count()).toBe(events.length);
+    for (const site of ["example.com", "other.org"]) {
+      const ofSite = events.filter((event) => event.site === site);
+      expect([...store.since(0)].filter((event) => event.site === site)).toEqual(ofSite);
+      expect([...store.range({ site })]).toEqual(ofSite.toSorted((a, b) => a.time - b.time));
+    }
+    store.close();
+    withDatabase(file, (db) => {
+      expect(db.query("PRAGMA user_version").get()).toEqual({ user_version: SCHEMA_VERSION });
+      expect(db.query("SELECT name FROM sqlite_master WHERE name = 'events'").all()).toEqual([]);
+    });
+  });
+
   test("a file written by a newer Pulse is refused, and left as it was", () => {
     withDatabase(file, (db) => db.run(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`));
     expect(() => openSqliteStore(file)).toThrow(
@@ -128,16 +159,16 @@ describe("SQLite query plans", () => {
 
   beforeEach(() => openSqliteStore(file).close());
 
-  test("range reads the (site, time) index in order, without sorting", () => {
-    expect(plan(QUERIES.rangePage, "example.com", 0, 0, 1, 1)).toEqual(["SEARCH events USING INDEX events_site_time (site=? AND time>? AND time<?)"]);
+  test("range reads a site's chunks on the (site, first) index in order, without sorting", () => {
+    expect(plan(QUERIES.rangePage, "example.com", 0, 0, 1, 0, 8)).toEqual(["SEARCH chunks USING INDEX chunks_site_first (site=? AND first>? AND first<?)"]);
   });
 
-  test("since finds where to start on the time index, then reads by rowid, without sorting", () => {
-    expect(plan(QUERIES.sinceStart, 0)).toEqual(["SEARCH events USING COVERING INDEX events_time (time>?)"]);
-    expect(plan(QUERIES.sincePage, 0, 0, 1, 100)).toEqual(["SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"]);
+  test("since finds where to start on the index of chunks' latest times, then reads by id, without sorting", () => {
+    expect(plan(QUERIES.sinceStart, 0)).toEqual(["SEARCH chunks USING COVERING INDEX chunks_last (last>?)"]);
+    expect(plan(QUERIES.sincePage, 0, 0, 1, 100)).toEqual(["SEARCH chunks USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)"]);
   });
 
-  test("prune finds its rows on the time index", () => {
-    expect(plan(QUERIES.prune, 0, 1).join("\n")).toContain("USING COVERING INDEX events_time (time<?)");
+  test("prune finds its chunks on the same index, oldest-ending first, without sorting", () => {
+    expect(plan(QUERIES.pruneCandidates, 0, 0, 8)).toEqual(["SEARCH chunks USING INDEX chunks_last (last<?)"]);
   });
 });

@@ -1,0 +1,57 @@
+import { describe, expect, test } from "bun:test";
+import { MAX_CHUNK_EVENTS, MAX_CHUNK_SPAN_MS, chunkRows, chunksOf, decodeEvents, encodeEvents } from "../../src/storage/event-chunks.ts";
+import type { StoredEvent } from "../../src/storage/event-store.ts";
+import { storedEvent } from "../helpers/stored-events.ts";
+
+const at = (time: number, overrides: Partial<StoredEvent> = {}) => storedEvent({ time, ...overrides });
+const paths = (events: StoredEvent[]) => events.map((event) => event.path);
+
+describe("chunksOf", () => {
+  test("a chunk per site, each keeping its events' order, with their earliest and latest times", () => {
+    const chunks = chunksOf([
+      at(30, { path: "/a1" }),
+      at(10, { site: "b.org", path: "/b1" }),
+      at(20, { path: "/a2" }),
+      at(40, { site: "b.org", path: "/b2" }),
+    ]);
+    expect(chunks.map(({ site, first, last, events }) => [site, first, last, paths(events)])).toEqual([
+      ["example.com", 20, 30, ["/a1", "/a2"]],
+      ["b.org", 10, 40, ["/b1", "/b2"]],
+    ]);
+  });
+
+  test("a site's events spanning more than the limit, after a clock step, are cut into chunks in order", () => {
+    const chunks = chunksOf([at(0, { path: "/1" }), at(MAX_CHUNK_SPAN_MS, { path: "/2" }), at(MAX_CHUNK_SPAN_MS + 1, { path: "/3" }), at(0, { path: "/4" })]);
+    expect(chunks.map(({ first, last, events }) => [first, last, paths(events)])).toEqual([
+      [0, MAX_CHUNK_SPAN_MS, ["/1", "/2"]],
+      [MAX_CHUNK_SPAN_MS + 1, MAX_CHUNK_SPAN_MS + 1, ["/3"]],
+      [0, 0, ["/4"]],
+    ]);
+    for (const chunk of chunks) expect(chunk.last - chunk.first).toBeLessThanOrEqual(MAX_CHUNK_SPAN_MS);
+  });
+
+  test("a chunk holds at most MAX_CHUNK_EVENTS events", () => {
+    const events = Array.from({ length: MAX_CHUNK_EVENTS * 2 + 1 }, (_, i) => at(i, { path: `/${i}` }));
+    const chunks = chunksOf(events);
+    expect(chunks.map((chunk) => chunk.events.length)).toEqual([MAX_CHUNK_EVENTS, MAX_CHUNK_EVENTS, 1]);
+    expect(chunks.flatMap((chunk) => paths(chunk.events))).toEqual(paths(events));
+  });
+});
+
+describe("encodeEvents and decodeEvents", () => {
+  test("events come back whole, props or none", () => {
+    const events = [at(1, { props: { plan: "pro", "quote\"d": "🍷\n" } }), at(2, { visitor: 2 ** 48 - 1 })];
+    expect(decodeEvents("example.com", encodeEvents(events))).toEqual(events);
+  });
+
+  test.each([
+    ["a fractional time", { time: 1.5 }, /time must be an integer/],
+    ["a missing visitor", { visitor: undefined as unknown as number }, /visitor must be an integer/],
+    ["a site that is not a string", { site: null as unknown as string }, /site must be a string/],
+    ["a numeric path", { path: 5 as unknown as string }, /path must be a string/],
+    ["no props", { props: null as unknown as Record<string, string> }, /props must be an object/],
+  ])("%s is refused with the field's name", (_label, bad, message) => {
+    expect(() => encodeEvents([at(1), at(2, bad)])).toThrow(message);
+    expect(() => chunkRows([at(1), at(2, bad)])).toThrow(message);
+  });
+});
