@@ -85,6 +85,8 @@ export class ActiveVisitors {
 
     if (visitor.recent) {
       this.recent.moveToNewest(visitor.recent);
+      // Most hits (engagement, reloads) leave the visitor on the same page: nothing to move.
+      if (visitor.page === hit.page) return;
       this.pages.add(visitor.page, -1);
     } else {
       visitor.recent = this.recent.push(visitor);

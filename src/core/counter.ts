@@ -1,27 +1,35 @@
 import type { TopList } from "./protocol.ts";
 
+/** A label's count, boxed so that changing it is one Map lookup rather than a get and a set: every hit changes several. */
+interface Tally {
+  n: number;
+}
+
 /** Counts per label that go up and down; a label whose count reaches zero is forgotten. */
 export class Counter {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new Map<string, Tally>();
 
   get size(): number {
     return this.counts.size;
   }
 
   get(label: string): number {
-    return this.counts.get(label) ?? 0;
+    return this.counts.get(label)?.n ?? 0;
   }
 
   add(label: string, amount = 1): void {
-    const next = (this.counts.get(label) ?? 0) + amount;
-    if (next > 0) this.counts.set(label, next);
-    else this.counts.delete(label);
+    const tally = this.counts.get(label);
+    if (tally === undefined) {
+      if (amount > 0) this.counts.set(label, { n: amount });
+    } else if ((tally.n += amount) <= 0) {
+      this.counts.delete(label);
+    }
   }
 
   /** The `limit` largest counts, ties broken by label so that equal inputs give equal output. */
   top(limit: number): TopList {
     const best: TopList = [];
-    for (const [label, count] of this.counts) {
+    for (const [label, { n: count }] of this.counts) {
       if (best.length === limit) {
         const last = best[limit - 1]!;
         if (!ranksBefore(count, label, last[1], last[0])) continue;
@@ -34,8 +42,8 @@ export class Counter {
     return best;
   }
 
-  entries(): IterableIterator<[string, number]> {
-    return this.counts.entries();
+  *entries(): IterableIterator<[string, number]> {
+    for (const [label, tally] of this.counts) yield [label, tally.n];
   }
 }
 

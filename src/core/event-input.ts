@@ -86,7 +86,9 @@ function parseUrl(value: string | undefined): URL {
   } catch {
     throw new HttpError(400, "url is not a valid absolute URL");
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new HttpError(400, "url must be http or https");
+  // Each read of a URL's part builds a new string: read it once.
+  const protocol = url.protocol;
+  if (protocol !== "http:" && protocol !== "https:") throw new HttpError(400, "url must be http or https");
   return url;
 }
 

@@ -61,8 +61,14 @@ export function referrerSource(referrer: string, page: URL): string {
   }
   if (!referrer) return DIRECT;
   const host = referrerHost(referrer);
-  if (!host || host === stripSubdomainNoise(page.hostname.toLowerCase())) return DIRECT;
+  if (!host || isSameSite(host, page.hostname)) return DIRECT;
   return sourceOfHost(host);
+}
+
+/** Whether a referrer's host (noise stripped) is the page's own. A URL's hostname is already lower case. */
+function isSameSite(host: string, pageHost: string): boolean {
+  // Stripping removes a prefix, so only a page host ending in `host` can match: most referrers fail here, without the pattern.
+  return pageHost.endsWith(host) && host === stripSubdomainNoise(pageHost);
 }
 
 function referrerHost(referrer: string): string {

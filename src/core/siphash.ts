@@ -14,8 +14,21 @@ const result = new Uint32Array(2);
 /** The hash of `text` (as UTF-8) under a 16-byte key, cut to its top 48 bits: a plain, exact number. */
 export function sipHash48(key: Uint8Array, text: string): number {
   if (scratch.length < text.length * 3) scratch = new Uint8Array(text.length * 3);
-  hash(key, scratch, encoder.encodeInto(text, scratch).written);
+  hash(key, scratch, utf8Into(text, scratch));
   return result[0]! * 65536 + (result[1]! >>> 16);
+}
+
+/**
+ * Writes `text` as UTF-8 and returns the byte count. What is hashed on every event (site, address,
+ * digest) is ASCII, which a loop copies faster than a call into TextEncoder; anything else goes there.
+ */
+function utf8Into(text: string, bytes: Uint8Array): number {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return encoder.encodeInto(text, bytes).written;
+    bytes[i] = code;
+  }
+  return text.length;
 }
 
 /** The full 64-bit hash as 16 hex digits (for checking against published test vectors). */

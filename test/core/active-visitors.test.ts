@@ -14,6 +14,21 @@ describe("ActiveVisitors", () => {
     expect(visitors.pages.top(10)).toEqual([["/", 1], ["/about", 1]]);
   });
 
+  test("hits on the page a visitor is already on count them once, and a move after them still moves them", () => {
+    const visitors = new ActiveVisitors();
+    for (let t = 0; t < 5; t++) visitors.touch(1, t * 1000, hit("/a"));
+    expect(visitors.pages.top(10)).toEqual([["/a", 1]]);
+    visitors.touch(1, 6000, hit("/b"));
+    visitors.touch(1, 7000, hit("/b"));
+    expect(visitors.pages.top(10)).toEqual([["/b", 1]]);
+    // Back after leaving the current visitors: counted on the page again, once.
+    visitors.expire(7000 + RECENT_MS);
+    expect(visitors.pages.size).toBe(0);
+    visitors.touch(1, 8000 + RECENT_MS, hit("/b"));
+    visitors.touch(1, 9000 + RECENT_MS, hit("/b"));
+    expect(visitors.pages.top(10)).toEqual([["/b", 1]]);
+  });
+
   test("a visitor leaves current visitors after 5 minutes and the 30-minute count after 30", () => {
     const visitors = new ActiveVisitors();
     visitors.touch(1, 0, hit("/"));
