@@ -40,7 +40,7 @@ export const SCENARIOS: Scenario[] = [
     stalled: 0,
     rate: 40_000,
     duration: 10,
-    rounds: 3,
+    rounds: 5,
     servers: ["pulse", "pulse-w2", "bare"],
     purpose: "ingest ceiling against a bare Bun.serve answering 202, and with 2 workers on 2 cores",
   },
