@@ -1,6 +1,7 @@
 /**
- * Events in an array, for tests: nothing survives a restart. Same ordering as the SQLite store.
- * Reads return new arrays, so appending or pruning while a caller iterates does not disturb it.
+ * Events in an array, for tests: nothing survives a restart. It keeps every event in append order,
+ * across sites too, which meets the contract the SQLite store keeps per site. Reads return new
+ * arrays, so appending or pruning while a caller iterates does not disturb it.
  */
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
 
