@@ -169,7 +169,7 @@ describe("a real server on port 0", () => {
     client.socket.close();
   });
 
-  // Past SHARD_SUBSCRIBERS, so the frame goes out in two passes to two shards of the topic.
+  // Past SHARD_SUBSCRIBERS several times, so the frame goes out in passes to several shards of the topic.
   test("2,500 sockets on one site all receive the same tick frame", async () => {
     const clients: TestDashboard[] = [];
     for (let batch = 0; batch < 25; batch++) {
