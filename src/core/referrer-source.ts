@@ -1,3 +1,5 @@
+import { Memo } from "./memo.ts";
+
 export const DIRECT = "Direct / None";
 
 /**
@@ -33,18 +35,15 @@ const KNOWN_SOURCES: Array<[pattern: RegExp, name: string]> = [
 /** Query parameters a site's own links use to name their source, in Plausible's order. */
 const SOURCE_PARAMS = ["utm_source", "ref", "source"];
 
-/** Referrers come from a few thousand hosts at most; past this many, the list starts over. */
-const MAX_REMEMBERED_HOSTS = 5000;
 /** Each host's source, so the patterns run once per host rather than once per pageview. */
-const sourceByHost = new Map<string, string>();
+const sourceByHost = new Memo(5000, (host) => KNOWN_SOURCES.find(([pattern]) => pattern.test(host))?.[1] ?? host);
 /**
- * Referrer URLs repeat (most are a search engine's or a site's front page). Past this many the memo
- * starts over, and longer ones are not kept, so it stays under about 2 MB.
+ * Each referrer URL's host without `www.`-like noise, or "" when it is not an http(s) URL: parsing
+ * a URL costs more than the rest of this. Referrer URLs repeat (most are a search engine's or a
+ * site's front page); longer ones than this are not kept, so the memo stays under about 2 MB.
  */
-const MAX_REMEMBERED_REFERRERS = 5000;
+const hostByReferrer = new Memo(5000, parseReferrerHost);
 const MAX_REMEMBERED_REFERRER_CHARS = 200;
-/** Each referrer URL's host without `www.`-like noise, or "" when it is not an http(s) URL: parsing a URL costs more than the rest of this. */
-const hostByReferrer = new Map<string, string>();
 
 /**
  * The source of a visit: an explicit `utm_source`/`ref`/`source` on the landing URL, else the
@@ -62,7 +61,7 @@ export function referrerSource(referrer: string, page: URL): string {
   if (!referrer) return DIRECT;
   const host = referrerHost(referrer);
   if (!host || isSameSite(host, page.hostname)) return DIRECT;
-  return sourceOfHost(host);
+  return sourceByHost.get(host);
 }
 
 /** Whether a referrer's host (noise stripped) is the page's own. A URL's hostname is already lower case. */
@@ -72,14 +71,7 @@ function isSameSite(host: string, pageHost: string): boolean {
 }
 
 function referrerHost(referrer: string): string {
-  if (referrer.length > MAX_REMEMBERED_REFERRER_CHARS) return parseReferrerHost(referrer);
-  let host = hostByReferrer.get(referrer);
-  if (host === undefined) {
-    host = parseReferrerHost(referrer);
-    if (hostByReferrer.size >= MAX_REMEMBERED_REFERRERS) hostByReferrer.clear();
-    hostByReferrer.set(referrer, host);
-  }
-  return host;
+  return referrer.length > MAX_REMEMBERED_REFERRER_CHARS ? parseReferrerHost(referrer) : hostByReferrer.get(referrer);
 }
 
 function parseReferrerHost(referrer: string): string {
@@ -90,16 +82,6 @@ function parseReferrerHost(referrer: string): string {
   } catch {
     return "";
   }
-}
-
-function sourceOfHost(host: string): string {
-  let source = sourceByHost.get(host);
-  if (source === undefined) {
-    source = KNOWN_SOURCES.find(([pattern]) => pattern.test(host))?.[1] ?? host;
-    if (sourceByHost.size >= MAX_REMEMBERED_HOSTS) sourceByHost.clear();
-    sourceByHost.set(host, source);
-  }
-  return source;
 }
 
 function stripSubdomainNoise(host: string): string {

@@ -1,3 +1,4 @@
+import { Memo } from "./memo.ts";
 import { sipHash48 } from "./siphash.ts";
 
 const DAY_MS = 86_400_000;
@@ -93,9 +94,8 @@ const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, "base64"))
 
 /** A fixed key: the digest only shortens the User-Agent, and is itself hashed under the day's salt. */
 const DIGEST_KEY = new Uint8Array(16);
-/** Real traffic repeats a few thousand User-Agents; past this many, the memo starts over. */
-const MAX_REMEMBERED_AGENTS = 4096;
-const digests = new Map<string, number>();
+/** Each User-Agent's digest. Real traffic repeats a few thousand User-Agents. */
+const digests = new Memo(4096, (userAgent) => sipHash48(DIGEST_KEY, userAgent));
 
 /**
  * A visitor id: a keyed hash (SipHash-2-4 under the day's salt) of site, client address and
@@ -104,11 +104,5 @@ const digests = new Map<string, number>();
  * per string: hashing its hundred-odd bytes again for every event cost more than the rest.
  */
 export function visitorId(salt: Uint8Array, site: string, ip: string, userAgent: string): number {
-  let digest = digests.get(userAgent);
-  if (digest === undefined) {
-    digest = sipHash48(DIGEST_KEY, userAgent);
-    if (digests.size >= MAX_REMEMBERED_AGENTS) digests.clear();
-    digests.set(userAgent, digest);
-  }
-  return sipHash48(salt, `${site}\0${ip}\0${digest}`);
+  return sipHash48(salt, `${site}\0${ip}\0${digests.get(userAgent)}`);
 }

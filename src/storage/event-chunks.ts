@@ -46,9 +46,9 @@ function fits(chunk: Chunk, time: number): boolean {
   return chunk.events.length < MAX_CHUNK_EVENTS && Math.max(chunk.last, time) - Math.min(chunk.first, time) <= MAX_CHUNK_SPAN_MS;
 }
 
-/** A chunk row's values, in the order of CHUNK_COLUMNS. */
+/** A chunk row's values, in the order INSERT_CHUNK takes them. */
 export type ChunkRow = [site: string, first: number, last: number, count: number, events: string];
-export const CHUNK_COLUMNS = "site, first, last, count, events";
+export const INSERT_CHUNK = "INSERT INTO chunks (site, first, last, count, events) VALUES (?, ?, ?, ?, ?)";
 
 /** A batch as the rows that store it. Throws as encodeEvents does, before any row is written. */
 export function chunkRows(batch: readonly StoredEvent[]): ChunkRow[] {

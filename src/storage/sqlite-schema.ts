@@ -5,7 +5,7 @@
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CHUNK_COLUMNS, chunkRows, type ChunkRow } from "./event-chunks.ts";
+import { INSERT_CHUNK, chunkRows, type ChunkRow } from "./event-chunks.ts";
 import type { StoredEvent } from "./event-store.ts";
 
 /**
@@ -130,7 +130,7 @@ function moveEventRowsToChunks(db: Database): void {
   const read = db.query<StoredEvent & { id: number; props: string | null }, [number]>(
     "SELECT rowid AS id, time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props FROM events WHERE rowid > ? ORDER BY rowid LIMIT 1000",
   );
-  const insert = db.query<unknown, ChunkRow>(`INSERT INTO chunks (${CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)`);
+  const insert = db.query<unknown, ChunkRow>(INSERT_CHUNK);
   let after = 0;
   for (;;) {
     const rows = read.all(after);

@@ -3,7 +3,7 @@
  * event-chunks.ts). See sqlite-schema.ts for the table, its indexes and the connection settings.
  */
 import type { Database } from "bun:sqlite";
-import { CHUNK_COLUMNS, MAX_CHUNK_SPAN_MS, chunkRows, decodeEvents, encodeEvents, type ChunkRow } from "./event-chunks.ts";
+import { INSERT_CHUNK, MAX_CHUNK_SPAN_MS, chunkRows, decodeEvents, type ChunkRow } from "./event-chunks.ts";
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
 import { openEventDatabase } from "./sqlite-schema.ts";
 import { TimeOrder } from "./time-order.ts";
@@ -17,7 +17,7 @@ const PAGE_CHUNKS = 8;
 
 /** Exported so tests can check the query plans: a full scan or a sort here would defeat laziness. */
 export const QUERIES = {
-  insert: `INSERT INTO chunks (${CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?)`,
+  insert: INSERT_CHUNK,
   // Chunk ids grow with each insert, so id order is append order. The first page starts just
   // before the smallest id of a chunk with an event at or after the time, found on the index of
   // chunks' latest times, so only the recent tail is read; the test on `last` still skips an
@@ -151,8 +151,13 @@ class SqliteStore implements EventStore {
         );
         const kept = events.filter((event) => !doomed.has(event));
         deleted += doomed.size;
-        if (kept.length === 0) remove.run(chunk.id);
-        else rewrite.run(chunk.id, Math.min(...kept.map((e) => e.time)), Math.max(...kept.map((e) => e.time)), kept.length, encodeEvents(kept));
+        if (kept.length === 0) {
+          remove.run(chunk.id);
+        } else {
+          // What is left of one chunk is one chunk again: same site, no longer span, fewer events.
+          const [, first, last, count, json] = chunkRows(kept)[0]!;
+          rewrite.run(chunk.id, first, last, count, json);
+        }
         if (deleted === limit) break;
       }
     }
