@@ -23,7 +23,10 @@ export interface Chunk {
   events: StoredEvent[];
 }
 
-/** Cuts a batch into chunks: one per site unless a site's events span too long or are too many. Each site's chunks keep their events' order. */
+/**
+ * Cuts a batch into chunks: one per site, unless a site's events span too long or are too many.
+ * Each site's chunks keep their events' order.
+ */
 export function chunksOf(batch: readonly StoredEvent[]): Chunk[] {
   const open = new Map<string, Chunk>();
   const closed: Chunk[] = [];

@@ -124,9 +124,9 @@ function migrate(db: Database, path: string): void {
 
 /** Version 1's rows, a thousand at a time in the order they were appended, into chunks. */
 function moveEventRowsToChunks(db: Database): void {
-  const rows = db.query<{ count: number }, []>("SELECT count(*) AS count FROM events").get()?.count ?? 0;
+  const total = db.query<{ count: number }, []>("SELECT count(*) AS count FROM events").get()?.count ?? 0;
   // About a million events a second: say so when the wait will be noticed.
-  if (rows >= 1_000_000) console.error(`pulse: moving ${rows} stored events into this version's layout, once; this takes a few seconds per million`);
+  if (total >= 1_000_000) console.error(`pulse: moving ${total} stored events into this version's layout, once; this takes a few seconds per million`);
   const read = db.query<StoredEvent & { id: number; props: string | null }, [number]>(
     "SELECT rowid AS id, time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props FROM events WHERE rowid > ? ORDER BY rowid LIMIT 1000",
   );
