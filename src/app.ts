@@ -9,9 +9,11 @@ import type { EventBus } from "./bus/event-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
 import { Metrics } from "./core/metrics.ts";
 import { CloseCode } from "./core/protocol.ts";
-import { ConnectionCounter, RateLimiter } from "./core/rate-limiter.ts";
+import { RateLimiter } from "./core/rate-limiter.ts";
+import { admissionLimits, SocketAdmission } from "./core/socket-admission.ts";
 import type { DailySalts } from "./core/visitor-id.ts";
 import { startBunServer } from "./server/bun-server.ts";
+import { readFileLimit } from "./server/file-limit.ts";
 import { openGeoipDatabase } from "./server/geoip.ts";
 import { createHttpHandler, type ClusterFigures } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
@@ -26,6 +28,8 @@ export interface ServerResources {
   store: EventStore;
   token: string;
   salts?: DailySalts;
+  /** This process's open-file limit (each worker has its own); read from /proc when not given, null when unknown. */
+  openFiles?: number | null;
   /** The event exchange with the other worker processes; a single process has its own. */
   bus?: EventBus;
   /**
@@ -75,8 +79,9 @@ export function startServer(config: Config, resources: ServerResources): Running
     ...(config.sites.length > 0 ? { allowedSites: new Set(config.sites) } : {}),
     onAccepted: (event) => accepted.push(event),
   });
-  const dashboardsPerIp = config.maxDashboardsPerIp > 0 ? new ConnectionCounter(config.maxDashboardsPerIp) : undefined;
-  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, ...(dashboardsPerIp ? { dashboardsPerIp } : {}) });
+  const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
+  const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
+  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission });
   const handler = createHttpHandler({
     ingestor,
     hub,
@@ -87,7 +92,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     allowOrigins: config.allowOrigins,
     trustProxy: config.trustProxy,
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
-    ...(dashboardsPerIp ? { dashboardsPerIp } : {}),
+    admission,
     ...(worker ? { workerId: worker.id } : {}),
     ...(worker?.clusterMetrics ? { clusterMetrics: worker.clusterMetrics } : {}),
   });

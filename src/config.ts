@@ -25,7 +25,7 @@ export interface Config {
   maxSites: number;
   /** Ingest requests per second per client address; 0: no limit. */
   rateLimit: number;
-  /** Open dashboards per client address; 0: no limit. */
+  /** Open dashboards without the token per client address; 0: no limit. */
   maxDashboardsPerIp: number;
   metricsPublic: boolean;
   /** Server processes sharing the port; 1 is a single process, more adds a supervising primary. */
@@ -116,10 +116,11 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     key: "maxDashboardsPerIp",
     kind: "integer",
     env: env("MAX_DASHBOARDS_PER_IP"),
-    default: 0,
+    // Enough for an office or a school behind one address; a flood needs many addresses.
+    default: 100,
     min: 0,
     max: 1_000_000,
-    help: "open dashboard sockets per client address (0: off)",
+    help: "open dashboards without the access token (public sites) per client address, an IPv6 /64 counting as one; 429 beyond (0: off; the token holder's are not counted)",
   },
   {
     flag: "allow-origin",

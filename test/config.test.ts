@@ -20,7 +20,7 @@ describe("parseConfig", () => {
       sites: [],
       maxSites: 1000,
       rateLimit: 0,
-      maxDashboardsPerIp: 0,
+      maxDashboardsPerIp: 100,
       metricsPublic: false,
       workers: availableParallelism(),
     });

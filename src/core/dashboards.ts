@@ -2,7 +2,7 @@ import { normalizeSite } from "./event-input.ts";
 import { SITES_TOPIC, siteTopic, type Hub } from "./hub.ts";
 import { CloseCode } from "./protocol.ts";
 import type { Metrics } from "./metrics.ts";
-import type { ConnectionCounter } from "./rate-limiter.ts";
+import type { SocketAdmission } from "./socket-admission.ts";
 import { shardTopic, TopicShards } from "./topic-shards.ts";
 
 /** The little each socket carries. */
@@ -11,7 +11,7 @@ export interface DashboardData {
   site: string | null;
   /** Whether the upgrade carried the token (else only public sites may be watched). */
   authorized: boolean;
-  /** The client address, kept only while --max-dashboards-per-ip counts sockets. */
+  /** The client address, kept only for a socket without the token while --max-dashboards-per-ip counts them. */
   address?: string;
   /** The shard of the site's topic this socket is subscribed to (see TopicShards). */
   shard?: number;
@@ -32,7 +32,8 @@ export function topicOf(site: string | null): string {
 
 export interface DashboardsOptions {
   publicSites?: readonly string[];
-  dashboardsPerIp?: ConnectionCounter;
+  /** Told when a socket closes, so its place is free again. */
+  admission?: SocketAdmission;
   metrics?: Metrics;
   now?: () => number;
   shards?: TopicShards;
@@ -81,7 +82,7 @@ export class Dashboards {
     this.shards.leave(topicOf(socket.data.site), socket.data.shard ?? 0);
     this.connected--;
     if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;
-    if (socket.data.address !== undefined) this.options.dashboardsPerIp?.close(socket.data.address);
+    this.options.admission?.release(socket.data.address ?? "", socket.data.authorized);
   }
 
   private watch(socket: DashboardSocket, site: string | null): void {

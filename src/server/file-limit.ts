@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
+import { admissionLimits } from "../core/socket-admission.ts";
 
 /** Below this hard limit, the open-file limit and not the machine caps the dashboards one process holds. */
 const COMFORTABLE_LIMIT = 65_536;
-/** Descriptors kept for the listening socket, the database, ingest connections and the like. */
-const RESERVED = 100;
 
 export interface FileLimit {
   soft: number;
@@ -29,9 +28,11 @@ export function readFileLimit(limits = () => readFileSync("/proc/self/limits", "
  */
 export function fileLimitWarning(limit: FileLimit | null, workers = 1): string | null {
   if (!limit) return null;
-  // The limit is per process: each worker holds its own share of the dashboards.
-  const most = (perProcess: number) =>
-    workers > 1 ? `about ${perProcess - RESERVED} dashboards per worker, ${workers * (perProcess - RESERVED)} with ${workers} workers` : `about ${perProcess - RESERVED} dashboards at most`;
+  // The limit is per process: each worker holds its own share of the dashboards, and keeps files for HTTP.
+  const most = (perProcess: number) => {
+    const { ceiling } = admissionLimits(perProcess, 0);
+    return workers > 1 ? `about ${ceiling} dashboards per worker, ${workers * ceiling} with ${workers} workers` : `about ${ceiling} dashboards at most`;
+  };
   if (limit.soft < limit.hard) {
     return `pulse: the open-file limit is ${limit.soft} (hard limit ${limit.hard}): ${most(limit.soft)}; raise it with ulimit -n ${limit.hard}`;
   }

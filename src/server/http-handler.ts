@@ -2,7 +2,8 @@ import type { DashboardData } from "../core/dashboards.ts";
 import type { Hub } from "../core/hub.ts";
 import type { Ingestor } from "../core/ingest.ts";
 import type { Metrics } from "../core/metrics.ts";
-import type { ConnectionCounter, RateLimiter } from "../core/rate-limiter.ts";
+import type { RateLimiter } from "../core/rate-limiter.ts";
+import type { SocketAdmission } from "../core/socket-admission.ts";
 import { normalizeSite } from "../core/event-input.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
@@ -38,7 +39,8 @@ export interface HttpDeps {
   allowOrigins: readonly string[];
   trustProxy: boolean;
   rateLimiter?: RateLimiter;
-  dashboardsPerIp?: ConnectionCounter;
+  /** Which dashboards may open: per-address cap and open-file reserve. */
+  admission?: SocketAdmission;
   now?: () => number;
   /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
   workerId?: number;
@@ -72,7 +74,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);
-  const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, dashboardsPerIp: deps.dashboardsPerIp };
+  const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, admission: deps.admission };
 
   // The hot path first, without parsing the URL (ingest needs only the path), and without an
   // async wrapper: its promise is handed on as it is, not awaited into another.

@@ -1,8 +1,8 @@
 import { describe, expect, mock, test } from "bun:test";
-import { Dashboards, type DashboardData, type DashboardSocket } from "../../src/core/dashboards.ts";
+import { Dashboards, type DashboardData, type DashboardSocket, type DashboardsOptions } from "../../src/core/dashboards.ts";
 import { Hub, SITES_TOPIC, siteTopic } from "../../src/core/hub.ts";
 import { CloseCode } from "../../src/core/protocol.ts";
-import { ConnectionCounter } from "../../src/core/rate-limiter.ts";
+import { admissionLimits, SocketAdmission } from "../../src/core/socket-admission.ts";
 import { shardTopic, TopicShards } from "../../src/core/topic-shards.ts";
 
 function fakeSocket(data: DashboardData) {
@@ -17,7 +17,7 @@ function fakeSocket(data: DashboardData) {
   return { socket, calls };
 }
 
-const dashboardsFor = (options = {}) => new Dashboards(new Hub(), { now: () => 0, ...options });
+const dashboardsFor = (options: DashboardsOptions = {}) => new Dashboards(new Hub(), { now: () => 0, ...options });
 
 describe("Dashboards", () => {
   test("a site socket gets its snapshot, then is subscribed to its site's topic", () => {
@@ -63,15 +63,16 @@ describe("Dashboards", () => {
     },
   );
 
-  test("closing releases the socket's place in the per-address count", () => {
-    const dashboardsPerIp = new ConnectionCounter(1);
-    expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(true);
-    const { socket } = fakeSocket({ site: "a.test", authorized: true, address: "192.0.2.1" });
-    const dashboards = dashboardsFor({ dashboardsPerIp });
+  test("closing releases the socket's place in the open count and in its address's", () => {
+    const admission = new SocketAdmission(admissionLimits(null, 1));
+    expect(admission.admit("192.0.2.1", false)).toBeNull();
+    const { socket } = fakeSocket({ site: "a.test", authorized: false, address: "192.0.2.1" });
+    const dashboards = dashboardsFor({ admission });
     dashboards.open(socket);
-    expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(false);
+    expect(admission.admit("192.0.2.1", false)?.status).toBe(429);
     dashboards.close(socket);
-    expect(dashboardsPerIp.tryOpen("192.0.2.1")).toBe(true);
+    expect(admission.open).toBe(0);
+    expect(admission.admit("192.0.2.1", false)).toBeNull();
   });
 
   test("past a shard's size, sockets of one site subscribe to further shards, and leaving frees the place", () => {

@@ -4,7 +4,8 @@ import { Hub } from "../../src/core/hub.ts";
 import { Ingestor } from "../../src/core/ingest.ts";
 import { hitOf } from "../../src/core/site-stats.ts";
 import { Metrics } from "../../src/core/metrics.ts";
-import { ConnectionCounter, RateLimiter } from "../../src/core/rate-limiter.ts";
+import { RateLimiter } from "../../src/core/rate-limiter.ts";
+import { admissionLimits, SocketAdmission } from "../../src/core/socket-admission.ts";
 import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
 import { StaticAssets } from "../../src/server/static-assets.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
@@ -20,6 +21,8 @@ export interface HandlerOptions {
   metricsPublic?: boolean;
   rateLimit?: number;
   maxDashboardsPerIp?: number;
+  /** The open-file limit dashboards are admitted under; none by default. */
+  openFiles?: number;
   store?: EventStore;
   now?: () => number;
 }
@@ -29,6 +32,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
   const metrics = new Metrics();
   const store = options.store ?? createMemoryStore();
   const addresses: string[] = [];
+  const admission = new SocketAdmission(admissionLimits(options.openFiles ?? null, options.maxDashboardsPerIp ?? 0));
   const ingestor = new Ingestor(hub, {
     onAccepted: (event) => {
       store.append([event]);
@@ -50,12 +54,12 @@ export function handlerSetup(options: HandlerOptions = {}) {
     allowOrigins: options.allowOrigins ?? [],
     trustProxy: options.trustProxy ?? false,
     ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit) } : {}),
-    ...(options.maxDashboardsPerIp ? { dashboardsPerIp: new ConnectionCounter(options.maxDashboardsPerIp) } : {}),
+    admission,
     ...(options.now ? { now: options.now } : {}),
   });
   const upgrades: DashboardData[] = [];
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
-  return { hub, store, metrics, handler: (request: Request) => handler(request, peer), upgrades, addresses };
+  return { hub, store, metrics, admission, handler: (request: Request) => handler(request, peer), withPeer: handler, upgrades, addresses };
 }
 
 export const bearer = { authorization: `Bearer ${TOKEN}` };

@@ -39,6 +39,8 @@ export interface StartOptions {
   cwd?: string;
   /** Use this data directory and leave it in place (e.g. to restart on it). */
   dataDir?: string;
+  /** Start under this open-file limit, as `ulimit -n` or systemd's LimitNOFILE would set it. */
+  openFiles?: number;
 }
 
 export async function startServer({
@@ -48,13 +50,16 @@ export async function startServer({
   command = [process.execPath, "src/main.ts"],
   cwd = ROOT,
   dataDir,
+  openFiles,
 }: StartOptions = {}): Promise<ServerProcess> {
   const temporary = dataDir === undefined;
   const data = dataDir ?? mkdtempSync(join(tmpdir(), "pulse-data-"));
   // One process unless a test asks for workers: most tests read one process's metrics and limits.
   const workers = args.some((arg) => arg.startsWith("--workers")) ? [] : ["--workers", "1"];
   // Loopback only: tests never listen on the network.
-  const child = Bun.spawn([...command, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data, ...workers, ...args], {
+  const argv = [...command, "serve", "--port", "0", "--host", "127.0.0.1", "--data", data, ...workers, ...args];
+  const limited = openFiles === undefined ? argv : ["sh", "-c", `ulimit -n ${openFiles} && exec "$@"`, "sh", ...argv];
+  const child = Bun.spawn(limited, {
     cwd,
     stdin: "ignore",
     stdout: "pipe",

@@ -17,14 +17,14 @@ describe("open-file limit", () => {
   test("warns with a clear line only when the limit caps dashboards", () => {
     expect(fileLimitWarning({ soft: 1_048_576, hard: 1_048_576 })).toBeNull();
     expect(fileLimitWarning({ soft: 20_000, hard: 20_000 })).toBe(
-      "pulse: the open-file limit is 20000: about 19900 dashboards at most in this process; raise LimitNOFILE (see docs/deploy.md)",
+      "pulse: the open-file limit is 20000: about 19000 dashboards at most in this process; raise LimitNOFILE (see docs/deploy.md)",
     );
     expect(fileLimitWarning({ soft: 1024, hard: 65_536 })).toContain("ulimit -n 65536");
   });
 
   test("with workers, the limit is per process, and the total grows with them", () => {
     expect(fileLimitWarning({ soft: 20_000, hard: 20_000 }, 6)).toBe(
-      "pulse: the open-file limit is 20000: about 19900 dashboards per worker, 119400 with 6 workers; raise LimitNOFILE (see docs/deploy.md)",
+      "pulse: the open-file limit is 20000: about 19000 dashboards per worker, 114000 with 6 workers; raise LimitNOFILE (see docs/deploy.md)",
     );
   });
 

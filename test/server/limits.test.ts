@@ -31,14 +31,40 @@ describe("--rate-limit", () => {
   });
 });
 
+const dashboard = (headers: Record<string, string> = {}) => new Request(`${BASE}/ws?site=shop.test`, { headers: { origin: BASE, ...headers } });
+
 describe("--max-dashboards-per-ip", () => {
-  test("the next dashboard from a full address gets 429 before any upgrade", async () => {
-    const { handler, upgrades } = handlerSetup({ maxDashboardsPerIp: 2 });
-    const ws = () => new Request(`${BASE}/ws?site=shop.test`, { headers: { origin: BASE, ...bearer } });
-    expect(await handler(ws())).toBeUndefined();
-    expect(await handler(ws())).toBeUndefined();
-    expect(await errorOf(await handler(ws()))).toEqual({ status: 429, body: { error: "more than 2 dashboards from one address" } });
+  test("the next dashboard without the token from a full address gets 429 before any upgrade; the token holder's are not counted", async () => {
+    const { handler, upgrades, admission } = handlerSetup({ maxDashboardsPerIp: 2, publicSites: ["shop.test"] });
+    expect(await handler(dashboard())).toBeUndefined();
+    expect(await handler(dashboard())).toBeUndefined();
+    expect(await errorOf(await handler(dashboard()))).toEqual({ status: 429, body: { error: "more than 2 dashboards from one address" } });
     expect(upgrades.length).toBe(2);
     expect(upgrades[0]!.address).toBe("192.0.2.7");
+    for (let i = 0; i < 5; i++) expect(await handler(dashboard(bearer))).toBeUndefined();
+    expect(upgrades[2]!.address).toBeUndefined();
+    expect(admission.open).toBe(7);
+  });
+});
+
+describe("the open-file limit", () => {
+  test("near it, dashboards get 503 with Retry-After before any upgrade, those without the token first", async () => {
+    // 256 files: dashboards without the token up to 56, the token holder's up to 156.
+    const { handler, upgrades, metrics } = handlerSetup({ openFiles: 256, publicSites: ["shop.test"] });
+    for (let i = 0; i < 56; i++) expect(await handler(dashboard())).toBeUndefined();
+    const refused = (await handler(dashboard()))!;
+    expect(refused.headers.get("retry-after")).toBe("30");
+    expect(await errorOf(refused)).toEqual({ status: 503, body: { error: "the server holds as many dashboards as it can; try again later" } });
+    for (let i = 0; i < 100; i++) expect(await handler(dashboard(bearer))).toBeUndefined();
+    expect((await handler(dashboard(bearer)))!.status).toBe(503);
+    expect(upgrades.length).toBe(156);
+    expect(metrics.dashboardsRejected).toBe(2);
+  });
+
+  test("a request that does not upgrade gives its place back", async () => {
+    const { handler, withPeer, admission } = handlerSetup({ maxDashboardsPerIp: 1, publicSites: ["shop.test"] });
+    expect((await withPeer(dashboard(), { address: "192.0.2.7", upgrade: () => false }))!.status).toBe(426);
+    expect(admission.open).toBe(0);
+    expect(await handler(dashboard())).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import type { DashboardData } from "../../core/dashboards.ts";
 import { normalizeSite } from "../../core/event-input.ts";
 import type { Metrics } from "../../core/metrics.ts";
 import { isAllowedOrigin, serverOrigin } from "../../core/origin.ts";
-import type { ConnectionCounter } from "../../core/rate-limiter.ts";
+import type { SocketAdmission } from "../../core/socket-admission.ts";
 import { isAuthorized, maySee, type AccessPolicy } from "../request-facts.ts";
 import { jsonError } from "../responses.ts";
 
@@ -11,8 +11,11 @@ export interface SocketDeps {
   allowOrigins: readonly string[];
   trustProxy: boolean;
   metrics: Metrics;
-  dashboardsPerIp: ConnectionCounter | undefined;
+  admission: SocketAdmission | undefined;
 }
+
+/** Dashboards reconnect on their own; this only slows down clients that read the header. */
+const RETRY_AFTER_FULL_S = 30;
 
 /**
  * GET /ws: every check happens before the upgrade, so a refused dashboard costs one HTTP response.
@@ -39,10 +42,11 @@ export function socketRoute(
   if (siteParam !== null && site === null) return refuse(400, "site must be a host name such as example.com");
   if (!maySee(request, deps.policy, site)) return refuse(401, "this dashboard needs the access token");
 
-  const limiter = deps.dashboardsPerIp;
-  if (limiter && !limiter.tryOpen(address)) return refuse(429, `more than ${limiter.limit} dashboards from one address`);
-  const data: DashboardData = { site, authorized: isAuthorized(request, deps.policy), ...(limiter ? { address } : {}) };
+  const authorized = isAuthorized(request, deps.policy);
+  const refusal = deps.admission?.admit(address, authorized);
+  if (refusal) return refuse(refusal.status, refusal.message, refusal.status === 503 ? { "retry-after": String(RETRY_AFTER_FULL_S) } : {});
+  const data: DashboardData = { site, authorized, ...(!authorized && deps.admission?.countsAddresses ? { address } : {}) };
   if (upgrade(data)) return undefined;
-  if (limiter) limiter.close(address);
+  deps.admission?.release(address, authorized);
   return refuse(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
 }
