@@ -32,6 +32,21 @@ async function openUntilRefused(running: ServerProcess, token: string | null, mo
   return { opened: most, refusal: "never refused" };
 }
 
+/** Opens `count` dashboards of the public site at once: how many opened, and the refusals' status lines. */
+async function openAtOnce(running: ServerProcess, count: number): Promise<{ opened: number; refusals: string[] }> {
+  const origin = running.url.replace(/\/$/, "");
+  const destination = { origin, ws: origin.replace(/^http/, "ws") };
+  const results = await Promise.allSettled(
+    Array.from({ length: count }, () => openRawDashboard({ protocol: "pulse", destination, site: PUBLIC, token: null }, () => {}, () => {}, 3000)),
+  );
+  const refusals = new Set<string>();
+  for (const result of results) {
+    if (result.status === "fulfilled") sockets.push(result.value);
+    else refusals.add(result.reason instanceof Error ? result.reason.message : String(result.reason));
+  }
+  return { opened: results.length - results.filter((result) => result.status === "rejected").length, refusals: [...refusals] };
+}
+
 /** What /healthz and an ingest request get (or why they got nothing). */
 async function httpAnswers(running: ServerProcess): Promise<{ healthz: number | string; ingest: number | string }> {
   const status = (request: Promise<Response>) => request.then((response) => response.status, (error: unknown) => String(error));
@@ -65,6 +80,13 @@ describe("open files", () => {
     for (const socket of sockets.splice(0)) socket.close();
     await Bun.sleep(200);
     expect((await openUntilRefused(server, null, 10)).opened).toBe(10);
+  }, 60_000);
+
+  test("each worker process keeps its own reserve under its own limit", async () => {
+    server = await startServer({ openFiles: 256, args: ["--workers", "2", "--public-site", PUBLIC, "--max-dashboards-per-ip", "0"], timeoutMs: 20_000 });
+    // The kernel spreads 200 connections about evenly over the two workers: each fills its 56 places.
+    expect(await openAtOnce(server, 200)).toEqual({ opened: 112, refusals: ["upgrade refused: HTTP/1.1 503 Service Unavailable"] });
+    expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
   }, 60_000);
 
   test("by default, one address gets 100 dashboards without the token; the token holder's are not counted", async () => {
