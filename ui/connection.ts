@@ -16,6 +16,7 @@ export interface SocketLike {
   onopen: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
   onclose: ((event: CloseEvent) => void) | null;
+  send(data: string): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -44,6 +45,8 @@ export interface ConnectionOptions {
 
 export interface Connection {
   readonly state: ConnectionState;
+  /** Sends a message on the open socket; false (nothing sent) while it is not open. */
+  send(text: string): boolean;
   /** Skip the wait and retry now (e.g. when the browser comes back online). */
   retryNow(): void;
   close(): void;
@@ -142,6 +145,11 @@ export function connect(options: ConnectionOptions): Connection {
   return {
     get state() {
       return state;
+    },
+    send(text) {
+      if (state.status !== "open" || socket === null) return false;
+      socket.send(text);
+      return true;
     },
     retryNow() {
       if (state.status !== "reconnecting") return;

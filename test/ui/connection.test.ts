@@ -1,65 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import type { ServerFrame } from "../../src/core/protocol.ts";
-import { connect, parseFrame, type ConnectionOptions, type ConnectionState, type SocketLike, type Timers } from "../../ui/connection.ts";
+import { connect, parseFrame, type ConnectionOptions, type ConnectionState } from "../../ui/connection.ts";
+import { FakeSocket, FakeTimers } from "./fake-socket.ts";
 import { sites, snapshot } from "./fixtures.ts";
-
-/** Stands in for the browser's WebSocket: the test plays the server. */
-class FakeSocket implements SocketLike {
-  static instances: FakeSocket[] = [];
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  closedWith: { code?: number; reason?: string } | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-  }
-  serverOpens(): void {
-    this.onopen?.(new Event("open"));
-  }
-  serverSends(data: unknown): void {
-    this.onmessage?.(new MessageEvent("message", { data }));
-  }
-  serverCloses(code: number, reason = ""): void {
-    this.onclose?.({ code, reason } as CloseEvent);
-  }
-}
-
-/** A clock that only moves when the test says so. */
-class FakeTimers implements Timers {
-  time = 0;
-  private nextId = 1;
-  private pending = new Map<number, { at: number; callback: () => void }>();
-
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.nextId++;
-    this.pending.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  get count(): number {
-    return this.pending.size;
-  }
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
-  }
-}
 
 let timers: FakeTimers;
 let frames: ServerFrame[];
@@ -183,6 +126,16 @@ describe("connect", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     timers.advance(60_000);
     expect(FakeSocket.instances).toHaveLength(2); // the cancelled timer did not fire too
+  });
+
+  test("send writes to the open socket only", () => {
+    const connection = start();
+    expect(connection.send("early")).toBe(false);
+    latest().serverOpens();
+    expect(connection.send("hello")).toBe(true);
+    latest().serverCloses(1006);
+    expect(connection.send("late")).toBe(false);
+    expect(FakeSocket.instances[0]!.sent).toEqual(["hello"]);
   });
 
   test("messages from a replaced socket are ignored", () => {
