@@ -41,6 +41,13 @@ export interface ConnectionOptions {
   maxDelay?: number;
   /** An open that lasts this long resets the backoff; a server that accepts then drops keeps backing off. */
   stableAfter?: number;
+  /**
+   * A browser cannot see why an upgrade was refused (it reports 1006, as for a lost network).
+   * After `diagnoseAfter` attempts in a row that never opened, this is asked for a reason to stop
+   * retrying; null keeps trying.
+   */
+  diagnose?: () => Promise<string | null>;
+  diagnoseAfter?: number;
 }
 
 export interface Connection {
@@ -69,11 +76,15 @@ export function connect(options: ConnectionOptions): Connection {
     minDelay = 500,
     maxDelay = 10_000,
     stableAfter = 5_000,
+    diagnose,
+    diagnoseAfter = 3,
   } = options;
 
   let state: ConnectionState = { status: "connecting" };
   let socket: SocketLike | null = null;
   let failures = 0;
+  /** Attempts in a row that closed without ever opening. */
+  let refusals = 0;
   let retryTimer: unknown = null;
   let stableTimer: unknown = null;
   let stopped = false;
@@ -107,8 +118,11 @@ export function connect(options: ConnectionOptions): Connection {
       return;
     }
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
       if (socket !== ws) return;
+      opened = true;
+      refusals = 0;
       setState({ status: "open" });
       stableTimer = timers.setTimeout(() => {
         stableTimer = null;
@@ -126,10 +140,24 @@ export function connect(options: ConnectionOptions): Connection {
       if (stableTimer !== null) timers.clearTimeout(stableTimer);
       stableTimer = null;
       if (stopped) return;
-      // 1008: the server rejected what we asked for; asking again gets the same answer.
-      if (event.code === CloseCode.PolicyViolation) stop(event.code, event.reason);
-      else scheduleRetry();
+      // The server rejected what we asked for; asking again gets the same answer.
+      if (FINAL_CLOSE_CODES.has(event.code)) return stop(event.code, event.reason);
+      scheduleRetry();
+      if (!opened && ++refusals >= diagnoseAfter) askWhy();
     };
+  };
+
+  const askWhy = () => {
+    diagnose?.().then(
+      (reason) => {
+        if (reason === null || stopped || state.status === "open") return;
+        const ws = socket;
+        socket = null;
+        ws?.close();
+        stop(0, reason);
+      },
+      () => {},
+    );
   };
 
   const scheduleRetry = () => {
@@ -165,6 +193,8 @@ export function connect(options: ConnectionOptions): Connection {
     },
   };
 }
+
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.PolicyViolation, CloseCode.MessageTooBig]);
 
 /** A message as a ServerFrame, or null for anything that is not one (binary, bad JSON, unknown type). */
 export function parseFrame(data: unknown): ServerFrame | null {

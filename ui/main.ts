@@ -40,6 +40,7 @@ function start(root: HTMLElement): void {
   const live = followLiveView({
     site,
     url: socketUrl(location, site),
+    diagnose: whyRefused,
     onChange(nextView, state) {
       view = nextView;
       connection = state;
@@ -50,4 +51,17 @@ function start(root: HTMLElement): void {
   // Relative times, the reconnect countdown and the charts' sliding window move with the clock.
   setInterval(schedule, 1000);
   draw();
+}
+
+/**
+ * Sockets keep failing to open: the page asks for itself, which the server refuses (401) as it
+ * refuses the socket when the token (the cookie) is no longer accepted, e.g. after it changed.
+ */
+async function whyRefused(): Promise<string | null> {
+  try {
+    const response = await fetch(location.pathname + location.search, { cache: "no-store" });
+    return response.status === 401 ? "the access token is no longer accepted: reload the page to sign in" : null;
+  } catch {
+    return null; // the server is unreachable: keep trying
+  }
 }

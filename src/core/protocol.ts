@@ -146,4 +146,6 @@ export const CloseCode = {
   GoingAway: 1001,
   /** The dashboard sent something that is not a command: do not retry the same thing. */
   PolicyViolation: 1008,
+  /** The dashboard sent a message over 1 KiB (uWebSockets closes with it): do not retry the same thing. */
+  MessageTooBig: 1009,
 } as const;

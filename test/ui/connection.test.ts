@@ -105,6 +105,44 @@ describe("connect", () => {
     expect(timers.count).toBe(0);
   });
 
+  test("does not reconnect after close code 1009 either", () => {
+    start();
+    latest().serverOpens();
+    latest().serverCloses(1009, "");
+    expect(states.at(-1)).toMatchObject({ status: "closed", code: 1009 });
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  test("after three attempts in a row that never opened, asks why and stops with the reason it is given", async () => {
+    let asked = 0;
+    start({ diagnose: async () => (++asked, "the access token is no longer accepted") });
+    latest().serverOpens();
+    latest().serverCloses(1006); // a socket that was open: a lost connection, not a refusal
+    for (let attempt = 0; attempt < 2; attempt++) {
+      timers.advance(10_000);
+      latest().serverCloses(1006);
+    }
+    expect(asked).toBe(0);
+    timers.advance(10_000);
+    latest().serverCloses(1006);
+    expect(asked).toBe(1);
+    await Promise.resolve();
+    expect(states.at(-1)).toEqual({ status: "closed", code: 0, reason: "the access token is no longer accepted" });
+    const sockets = FakeSocket.instances.length;
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(sockets);
+  });
+
+  test("keeps retrying when the diagnosis finds nothing", async () => {
+    start({ diagnose: async () => null, diagnoseAfter: 1 });
+    latest().serverCloses(1006);
+    await Promise.resolve();
+    expect(states.at(-1)?.status).toBe("reconnecting");
+    timers.advance(10_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
   test("close() closes the socket and stops retrying", () => {
     const connection = start();
     latest().serverOpens();
