@@ -61,16 +61,16 @@ export class Hub {
   restore(events: Iterable<AcceptedEvent>, time: number): number {
     let restored = 0;
     // Workers started together restore at slightly different instants but from the same events:
-    // a restored sequence is named after its site's newest event, so their frames stay identical.
-    const newest = new Map<string, number>();
+    // a restored sequence is named after its site's last event, so their frames stay identical.
+    const lastEvent = new Map<string, number>();
     for (const event of events) {
       const stats = this.siteFor(event.site);
       if (!stats) continue;
       stats.restore(hitOf(event));
-      newest.set(event.site, event.time);
+      lastEvent.set(event.site, event.time);
       restored++;
     }
-    this.publishTick(time, (site) => newest.get(site) ?? time);
+    this.publishTick(time, (site) => lastEvent.get(site) ?? time);
     return restored;
   }
 
