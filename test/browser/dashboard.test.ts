@@ -129,6 +129,7 @@ describe("dashboard in chromium", () => {
       await Bun.sleep(1500);
       expect(await byTestId(page, "connection-state").textContent()).toBe("closed");
       expect(sockets).toEqual([]);
+      await screenshot(page, "invalid-site");
       expect(errors).toEqual([]);
     } finally {
       await page.close();
