@@ -16,6 +16,7 @@ export interface SocketLike {
   onopen: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
   onclose: ((event: CloseEvent) => void) | null;
+  send(data: string): void;
   close(code?: number, reason?: string): void;
 }
 
@@ -40,10 +41,19 @@ export interface ConnectionOptions {
   maxDelay?: number;
   /** An open that lasts this long resets the backoff; a server that accepts then drops keeps backing off. */
   stableAfter?: number;
+  /**
+   * A browser cannot see why an upgrade was refused (it reports 1006, as for a lost network).
+   * After `diagnoseAfter` attempts in a row that never opened, this is asked for a reason to stop
+   * retrying; null keeps trying.
+   */
+  diagnose?: () => Promise<string | null>;
+  diagnoseAfter?: number;
 }
 
 export interface Connection {
   readonly state: ConnectionState;
+  /** Sends a message on the open socket; false (nothing sent) while it is not open. */
+  send(text: string): boolean;
   /** Skip the wait and retry now (e.g. when the browser comes back online). */
   retryNow(): void;
   close(): void;
@@ -66,11 +76,15 @@ export function connect(options: ConnectionOptions): Connection {
     minDelay = 500,
     maxDelay = 10_000,
     stableAfter = 5_000,
+    diagnose,
+    diagnoseAfter = 3,
   } = options;
 
   let state: ConnectionState = { status: "connecting" };
   let socket: SocketLike | null = null;
   let failures = 0;
+  /** Attempts in a row that closed without ever opening. */
+  let refusals = 0;
   let retryTimer: unknown = null;
   let stableTimer: unknown = null;
   let stopped = false;
@@ -104,8 +118,11 @@ export function connect(options: ConnectionOptions): Connection {
       return;
     }
     socket = ws;
+    let opened = false;
     ws.onopen = () => {
       if (socket !== ws) return;
+      opened = true;
+      refusals = 0;
       setState({ status: "open" });
       stableTimer = timers.setTimeout(() => {
         stableTimer = null;
@@ -123,10 +140,24 @@ export function connect(options: ConnectionOptions): Connection {
       if (stableTimer !== null) timers.clearTimeout(stableTimer);
       stableTimer = null;
       if (stopped) return;
-      // 1008: the server rejected what we asked for; asking again gets the same answer.
-      if (event.code === CloseCode.PolicyViolation) stop(event.code, event.reason);
-      else scheduleRetry();
+      // The server rejected what we asked for; asking again gets the same answer.
+      if (FINAL_CLOSE_CODES.has(event.code)) return stop(event.code, event.reason);
+      scheduleRetry();
+      if (!opened && ++refusals >= diagnoseAfter) askWhy();
     };
+  };
+
+  const askWhy = () => {
+    diagnose?.().then(
+      (reason) => {
+        if (reason === null || stopped || state.status === "open") return;
+        const ws = socket;
+        socket = null;
+        ws?.close();
+        stop(0, reason);
+      },
+      () => {},
+    );
   };
 
   const scheduleRetry = () => {
@@ -143,6 +174,11 @@ export function connect(options: ConnectionOptions): Connection {
     get state() {
       return state;
     },
+    send(text) {
+      if (state.status !== "open" || socket === null) return false;
+      socket.send(text);
+      return true;
+    },
     retryNow() {
       if (state.status !== "reconnecting") return;
       clearTimers();
@@ -157,6 +193,8 @@ export function connect(options: ConnectionOptions): Connection {
     },
   };
 }
+
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.PolicyViolation, CloseCode.MessageTooBig]);
 
 /** A message as a ServerFrame, or null for anything that is not one (binary, bad JSON, unknown type). */
 export function parseFrame(data: unknown): ServerFrame | null {

@@ -2,16 +2,25 @@
 import { html } from "htm/preact";
 import { render } from "preact";
 import { App } from "./components/app.ts";
-import { connect, type ConnectionState } from "./connection.ts";
-import { siteFromSearch, socketUrl } from "./route.ts";
+import type { ConnectionState } from "./connection.ts";
+import { followLiveView } from "./live-view.ts";
+import { routeFromSearch, socketUrl } from "./route.ts";
 import { pageTitle } from "./site-model.ts";
-import { applyFrame, initialState } from "./view-model.ts";
+import { initialState } from "./view-model.ts";
 
 const root = document.getElementById("app");
 if (root) start(root);
 
 function start(root: HTMLElement): void {
-  const site = siteFromSearch(location.search);
+  const route = routeFromSearch(location.search);
+  root.textContent = ""; // the "Loading…" placeholder: render() adds to what is there
+  if ("invalidSite" in route) {
+    // The server would refuse the socket (400), and a browser cannot tell that from a network error.
+    const closed: ConnectionState = { status: "closed", code: 0, reason: "not a site name" };
+    render(html`<${App} view=${initialState(null)} connection=${closed} now=${Date.now()} origin=${location.origin} invalidSite=${route.invalidSite} />`, root);
+    return;
+  }
+  const { site } = route;
   let view = initialState(site);
   let connection: ConnectionState = { status: "connecting" };
   let pending = false;
@@ -28,22 +37,31 @@ function start(root: HTMLElement): void {
     requestAnimationFrame(draw);
   };
 
-  const socket = connect({
+  const live = followLiveView({
+    site,
     url: socketUrl(location, site),
-    onFrame(frame) {
-      const next = applyFrame(view, frame, Date.now());
-      if (next === view) return;
-      view = next;
-      schedule();
-    },
-    onState(state) {
+    diagnose: whyRefused,
+    onChange(nextView, state) {
+      view = nextView;
       connection = state;
       schedule();
     },
   });
-  addEventListener("online", () => socket.retryNow());
+  addEventListener("online", () => live.connection.retryNow());
   // Relative times, the reconnect countdown and the charts' sliding window move with the clock.
   setInterval(schedule, 1000);
-  root.textContent = ""; // the "Loading…" placeholder: render() adds to what is there
   draw();
+}
+
+/**
+ * Sockets keep failing to open: the page asks for itself, which the server refuses (401) as it
+ * refuses the socket when the token (the cookie) is no longer accepted, e.g. after it changed.
+ */
+async function whyRefused(): Promise<string | null> {
+  try {
+    const response = await fetch(location.pathname + location.search, { cache: "no-store" });
+    return response.status === 401 ? "the access token is no longer accepted: reload the page to sign in" : null;
+  } catch {
+    return null; // the server is unreachable: keep trying
+  }
 }

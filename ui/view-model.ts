@@ -10,6 +10,7 @@ import type {
   SnapshotFrame,
   Stats,
   TickFrame,
+  WatchCommand,
 } from "../src/core/protocol.ts";
 
 /** How many feed items the dashboard keeps, newest first. */
@@ -26,8 +27,11 @@ export interface ViewState {
   site: string | null;
   /** True once a snapshot for `site` has arrived. */
   loaded: boolean;
-  /** Sequence number of the last frame folded in. */
+  /** Sequence number of the last frame folded in, and the sequence it counts in (SnapshotFrame.epoch). */
   seq: number;
+  epoch: number;
+  /** A tick of a sequence we cannot join arrived: only a snapshot can bring the figures back in step. */
+  needsSnapshot: boolean;
   /** Ticks since the last snapshot whose seq was not the previous seq + 1 (frames missed or repeated). */
   seqGaps: number;
   /** Server time minus client time when the latest frame arrived: add it to Date.now() to read the server's clock. */
@@ -64,6 +68,8 @@ export function initialState(site: string | null): ViewState {
     site,
     loaded: false,
     seq: 0,
+    epoch: 0,
+    needsSnapshot: false,
     seqGaps: 0,
     clockOffset: 0,
     stats: emptyStats(),
@@ -105,6 +111,8 @@ function applySnapshot(state: ViewState, frame: SnapshotFrame, clockOffset: numb
     site: frame.site,
     loaded: true,
     seq: frame.seq,
+    epoch: frame.epoch,
+    needsSnapshot: false,
     seqGaps: 0,
     clockOffset,
     stats: frame.stats,
@@ -116,6 +124,7 @@ function applySnapshot(state: ViewState, frame: SnapshotFrame, clockOffset: numb
 
 function applyTick(state: ViewState, frame: TickFrame, clockOffset: number): ViewState {
   if (frame.site !== state.site) return state;
+  if (state.loaded && frame.epoch !== state.epoch) return newSequence(state, frame, clockOffset);
   // A tick the snapshot already holds: a dashboard that joins while a tick is being sent, shard by
   // shard, can get that tick after its snapshot.
   if (state.loaded && frame.seq <= state.seq) return state;
@@ -132,6 +141,35 @@ function applyTick(state: ViewState, frame: TickFrame, clockOffset: number): Vie
     feedSkipped: state.feedSkipped + frame.more,
     nextKey,
   };
+}
+
+/**
+ * The server started the site's sequence over: it forgot the site while it was idle and saw it
+ * again, or another process answers. The first tick of a sequence carries every section, so the
+ * view starts over from it as from a snapshot; any later tick of a sequence we never joined
+ * cannot be merged into what we have, and the view waits for a snapshot.
+ */
+function newSequence(state: ViewState, frame: TickFrame, clockOffset: number): ViewState {
+  if (frame.seq !== 1) return state.needsSnapshot ? state : { ...state, needsSnapshot: true };
+  const { entries, nextKey } = newestFirst(frame.feed, state.nextKey);
+  return {
+    ...state,
+    seq: frame.seq,
+    epoch: frame.epoch,
+    needsSnapshot: false,
+    seqGaps: 0,
+    clockOffset,
+    stats: mergeStats(emptyStats(), frame.changed),
+    feed: entries.slice(0, FEED_LIMIT),
+    feedSkipped: frame.more,
+    nextKey,
+  };
+}
+
+/** The command that asks the server for a fresh snapshot, once, when the view fell out of step. */
+export function snapshotRequest(before: ViewState, after: ViewState): string | null {
+  if (!after.needsSnapshot || before.needsSnapshot || after.site === null) return null;
+  return JSON.stringify({ type: "watch", site: after.site } satisfies WatchCommand);
 }
 
 function mergeStats(stats: Stats, changed: Partial<Stats>): Stats {

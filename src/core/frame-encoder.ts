@@ -22,7 +22,7 @@ export function encodeTickFrame(
   budget = MAX_FRAME_BYTES,
 ): string {
   const changed = fitStats(frame.changed, budget);
-  const head = { type: "tick", site: frame.site, seq: frame.seq, time: frame.time, changed };
+  const head = { type: "tick", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, changed };
   const { items, dropped } = fitFeed(head, feed, "oldest", budget);
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}],"more":${more + dropped}}`;
 }
@@ -34,7 +34,7 @@ export function encodeSnapshotFrame(
   budget = MAX_FRAME_BYTES,
 ): string {
   const stats = fitStats(frame.stats, budget) as Stats;
-  const head = { type: "snapshot", site: frame.site, seq: frame.seq, time: frame.time, stats };
+  const head = { type: "snapshot", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, stats };
   const { items } = fitFeed(head, feed, "newest", budget);
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
 }

@@ -23,6 +23,8 @@ export function siteTopic(site: string): string {
 }
 
 interface Published {
+  /** Which sequence `seq` counts in (see SnapshotFrame.epoch). */
+  epoch: number;
   seq: number;
   time: number;
   stats: Stats;
@@ -58,13 +60,17 @@ export class Hub {
    */
   restore(events: Iterable<AcceptedEvent>, time: number): number {
     let restored = 0;
+    // Workers started together restore at slightly different instants but from the same events:
+    // a restored sequence is named after its site's last event, so their frames stay identical.
+    const lastEvent = new Map<string, number>();
     for (const event of events) {
       const stats = this.siteFor(event.site);
       if (!stats) continue;
       stats.restore(hitOf(event));
+      lastEvent.set(event.site, event.time);
       restored++;
     }
-    this.tick(time);
+    this.publishTick(time, (site) => lastEvent.get(site) ?? time);
     return restored;
   }
 
@@ -92,13 +98,20 @@ export class Hub {
 
   /** One frame per changed site, plus the site list when it changed. Cost: O(sites) + O(changed sites' labels). */
   tick(time: number): Publication[] {
+    // Every worker ticks at the primary's tick times: a sequence named after the tick that
+    // started it has the same epoch in every worker that saw the same batches.
+    return this.publishTick(time, () => time);
+  }
+
+  /** `epochOf` names the sequence of a site that starts publishing in this tick. */
+  private publishTick(time: number, epochOf: (site: string) => number): Publication[] {
     const publications: Publication[] = [];
     let anyChanged = false;
     for (const [site, stats] of this.sites) {
       const expired = stats.advance(time);
       if (!expired && !stats.dirty) continue;
       anyChanged = true;
-      const frame = this.tickFrame(site, stats, time);
+      const frame = this.tickFrame(site, stats, time, epochOf);
       if (frame) publications.push({ topic: siteTopic(site), data: frame });
       if (stats.isIdle()) {
         this.sites.delete(site);
@@ -120,10 +133,10 @@ export class Hub {
   snapshot(site: string, time: number): string {
     const published = this.published.get(site);
     if (!published) {
-      return encodeSnapshotFrame({ site, seq: 0, time, stats: this.stats(site, time) }, []);
+      return encodeSnapshotFrame({ site, epoch: 0, seq: 0, time, stats: this.stats(site, time) }, []);
     }
     published.snapshot ??= encodeSnapshotFrame(
-      { site, seq: published.seq, time: published.time, stats: published.stats },
+      { site, epoch: published.epoch, seq: published.seq, time: published.time, stats: published.stats },
       this.sites.get(site)?.recentFeed() ?? [],
     );
     return published.snapshot;
@@ -142,7 +155,7 @@ export class Hub {
     return this.sites.size;
   }
 
-  private tickFrame(site: string, stats: SiteStats, time: number): string | undefined {
+  private tickFrame(site: string, stats: SiteStats, time: number, epochOf: (site: string) => number): string | undefined {
     const full = stats.stats(time);
     const { feed, more } = stats.takePending();
     const previous = this.published.get(site);
@@ -154,9 +167,12 @@ export class Hub {
       if (previous?.sections.get(key) !== json) changed[key] = full[key];
     }
     if (Object.keys(changed).length === 0 && feed.length === 0 && more === 0) return undefined;
+    // A site seen for the first time, or again after it went idle and was forgotten, starts a new
+    // sequence: its first tick carries every section, so a dashboard can take it as a baseline.
+    const epoch = previous?.epoch ?? epochOf(site);
     const seq = (previous?.seq ?? 0) + 1;
-    this.published.set(site, { seq, time, stats: full, sections });
-    return encodeTickFrame({ site, seq, time, changed: changed as Partial<Stats> }, feed, more);
+    this.published.set(site, { epoch, seq, time, stats: full, sections });
+    return encodeTickFrame({ site, epoch, seq, time, changed: changed as Partial<Stats> }, feed, more);
   }
 
   private sitesList(time: number): { key: string; frame: string } {

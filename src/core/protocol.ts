@@ -73,6 +73,13 @@ export interface SnapshotFrame {
   site: string;
   /** Sequence number of the last tick folded into this snapshot; tick frames continue from seq + 1. */
   seq: number;
+  /**
+   * Names the sequence `seq` counts in; 0 (with seq 0) while the site has published nothing. A
+   * site's sequence starts again at 1 under a new epoch when the server forgets the idle site and
+   * sees it again, or when another process (a restart, another worker) answers. Compare for
+   * equality only.
+   */
+  epoch: number;
   time: number;
   stats: Stats;
   /** The most recent feed items, oldest first. */
@@ -83,7 +90,10 @@ export interface SnapshotFrame {
 export interface TickFrame {
   type: "tick";
   site: string;
+  /** 1 for a sequence's first tick, which carries every Stats section: a complete baseline. */
   seq: number;
+  /** The sequence this tick belongs to (see SnapshotFrame.epoch). */
+  epoch: number;
   time: number;
   changed: Partial<Stats>;
   /** This tick's pageviews and events, oldest first, at most FEED_ITEMS_PER_TICK. */
@@ -112,6 +122,12 @@ export interface SitesFrame {
 
 export type ServerFrame = SnapshotFrame | TickFrame | SitesFrame;
 
+/** The one message a dashboard sends: watch a site, and get its snapshot (again, for the same site). */
+export interface WatchCommand {
+  type: "watch";
+  site: string;
+}
+
 export const TOP_LIST_SIZE = 10;
 /**
  * 40 items a second at the default tick: more than anyone reads in a live feed. Each item is about
@@ -130,4 +146,6 @@ export const CloseCode = {
   GoingAway: 1001,
   /** The dashboard sent something that is not a command: do not retry the same thing. */
   PolicyViolation: 1008,
+  /** The dashboard sent a message over 1 KiB (uWebSockets closes with it): do not retry the same thing. */
+  MessageTooBig: 1009,
 } as const;

@@ -18,11 +18,11 @@ const STEP_TIMEOUT = 10_000;
 
 const suite = useBrowserSuite();
 
-async function sendPageview(path: string, userAgent: string, referrer = ""): Promise<void> {
+async function sendPageview(path: string, userAgent: string, referrer = "", site = SITE): Promise<void> {
   const response = await fetch(new URL("/api/event", suite.server.url), {
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": userAgent },
-    body: JSON.stringify({ name: "pageview", url: `https://${SITE}${path}`, domain: SITE, referrer }),
+    body: JSON.stringify({ name: "pageview", url: `https://${site}${path}`, domain: site, referrer }),
   });
   expect(response.status).toBe(202);
   expect(response.headers.get("x-pulse-dropped")).toBeNull();
@@ -94,6 +94,42 @@ describe("dashboard in chromium", () => {
       expect(await link.getAttribute("href")).toBe(`/?site=${SITE}`);
       expect(await byTestId(page, "connection-state").textContent()).toBe("live");
       await screenshot(page, "site-list");
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  test("a site spelled with capitals is the same site: its figures load and follow", async () => {
+    const { page, errors } = await openPage({ width: 1280, height: 720 });
+    try {
+      await page.goto(suite.server.signedIn("/?site=Capital.Test"));
+      await page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.textContent === "live", undefined, {
+        timeout: STEP_TIMEOUT,
+      });
+      await sendPageview("/upper", CHROME_MAC, "", "capital.test");
+      await byTestId(page, "feed").getByText("/upper").waitFor({ timeout: STEP_TIMEOUT });
+      await page.waitForFunction(() => document.querySelector('[data-testid="current-visitors"]')?.textContent === "1", undefined, {
+        timeout: STEP_TIMEOUT,
+      });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
+  test("a site that is not a host name is said to be wrong, and no socket is tried", async () => {
+    const { page, errors } = await openPage({ width: 1280, height: 720 });
+    const sockets: string[] = [];
+    page.on("websocket", (socket) => sockets.push(socket.url()));
+    try {
+      await page.goto(suite.server.signedIn(`/?site=${encodeURIComponent("my shop!")}`));
+      await byTestId(page, "invalid-site").waitFor({ timeout: STEP_TIMEOUT });
+      expect(await byTestId(page, "invalid-site").textContent()).toContain("my shop! is not a host name");
+      await Bun.sleep(1500);
+      expect(await byTestId(page, "connection-state").textContent()).toBe("closed");
+      expect(sockets).toEqual([]);
+      await screenshot(page, "invalid-site");
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -27,13 +27,13 @@ function stats(label: (i: number) => string): Stats {
 
 describe("encodeTickFrame", () => {
   test("round-trips as JSON with the feed in order", () => {
-    const frame = JSON.parse(encodeTickFrame({ site: "a.test", seq: 3, time: 5, changed: {} }, [item(1), item(2)], 0)) as TickFrame;
-    expect(frame).toEqual({ type: "tick", site: "a.test", seq: 3, time: 5, changed: {}, feed: [item(1), item(2)], more: 0 });
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 3, time: 5, changed: {} }, [item(1), item(2)], 0)) as TickFrame;
+    expect(frame).toEqual({ type: "tick", site: "a.test", seq: 3, epoch: 1, time: 5, changed: {}, feed: [item(1), item(2)], more: 0 });
   });
 
   test("never exceeds the frame budget: feed items that do not fit are counted in more", () => {
     const feed = Array.from({ length: 100 }, (_, i) => item(i, "/€".repeat(100)));
-    const text = encodeTickFrame({ site: "a.test", seq: 1, time: 0, changed: stats((i) => `/${"€".repeat(99)}${i}`) }, feed, 7);
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `/${"€".repeat(99)}${i}`) }, feed, 7);
     expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     const frame = JSON.parse(text) as TickFrame;
     expect(frame.feed.length).toBeGreaterThan(0);
@@ -41,7 +41,7 @@ describe("encodeTickFrame", () => {
   });
 
   test("figures with pathological labels are shortened rather than overflowing", () => {
-    const text = encodeTickFrame({ site: "a.test", seq: 1, time: 0, changed: stats((i) => `${'"'.repeat(400)}${i}`) }, [], 0);
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `${'"'.repeat(400)}${i}`) }, [], 0);
     expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect((JSON.parse(text) as TickFrame).changed.visitors?.last5m).toBe(100_000);
   });
@@ -50,7 +50,7 @@ describe("encodeTickFrame", () => {
 describe("encodeSnapshotFrame", () => {
   test("keeps the newest feed items that fit, oldest first", () => {
     const feed = Array.from({ length: 500 }, (_, i) => item(i, `/${"x".repeat(90)}`));
-    const text = encodeSnapshotFrame({ site: "a.test", seq: 9, time: 0, stats: stats((i) => `/p${i}`) }, feed);
+    const text = encodeSnapshotFrame({ site: "a.test", epoch: 1, seq: 9, time: 0, stats: stats((i) => `/p${i}`) }, feed);
     expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     const frame = JSON.parse(text) as SnapshotFrame;
     expect(frame.feed.at(-1)).toEqual(feed[499]!);

@@ -144,6 +144,65 @@ describe("Hub", () => {
   });
 });
 
+describe("Hub: the sequence a dashboard follows", () => {
+  const siteFrame = (published: Array<{ topic: string; frame: unknown }>) =>
+    published.find((p) => p.topic === siteTopic("a.test"))?.frame as TickFrame | undefined;
+
+  test("a site forgotten when idle and seen again starts a new sequence under a new epoch, its first tick a full baseline", () => {
+    const hub = new Hub();
+    record(hub, "a.test", hit(1, T0));
+    const first = siteFrame(frames(hub, T0 + 250))!;
+    expect(first.seq).toBe(1);
+    expect(first.epoch).toBe(T0 + 250);
+    record(hub, "a.test", hit(2, T0 + 300));
+    expect(siteFrame(frames(hub, T0 + 500))).toMatchObject({ seq: 2, epoch: T0 + 250 });
+    const before = JSON.parse(hub.snapshot("a.test", T0 + 600)) as SnapshotFrame;
+    expect(before).toMatchObject({ seq: 2, epoch: T0 + 250 });
+
+    // Quiet for over 30 minutes: the last visitor expires and the site is forgotten.
+    const idle = T0 + 31 * 60_000;
+    expect(siteFrame(frames(hub, idle))!.changed.visitors).toEqual({ last5m: 0, last30m: 0, capped: false });
+    expect(hub.hasSite("a.test")).toBe(false);
+
+    const back = idle + 40 * 60_000;
+    record(hub, "a.test", hit(3, back, "/again"));
+    const restarted = siteFrame(frames(hub, back + 250))!;
+    expect(restarted.seq).toBe(1);
+    expect(restarted.epoch).toBe(back + 250);
+    expect(restarted.epoch).not.toBe(before.epoch);
+    // Every section, so a dashboard can start over from it without a snapshot.
+    expect(Object.keys(restarted.changed).sort()).toEqual(Object.keys(before.stats).sort());
+    expect(restarted.changed.pages).toEqual([["/again", 1]]);
+    expect(JSON.parse(hub.snapshot("a.test", back + 300))).toMatchObject({ seq: 1, epoch: back + 250 });
+  });
+
+  test("a site that has published nothing has epoch 0 and seq 0", () => {
+    const hub = new Hub();
+    expect(JSON.parse(hub.snapshot("new.test", T0))).toMatchObject({ seq: 0, epoch: 0 });
+  });
+
+  test("two hubs fed the same hits and ticks publish the same bytes, epoch included", () => {
+    const hubs = [new Hub(), new Hub()];
+    const texts = hubs.map((hub) => {
+      record(hub, "a.test", hit(1, T0));
+      const out = hub.tick(T0 + 250).map((p) => p.data);
+      record(hub, "a.test", hit(2, T0 + 300));
+      return out.concat(hub.tick(T0 + 500).map((p) => p.data), hub.snapshot("a.test", T0 + 600));
+    });
+    expect(texts[1]).toEqual(texts[0]!);
+  });
+
+  test("sites rebuilt from the same events at slightly different instants get the same epoch", () => {
+    const events = [T0, T0 + 1000].map((time, i) => ({ ...hit(i, time), site: "a.test", path: "/", url: "https://a.test/", referrer: "" }));
+    const epochs = [T0 + 5000, T0 + 5003].map((now) => {
+      const hub = new Hub();
+      hub.restore(events, now);
+      return (JSON.parse(hub.snapshot("a.test", now)) as SnapshotFrame).epoch;
+    });
+    expect(epochs).toEqual([T0 + 1000, T0 + 1000]);
+  });
+});
+
 describe("Hub.restore", () => {
   test("rebuilding from the stored events gives exactly the figures dashboards showed", () => {
     const live = new Hub();

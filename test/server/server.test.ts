@@ -55,6 +55,21 @@ describe("a real server on port 0", () => {
     client.socket.close();
   });
 
+  test("ticks name their sequence; watching the same site again gets a fresh snapshot in it", async () => {
+    const client = await dashboard("epoch.test");
+    expect(await client.waitFor((frame) => frame.type === "snapshot")).toMatchObject({ seq: 0, epoch: 0 });
+    await sendPageview("epoch.test", "/first");
+    const first = await client.waitFor(withPath("/first"));
+    // The site's first tick starts its sequence, named after that tick, with every section.
+    expect(first).toMatchObject({ seq: 1, epoch: first.time });
+    client.socket.send(JSON.stringify({ type: "watch", site: "epoch.test" }));
+    const again = (await client.waitFor((frame) => frame.type === "snapshot" && frame.seq > 0)) as SnapshotFrame;
+    expect(again.epoch).toBe(first.epoch);
+    expect(again.stats.visitors.last5m).toBe(1);
+    expect(Object.keys(first.changed).sort()).toEqual(Object.keys(again.stats).sort());
+    client.socket.close();
+  });
+
   test("a dashboard opened after traffic comes up with it in its snapshot", async () => {
     await sendPageview("refresh.test", "/before-refresh");
     const first = await dashboard("refresh.test");

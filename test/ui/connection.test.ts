@@ -1,65 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import type { ServerFrame } from "../../src/core/protocol.ts";
-import { connect, parseFrame, type ConnectionOptions, type ConnectionState, type SocketLike, type Timers } from "../../ui/connection.ts";
+import { connect, parseFrame, type ConnectionOptions, type ConnectionState } from "../../ui/connection.ts";
+import { FakeSocket, FakeTimers } from "./fake-socket.ts";
 import { sites, snapshot } from "./fixtures.ts";
-
-/** Stands in for the browser's WebSocket: the test plays the server. */
-class FakeSocket implements SocketLike {
-  static instances: FakeSocket[] = [];
-  onopen: ((event: Event) => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  closedWith: { code?: number; reason?: string } | null = null;
-
-  constructor(readonly url: string) {
-    FakeSocket.instances.push(this);
-  }
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-  }
-  serverOpens(): void {
-    this.onopen?.(new Event("open"));
-  }
-  serverSends(data: unknown): void {
-    this.onmessage?.(new MessageEvent("message", { data }));
-  }
-  serverCloses(code: number, reason = ""): void {
-    this.onclose?.({ code, reason } as CloseEvent);
-  }
-}
-
-/** A clock that only moves when the test says so. */
-class FakeTimers implements Timers {
-  time = 0;
-  private nextId = 1;
-  private pending = new Map<number, { at: number; callback: () => void }>();
-
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.nextId++;
-    this.pending.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  get count(): number {
-    return this.pending.size;
-  }
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
-  }
-}
 
 let timers: FakeTimers;
 let frames: ServerFrame[];
@@ -162,6 +105,44 @@ describe("connect", () => {
     expect(timers.count).toBe(0);
   });
 
+  test("does not reconnect after close code 1009 either", () => {
+    start();
+    latest().serverOpens();
+    latest().serverCloses(1009, "");
+    expect(states.at(-1)).toMatchObject({ status: "closed", code: 1009 });
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  test("after three attempts in a row that never opened, asks why and stops with the reason it is given", async () => {
+    let asked = 0;
+    start({ diagnose: async () => (++asked, "the access token is no longer accepted") });
+    latest().serverOpens();
+    latest().serverCloses(1006); // a socket that was open: a lost connection, not a refusal
+    for (let attempt = 0; attempt < 2; attempt++) {
+      timers.advance(10_000);
+      latest().serverCloses(1006);
+    }
+    expect(asked).toBe(0);
+    timers.advance(10_000);
+    latest().serverCloses(1006);
+    expect(asked).toBe(1);
+    await Promise.resolve();
+    expect(states.at(-1)).toEqual({ status: "closed", code: 0, reason: "the access token is no longer accepted" });
+    const sockets = FakeSocket.instances.length;
+    timers.advance(60_000);
+    expect(FakeSocket.instances).toHaveLength(sockets);
+  });
+
+  test("keeps retrying when the diagnosis finds nothing", async () => {
+    start({ diagnose: async () => null, diagnoseAfter: 1 });
+    latest().serverCloses(1006);
+    await Promise.resolve();
+    expect(states.at(-1)?.status).toBe("reconnecting");
+    timers.advance(10_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
   test("close() closes the socket and stops retrying", () => {
     const connection = start();
     latest().serverOpens();
@@ -183,6 +164,16 @@ describe("connect", () => {
     expect(FakeSocket.instances).toHaveLength(2);
     timers.advance(60_000);
     expect(FakeSocket.instances).toHaveLength(2); // the cancelled timer did not fire too
+  });
+
+  test("send writes to the open socket only", () => {
+    const connection = start();
+    expect(connection.send("early")).toBe(false);
+    latest().serverOpens();
+    expect(connection.send("hello")).toBe(true);
+    latest().serverCloses(1006);
+    expect(connection.send("late")).toBe(false);
+    expect(FakeSocket.instances[0]!.sent).toEqual(["hello"]);
   });
 
   test("messages from a replaced socket are ignored", () => {

@@ -1,16 +1,25 @@
 import { expect, test } from "bun:test";
-import { siteFromSearch, siteHref, socketUrl } from "../../ui/route.ts";
+import { routeFromSearch, siteHref, socketUrl } from "../../ui/route.ts";
 
-test("siteFromSearch", () => {
-  expect(siteFromSearch("")).toBeNull();
-  expect(siteFromSearch("?site=")).toBeNull();
-  expect(siteFromSearch("?site=shop.test")).toBe("shop.test");
-  expect(siteFromSearch(`?x=1&site=${encodeURIComponent("a.test/b c")}`)).toBe("a.test/b c");
+test("routeFromSearch: the site list, or a site named as the server names it", () => {
+  expect(routeFromSearch("")).toEqual({ site: null });
+  expect(routeFromSearch("?site=")).toEqual({ site: null });
+  expect(routeFromSearch("?site=%20")).toEqual({ site: null });
+  expect(routeFromSearch("?site=shop.test")).toEqual({ site: "shop.test" });
+  // Snapshots name the site in lower case: a page that kept the capitals would match none of them.
+  expect(routeFromSearch("?site=Quiet.Test")).toEqual({ site: "quiet.test" });
+  expect(routeFromSearch(`?x=1&site=${encodeURIComponent(" Shop.Test:8080 ")}`)).toEqual({ site: "shop.test:8080" });
 });
 
-test("siteHref round-trips through siteFromSearch", () => {
-  const site = "weird site&x=1";
-  expect(siteFromSearch(siteHref(site).slice(1))).toBe(site);
+test("routeFromSearch: a value that is no host name is said to be one, not watched", () => {
+  expect(routeFromSearch(`?site=${encodeURIComponent("a.test/b c")}`)).toEqual({ invalidSite: "a.test/b c" });
+  expect(routeFromSearch("?site=-bad-.test")).toEqual({ invalidSite: "-bad-.test" });
+  expect(routeFromSearch(`?site=${"a".repeat(300)}`)).toEqual({ invalidSite: "a".repeat(300) });
+});
+
+test("siteHref round-trips through routeFromSearch", () => {
+  const site = "shop-1.example:8443";
+  expect(routeFromSearch(siteHref(site).slice(1))).toEqual({ site });
 });
 
 test("socketUrl follows the page's scheme and host", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { applyFrame, FEED_LIMIT, initialState, type ViewState } from "../../ui/view-model.ts";
-import { feedItem, sites, snapshot, stats, T0, tick } from "./fixtures.ts";
+import { applyFrame, emptyStats, FEED_LIMIT, initialState, snapshotRequest, type ViewState } from "../../ui/view-model.ts";
+import { EPOCH, feedItem, sites, snapshot, stats, T0, tick } from "./fixtures.ts";
 
 const paths = (state: ViewState) => state.feed.map((entry) => entry.item.p);
 
@@ -122,6 +122,60 @@ describe("applyFrame: tick", () => {
   test("on the site list, site ticks are ignored", () => {
     const list = initialState(null);
     expect(applyFrame(list, tick(1))).toBe(list);
+  });
+});
+
+describe("applyFrame: the site's sequence starts over", () => {
+  // The site went quiet for over 30 minutes, the server forgot it, and a visitor came back.
+  const RESTARTED = T0 + 40 * 60_000;
+  const quietThenBack = () =>
+    applyFrame(
+      initialState("shop.test"),
+      snapshot({ seq: 40, stats: stats({ visitors: { last5m: 0, last30m: 0, capped: false }, pages: [["/old", 3]] }), feed: [feedItem("/old")] }),
+    );
+  const baseline = (overrides = {}) =>
+    tick(1, {
+      epoch: RESTARTED,
+      time: RESTARTED,
+      changed: { ...emptyStats(), visitors: { last5m: 1, last30m: 1, capped: false }, pages: [["/again", 1]] },
+      feed: [feedItem("/again", RESTARTED)],
+      ...overrides,
+    });
+
+  test("the first tick of a new sequence is taken as the new baseline, however low its seq", () => {
+    const state = applyFrame(quietThenBack(), baseline());
+    expect(state.stats.visitors.last5m).toBe(1);
+    expect(state.stats.pages).toEqual([["/again", 1]]);
+    expect(paths(state)).toEqual(["/again"]);
+    expect(state).toMatchObject({ seq: 1, epoch: RESTARTED, seqGaps: 0, needsSnapshot: false });
+    // And the sequence is followed from there.
+    const next = applyFrame(state, tick(2, { epoch: RESTARTED, changed: { visitors: { last5m: 2, last30m: 2, capped: false } } }));
+    expect(next.stats.visitors.last5m).toBe(2);
+    expect(next.stats.pages).toEqual([["/again", 1]]);
+  });
+
+  test("a later tick of a sequence never joined is not merged: the view asks for a snapshot, once", () => {
+    const before = quietThenBack();
+    const lost = applyFrame(before, tick(7, { epoch: RESTARTED, changed: { visitors: { last5m: 5, last30m: 5, capped: false } } }));
+    expect(lost.needsSnapshot).toBe(true);
+    expect(lost.stats).toEqual(before.stats);
+    expect(snapshotRequest(before, lost)).toBe(JSON.stringify({ type: "watch", site: "shop.test" }));
+    const again = applyFrame(lost, tick(8, { epoch: RESTARTED }));
+    expect(again).toBe(lost);
+    expect(snapshotRequest(lost, again)).toBeNull();
+    const fresh = applyFrame(again, snapshot({ seq: 8, epoch: RESTARTED, stats: stats({ visitors: { last5m: 5, last30m: 5, capped: false } }) }));
+    expect(fresh).toMatchObject({ needsSnapshot: false, seq: 8, epoch: RESTARTED });
+    expect(applyFrame(fresh, tick(9, { epoch: RESTARTED, changed: { pages: [["/z", 1]] } })).stats.pages).toEqual([["/z", 1]]);
+  });
+
+  test("a dashboard opened on a site with no data yet (epoch 0) follows its first tick", () => {
+    const empty = applyFrame(initialState("shop.test"), snapshot({ seq: 0, epoch: 0 }));
+    expect(applyFrame(empty, baseline()).stats.visitors.last5m).toBe(1);
+  });
+
+  test("within one sequence, repeats are still ignored", () => {
+    const state = applyFrame(quietThenBack(), tick(40, { epoch: EPOCH, feed: [feedItem("/old")] }));
+    expect(paths(state)).toEqual(["/old"]);
   });
 });
 
