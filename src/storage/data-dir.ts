@@ -31,8 +31,8 @@ export function openDataDir(path: string, configuredToken: string | null): DataD
     throw new DataDirError(`--data: cannot create ${dir}: ${reason(error)}`);
   }
   const eventsPath = join(dir, "events.db");
-  requireReadWrite(dir);
-  if (existsSync(eventsPath)) requireReadWrite(eventsPath);
+  requireAccess(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  if (existsSync(eventsPath)) requireAccess(eventsPath, constants.R_OK | constants.W_OK);
   const tokenPath = join(dir, "token");
   const saltsPath = join(dir, "salts.json");
   let token = configuredToken;
@@ -71,9 +71,9 @@ function storedToken(path: string, content: string): string {
 }
 
 /** access(2) answers EROFS on a read-only file system even for root, whom file modes do not stop. */
-function requireReadWrite(path: string): void {
+function requireAccess(path: string, mode: number): void {
   try {
-    accessSync(path, constants.R_OK | constants.W_OK);
+    accessSync(path, mode);
   } catch (error) {
     throw new DataDirError(`--data: cannot read and write ${path}: ${reason(error)}; make it writable by this user, or choose another directory with --data`);
   }

@@ -20,7 +20,7 @@ export interface ServerProcess {
   token: string;
   /** The data directory (a temporary one unless the args name one). */
   dataDir: string;
-  /** `path` on this server with the token, as the banner's link: a browser opening it is signed in. */
+  /** `path` on this server with the token, as the first start's banner link: a browser opening it is signed in. */
   signedIn(path: string): string;
   /** A dashboard socket for `site` (null: the site list), with the right Origin and the token. */
   dashboard(site: string | null): Promise<TestDashboard>;

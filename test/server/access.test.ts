@@ -90,6 +90,15 @@ describe("the dashboard page", () => {
     expect(response.headers.get("set-cookie")).toBeNull();
   });
 
+  test("each load of the dashboard renews the session; a public dashboard's visitor gets none", async () => {
+    const { handler } = handlerSetup({ publicSites: ["blog.test"] });
+    const cookie = await signIn(handler);
+    const renewed = (await handler(get("/?site=shop.test", cookie)))!.headers.getSetCookie()[0]!;
+    expect(renewed).toStartWith("pulse_session=");
+    expect(renewed.split(";")[0]).not.toBe(cookie.cookie);
+    expect((await handler(get("/?site=blog.test")))!.headers.getSetCookie()).toEqual([]);
+  });
+
   test("a public site's dashboard opens without the token; the site list does not", async () => {
     const { handler } = handlerSetup({ publicSites: ["blog.test"] });
     expect((await handler(get("/?site=blog.test")))!.status).toBe(200);
