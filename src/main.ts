@@ -40,7 +40,7 @@ function serve(config: Config, argv: string[]): void {
     } else {
       started = Promise.resolve(startServer(config, { files: embeddedAssets, store, token, salts }));
     }
-    if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.path}/token`);
+    if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
   } catch (error) {
     exitOnStartupError(error, config);
   }

@@ -64,8 +64,7 @@ export function openDataDir(path: string, configuredToken: string | null): DataD
  */
 function storedToken(path: string, content: string): string {
   const token = content.trim();
-  const fix = "delete it to have a new token generated, or write a token into it";
-  if (token === "") throw new DataDirError(`the token file ${path} is empty: ${fix} (${TOKEN_RULE})`);
+  if (token === "") throw new DataDirError(`the token file ${path} is empty: delete it to have a new token generated, or write a token into it (${TOKEN_RULE})`);
   if (!isValidToken(token)) throw new DataDirError(`the token in ${path} is not valid: a token is ${TOKEN_RULE}; correct it, or delete the file to have a new one generated`);
   return token;
 }
