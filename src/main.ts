@@ -2,33 +2,34 @@
 import packageJson from "../package.json" with { type: "json" };
 import { startServer } from "./app.ts";
 import { selfCommand } from "./cli/self-command.ts";
+import { startupFailure, type ListenAddress } from "./cli/startup-failure.ts";
 import { startPrimary } from "./cluster/primary.ts";
 import { runServeWorker } from "./cluster/worker.ts";
 import { helpText } from "./cli/help.ts";
-import { ConfigError, parseConfig, splitCommand, type Config } from "./config.ts";
+import { parseConfig, splitCommand, type Config } from "./config.ts";
 import { DailySalts } from "./core/visitor-id.ts";
 import { embeddedAssets } from "./generated/assets.ts";
 import { LoadtestError, printReport, runLoadtest } from "./loadtest/coordinator.ts";
 import { parseLoadtestConfig } from "./loadtest/options.ts";
 import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
 import { fileLimitWarning, readFileLimit } from "./server/file-limit.ts";
-import { GeoipError } from "./server/geoip.ts";
-import { DataDirError, openDataDir } from "./storage/data-dir.ts";
+import { openDataDir, type DataDir } from "./storage/data-dir.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 
-/** Start-up mistakes get one line and exit code 2; anything else is a bug and keeps its stack. */
-function exitOnStartupError(error: unknown): never {
-  if (!(error instanceof ConfigError || error instanceof GeoipError || error instanceof DataDirError)) throw error;
-  console.error(`pulse: ${error.message}`);
+/** Start-up failures get one line and exit code 2; a bug keeps its stack (see startupFailure). */
+function exitOnStartupError(error: unknown, listen?: ListenAddress): never {
+  const line = startupFailure(error, listen);
+  if (line === null) throw error;
+  console.error(`pulse: ${line}`);
   process.exit(2);
 }
 
 function serve(config: Config, argv: string[]): void {
-  let token: string;
+  let dataDir: DataDir;
   let started: Promise<{ port: number; restored: number; workers?: number[]; stop(): Promise<void> }>;
   try {
-    const dataDir = openDataDir(config.data, config.token);
-    token = dataDir.token;
+    dataDir = openDataDir(config.data, config.token);
+    const { token } = dataDir;
     const store = openSqliteStore(dataDir.eventsPath);
     const salts = new DailySalts(undefined, dataDir.salts, dataDir.saveSalts);
     if (config.workers > 1) {
@@ -39,23 +40,24 @@ function serve(config: Config, argv: string[]): void {
     } else {
       started = Promise.resolve(startServer(config, { files: embeddedAssets, store, token, salts }));
     }
-    if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.path}/token`);
+    if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
   } catch (error) {
-    exitOnStartupError(error);
+    exitOnStartupError(error, config);
   }
   started.then(
     (server) => {
-      printBanner(config, server.port, token, server.restored, server.workers);
+      printBanner(config, server.port, dataDir, server.restored, server.workers);
       stopOnSignals(server);
     },
-    (error: unknown) => {
-      console.error(`pulse: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(2);
-    },
+    (error: unknown) => exitOnStartupError(error, config),
   );
 }
 
-function printBanner(config: Config, port: number, token: string, restored: number, workers: number[] | undefined): void {
+/**
+ * The banner. Logs are kept and shipped (journald, Docker), so the link that carries the token is
+ * printed only on the start that created the token; other starts say where the token is.
+ */
+function printBanner(config: Config, port: number, dataDir: DataDir, restored: number, workers: number[] | undefined): void {
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const base = `http://${shownHost}:${port}`;
   console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
@@ -63,7 +65,8 @@ function printBanner(config: Config, port: number, token: string, restored: numb
   if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);
   const warning = fileLimitWarning(readFileLimit(), workers?.length ?? 1);
   if (warning) console.log(warning);
-  console.log(`  Dashboard:  ${base}/?token=${encodeURIComponent(token)}`);
+  if (dataDir.tokenCreated) console.log(`  Dashboard:  ${base}/?token=${encodeURIComponent(dataDir.token)}`);
+  else console.log(`  Dashboard:  ${base}/  (token ${config.token === null ? `in ${dataDir.tokenPath}` : "given with --token or PULSE_TOKEN"})`);
   console.log(`  Demo site:  ${base}/demo  (open it beside the dashboard of demo.local and click around)`);
   console.log(`  Tracker:    <script defer data-domain="your.site" src="${base}/js/script.js"></script>`);
   console.log(`  Ingest:     POST ${base}/api/event`);

@@ -1,3 +1,4 @@
+import { isValidToken, TOKEN_RULE } from "../core/access.ts";
 import { normalizeSite } from "../core/event-input.ts";
 import { normalizeOrigin } from "../core/origin.ts";
 
@@ -17,7 +18,6 @@ export interface OptionSpec<Key extends string = string> {
   max?: number;
 }
 
-export const MIN_TOKEN_LENGTH = 16;
 const LIST_KINDS = new Set<Kind>(["origins", "sites"]);
 const VALUE_NAMES: Record<Kind, string> = {
   port: "N",
@@ -90,9 +90,7 @@ function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
       return url.origin;
     }
     case "token":
-      if (!/^[\x21-\x7e]+$/.test(raw) || raw.length < MIN_TOKEN_LENGTH) {
-        throw new ConfigError(`${source} must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces`);
-      }
+      if (!isValidToken(raw)) throw new ConfigError(`${source} must be ${TOKEN_RULE}`);
       return raw;
     case "boolean":
       if (/^(1|true|yes|on)$/i.test(raw)) return true;

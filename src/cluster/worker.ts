@@ -5,7 +5,8 @@
  */
 import { startServer, type RunningServer } from "../app.ts";
 import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
-import { ConfigError, parseConfig } from "../config.ts";
+import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
+import { parseConfig } from "../config.ts";
 import { DailySalts } from "../core/visitor-id.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";
@@ -34,8 +35,10 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
     switch (messageType(raw)) {
       case "start":
         if (message.type !== "start" || server) return;
+        let listen: ListenAddress | undefined;
         try {
           const config = { ...parseConfig(message.argv, process.env), port: message.port };
+          listen = config;
           salts = new DailySalts(undefined, message.salts);
           server = startServer(config, {
             files,
@@ -54,7 +57,10 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
           setInterval(() => tell({ type: "metrics", snapshot: metrics.snapshot(), residentBytes: process.memoryUsage.rss() }), METRICS_INTERVAL_MS).unref();
           tell({ type: "ready", port: server.port, pid: process.pid, restored: server.restored });
         } catch (error) {
-          tell({ type: "failed", message: error instanceof ConfigError || error instanceof Error ? error.message : String(error) });
+          const line = startupFailure(error, listen);
+          // A bug shows its stack here, where it happened; the primary prints the line.
+          if (line === null) console.error(error);
+          tell({ type: "failed", message: line ?? `worker ${message.id} could not start: ${String(error)}` });
           setTimeout(() => process.exit(2), 100);
         }
         return;

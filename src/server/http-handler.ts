@@ -12,6 +12,7 @@ import { dashboardPage } from "./routes/dashboard-page.ts";
 import { exportRoute } from "./routes/export-route.ts";
 import { ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
 import { socketRoute } from "./routes/socket-route.ts";
+import { NOSNIFF } from "./security-headers.ts";
 import type { StaticAssets } from "./static-assets.ts";
 
 /** Every process's figures added up, as /metrics shows them with --workers. */
@@ -81,6 +82,12 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const handle: FetchHandler = (request, peer) => (pathOf(request.url) === "/api/event" ? ingestFrom(request, peer.address) : handleOther(request, peer));
 
   const handleOther = async (request: Request, peer: Peer): Promise<Response | undefined> => {
+    const response = await route(request, peer);
+    response?.headers.set("x-content-type-options", NOSNIFF);
+    return response;
+  };
+
+  const route = async (request: Request, peer: Peer): Promise<Response | undefined> => {
     // A Host header that makes no URL (empty, "a b", a port past 65535; or none, in HTTP/1.0)
     // leaves Bun a request.url that does not parse: the client's mistake, not a 500.
     const url = URL.parse(request.url);

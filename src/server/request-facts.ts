@@ -1,4 +1,4 @@
-import { presentedToken, tokenMatches } from "../core/access.ts";
+import { presentedCredentials, sessionValid, tokenMatches } from "../core/access.ts";
 
 /** Who may read what, from the config. */
 export interface AccessPolicy {
@@ -8,9 +8,10 @@ export interface AccessPolicy {
   metricsPublic: boolean;
 }
 
-/** Whether the request carries the token, as a Bearer header or the session cookie. */
+/** Whether the request carries the token as a Bearer header, or a session cookie issued with it. */
 export function isAuthorized(request: Request, policy: AccessPolicy): boolean {
-  return tokenMatches(presentedToken(request.headers), policy.token);
+  const { bearer, session } = presentedCredentials(request.headers);
+  return tokenMatches(bearer, policy.token) || sessionValid(session, policy.token, Date.now());
 }
 
 /** May this request read `site`'s realtime data? With the token, any site; without, public ones. */

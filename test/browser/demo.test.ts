@@ -61,7 +61,7 @@ describe("demo shop in chromium", () => {
     const origin = suite.server.url.replace(/\/$/, "");
     try {
       const { page: dashboard, errors: dashboardErrors } = await openTab(context);
-      // The banner's link signs the browser in; the demo tab then shares its cookie.
+      // The `?token=` link signs the browser in; the demo tab then shares its session cookie.
       await dashboard.goto(suite.server.signedIn(`/?site=${SITE}`));
       await dashboard.waitForFunction(
         () => document.querySelector('[data-testid="connection-state"]')?.textContent === "live",

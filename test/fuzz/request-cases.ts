@@ -59,10 +59,13 @@ export function junkCredentials(rng: Rng, token: string): Record<string, string>
     { authorization: `Token ${token}` },
     { authorization: `Bearer ${"A".repeat(rng.between(100, 8000))}` },
     { authorization: `Bearer ${rng.text(20, "ÿþ\u00a0\u0080ab")}` },
-    { cookie: "pulse_token=wrong-token-0123456789" },
-    { cookie: `pulse_token=${token.slice(2)}; other=1` },
+    { cookie: "pulse_session=wrong-token-0123456789" },
+    { cookie: `pulse_session=${token.slice(2)}; other=1` },
+    // The token itself is no session, under the session's name or the one earlier versions used.
+    { cookie: rng.pick([`pulse_session=${token}`, `pulse_token=${token}`]) },
+    { cookie: `pulse_session=${rng.pick(["0", "zzzzzzzzzz", "-1"])}.${rng.text(16, "ab_-")}.${rng.text(43, "AZaz09_-")}` },
     // Malformed percent-encoding in the session cookie (was a 500: decodeURIComponent threw).
-    { cookie: rng.pick(["pulse_token=%", "pulse_token=%E0%A4%A", "pulse_token=%zz", "a=1; pulse_token=%FF%"]) },
+    { cookie: rng.pick(["pulse_session=%", "pulse_session=%E0%A4%A", "pulse_session=%zz", "a=1; pulse_session=%FF%"]) },
   ]);
 }
 

@@ -25,6 +25,7 @@ export interface HandlerOptions {
   openFiles?: number;
   store?: EventStore;
   now?: () => number;
+  token?: string;
 }
 
 export function handlerSetup(options: HandlerOptions = {}) {
@@ -49,8 +50,11 @@ export function handlerSetup(options: HandlerOptions = {}) {
     hub,
     store,
     metrics,
-    assets: new StaticAssets({ "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } }),
-    policy: { token: TOKEN, publicSites: options.publicSites ?? [], metricsPublic: options.metricsPublic ?? false },
+    assets: new StaticAssets({
+      "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" },
+      "/js/script.js": { contentType: "text/javascript", body: "/* the tracker */" },
+    }),
+    policy: { token: options.token ?? TOKEN, publicSites: options.publicSites ?? [], metricsPublic: options.metricsPublic ?? false },
     allowOrigins: options.allowOrigins ?? [],
     trustProxy: options.trustProxy ?? false,
     ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit) } : {}),

@@ -1,24 +1,26 @@
 /**
  * Runs `pulse serve` as a child process on a free port, for tests that need a real server in its
- * own process (browser tests, the binary, restarts). Resolves once the banner prints the dashboard URL.
+ * own process (browser tests, the binary, restarts). Resolves once the banner prints the dashboard
+ * URL; the token is the one given with --token, or else the one in the data directory, as an operator
+ * would find it (the banner shows it only on the start that created it).
  */
 import type { Subprocess } from "bun";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve as resolvePath } from "node:path";
 import { openDashboard, type TestDashboard } from "./dashboard-client.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const DASHBOARD_LINE = /Dashboard:\s+(https?:\/\/\S+?\/)\?token=(\S+)/;
+const DASHBOARD_LINE = /Dashboard:\s+(https?:\/\/[^\s/]+\/)/;
 
 export interface ServerProcess {
   /** The server's base URL, e.g. http://127.0.0.1:41234/ */
   url: string;
-  /** The access token the banner printed. */
+  /** The access token: --token's, or the one in the data directory. */
   token: string;
   /** The data directory (a temporary one unless the args name one). */
   dataDir: string;
-  /** `path` on this server with the token, as the banner's link: a browser opening it is signed in. */
+  /** `path` on this server with the token, as the first start's banner link: a browser opening it is signed in. */
   signedIn(path: string): string;
   /** A dashboard socket for `site` (null: the site list), with the right Origin and the token. */
   dashboard(site: string | null): Promise<TestDashboard>;
@@ -83,13 +85,13 @@ export async function startServer({
     if (temporary) rmSync(data, { recursive: true, force: true });
   };
   try {
-    const [url, token] = await new Promise<[string, string]>((resolve, reject) => {
+    const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`server printed no dashboard URL within ${timeoutMs} ms:\n${output}`)), timeoutMs);
       onOutput = () => {
         const match = DASHBOARD_LINE.exec(output);
-        if (match?.[1] && match[2]) {
+        if (match?.[1]) {
           clearTimeout(timer);
-          resolve([match[1], decodeURIComponent(match[2])]);
+          resolve(match[1]);
         }
       };
       void child.exited.then((code) => {
@@ -98,6 +100,7 @@ export async function startServer({
       });
       onOutput();
     });
+    const token = givenToken(args) ?? readFileSync(resolvePath(cwd, data, "token"), "utf8").trim();
     const origin = url.replace(/\/$/, "");
     return {
       url,
@@ -113,6 +116,16 @@ export async function startServer({
     await stop();
     throw error;
   }
+}
+
+/** The last --token in the arguments, as the server reads them. */
+function givenToken(args: string[]): string | undefined {
+  let token: string | undefined;
+  args.forEach((arg, i) => {
+    if (arg === "--token") token = args[i + 1];
+    else if (arg.startsWith("--token=")) token = arg.slice("--token=".length);
+  });
+  return token;
 }
 
 async function stopChild(child: Subprocess): Promise<void> {
