@@ -57,6 +57,8 @@ export function startServer(config: Config, resources: ServerResources): Running
   const metrics = new Metrics();
   const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: config.maxSites });
   const { worker } = resources;
+  // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
+  store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
   const restored = hub.restore(store.since(now - ACTIVE_MS, worker?.restoreThrough), now);
   // Only a single process writes; with workers, the primary stores each batch once.

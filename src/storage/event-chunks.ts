@@ -76,15 +76,28 @@ export function encodeEvents(events: readonly StoredEvent[]): string {
 
 type EncodedEvent = [number, string, number, string, string, string, string, string, string, string, string, Record<string, string> | null];
 
-/** The events of a chunk read back, in stored order. */
+/**
+ * The events of a chunk read back, in stored order. Throws a SyntaxError or a TypeError saying what
+ * is wrong when the text is not what encodeEvents wrote (a damaged row): readers skip such a chunk.
+ */
 export function decodeEvents(site: string, json: string): StoredEvent[] {
-  const rows = JSON.parse(json) as EncodedEvent[];
+  const rows: unknown = JSON.parse(json);
+  if (!Array.isArray(rows)) throw new TypeError("the events are not a list");
   const events = new Array<StoredEvent>(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const [time, name, visitor, url, path, referrer, source, browser, os, device, country, props] = rows[i]!;
+    const row: unknown = rows[i];
+    if (!isEncodedEvent(row)) throw new TypeError(`event ${i} is not [time, name, visitor, url, path, referrer, source, browser, os, device, country, props]`);
+    const [time, name, visitor, url, path, referrer, source, browser, os, device, country, props] = row;
     events[i] = { time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props: props ?? {} };
   }
   return events;
+}
+
+function isEncodedEvent(row: unknown): row is EncodedEvent {
+  if (!Array.isArray(row) || row.length < 12 || typeof row[0] !== "number" || typeof row[2] !== "number") return false;
+  for (let field = 3; field <= 10; field++) if (typeof row[field] !== "string") return false;
+  const props: unknown = row[11];
+  return typeof row[1] === "string" && (props === null || (typeof props === "object" && !Array.isArray(props)));
 }
 
 const TEXT_FIELDS = ["site", "name", "url", "path", "referrer", "source", "browser", "os", "device", "country"] as const;

@@ -5,7 +5,7 @@ import { Ingestor } from "../../src/core/ingest.ts";
 import { hitOf } from "../../src/core/site-stats.ts";
 import { Metrics } from "../../src/core/metrics.ts";
 import { ConnectionCounter, RateLimiter } from "../../src/core/rate-limiter.ts";
-import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
+import { createHttpHandler, type ClusterFigures, type Peer } from "../../src/server/http-handler.ts";
 import { StaticAssets } from "../../src/server/static-assets.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
@@ -22,6 +22,8 @@ export interface HandlerOptions {
   maxDashboardsPerIp?: number;
   store?: EventStore;
   now?: () => number;
+  /** As a worker of --workers has them: every process's figures, as the primary last sent them. */
+  clusterMetrics?: () => ClusterFigures | undefined;
 }
 
 export function handlerSetup(options: HandlerOptions = {}) {
@@ -52,6 +54,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
     ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit) } : {}),
     ...(options.maxDashboardsPerIp ? { dashboardsPerIp: new ConnectionCounter(options.maxDashboardsPerIp) } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.clusterMetrics ? { clusterMetrics: options.clusterMetrics } : {}),
   });
   const upgrades: DashboardData[] = [];
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
