@@ -154,7 +154,7 @@ export function startServer(config: Config, resources: ServerResources): Running
       retention.stop();
       ticks.flush();
       // Ticks write a chunk per turn of the event loop: at shutdown, everything now.
-      writes?.flush();
+      writes?.close();
       await transport.closeAll(CloseCode.GoingAway, "server restarting");
       bus.close();
       store.close();

@@ -185,7 +185,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     const all = Promise.all(workers.map((worker) => worker?.stopped));
     const timedOut = await Promise.race([all.then(() => false), Bun.sleep(STOP_TIMEOUT_MS).then(() => true)]);
     if (timedOut) for (const worker of workers) worker?.child.kill("SIGKILL");
-    writes.flush();
+    writes.close();
     store.close();
   };
 

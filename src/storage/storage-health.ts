@@ -81,6 +81,12 @@ export class StorageHealth {
     this.metrics.storageFault = `storage is failing since ${new Date(this.failingSince).toISOString()}: ${reason}`;
   }
 
+  /** The process stops while storage still fails: the `count` events waiting are lost. */
+  givenUpAtStop(count: number): void {
+    this.metrics.eventsNotStored.backlog += count;
+    this.log(`pulse: stopping while ${this.metrics.storageFault}; ${count} accepted events could not be stored`);
+  }
+
   /** `count` events will never be stored; `why` says what happened to the last of them. */
   dropped(reason: NotStoredReason, count: number, why: string): void {
     this.metrics.eventsNotStored[reason] += count;

@@ -46,6 +46,15 @@ export class WriteBuffer {
     while (this.pending.length > 0 && this.write(DRAIN_CHUNK));
   }
 
+  /** At shutdown: writes what it can; what the failing store still refuses is given up, counted and told. */
+  close(): void {
+    this.flush();
+    if (this.pending.length === 0) return;
+    this.health.givenUpAtStop(this.pending.length);
+    this.pending = [];
+    this.metrics.storagePending = 0;
+  }
+
   /**
    * Writes everything pending a chunk at a time, one chunk per turn of the event loop: the first
    * at once, the rest after the requests waiting meanwhile. Events added while it runs are

@@ -170,6 +170,28 @@ describe("WriteBuffer", () => {
     expect([...store.since(0)].map((e) => e.time)).toEqual(Array.from({ length: 10 }, (_, i) => 15 + i));
   });
 
+  test("closing while storage still fails gives up what waits, counted and told in one line", () => {
+    const { store, state } = flakyStore("none");
+    const metrics = new Metrics();
+    const { lines, log } = recordingLog();
+    const buffer = new WriteBuffer(store, metrics, log);
+    state.down = true;
+    for (let i = 0; i < 7; i++) buffer.add(event(i));
+    buffer.flush();
+    buffer.close();
+    expect(buffer.size).toBe(0);
+    expect(metrics.eventsNotStored.backlog).toBe(7);
+    expect(lines.at(-1)).toMatch(/^pulse: stopping while storage is failing since \S+: SQLITE_FULL: database or disk is full; 7 accepted events could not be stored$/);
+  });
+
+  test("closing writes everything pending", () => {
+    const store = createMemoryStore();
+    const buffer = new WriteBuffer(store, new Metrics(), () => {});
+    for (let i = 0; i < DRAIN_CHUNK + 3; i++) buffer.add(event(i));
+    buffer.close();
+    expect(store.count()).toBe(DRAIN_CHUNK + 3);
+  });
+
   test("a store that fails in any other way than refusing an event (closed, locked, read-only) is waited for too", () => {
     const inner = createMemoryStore();
     const failure = { error: undefined as Error | undefined };
