@@ -61,6 +61,8 @@ export function startServer(config: Config, resources: ServerResources): Running
   const metrics = new Metrics();
   const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: config.maxSites });
   const { worker } = resources;
+  // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
+  store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
   const restored = hub.restore(store.since(now - ACTIVE_MS, worker?.restoreThrough), now);
   // Only a single process writes; with workers, the primary stores each batch once.
@@ -157,7 +159,7 @@ export function startServer(config: Config, resources: ServerResources): Running
       retention.stop();
       ticks.flush();
       // Ticks write a chunk per turn of the event loop: at shutdown, everything now.
-      writes?.flush();
+      writes?.close();
       await transport.closeAll(CloseCode.GoingAway, "server restarting");
       bus.close();
       store.close();

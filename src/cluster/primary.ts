@@ -49,6 +49,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const log = options.log ?? ((line) => console.error(line));
   const metrics = new Metrics();
   const writes = new WriteBuffer(store, metrics, log);
+  store.onDamagedChunk(() => metrics.damagedChunks++);
   const relay = new IpcRelay();
   // Stored before it is forwarded: a worker started after a store position gets every later batch.
   relay.onBatch((batch) => {
@@ -69,6 +70,8 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const latest = new Map<number, { snapshot: MetricsSnapshot; residentBytes: number }>();
   let retired = new Metrics().snapshot();
   const metricsTimer = setInterval(() => {
+    // Events held while storage fails are retried with each batch, and here when no batch comes.
+    if (writes.size > 0) writes.flush();
     const reports = [...latest.values()];
     broadcast({
       type: "metrics",
@@ -182,7 +185,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     const all = Promise.all(workers.map((worker) => worker?.stopped));
     const timedOut = await Promise.race([all.then(() => false), Bun.sleep(STOP_TIMEOUT_MS).then(() => true)]);
     if (timedOut) for (const worker of workers) worker?.child.kill("SIGKILL");
-    writes.flush();
+    writes.close();
     store.close();
   };
 

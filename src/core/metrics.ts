@@ -3,6 +3,11 @@
  * /metrics documents itself; updating one is a property increment on the hot path, nothing more.
  */
 export type DropReason = "bot" | "site-limit" | "site-not-allowed" | "rate-limited" | "invalid";
+/**
+ * Why an accepted (counted) event was never stored: the database refused it for itself, or storage
+ * kept failing until the events waiting for it passed their bound and the oldest were given up.
+ */
+export type NotStoredReason = "refused" | "backlog";
 
 export class Metrics {
   eventsAccepted = 0;
@@ -19,13 +24,20 @@ export class Metrics {
   tickIntervalSeconds = 0;
   storedEvents = 0;
   storageErrors = 0;
+  readonly eventsNotStored: Record<NotStoredReason, number> = { refused: 0, backlog: 0 };
+  /** Accepted events waiting to be written (more than a tick's worth only while storage fails). */
+  storagePending = 0;
+  /** Why writes are failing, with since when (empty while they succeed): /healthz answers 503 with it. */
+  storageFault = "";
+  /** Stored chunks a read found unreadable and skipped (each process counts those it met, once each). */
+  damagedChunks = 0;
   /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits). */
   eventsNotShown = 0;
 
   /** The figures as plain data, to send to another process. */
   snapshot(): MetricsSnapshot {
-    const { eventsDropped, ...numbers } = this;
-    return { ...numbers, eventsDropped: { ...eventsDropped } };
+    const { eventsDropped, eventsNotStored, ...rest } = this;
+    return { ...rest, eventsDropped: { ...eventsDropped }, eventsNotStored: { ...eventsNotStored } };
   }
 
   /**
@@ -38,6 +50,9 @@ export class Metrics {
       for (const key of SUMMED) total[key] += snapshot[key];
       for (const key of SLOWEST) total[key] = Math.max(total[key], snapshot[key]);
       for (const reason of Object.keys(total.eventsDropped) as DropReason[]) total.eventsDropped[reason] += snapshot.eventsDropped[reason] ?? 0;
+      for (const reason of Object.keys(total.eventsNotStored) as NotStoredReason[]) total.eventsNotStored[reason] += snapshot.eventsNotStored?.[reason] ?? 0;
+      // Only the process that stores (the primary, with --workers) has a fault to tell.
+      total.storageFault ||= snapshot.storageFault ?? "";
     }
     return total;
   }
@@ -66,6 +81,15 @@ export class Metrics {
     metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap.", [["", this.eventsNotShown]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
+    metric(
+      "pulse_events_not_stored_total",
+      "counter",
+      "Events counted but never stored: refused by the database for themselves, or given up while storage failed (backlog).",
+      Object.entries(this.eventsNotStored).map(([reason, value]) => [`{reason="${reason}"}`, value]),
+    );
+    metric("pulse_storage_failing", "gauge", "1 while writes to storage fail (then /healthz answers 503), else 0.", [["", this.storageFault ? 1 : 0]]);
+    metric("pulse_storage_pending_events", "gauge", "Accepted events waiting to be written.", [["", this.storagePending]]);
+    metric("pulse_storage_damaged_chunks_total", "counter", "Stored chunks found unreadable and skipped by reads (each process counts those it met).", [["", this.damagedChunks]]);
     metric("pulse_dashboards_connected", "gauge", "Open dashboard sockets.", [["", this.dashboardsConnected]]);
     metric("pulse_dashboards_rejected_total", "counter", "Dashboard upgrades refused (origin, token, limits).", [["", this.dashboardsRejected]]);
     metric("pulse_frames_published_total", "counter", "Frames published to a topic (each once, whatever the subscribers).", [["", this.framesPublished]]);
@@ -87,12 +111,17 @@ export class Metrics {
   }
 }
 
-type NumericField = Exclude<keyof Metrics, "eventsDropped" | "snapshot" | "recordTick" | "render">;
+type NumericField = Exclude<keyof Metrics, "eventsDropped" | "eventsNotStored" | "storageFault" | "snapshot" | "recordTick" | "render">;
 
 /** Metrics as plain data (what a worker sends its primary). */
-export type MetricsSnapshot = { [K in NumericField]: number } & { eventsDropped: Record<DropReason, number> };
+export type MetricsSnapshot = { [K in NumericField]: number } & {
+  eventsDropped: Record<DropReason, number>;
+  eventsNotStored: Record<NotStoredReason, number>;
+  storageFault: string;
+};
 
 const SLOWEST: NumericField[] = ["lastTickSeconds", "tickIntervalSeconds"];
-const SUMMED: NumericField[] = (Object.keys(new Metrics()) as Array<keyof Metrics>).filter(
-  (key): key is NumericField => key !== "eventsDropped" && !SLOWEST.includes(key as NumericField),
+const EMPTY = new Metrics();
+const SUMMED: NumericField[] = (Object.keys(EMPTY) as Array<keyof Metrics>).filter(
+  (key): key is NumericField => typeof EMPTY[key] === "number" && !SLOWEST.includes(key as NumericField),
 );

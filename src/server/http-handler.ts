@@ -97,7 +97,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       case "/ws":
         return socketRoute(request, url, address(), peer.upgrade, sockets);
       case "/healthz":
-        return new Response("ok\n", { headers: { "content-type": "text/plain" } });
+        return health();
     }
     if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, `use GET for ${url.pathname}`, { allow: "GET, HEAD" });
     switch (url.pathname) {
@@ -125,6 +125,17 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     return response;
   };
   return Object.assign(tagged, { ingest: ingestFrom });
+
+  /**
+   * ok, or 503 with the reason while storage fails: a monitor or load balancer learns that events
+   * are accepted but not yet written. With workers, the primary's state arrives with the figures.
+   */
+  function health(): Response {
+    const { storageFault, storagePending } = deps.clusterMetrics?.()?.metrics ?? deps.metrics;
+    const headers = { "content-type": "text/plain" };
+    if (!storageFault) return new Response("ok\n", { headers });
+    return new Response(`${storageFault}; ${storagePending} accepted events wait to be written\n`, { status: 503, headers });
+  }
 
   function renderMetrics(): string {
     const sites = deps.hub.siteCount();

@@ -16,6 +16,11 @@ export interface ExportQuery {
   to?: number;
 }
 
+/** The event database cannot be opened or used: the message is one line naming the file and the cause. */
+export class StorageError extends Error {
+  override name = "StorageError";
+}
+
 export interface EventStore {
   /**
    * Appends events in one transaction, in order: either all are stored when it returns (durable
@@ -38,8 +43,17 @@ export interface EventStore {
    * while it is read may appear if it falls after the rows already returned.
    */
   range(query: ExportQuery): Iterable<StoredEvent>;
-  /** Deletes up to `limit` events older than `before`; returns how many it deleted (so callers can go on in steps). */
+  /**
+   * Deletes up to `limit` events older than `before`; returns how many it deleted (so callers can go
+   * on in steps). A damaged chunk (see onDamagedChunk) near the cut goes whole, which may pass `limit`.
+   */
   prune(before: number, limit: number): number;
+  /**
+   * Reads (since, range, prune) skip stored data they cannot decode, a damaged chunk, rather than
+   * fail: the rest is still served. The store logs each such chunk once, with its id, and tells
+   * `listener` once per chunk (a metric counts them).
+   */
+  onDamagedChunk(listener: (id: number) => void): void;
   /** Number of stored events (all sites), for tests and metrics. */
   count(): number;
   close(): void;

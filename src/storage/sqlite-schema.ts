@@ -6,7 +6,7 @@ import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { INSERT_CHUNK, chunkRows, type ChunkRow } from "./event-chunks.ts";
-import type { StoredEvent } from "./event-store.ts";
+import { StorageError, type StoredEvent } from "./event-store.ts";
 
 /**
  * Step i takes a database from version i to version i + 1. Append steps, never edit one that has
@@ -60,20 +60,20 @@ const migrations: ReadonlyArray<(db: Database) => void> = [
 export const SCHEMA_VERSION = migrations.length;
 
 /** Passed on as it is: its message already says what to do. */
-class SchemaTooNewError extends Error {}
+class SchemaTooNewError extends StorageError {}
 
-/** Opens (creating if needed) the event database at `path`; errors name the path and the cause. */
+/** Opens (creating if needed) the event database at `path`; throws a StorageError naming the path and the cause. */
 export function openEventDatabase(path: string): Database {
   const inMemory = path === ":memory:";
   const directory = dirname(resolve(path));
   if (!inMemory && !existsSync(directory)) {
-    throw new Error(`Cannot open the event database ${path}: the directory ${directory} does not exist`);
+    throw new StorageError(`Cannot open the event database ${path}: the directory ${directory} does not exist`);
   }
   let db: Database;
   try {
     db = new Database(path);
   } catch (cause) {
-    throw new Error(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
+    throw new StorageError(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
   }
   try {
     configure(db);
@@ -82,7 +82,7 @@ export function openEventDatabase(path: string): Database {
   } catch (cause) {
     db.close();
     if (cause instanceof SchemaTooNewError) throw cause;
-    throw new Error(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
+    throw new StorageError(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
   }
 }
 
@@ -145,6 +145,7 @@ function userVersion(db: Database): number {
   return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
 }
 
+/** One line: a damaged row met while migrating, for one, carries the text around it. */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
 }

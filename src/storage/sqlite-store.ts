@@ -23,13 +23,13 @@ export const QUERIES = {
   // chunks' latest times, so only the recent tail is read; the test on `last` still skips an
   // older chunk appended later, after a clock step back. No match: NULL, an empty page.
   sinceStart: "SELECT min(id) - 1 AS id FROM chunks INDEXED BY chunks_last WHERE last >= ?",
-  sincePage: "SELECT id, site, events FROM chunks WHERE id > ?1 AND id <= ?4 AND last >= ?2 ORDER BY id LIMIT ?3",
+  sincePage: "SELECT id, site, first, last, count, events FROM chunks WHERE id > ?1 AND id <= ?4 AND last >= ?2 ORDER BY id LIMIT ?3",
   // AUTOINCREMENT is not used, so ids are only "max + 1": pruning never removes the newest chunk,
   // so the maximum never goes back.
   lastPosition: "SELECT coalesce(max(id), 0) AS id FROM chunks",
   // A site's chunks in order of their earliest time, after the last (first, id) read. A chunk
   // spans at most MAX_CHUNK_SPAN_MS, so the first page seeks to `from` less that span.
-  rangePage: `SELECT id, first, events FROM chunks
+  rangePage: `SELECT id, site, first, last, count, events FROM chunks
     WHERE site = ?1 AND (first, id) > (?2, ?3) AND first < ?4 AND last >= ?5 ORDER BY first, id LIMIT ?6`,
   // Chunks holding events before the cut, the oldest-ending first. One starting before the cut
   // ends less than MAX_CHUNK_SPAN_MS after it, which bounds the search on the `last` index.
@@ -49,15 +49,29 @@ interface ChunkRecord {
 }
 type Value = string | number | null;
 
-export function openSqliteStore(path: string): EventStore {
-  return new SqliteStore(openEventDatabase(path));
+/** Damaged chunks remembered (so each is logged and counted once); past this many, the rest are skipped silently. */
+const MAX_DAMAGED_REMEMBERED = 10_000;
+
+export interface SqliteStoreOptions {
+  /** Where a damaged chunk is told, once each. */
+  log?: (line: string) => void;
+}
+
+/** Throws a StorageError (one line, naming the file) when the file cannot be opened as an event database. */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): EventStore {
+  return new SqliteStore(openEventDatabase(path), options.log ?? console.error);
 }
 
 class SqliteStore implements EventStore {
   private readonly insertAll: (rows: readonly ChunkRow[]) => void;
   private readonly pruneAll: (before: number, limit: number) => number;
+  private readonly damaged = new Set<number>();
+  private readonly damageListeners: Array<(id: number) => void> = [];
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly log: (line: string) => void,
+  ) {
     // db.query() statements are cached and owned by the Database, so close() finalizes them.
     const insert = db.query<unknown, ChunkRow>(QUERIES.insert);
     // IMMEDIATE: take the write lock at BEGIN, where busy_timeout waits for it, rather than
@@ -73,16 +87,41 @@ class SqliteStore implements EventStore {
     if (events.length > 0) this.insertAll(chunkRows(events));
   }
 
+  onDamagedChunk(listener: (id: number) => void): void {
+    this.damageListeners.push(listener);
+  }
+
+  /**
+   * A chunk's events, or none if its row is damaged (not what encodeEvents wrote: a disk error, a
+   * hand edit): one bad row must not stop a restore or an export, so it is skipped, and told once.
+   */
+  private eventsOf(chunk: ChunkRecord): StoredEvent[] {
+    try {
+      return decodeEvents(chunk.site, chunk.events);
+    } catch (error) {
+      if (this.damaged.has(chunk.id) || this.damaged.size >= MAX_DAMAGED_REMEMBERED) return [];
+      this.damaged.add(chunk.id);
+      const when = chunk.first === chunk.last ? `at ${isoTime(chunk.first)}` : `from ${isoTime(chunk.first)} to ${isoTime(chunk.last)}`;
+      const events = chunk.count === 1 ? "1 event" : `${chunk.count} events`;
+      const why = error instanceof Error ? error.message : String(error);
+      this.log(`pulse: skipped the damaged stored chunk ${chunk.id} (site ${chunk.site}, ${events} ${when}): ${why}`);
+      if (this.damaged.size === MAX_DAMAGED_REMEMBERED) this.log(`pulse: ${MAX_DAMAGED_REMEMBERED} damaged chunks found; further ones are skipped without a word`);
+      for (const listener of this.damageListeners) listener(chunk.id);
+      return [];
+    }
+  }
+
   since(time: number, through = Number.MAX_SAFE_INTEGER): Iterable<StoredEvent> {
     const start = this.db.query<{ id: number | null }, [number]>(QUERIES.sinceStart);
     const page = this.db.query<ChunkRecord, Value[]>(QUERIES.sincePage);
+    const eventsOf = (chunk: ChunkRecord) => this.eventsOf(chunk);
     return {
       *[Symbol.iterator]() {
         let after = start.get(time)?.id ?? null;
         for (;;) {
           const chunks = page.all(after, time, PAGE_CHUNKS, through);
           for (const chunk of chunks) {
-            for (const event of decodeEvents(chunk.site, chunk.events)) if (event.time >= time) yield event;
+            for (const event of eventsOf(chunk)) if (event.time >= time) yield event;
           }
           if (chunks.length < PAGE_CHUNKS) return;
           after = chunks[chunks.length - 1]!.id;
@@ -98,6 +137,7 @@ class SqliteStore implements EventStore {
   range({ site, from = Number.MIN_SAFE_INTEGER, to = Number.MAX_SAFE_INTEGER }: ExportQuery): Iterable<StoredEvent> {
     const page = this.db.query<ChunkRecord, Value[]>(QUERIES.rangePage);
     const seek = Math.max(from - MAX_CHUNK_SPAN_MS, Number.MIN_SAFE_INTEGER);
+    const eventsOf = (chunk: ChunkRecord) => this.eventsOf(chunk);
     return {
       *[Symbol.iterator]() {
         const order = new TimeOrder();
@@ -106,7 +146,7 @@ class SqliteStore implements EventStore {
         for (;;) {
           const chunks = page.all(site, after.first, after.id, to, from, PAGE_CHUNKS);
           for (const chunk of chunks) {
-            const events = decodeEvents(site, chunk.events).filter((event) => event.time >= from && event.time < to);
+            const events = eventsOf(chunk).filter((event) => event.time >= from && event.time < to);
             yield* order.add(chunk.id, chunk.first, events);
           }
           if (chunks.length < PAGE_CHUNKS) break;
@@ -125,7 +165,8 @@ class SqliteStore implements EventStore {
 
   /**
    * Whole chunks go at once; a chunk holding events on both sides of the cut, or more than the
-   * limit allows, is written back with the rest. Within a chunk the oldest events go first.
+   * limit allows, is written back with the rest. Within a chunk the oldest events go first. A
+   * damaged chunk goes whole (it ends within MAX_CHUNK_SPAN_MS of the cut, and no reader can use it).
    */
   private pruneChunks(before: number, limit: number): number {
     const candidates = this.db.query<ChunkRecord, [number, number, number]>(QUERIES.pruneCandidates);
@@ -142,7 +183,13 @@ class SqliteStore implements EventStore {
           deleted += chunk.count;
           continue;
         }
-        const events = decodeEvents(chunk.site, chunk.events);
+        const events = this.eventsOf(chunk);
+        if (events.length === 0) {
+          remove.run(chunk.id);
+          deleted += chunk.count;
+          if (deleted >= limit) break;
+          continue;
+        }
         const doomed = new Set(
           events
             .filter((event) => event.time < before)
@@ -158,7 +205,7 @@ class SqliteStore implements EventStore {
           const [, first, last, count, json] = chunkRows(kept)[0]!;
           rewrite.run(chunk.id, first, last, count, json);
         }
-        if (deleted === limit) break;
+        if (deleted >= limit) break;
       }
     }
     return deleted;
@@ -172,4 +219,9 @@ class SqliteStore implements EventStore {
     // Safe to call twice. A range still being read throws at its next page.
     this.db.close();
   }
+}
+
+function isoTime(time: number): string {
+  const date = new Date(time);
+  return Number.isNaN(date.getTime()) ? String(time) : date.toISOString();
 }

@@ -6,7 +6,7 @@ import { hitOf } from "../../src/core/site-stats.ts";
 import { Metrics } from "../../src/core/metrics.ts";
 import { RateLimiter } from "../../src/core/rate-limiter.ts";
 import { admissionLimits, SocketAdmission } from "../../src/core/socket-admission.ts";
-import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
+import { createHttpHandler, type ClusterFigures, type Peer } from "../../src/server/http-handler.ts";
 import { StaticAssets } from "../../src/server/static-assets.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
@@ -26,6 +26,8 @@ export interface HandlerOptions {
   store?: EventStore;
   now?: () => number;
   token?: string;
+  /** As a worker of --workers has them: every process's figures, as the primary last sent them. */
+  clusterMetrics?: () => ClusterFigures | undefined;
 }
 
 export function handlerSetup(options: HandlerOptions = {}) {
@@ -60,6 +62,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
     ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit) } : {}),
     admission,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.clusterMetrics ? { clusterMetrics: options.clusterMetrics } : {}),
   });
   const upgrades: DashboardData[] = [];
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };

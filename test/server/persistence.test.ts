@@ -1,6 +1,7 @@
 /**
  * What survives a restart and a crash, on a real server process with its SQLite data directory.
  */
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -130,6 +131,39 @@ describe("storage across restarts", () => {
     try {
       await Bun.sleep(100);
       expect((await exportedRows(server, "old.test")).length).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+
+  test("a damaged stored chunk is skipped and logged once with its id: start-up restores the rest, export lists the rest", async () => {
+    const dir = dataDir();
+    const store = openSqliteStore(join(dir, "events.db"));
+    const now = Date.now();
+    const DAY = 86_400_000;
+    // Each batch one chunk per site: three recent (restored at start) and three older (exported only).
+    for (const [i, time] of [now - 3 * DAY, now - 2 * DAY, now - DAY, now - 60_000, now - 30_000, now - 10_000].entries()) {
+      store.append([storedEvent({ time, site: "damaged.test", path: `/${i}` }), storedEvent({ time, site: "other.test", path: `/${i}` })]);
+    }
+    store.close();
+    const damaged = new Database(join(dir, "events.db"));
+    const ids = damaged
+      .query<{ id: number }, [number, number]>("SELECT id FROM chunks WHERE site = 'damaged.test' AND first IN (?, ?) ORDER BY id")
+      .all(now - 2 * DAY, now - 30_000)
+      .map((row) => row.id);
+    damaged.query("UPDATE chunks SET events = substr(events, 1, 20) WHERE id IN (?, ?)").run(ids[0]!, ids[1]!);
+    damaged.close();
+
+    const server = await start(dir);
+    try {
+      expect(server.output()).toContain("Restored:   5 events");
+      const rows = await exportedRows(server, "damaged.test");
+      expect(rows.map((row) => row.split(",")[4])).toEqual(["/0", "/2", "/3", "/5"]);
+      expect((await exportedRows(server, "other.test")).length).toBe(6);
+      await exportedRows(server, "damaged.test");
+      for (const id of ids) expect(server.output().split(`damaged stored chunk ${id} `).length - 1).toBe(1);
+      const metrics = await fetch(new URL("/metrics", server.url), { headers: { authorization: `Bearer ${server.token}` } });
+      expect(await metrics.text()).toContain("pulse_storage_damaged_chunks_total 2\n");
     } finally {
       await server.stop();
     }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { StoredEvent } from "../../src/storage/event-store.ts";
+import { StorageError, type StoredEvent } from "../../src/storage/event-store.ts";
 import { SCHEMA_VERSION } from "../../src/storage/sqlite-schema.ts";
 import { QUERIES, openSqliteStore } from "../../src/storage/sqlite-store.ts";
 import { pluck, storedEvent } from "../helpers/stored-events.ts";
@@ -78,7 +78,7 @@ describe("SQLite event store", () => {
       db.run("CREATE INDEX events_site_time ON events (site, time)");
       db.run("CREATE INDEX events_time ON events (time)");
       const insert = db.query("INSERT INTO events (time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-      // One transaction: a commit per row takes seconds on a busy disk.
+      // One transaction: a commit (and its fsync) per row takes seconds on a slow disk.
       db.transaction(() => {
         for (const e of events) {
           insert.run(e.time, e.site, e.name, e.visitor, e.url, e.path, e.referrer, e.source, e.browser, e.os, e.device, e.country, Object.keys(e.props).length > 0 ? JSON.stringify(e.props) : null);
@@ -119,6 +119,8 @@ describe("SQLite event store", () => {
   test("a file that is not a database is refused with the path", () => {
     writeFileSync(file, "not a database, just text that is long enough to have a header ".repeat(10));
     expect(() => openSqliteStore(file)).toThrow(new RegExp(`^Cannot open the event database ${file}: .*not a database`));
+    // A StorageError, so that the command line can print it as one line.
+    expect(() => openSqliteStore(file)).toThrow(StorageError);
   });
 
   test("another connection appends while a range is read, without waiting and without disturbing it", () => {
@@ -134,6 +136,61 @@ describe("SQLite event store", () => {
     expect(reader.count()).toBe(2_505);
     reader.close();
     writer.close();
+  });
+});
+
+describe("a damaged chunk", () => {
+  /** Three batches of `site` at times 1, 2, 3 (one chunk each); the middle one's row is then overwritten with `events`. */
+  function storeWithDamagedChunk(events: string) {
+    const lines: string[] = [];
+    const store = openSqliteStore(file, { log: (line) => void lines.push(line) });
+    for (const time of [1, 2, 3]) store.append([storedEvent({ time, path: `/${time}` }), storedEvent({ time, site: "other.org" })]);
+    const damaged = withDatabase(file, (db) => {
+      const { id } = db.query<{ id: number }, []>("SELECT id FROM chunks WHERE site = 'example.com' AND first = 2").get()!;
+      db.query("UPDATE chunks SET events = ? WHERE id = ?").run(events, id);
+      return id;
+    });
+    return { store, lines, damaged };
+  }
+
+  test.each([
+    ["invalid JSON", '[[2,"pageview",1,"https://exa'],
+    ["JSON that is not a list of events", '{"time":2}'],
+    ["an event of the wrong shape", '[[2,"pageview"]]'],
+    ["a value of the wrong type", '[["2","pageview",1,"u","/","","","","","","",null]]'],
+  ])("holding %s is skipped by every reader, counted, and logged once with its id", (_kind, events) => {
+    const { store, lines, damaged } = storeWithDamagedChunk(events);
+    const heard: number[] = [];
+    store.onDamagedChunk((id) => heard.push(id));
+    for (let read = 0; read < 2; read++) {
+      expect(pluck(store.since(0), "path")).toEqual(["/1", "/pricing", "/pricing", "/3", "/pricing"]);
+      expect(pluck(store.range({ site: "example.com" }), "path")).toEqual(["/1", "/3"]);
+      expect(pluck(store.range({ site: "other.org" }), "time")).toEqual([1, 2, 3]);
+    }
+    expect(heard).toEqual([damaged]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toStartWith(`pulse: skipped the damaged stored chunk ${damaged} (site example.com, 1 event at 1970-01-01T00:00:00.002Z): `);
+    store.close();
+  });
+
+  test("is pruned with its time, without stopping the prune", () => {
+    const { store, damaged } = storeWithDamagedChunk("not json");
+    expect(store.prune(3, 100)).toBe(4);
+    expect(pluck(store.since(0), "time")).toEqual([3, 3]);
+    withDatabase(file, (db) => expect(db.query("SELECT id FROM chunks WHERE id = ?").get(damaged)).toBeNull());
+    store.close();
+  });
+
+  test("spanning the cut of a prune is removed whole: nothing can read it, and the prune goes on", () => {
+    const lines: string[] = [];
+    const store = openSqliteStore(file, { log: (line) => void lines.push(line) });
+    store.append([storedEvent({ time: 1 }), storedEvent({ time: 5 })]);
+    store.append([storedEvent({ time: 2, site: "other.org" })]);
+    withDatabase(file, (db) => db.run("UPDATE chunks SET events = 'not json' WHERE site = 'example.com'"));
+    expect(store.prune(3, 100)).toBe(3);
+    expect(store.count()).toBe(0);
+    expect(lines).toHaveLength(1);
+    store.close();
   });
 });
 
