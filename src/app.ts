@@ -1,4 +1,4 @@
-import type { Config } from "./config.ts";
+import { liveSiteCap, type Config } from "./config.ts";
 import { ACTIVE_MS } from "./core/active-visitors.ts";
 import { Dashboards } from "./core/dashboards.ts";
 import { DEFAULT_HUB_LIMITS, Hub } from "./core/hub.ts";
@@ -10,6 +10,7 @@ import { LocalBus } from "./bus/local-bus.ts";
 import { Metrics } from "./core/metrics.ts";
 import { CloseCode } from "./core/protocol.ts";
 import { ConnectionCounter, RateLimiter } from "./core/rate-limiter.ts";
+import { visitorMemory } from "./core/visitor-budget.ts";
 import type { DailySalts } from "./core/visitor-id.ts";
 import { startBunServer } from "./server/bun-server.ts";
 import { openGeoipDatabase } from "./server/geoip.ts";
@@ -55,7 +56,8 @@ export interface RunningServer {
 export function startServer(config: Config, resources: ServerResources): RunningServer {
   const { store } = resources;
   const metrics = new Metrics();
-  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: config.maxSites });
+  const maxSites = liveSiteCap(config);
+  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites, visitorMemory: visitorMemory(config.maxMemory * 1024 * 1024, maxSites) });
   const { worker } = resources;
   const now = Date.now();
   const restored = hub.restore(store.since(now - ACTIVE_MS, worker?.restoreThrough), now);
