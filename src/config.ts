@@ -27,7 +27,7 @@ export interface Config {
   maxSites: number;
   /** MB each process may give its live figures; past it new visitors are counted approximately. */
   maxMemory: number;
-  /** Ingest requests per second per client address; 0: no limit. */
+  /** Ingest events per second per client address (one per site a request names); 0: no limit. */
   rateLimit: number;
   /** Open dashboards per client address; 0: no limit. */
   maxDashboardsPerIp: number;
@@ -123,7 +123,7 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     default: 0,
     min: 0,
     max: 1_000_000,
-    help: "ingest requests per second per client address, answered 429 beyond (0: off; behind a proxy, needs --trust-proxy)",
+    help: "ingest events per second per client address, one per site a request names, answered 429 beyond (0: off; behind a proxy, needs --trust-proxy)",
   },
   {
     flag: "max-dashboards-per-ip",
