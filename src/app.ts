@@ -1,4 +1,4 @@
-import type { Config } from "./config.ts";
+import { liveSiteCap, type Config } from "./config.ts";
 import { ACTIVE_MS } from "./core/active-visitors.ts";
 import { Dashboards } from "./core/dashboards.ts";
 import { DEFAULT_HUB_LIMITS, Hub } from "./core/hub.ts";
@@ -11,6 +11,7 @@ import { Metrics } from "./core/metrics.ts";
 import { CloseCode } from "./core/protocol.ts";
 import { RateLimiter } from "./core/rate-limiter.ts";
 import { admissionLimits, SocketAdmission } from "./core/socket-admission.ts";
+import { visitorMemory } from "./core/visitor-budget.ts";
 import type { DailySalts } from "./core/visitor-id.ts";
 import { startBunServer } from "./server/bun-server.ts";
 import { readFileLimit } from "./server/file-limit.ts";
@@ -59,7 +60,8 @@ export interface RunningServer {
 export function startServer(config: Config, resources: ServerResources): RunningServer {
   const { store } = resources;
   const metrics = new Metrics();
-  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: config.maxSites });
+  const maxSites = liveSiteCap(config);
+  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites, visitorMemory: visitorMemory(config.maxMemory * 1024 * 1024, maxSites) });
   const { worker } = resources;
   // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
   store.onDamagedChunk(() => metrics.damagedChunks++);

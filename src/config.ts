@@ -1,5 +1,7 @@
 import { ConfigError, parseOptions, type OptionSpec } from "./cli/options.ts";
 import { availableParallelism } from "node:os";
+import { DEFAULT_MAX_SITES } from "./core/hub.ts";
+import { DEFAULT_MAX_MEMORY_MB, MIN_VISITOR_MEMORY, SITE_BYTES, visitorMemory } from "./core/visitor-budget.ts";
 
 export { ConfigError };
 
@@ -23,7 +25,9 @@ export interface Config {
   /** Sites that may be ingested; empty: any, up to maxSites. */
   sites: readonly string[];
   maxSites: number;
-  /** Ingest requests per second per client address; 0: no limit. */
+  /** MB each process may give its live figures; past it new visitors are counted approximately. */
+  maxMemory: number;
+  /** Ingest events per second per client address (one per site a request names); 0: no limit. */
   rateLimit: number;
   /** Open dashboards without the token per client address; 0: no limit. */
   maxDashboardsPerIp: number;
@@ -96,10 +100,20 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     key: "maxSites",
     kind: "integer",
     env: env("MAX_SITES"),
-    default: 1000,
+    default: DEFAULT_MAX_SITES,
     min: 1,
     max: 1_000_000,
-    help: "sites with live data at once, when --sites is not given",
+    help: "sites with live data at once, when --sites is not given (each may take 512 KiB of --max-memory)",
+  },
+  {
+    flag: "max-memory",
+    key: "maxMemory",
+    kind: "integer",
+    env: env("MAX_MEMORY"),
+    default: DEFAULT_MAX_MEMORY_MB,
+    min: 16,
+    max: 1_000_000,
+    help: "MB of memory each server process may give its live figures; past it, new visitors are counted approximately (about 3% off)",
   },
   {
     flag: "rate-limit",
@@ -109,7 +123,7 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     default: 0,
     min: 0,
     max: 1_000_000,
-    help: "ingest requests per second per client address, answered 429 beyond (0: off; behind a proxy, needs --trust-proxy)",
+    help: "ingest events per second per client address, one per site a request names, answered 429 beyond (0: off; behind a proxy, needs --trust-proxy)",
   },
   {
     flag: "max-dashboards-per-ip",
@@ -178,5 +192,23 @@ export function parseConfig(argv: readonly string[], variables: Readonly<Record<
   const { command, rest } = splitCommand(argv);
   if (command === "loadtest") throw new ConfigError("parseConfig reads serve options; loadtest has its own");
   const options = parseOptions(SERVE_OPTIONS, command === "serve" ? rest : [], variables);
-  return Object.freeze({ command, ...options }) as unknown as Config;
+  const config = Object.freeze({ command, ...options }) as unknown as Config;
+  refuseMemoryTooSmall(config);
+  return config;
+}
+
+/** The sites that may have live data at once: those listed with --sites, else --max-sites. */
+export function liveSiteCap(config: Pick<Config, "sites" | "maxSites">): number {
+  return config.sites.length > 0 ? config.sites.length : config.maxSites;
+}
+
+const MB = 1024 * 1024;
+
+function refuseMemoryTooSmall(config: Config): void {
+  const sites = liveSiteCap(config);
+  if (visitorMemory(config.maxMemory * MB, sites) >= MIN_VISITOR_MEMORY) return;
+  const needed = Math.ceil((sites * SITE_BYTES + MIN_VISITOR_MEMORY) / MB);
+  throw new ConfigError(
+    `--max-memory ${config.maxMemory} MB is too little for ${sites} sites: each may take ${SITE_BYTES / 1024} KiB and visitors need ${MIN_VISITOR_MEMORY / MB} MB; give --max-memory at least ${needed} or fewer sites`,
+  );
 }

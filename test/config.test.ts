@@ -18,7 +18,8 @@ describe("parseConfig", () => {
       token: null,
       publicSites: [],
       sites: [],
-      maxSites: 1000,
+      maxSites: 100,
+      maxMemory: 128,
       rateLimit: 0,
       maxDashboardsPerIp: 100,
       metricsPublic: false,
@@ -30,6 +31,19 @@ describe("parseConfig", () => {
     expect(parseConfig(["--workers", "1"], {}).workers).toBe(1);
     expect(parseConfig([], { PULSE_WORKERS: "6" }).workers).toBe(6);
     expect(() => parseConfig(["--workers", "0"], {})).toThrow(ConfigError);
+  });
+
+  test("--max-memory: MB for the live figures of each process; it must leave visitors room once every site has its share", () => {
+    expect(parseConfig(["--max-memory", "512"], {}).maxMemory).toBe(512);
+    expect(parseConfig([], { PULSE_MAX_MEMORY: "80" }).maxMemory).toBe(80);
+    expect(() => parseConfig(["--max-memory", "0"], {})).toThrow(ConfigError);
+    expect(() => parseConfig(["--max-memory", "lots"], {})).toThrow(ConfigError);
+    // 1,000 sites may take 512 KiB each: 128 MB leaves nothing for visitors.
+    expect(() => parseConfig(["--max-sites", "1000"], {})).toThrow(/--max-memory 128 MB.*1000 sites.*at least 508/);
+    expect(parseConfig(["--max-sites", "1000", "--max-memory", "508"], {}).maxSites).toBe(1000);
+    // With --sites, the sites listed are the ones that count.
+    expect(() => parseConfig(["--max-memory", "16"], { PULSE_SITES: "a.example,b.example" })).not.toThrow();
+    expect(() => parseConfig(["--max-memory", "16"], {})).toThrow(ConfigError);
   });
 
   test("flags in both forms, repeatable origins, and flags over variables", () => {
@@ -56,6 +70,7 @@ describe("parseConfig", () => {
         PULSE_PUBLIC_SITE: "Blog.Example",
         PULSE_SITES: "a.example, b.example",
         PULSE_MAX_SITES: "5",
+        PULSE_MAX_MEMORY: "256",
         PULSE_RATE_LIMIT: "20",
         PULSE_MAX_DASHBOARDS_PER_IP: "50",
         PULSE_METRICS_PUBLIC: "yes",
@@ -68,6 +83,7 @@ describe("parseConfig", () => {
       publicSites: ["blog.example"],
       sites: ["a.example", "b.example"],
       maxSites: 5,
+      maxMemory: 256,
       rateLimit: 20,
       maxDashboardsPerIp: 50,
       metricsPublic: true, port: 4000, host: "127.0.0.1", tickMs: 1000, allowOrigins: ["https://a.test", "https://b.test"], trustProxy: true });
@@ -77,7 +93,7 @@ describe("parseConfig", () => {
     expect(parseConfig(["--help"], {}).command).toBe("help");
     expect(parseConfig(["--version"], {}).command).toBe("version");
     const flags = ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip", "--data", "--retention-days", "--token"];
-    for (const flag of [...flags, "--public-site", "--sites", "--max-sites", "--rate-limit", "--max-dashboards-per-ip", "--metrics-public"]) expect(helpText()).toContain(flag);
+    for (const flag of [...flags, "--public-site", "--sites", "--max-sites", "--max-memory", "--rate-limit", "--max-dashboards-per-ip", "--metrics-public"]) expect(helpText()).toContain(flag);
     expect(helpText()).toContain("default 250");
   });
 

@@ -1,5 +1,7 @@
 import { Counter } from "./counter.ts";
 import { RecencyList, type RecencyNode } from "./recency-list.ts";
+import { VisitorBudget, visitorBytes, VISITOR_LABEL_CHAR_BYTES } from "./visitor-budget.ts";
+import { VisitorSketch } from "./visitor-sketch.ts";
 
 export const RECENT_MS = 5 * 60_000;
 export const ACTIVE_MS = 30 * 60_000;
@@ -17,6 +19,8 @@ export interface VisitorHit {
 interface Visitor extends VisitorHit {
   id: number;
   lastSeen: number;
+  /** What the budget was charged for this visitor. */
+  bytes: number;
   /** Place in the 30-minute list. */
   active: RecencyNode<Visitor>;
   /** Place in the 5-minute list, while the visitor is current. */
@@ -27,9 +31,13 @@ interface Visitor extends VisitorHit {
  * The visitors seen in the last 30 minutes, with running breakdowns that change by O(1) per hit.
  *
  * Two lists hold the visitors in order of last activity, so expiry only ever looks at the oldest
- * end: the cost of a tick is the number of visitors that expired, not the number tracked. Above
- * `maxTracked` the least recently seen visitor is forgotten early, which bounds memory; the counts
- * are then lower bounds and `capped` says so.
+ * end: the cost of a tick is the number of visitors that expired, not the number tracked.
+ *
+ * Memory is bounded by a budget all sites share: once it is spent, a new visitor is counted in a
+ * sketch (about 3% off) and is left out of the breakdowns. From the first such visitor, every
+ * visitor of the site, tracked or not, goes into the sketch too, so that the counts are those of
+ * the union; `capped` then says they are estimates. Thirty minutes after the last visitor left out,
+ * everyone in the window is tracked again and the counts are exact once more.
  */
 export class ActiveVisitors {
   private readonly byId = new Map<number, Visitor>();
@@ -47,16 +55,34 @@ export class ActiveVisitors {
   readonly devices = new Counter();
   readonly countries = new Counter();
 
-  capped = false;
+  /** Present while some visitors of the last 30 minutes are not tracked one by one. */
+  private sketch: VisitorSketch | null = null;
+  private lastUntracked = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly maxTracked = 100_000) {}
+  constructor(readonly budget = new VisitorBudget(Number.POSITIVE_INFINITY)) {}
 
-  get last30m(): number {
+  /** Visitors of the last 30 minutes tracked one by one. */
+  get tracked(): number {
     return this.active.size;
   }
 
-  get last5m(): number {
+  /** Tracked visitors of the last 5 minutes. */
+  get trackedRecent(): number {
     return this.recent.size;
+  }
+
+  /** True while the counts are estimates, because some visitors are not tracked one by one. */
+  get capped(): boolean {
+    return this.sketch !== null;
+  }
+
+  /** Distinct visitors of the last 5 minutes: exact, or estimated while capped (never below the tracked ones). */
+  last5m(time: number): number {
+    return this.sketch ? Math.max(this.recent.size, Math.round(this.sketch.estimate(RECENT_MS, time))) : this.recent.size;
+  }
+
+  last30m(time: number): number {
+    return this.sketch ? Math.max(this.active.size, Math.round(this.sketch.estimate(ACTIVE_MS, time))) : this.active.size;
   }
 
   has(id: number): boolean {
@@ -68,20 +94,19 @@ export class ActiveVisitors {
     if (visitor) {
       this.active.moveToNewest(visitor.active);
     } else {
-      if (this.active.size >= this.maxTracked) {
-        this.forget(this.active.oldest!.value);
-        this.capped = true;
-      }
+      const bytes = visitorBytes(hit);
+      if (!this.budget.take(bytes)) return this.countUntracked(id, time);
       // A visit keeps the source, browser, OS, device and country of its first hit.
       // The visitor and its list node point at each other: the node is set right after.
       const { page, source, browser, os, device, country } = hit;
-      const created = { page, source, browser, os, device, country, id, lastSeen: time, recent: null } as Visitor;
+      const created = { page, source, browser, os, device, country, id, lastSeen: time, bytes, recent: null } as Visitor;
       created.active = this.active.push(created);
       this.byId.set(id, created);
       this.countVisit(created, 1);
       visitor = created;
     }
     visitor.lastSeen = time;
+    this.sketch?.add(id, time);
 
     if (visitor.recent) {
       this.recent.moveToNewest(visitor.recent);
@@ -90,6 +115,11 @@ export class ActiveVisitors {
       this.pages.add(visitor.page, -1);
     } else {
       visitor.recent = this.recent.push(visitor);
+    }
+    if (visitor.page.length !== hit.page.length) {
+      const delta = VISITOR_LABEL_CHAR_BYTES * (hit.page.length - visitor.page.length);
+      visitor.bytes += delta;
+      this.budget.adjust(delta);
     }
     visitor.page = hit.page;
     this.pages.add(visitor.page, 1);
@@ -106,8 +136,24 @@ export class ActiveVisitors {
       this.forget(node.value);
       changed = true;
     }
-    if (this.active.size === 0) this.capped = false;
+    if (this.sketch) {
+      changed = this.sketch.advance(time) || changed;
+      if (time - this.lastUntracked >= ACTIVE_MS) {
+        this.sketch = null;
+        changed = true;
+      }
+    }
     return changed;
+  }
+
+  /** A visitor past the budget: counted in the sketch, which first takes in every tracked visitor. */
+  private countUntracked(id: number, time: number): void {
+    if (!this.sketch) {
+      this.sketch = new VisitorSketch();
+      for (let node = this.active.oldest; node; node = node.next) this.sketch.add(node.value.id, node.value.lastSeen);
+    }
+    this.sketch.add(id, time);
+    this.lastUntracked = time;
   }
 
   private leaveRecent(visitor: Visitor): void {
@@ -121,6 +167,7 @@ export class ActiveVisitors {
     this.leaveRecent(visitor);
     this.active.remove(visitor.active);
     this.byId.delete(visitor.id);
+    this.budget.release(visitor.bytes);
     this.countVisit(visitor, -1);
   }
 

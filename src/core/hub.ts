@@ -2,6 +2,7 @@ import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "./frame-
 import { SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "./protocol.ts";
 import type { AcceptedEvent } from "./accepted-event.ts";
 import { DEFAULT_SITE_LIMITS, hitOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
+import { DEFAULT_MAX_MEMORY_MB, VisitorBudget, visitorMemory } from "./visitor-budget.ts";
 
 /** One frame for one topic: the transport sends it with a single publish. */
 export interface Publication {
@@ -12,9 +13,18 @@ export interface Publication {
 export interface HubLimits extends SiteLimits {
   /** Sites with live data at once; hits for further sites are dropped until one goes idle. */
   maxSites: number;
+  /** Bytes for visitors tracked one by one, all sites together; past them new visitors are counted approximately. */
+  visitorMemory: number;
 }
 
-export const DEFAULT_HUB_LIMITS: HubLimits = { ...DEFAULT_SITE_LIMITS, maxSites: 1000 };
+export const DEFAULT_MAX_SITES = 100;
+
+/** What fits in the default --max-memory with the default --max-sites. */
+export const DEFAULT_HUB_LIMITS: HubLimits = {
+  ...DEFAULT_SITE_LIMITS,
+  maxSites: DEFAULT_MAX_SITES,
+  visitorMemory: visitorMemory(DEFAULT_MAX_MEMORY_MB * 1024 * 1024, DEFAULT_MAX_SITES),
+};
 
 export const SITES_TOPIC = "sites";
 
@@ -43,8 +53,12 @@ export class Hub {
   private sitesFrame = "";
   /** The site list as last published, without its timestamp, to publish only real changes. */
   private sitesKey = "";
+  /** Visitors tracked one by one, shared by all sites. */
+  readonly visitorBudget: VisitorBudget;
 
-  constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {}
+  constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {
+    this.visitorBudget = new VisitorBudget(limits.visitorMemory);
+  }
 
   /** Records a hit for a site; false when the site cap keeps a new site out. */
   record(site: string, hit: Hit): boolean {
@@ -78,7 +92,7 @@ export class Hub {
     let stats = this.sites.get(site);
     if (!stats) {
       if (this.sites.size >= this.limits.maxSites) return undefined;
-      stats = new SiteStats(site, this.limits);
+      stats = new SiteStats(site, this.limits, this.visitorBudget);
       this.sites.set(site, stats);
     }
     return stats;
@@ -178,7 +192,7 @@ export class Hub {
   private sitesList(time: number): { key: string; frame: string } {
     const summaries: SiteSummary[] = [];
     for (const [site, stats] of this.sites) {
-      summaries.push({ site, visitors: stats.visitors.last5m, pageviews: stats.perMinute.total() });
+      summaries.push({ site, visitors: stats.visitors.last5m(time), pageviews: stats.perMinute.total() });
     }
     summaries.sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.site < b.site ? -1 : 1));
     const sites = summaries.slice(0, SITE_LIST_SIZE);

@@ -1,5 +1,5 @@
 /**
- * Token buckets per key (a client address): `rate` requests per second on average, bursts up to
+ * Token buckets per key (a client address): `rate` events per second on average, bursts up to
  * `rate` at once. Idle buckets are full buckets, so they are dropped by `sweep`, which bounds
  * memory by the number of addresses active in the last second or so.
  */
@@ -19,18 +19,34 @@ export class RateLimiter {
       bucket = { tokens: this.rate, updated: time };
       this.buckets.set(key, bucket);
     } else {
-      bucket.tokens = Math.min(this.rate, bucket.tokens + ((time - bucket.updated) / 1000) * this.rate);
-      bucket.updated = time;
+      this.refill(bucket, time);
     }
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
   }
 
+  /**
+   * Takes `count` more tokens for `key` without refusing: what a request turned out to carry beyond
+   * the token `take` charged before it was read. The bucket may go below zero, and the address
+   * then waits until it has paid.
+   */
+  charge(key: string, time: number, count: number): void {
+    const bucket = this.buckets.get(key);
+    if (!bucket || count <= 0) return;
+    this.refill(bucket, time);
+    bucket.tokens -= count;
+  }
+
   /** Seconds until `key` has a token again, for Retry-After. */
   retryAfter(key: string): number {
     const bucket = this.buckets.get(key);
     return bucket ? Math.max(1, Math.ceil((1 - bucket.tokens) / this.rate)) : 1;
+  }
+
+  private refill(bucket: { tokens: number; updated: number }, time: number): void {
+    bucket.tokens = Math.min(this.rate, bucket.tokens + ((time - bucket.updated) / 1000) * this.rate);
+    bucket.updated = time;
   }
 
   /** Forgets buckets that have refilled: they behave exactly like new ones. */

@@ -1,5 +1,6 @@
 import type { AcceptedEvent } from "./accepted-event.ts";
 import { ActiveVisitors, type VisitorHit } from "./active-visitors.ts";
+import { VisitorBudget } from "./visitor-budget.ts";
 import { BucketSeries } from "./bucket-series.ts";
 import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "./protocol.ts";
 import { clipLabel } from "./text.ts";
@@ -18,13 +19,11 @@ export interface Hit extends VisitorHit {
 }
 
 export interface SiteLimits {
-  /** Visitors tracked one by one per site; above it the oldest are forgotten early. */
-  maxVisitors: number;
-  /** Distinct custom event names per minute; the rest count as "(other)". */
+  /** Distinct custom event names in the 30-minute window; the rest count as "(other)". */
   maxEventNames: number;
 }
 
-export const DEFAULT_SITE_LIMITS: SiteLimits = { maxVisitors: 100_000, maxEventNames: 100 };
+export const DEFAULT_SITE_LIMITS: SiteLimits = { maxEventNames: 100 };
 
 const MAX_FEED_PROPS = 10;
 const MAX_FEED_PROP_CHARS = 60;
@@ -66,8 +65,9 @@ export class SiteStats {
   constructor(
     readonly site: string,
     limits: SiteLimits = DEFAULT_SITE_LIMITS,
+    budget = new VisitorBudget(Number.POSITIVE_INFINITY),
   ) {
-    this.visitors = new ActiveVisitors(limits.maxVisitors);
+    this.visitors = new ActiveVisitors(budget);
     this.events = new WindowedCounter(60_000, 30, limits.maxEventNames);
   }
 
@@ -115,7 +115,7 @@ export class SiteStats {
   stats(time: number): Stats {
     const v = this.visitors;
     return {
-      visitors: { last5m: v.last5m, last30m: v.last30m, capped: v.capped },
+      visitors: { last5m: v.last5m(time), last30m: v.last30m(time), capped: v.capped },
       perMinute: this.perMinute.toSeries(time),
       perSecond: this.perSecond.toSeries(time),
       pages: v.pages.top(TOP_LIST_SIZE),
@@ -146,6 +146,6 @@ export class SiteStats {
 
   /** Nothing left to show: the site can be forgotten. */
   isIdle(): boolean {
-    return !this.dirty && this.visitors.last30m === 0 && this.perMinute.total() === 0 && this.events.labelCount === 0;
+    return !this.dirty && this.visitors.tracked === 0 && !this.visitors.capped && this.perMinute.total() === 0 && this.events.labelCount === 0;
   }
 }

@@ -4,8 +4,9 @@ import type { TopList } from "./protocol.ts";
 export const OTHER_LABEL = "(other)";
 
 /**
- * Counts per label over a sliding window of `size` buckets of `step` ms. Each bucket holds at
- * most `maxLabels` labels (the rest fold into "(other)"), so memory is bounded whatever arrives.
+ * Counts per label over a sliding window of `size` buckets of `step` ms. The whole window holds at
+ * most `maxLabels` labels (the rest fold into "(other)"), so memory is bounded whatever arrives: a
+ * cap per bucket would let `size` times as many distinct labels in.
  */
 export class WindowedCounter {
   private readonly buckets: Array<Map<string, number> | undefined>;
@@ -26,7 +27,7 @@ export class WindowedCounter {
     if (index <= this.newest - this.size) return;
     const slot = index % this.size;
     const bucket = (this.buckets[slot] ??= new Map());
-    const key = bucket.has(label) || bucket.size < this.maxLabels ? label : OTHER_LABEL;
+    const key = this.totals.get(label) > 0 || this.totals.size < this.maxLabels ? label : OTHER_LABEL;
     bucket.set(key, (bucket.get(key) ?? 0) + 1);
     this.totals.add(key);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ACTIVE_MS, ActiveVisitors, RECENT_MS, type VisitorHit } from "../../src/core/active-visitors.ts";
+import { VisitorBudget, visitorBytes } from "../../src/core/visitor-budget.ts";
 
 const hit = (page: string, source = "Direct / None"): VisitorHit => ({ page, source, browser: "Firefox", os: "Linux", device: "Desktop", country: "FR" });
 
@@ -9,8 +10,8 @@ describe("ActiveVisitors", () => {
     visitors.touch(1, 0, hit("/"));
     visitors.touch(1, 1000, hit("/about"));
     visitors.touch(2, 2000, hit("/"));
-    expect(visitors.last5m).toBe(2);
-    expect(visitors.last30m).toBe(2);
+    expect(visitors.trackedRecent).toBe(2);
+    expect(visitors.tracked).toBe(2);
     expect(visitors.pages.top(10)).toEqual([["/", 1], ["/about", 1]]);
   });
 
@@ -34,14 +35,14 @@ describe("ActiveVisitors", () => {
     visitors.touch(1, 0, hit("/"));
     visitors.touch(2, 4 * 60_000, hit("/x"));
     expect(visitors.expire(RECENT_MS)).toBe(true);
-    expect(visitors.last5m).toBe(1);
+    expect(visitors.trackedRecent).toBe(1);
     expect(visitors.pages.top(10)).toEqual([["/x", 1]]);
-    expect(visitors.last30m).toBe(2);
+    expect(visitors.tracked).toBe(2);
     expect(visitors.expire(ACTIVE_MS)).toBe(true);
-    expect(visitors.last30m).toBe(1);
+    expect(visitors.tracked).toBe(1);
     expect(visitors.sources.top(10)).toEqual([["Direct / None", 1]]);
     visitors.expire(ACTIVE_MS + 4 * 60_000);
-    expect(visitors.last30m).toBe(0);
+    expect(visitors.tracked).toBe(0);
     expect(visitors.sources.size + visitors.pages.size + visitors.browsers.size + visitors.devices.size).toBe(0);
     expect(visitors.expire(ACTIVE_MS * 2)).toBe(false);
   });
@@ -54,15 +55,43 @@ describe("ActiveVisitors", () => {
     expect(visitors.pages.top(10)).toEqual([["/pricing", 1]]);
   });
 
-  test("memory is bounded: past the cap the least recent visitor is forgotten and counts say capped", () => {
-    const visitors = new ActiveVisitors(1000);
-    for (let i = 0; i < 50_000; i++) visitors.touch(i, i, hit(`/page/${i}`, `source-${i}`));
-    expect(visitors.last30m).toBe(1000);
-    expect(visitors.last5m).toBe(1000);
+  test("past its budget, a new visitor is counted in the sketch, not tracked, and counts say they are estimates", () => {
+    // Labels of one length: each visitor costs the same.
+    const numbered = (i: number) => hit(`/page/${String(i).padStart(5, "0")}`, `source-${String(i).padStart(5, "0")}`);
+    const budget = new VisitorBudget(1000 * visitorBytes(numbered(0)));
+    const visitors = new ActiveVisitors(budget);
+    for (let i = 0; i < 50_000; i++) visitors.touch(i, i, numbered(i));
+    expect(budget.usedBytes).toBe(budget.maxBytes);
+    expect(visitors.tracked).toBe(1000);
+    // The first thousand keep their place; the breakdowns hold only them.
+    expect(visitors.has(0)).toBe(true);
+    expect(visitors.has(49_999)).toBe(false);
     expect(visitors.pages.size).toBe(1000);
     expect(visitors.sources.size).toBe(1000);
     expect(visitors.capped).toBe(true);
-    expect(visitors.has(49_999)).toBe(true);
-    expect(visitors.has(0)).toBe(false);
+    expect(Math.abs(visitors.last30m(50_000) - 50_000)).toBeLessThan(50_000 * 0.15);
+    expect(Math.abs(visitors.last5m(50_000) - 50_000)).toBeLessThan(50_000 * 0.15);
+  });
+
+  test("a tracked visitor who leaves gives the budget back; the sketch goes 30 minutes after the last visitor left out", () => {
+    const each = visitorBytes(hit("/"));
+    const budget = new VisitorBudget(2 * each);
+    const visitors = new ActiveVisitors(budget);
+    visitors.touch(1, 0, hit("/"));
+    visitors.touch(2, 0, hit("/"));
+    visitors.touch(3, 60_000, hit("/"));
+    expect([visitors.tracked, visitors.capped, visitors.last30m(60_000)]).toEqual([2, true, 3]);
+    visitors.touch(1, ACTIVE_MS - 1, hit("/"));
+    expect(visitors.expire(ACTIVE_MS)).toBe(true);
+    expect(budget.usedBytes).toBe(each);
+    // Visitor 3 was seen at one minute: until then, counts stay estimates.
+    expect(visitors.capped).toBe(true);
+    visitors.touch(4, ACTIVE_MS + 1, hit("/"));
+    expect(budget.usedBytes).toBe(2 * each);
+    // 1, 3 and 4 (the sketch counts by the minute: 2, seen at 0, is out once most of minute 0 is).
+    expect(visitors.last30m(ACTIVE_MS + 59_000)).toBe(3);
+    visitors.expire(ACTIVE_MS + 60_000);
+    expect(visitors.capped).toBe(false);
+    expect(visitors.last30m(ACTIVE_MS + 60_000)).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Hub, SITES_TOPIC, siteTopic } from "../../src/core/hub.ts";
 import { FEED_ITEMS_PER_TICK, type SitesFrame, type SnapshotFrame, type TickFrame } from "../../src/core/protocol.ts";
 import type { Hit } from "../../src/core/site-stats.ts";
+import { visitorBytes } from "../../src/core/visitor-budget.ts";
 
 const T0 = 1_700_000_000_000;
 
@@ -86,7 +87,7 @@ describe("Hub", () => {
   });
 
   test("the site cap keeps new sites out until one goes idle", () => {
-    const hub = new Hub({ maxSites: 2, maxVisitors: 10, maxEventNames: 10 });
+    const hub = new Hub({ maxSites: 2, visitorMemory: 10_000, maxEventNames: 10 });
     expect(record(hub, "a.test", hit(1, T0))).toBe(true);
     expect(record(hub, "b.test", hit(1, T0))).toBe(true);
     expect(record(hub, "c.test", hit(1, T0))).toBe(false);
@@ -117,7 +118,7 @@ describe("Hub", () => {
   });
 
   test("memory per site stays bounded whatever the traffic", () => {
-    const hub = new Hub({ maxSites: 10, maxVisitors: 5000, maxEventNames: 20 });
+    const hub = new Hub({ maxSites: 10, visitorMemory: 5000 * visitorBytes(hit(0, T0, "/page/100000")), maxEventNames: 20 });
     let time = T0;
     for (let round = 0; round < 40; round++) {
       for (let i = 0; i < 5000; i++) {
@@ -134,10 +135,13 @@ describe("Hub", () => {
       record(hub, "big.test", hit(1e9 + i, time, `/page/${1e9 + i}`));
     }
     hub.tick(time);
-    // 200,000 distinct visitors and pages went through; the site holds at most the cap.
+    // 300,000 distinct visitors and pages went through, one every 7 ms; the site tracks at most
+    // the budget's worth and estimates the rest: those of the last 30 minutes.
     const snapshot = JSON.parse(hub.snapshot("big.test", time)) as SnapshotFrame;
-    expect(snapshot.stats.visitors.last30m).toBe(5000);
+    const inWindow = Math.floor((time - T0) / 7) - Math.floor((time - T0 - 30 * 60_000) / 7);
+    expect(Math.abs(snapshot.stats.visitors.last30m - inWindow) / inWindow).toBeLessThan(0.15);
     expect(snapshot.stats.visitors.capped).toBe(true);
+    expect(hub.visitorBudget.usedBytes).toBeLessThanOrEqual(hub.visitorBudget.maxBytes);
     Bun.gc(true);
     // Another 100,000 visitors did not grow the heap beyond a small margin.
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(8 * 1024 * 1024);

@@ -11,6 +11,18 @@ describe("RateLimiter", () => {
     expect(takes(10_000, 4)).toEqual([true, true, true, false]);
   });
 
+  test("charge takes more tokens without refusing; the debt is paid before the next take", () => {
+    const limiter = new RateLimiter(4);
+    expect(limiter.take("a", 0)).toBe(true);
+    limiter.charge("a", 0, 9);
+    expect(limiter.take("a", 0)).toBe(false);
+    expect(limiter.retryAfter("a")).toBe(2);
+    expect(limiter.take("a", 1500)).toBe(false);
+    expect(limiter.take("a", 2000)).toBe(true);
+    limiter.charge("b", 0, 5);
+    expect(limiter.size).toBe(1);
+  });
+
   test("memory stays bounded: refilled buckets are swept when the map is full", () => {
     const limiter = new RateLimiter(10, 100);
     for (let i = 0; i < 10_000; i++) limiter.take(`10.0.${i >> 8}.${i & 255}`, i * 1000);

@@ -2,11 +2,11 @@ import { describe, expect, test } from "bun:test";
 import { BASE, bearer, errorOf, handlerSetup } from "../helpers/handler-setup.ts";
 import { UA } from "../helpers/user-agents.ts";
 
-const event = (ip: string) =>
+const event = (ip: string, domains?: string) =>
   new Request(`${BASE}/api/event`, {
     method: "POST",
     headers: { "user-agent": UA.firefoxLinux, "x-forwarded-for": ip },
-    body: JSON.stringify({ n: "pageview", u: "https://shop.test/" }),
+    body: JSON.stringify({ n: "pageview", u: "https://shop.test/", ...(domains ? { d: domains } : {}) }),
   });
 
 describe("--rate-limit", () => {
@@ -23,6 +23,35 @@ describe("--rate-limit", () => {
     time += 1000;
     expect((await handler(event("203.0.113.1")))!.status).toBe(202);
     expect(metrics.eventsDropped["rate-limited"]).toBe(4);
+  });
+
+  test("a request counts once per site it names: ten sites are ten events", async () => {
+    let time = 1_000_000;
+    const { handler, metrics } = handlerSetup({ rateLimit: 10, trustProxy: true, now: () => time });
+    const sites = Array.from({ length: 10 }, (_, i) => `s${i}.test`).join(",");
+    expect((await handler(event("203.0.113.1", sites)))!.status).toBe(202);
+    expect(metrics.eventsAccepted).toBe(10);
+    expect((await handler(event("203.0.113.1")))!.status).toBe(429);
+    time += 1000;
+    expect((await handler(event("203.0.113.1")))!.status).toBe(202);
+  });
+
+  test("a request naming more sites than the address has left is accepted, and the address waits longer", async () => {
+    let time = 1_000_000;
+    const { handler, metrics } = handlerSetup({ rateLimit: 5, trustProxy: true, now: () => time });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await handler(event("203.0.113.1")))!.status);
+    // Two events left; this one is four.
+    statuses.push((await handler(event("203.0.113.1", "a.test,b.test,c.test,d.test")))!.status);
+    statuses.push((await handler(event("203.0.113.1")))!.status);
+    expect(statuses).toEqual([202, 202, 202, 202, 429]);
+    const limited = (await handler(event("203.0.113.1")))!;
+    expect(limited.headers.get("retry-after")).toBe("1");
+    // A second later, five more events came in and two were owed.
+    time += 1000;
+    for (let i = 0; i < 4; i++) statuses.push((await handler(event("203.0.113.1")))!.status);
+    expect(statuses.slice(5)).toEqual([202, 202, 202, 429]);
+    expect(metrics.eventsAccepted).toBe(10);
   });
 
   test("is off by default", async () => {

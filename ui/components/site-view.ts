@@ -10,18 +10,20 @@ import { TopListCard } from "./top-list.ts";
 /** One site's realtime view. `now` is the client's clock. */
 export function SiteView({ view, now, origin }: { view: ViewState; now: number; origin: string }) {
   const model = siteModel(view, now);
-  const plus = model.capped ? html`<span class="muted" title="Lower bound: too many visitors to track one by one">+</span>` : null;
+  const approx = model.capped
+    ? html`<span class="muted" title="Estimated, within a few percent: too many visitors to count one by one. The lists count the visitors tracked one by one.">≈</span>`
+    : null;
   const waiting = view.loaded && model.visitors30m === 0 && model.feed.length === 0;
   return html`<div class="site-view">
     <section class="card numbers">
       <div class="number number-main">
         <span class="number-label"><span class="pulse" aria-hidden="true"></span>Current visitors</span>
-        <span class="number-value"><span data-testid="current-visitors">${model.currentVisitors}</span>${plus}</span>
+        <span class="number-value">${approx}<span data-testid="current-visitors">${model.currentVisitors}</span></span>
         <span class="muted">last 5 minutes</span>
       </div>
       <div class="number">
         <span class="number-label">Visitors</span>
-        <span class="number-value"><span data-testid="visitors-30m">${formatNumber(model.visitors30m)}</span>${plus}</span>
+        <span class="number-value">${approx}<span data-testid="visitors-30m">${formatNumber(model.visitors30m)}</span></span>
         <span class="muted">last 30 minutes</span>
       </div>
       <div class="number">

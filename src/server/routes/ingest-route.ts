@@ -56,6 +56,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     }
     const body = decodeBody(bytes);
     const result = deps.ingestor.ingest({ body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
+    // An event per site named: the first was paid for before the body was read.
+    deps.rateLimiter?.charge(address, time, result.accepted.length + result.dropped.length - 1);
     deps.metrics.eventsAccepted += result.accepted.length;
     for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.

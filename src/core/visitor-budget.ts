@@ -1,0 +1,66 @@
+import type { VisitorHit } from "./active-visitors.ts";
+
+/**
+ * The memory all sites together may give to visitors tracked one by one. Past it, a site counts
+ * its new visitors in a fixed-size sketch instead, so memory stays flat whatever arrives.
+ * Each visitor is charged what bench/live-memory.ts measured it to take, by the length of its labels.
+ */
+export class VisitorBudget {
+  usedBytes = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Reserves `bytes` for one tracked visitor; false when they do not fit. */
+  take(bytes: number): boolean {
+    if (this.usedBytes + bytes > this.maxBytes) return false;
+    this.usedBytes += bytes;
+    return true;
+  }
+
+  /** A tracked visitor's labels changed length (a move to another page): never refused. */
+  adjust(deltaBytes: number): void {
+    this.usedBytes += deltaBytes;
+  }
+
+  release(bytes: number): void {
+    this.usedBytes -= bytes;
+  }
+}
+
+/**
+ * What a tracked visitor adds to the process's resident memory, less its labels: the visitor, its
+ * two list nodes, its map entry, a counter entry for each label it brings, and the allocator's
+ * slack around them (bench/live-memory.ts: 278 B of heap and 503 B of RSS with labels others share).
+ */
+export const VISITOR_BYTES = 384;
+/**
+ * Per character of its labels: the strings, two bytes a character at worst, and the counter entries
+ * of labels no one else has (1,606 B of heap and 2,209 B of RSS measured for four labels of 100
+ * characters of its own, 409 characters in all with the device and country). Whole bytes, so that
+ * sums stay exact.
+ */
+export const VISITOR_LABEL_CHAR_BYTES = 5;
+
+/** What tracking this visitor one by one costs: an upper bound of the memory it takes. */
+export function visitorBytes(hit: VisitorHit): number {
+  const chars = hit.page.length + hit.source.length + hit.browser.length + hit.os.length + hit.device.length + hit.country.length;
+  return VISITOR_BYTES + VISITOR_LABEL_CHAR_BYTES * chars;
+}
+
+/** --max-memory's default, in MB: room for the live figures of each server process. */
+export const DEFAULT_MAX_MEMORY_MB = 128;
+
+/**
+ * The most one site takes besides its tracked visitors, every other cap full: its sketch, custom
+ * event names, series, feeds with long properties and last frames (bench/live-memory.ts: about
+ * 235 KiB of heap, 450 KiB of RSS).
+ */
+export const SITE_BYTES = 512 * 1024;
+
+/** Less room than this for tracked visitors is a mistake in the settings, refused at start-up. */
+export const MIN_VISITOR_MEMORY = 8 * 1024 * 1024;
+
+/** What is left for tracked visitors in `maxMemoryBytes` once every site allowed holds all it may. */
+export function visitorMemory(maxMemoryBytes: number, maxSites: number): number {
+  return Math.max(0, maxMemoryBytes - maxSites * SITE_BYTES);
+}
