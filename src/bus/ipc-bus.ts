@@ -5,7 +5,7 @@
  * gives every worker the same stream.
  *
  * A batch travels as one JSON string: serialized once by its publisher, forwarded as it is, and
- * parsed once by each receiver.
+ * parsed once by each receiver. The relay is in ipc-relay.ts.
  */
 import type { AcceptedEvent } from "../core/accepted-event.ts";
 import type { Batch, EventBus, Tick } from "./event-bus.ts";
@@ -19,14 +19,26 @@ export interface Channel {
 export interface BatchMessage {
   type: "batch";
   events: string;
+  /** Set on the copy that goes back to the batch's publisher. */
+  own?: true;
 }
 
 export interface TickMessage extends Tick {
   type: "tick";
 }
 
-function isTickMessage(message: unknown): message is TickMessage {
-  return typeof message === "object" && message !== null && (message as TickMessage).type === "tick" && typeof (message as TickMessage).time === "number";
+/** A worker tells the relay how much it has read: the characters of every batch it received. */
+export interface ReadMessage {
+  type: "read";
+  chars: number;
+}
+
+export function isReadMessage(message: unknown): message is ReadMessage {
+  return typeof message === "object" && message !== null && (message as ReadMessage).type === "read" && typeof (message as ReadMessage).chars === "number";
+}
+
+export function isTickMessage(message: unknown): message is TickMessage {
+  return typeof message === "object" && message !== null && (message as TickMessage).type === "tick" && typeof (message as TickMessage).number === "number";
 }
 
 export function isBatchMessage(message: unknown): message is BatchMessage {
@@ -39,18 +51,22 @@ export function decodeBatch(message: BatchMessage): Batch {
 
 /** A worker's side: publish goes to the primary; batches come back from it. */
 export class IpcBus implements EventBus {
-  private readonly handlers: Array<(batch: Batch) => void> = [];
+  private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
   private readonly tickHandlers: Array<(tick: Tick) => void> = [];
   private closed = false;
+  private read = 0;
 
   constructor(private readonly channel: Channel) {
     channel.onMessage((message) => {
       if (this.closed) return;
       if (isBatchMessage(message)) {
         const batch = decodeBatch(message);
-        for (const handler of this.handlers) handler(batch);
+        const own = message.own === true;
+        for (const handler of this.handlers) handler(batch, own);
+        this.read += message.events.length;
+        channel.send({ type: "read", chars: this.read } satisfies ReadMessage);
       } else if (isTickMessage(message)) {
-        const tick = { time: message.time, intervalMs: message.intervalMs };
+        const tick = { number: message.number, time: message.time, intervalMs: message.intervalMs };
         for (const handler of this.tickHandlers) handler(tick);
       }
     });
@@ -65,65 +81,11 @@ export class IpcBus implements EventBus {
     this.channel.send({ type: "batch", events: JSON.stringify(batch) } satisfies BatchMessage);
   }
 
-  onBatch(handler: (batch: Batch) => void): void {
+  onBatch(handler: (batch: Batch, own: boolean) => void): void {
     this.handlers.push(handler);
   }
 
   close(): void {
     this.closed = true;
-  }
-}
-
-/**
- * The primary's side: forwards each batch a worker sends to every attached worker, itself
- * included, in arrival order, and sends the ticks in the same stream. `onBatch` sees each batch once, right before it is forwarded: the
- * primary stores events there, so a worker attached after a store position holds exactly the
- * batches stored after it.
- */
-export class IpcRelay {
-  private readonly peers = new Set<Channel>();
-  private readonly handlers: Array<(batch: Batch) => void> = [];
-
-  /** Listens to a worker's batches (from its start) without forwarding to it yet. */
-  listen(peer: Channel): void {
-    peer.onMessage((message) => {
-      if (isBatchMessage(message)) this.forward(message);
-    });
-  }
-
-  /** From now on, `peer` receives every batch. */
-  attach(peer: Channel): void {
-    this.peers.add(peer);
-  }
-
-  detach(peer: Channel): void {
-    this.peers.delete(peer);
-  }
-
-  onBatch(handler: (batch: Batch) => void): void {
-    this.handlers.push(handler);
-  }
-
-  /** Sends a tick to every attached worker, in line with the batches forwarded before it. */
-  tick(tick: Tick): void {
-    this.sendAll({ type: "tick", ...tick } satisfies TickMessage);
-  }
-
-  private forward(message: BatchMessage): void {
-    if (this.handlers.length > 0) {
-      const batch = decodeBatch(message);
-      for (const handler of this.handlers) handler(batch);
-    }
-    this.sendAll(message);
-  }
-
-  private sendAll(message: BatchMessage | TickMessage): void {
-    for (const peer of this.peers) {
-      try {
-        peer.send(message);
-      } catch {
-        // A worker that has just died: the supervisor detaches and replaces it.
-      }
-    }
   }
 }

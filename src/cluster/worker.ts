@@ -47,7 +47,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
               id: message.id,
               restoreThrough: message.restoreThrough,
               clusterMetrics: () => cluster && { metrics: Metrics.combine([cluster.snapshot]), residentBytes: cluster.residentBytes, processes: cluster.processes },
-              onTicked: (workMs) => tell({ type: "ticked", workMs }),
+              onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
             },
           });
           const { metrics } = server;

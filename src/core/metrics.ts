@@ -19,8 +19,10 @@ export class Metrics {
   tickIntervalSeconds = 0;
   storedEvents = 0;
   storageErrors = 0;
-  /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits). */
+  /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits); counted where accepted. */
   eventsNotShown = 0;
+  /** With --workers: answered by a worker that died before passing them on, as far as its last report shows. */
+  eventsLost = 0;
 
   /** The figures as plain data, to send to another process. */
   snapshot(): MetricsSnapshot {
@@ -56,7 +58,7 @@ export class Metrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
     };
-    metric("pulse_events_accepted_total", "counter", "Events counted (one per site).", [["", this.eventsAccepted]]);
+    metric("pulse_events_accepted_total", "counter", "Events counted (one per site); with --workers, those that reached the primary.", [["", this.eventsAccepted]]);
     metric(
       "pulse_events_dropped_total",
       "counter",
@@ -64,6 +66,7 @@ export class Metrics {
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
     metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap.", [["", this.eventsNotShown]]);
+    metric("pulse_events_lost_total", "counter", "Events a worker answered but died before passing on (at least this many).", [["", this.eventsLost]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
     metric("pulse_dashboards_connected", "gauge", "Open dashboard sockets.", [["", this.dashboardsConnected]]);
