@@ -49,19 +49,42 @@ export function decodeBatch(message: BatchMessage): Batch {
   return JSON.parse(message.events) as AcceptedEvent[];
 }
 
-/** A worker's side: publish goes to the primary; batches come back from it. */
+/**
+ * Characters a worker may have sent the primary that have not come back yet: twice what the relay
+ * lets wait for a worker (ipc-relay.ts), so a worker that reads slowly is the relay's to judge.
+ */
+export const MAX_UNRETURNED_CHARS = 32 * 1024 * 1024;
+
+export interface IpcBusOptions {
+  maxUnreturnedChars?: number;
+  /** Told of a batch not sent because the primary has not taken the ones before it: its events are lost. */
+  onDropped?: (batch: Batch) => void;
+}
+
+/**
+ * A worker's side: publish goes to the primary; batches come back from it. What it has sent and
+ * not had back is bounded: while the primary is not taking batches (stopped, or swamped), new
+ * ones are dropped and reported instead of piling up in the channel.
+ */
 export class IpcBus implements EventBus {
   private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
   private readonly tickHandlers: Array<(tick: Tick) => void> = [];
   private closed = false;
   private read = 0;
+  private unreturned = 0;
+  private readonly maxUnreturned: number;
 
-  constructor(private readonly channel: Channel) {
+  constructor(
+    private readonly channel: Channel,
+    private readonly options: IpcBusOptions = {},
+  ) {
+    this.maxUnreturned = options.maxUnreturnedChars ?? MAX_UNRETURNED_CHARS;
     channel.onMessage((message) => {
       if (this.closed) return;
       if (isBatchMessage(message)) {
         const batch = decodeBatch(message);
         const own = message.own === true;
+        if (own) this.unreturned -= message.events.length;
         for (const handler of this.handlers) handler(batch, own);
         this.read += message.events.length;
         channel.send({ type: "read", chars: this.read } satisfies ReadMessage);
@@ -78,7 +101,10 @@ export class IpcBus implements EventBus {
 
   publish(batch: Batch): void {
     if (this.closed) return;
-    this.channel.send({ type: "batch", events: JSON.stringify(batch) } satisfies BatchMessage);
+    const events = JSON.stringify(batch);
+    if (this.unreturned > 0 && this.unreturned + events.length > this.maxUnreturned) return this.options.onDropped?.(batch);
+    this.unreturned += events.length;
+    this.channel.send({ type: "batch", events } satisfies BatchMessage);
   }
 
   onBatch(handler: (batch: Batch, own: boolean) => void): void {

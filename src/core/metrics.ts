@@ -21,7 +21,7 @@ export class Metrics {
   storageErrors = 0;
   /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits); counted where accepted. */
   eventsNotShown = 0;
-  /** With --workers: answered by a worker that died before passing them on, as far as its last report shows. */
+  /** With --workers: answered by a worker that could not pass them on (it died, as far as its last report shows, or the primary was not taking them). */
   eventsLost = 0;
 
   /** The figures as plain data, to send to another process. */
@@ -66,7 +66,7 @@ export class Metrics {
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
     metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap.", [["", this.eventsNotShown]]);
-    metric("pulse_events_lost_total", "counter", "Events a worker answered but died before passing on (at least this many).", [["", this.eventsLost]]);
+    metric("pulse_events_lost_total", "counter", "Events a worker answered but could not pass on: it died (at least this many), or the primary was not taking them.", [["", this.eventsLost]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
     metric("pulse_dashboards_connected", "gauge", "Open dashboard sockets.", [["", this.dashboardsConnected]]);

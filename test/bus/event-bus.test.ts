@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
-import { IpcBus, type Channel } from "../../src/bus/ipc-bus.ts";
+import { IpcBus, type BatchMessage, type Channel } from "../../src/bus/ipc-bus.ts";
 import { IpcRelay, type RelayOptions } from "../../src/bus/ipc-relay.ts";
 import { LocalBus } from "../../src/bus/local-bus.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
@@ -166,5 +166,23 @@ describe("IpcBus and IpcRelay", () => {
     expect(streams[0]).toHaveLength(15);
     expect(streams[1]).toEqual(streams[0]!);
     expect(streams[0]!.slice(0, 3)).toEqual(["/0", "/0b", "tick 1"]);
+  });
+
+  test("a worker whose batches do not come back stops sending past its limit, reports what it drops, and sends again once they do", () => {
+    const sent: unknown[] = [];
+    let receive: (message: unknown) => void = () => {};
+    const channel: Channel = { send: (message) => void sent.push(message), onMessage: (handler) => void (receive = handler) };
+    const dropped: Batch[] = [];
+    const bus = new IpcBus(channel, { maxUnreturnedChars: 2_000, onDropped: (batch) => dropped.push(batch) });
+    const batches = () => sent.filter((message) => (message as { type: string }).type === "batch") as BatchMessage[];
+    for (let i = 0; i < 20; i++) bus.publish(batchOf(`/${i}`));
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    expect(batches()).toHaveLength(Math.floor(2_000 / perBatch));
+    expect(paths(dropped)).toEqual(Array.from({ length: 20 - batches().length }, (_, i) => `/${i + batches().length}`));
+    // The primary takes them at last: they come back, and the next batch goes out.
+    for (const message of batches()) receive({ ...message, own: true });
+    sent.length = 0;
+    bus.publish(batchOf("/again"));
+    expect(batches().map((message) => paths([JSON.parse(message.events) as Batch])[0])).toEqual(["/again"]);
   });
 });
