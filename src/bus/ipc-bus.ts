@@ -50,10 +50,11 @@ export function decodeBatch(message: BatchMessage): Batch {
 }
 
 /**
- * Characters a worker may have sent the primary that have not come back yet: twice what the relay
- * lets wait for a worker (ipc-relay.ts), so a worker that reads slowly is the relay's to judge.
+ * Characters a worker may have sent the primary that have not come back yet. After the primary
+ * stalls, it forwards every worker's backlog to every worker at once: eight workers' backlogs
+ * together stay within what the relay lets wait for a worker that is talking (ipc-relay.ts).
  */
-export const MAX_UNRETURNED_CHARS = 32 * 1024 * 1024;
+export const MAX_UNRETURNED_CHARS = 8 * 1024 * 1024;
 
 export interface IpcBusOptions {
   maxUnreturnedChars?: number;

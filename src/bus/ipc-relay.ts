@@ -8,7 +8,10 @@
  * What waits for a worker is bounded. Each worker says how much it has read; the relay keeps no
  * more than a little in flight to it (the channel's own buffer costs several bytes of memory per
  * character and never shrinks back), holds the rest in order, and cuts off a worker that lets
- * more than the limit wait: it is detached, and its supervisor told.
+ * more than the limit wait while saying nothing (a stopped process), or four times the limit
+ * whatever it says: it is detached, and its supervisor told. A worker that still talks is only
+ * behind: after the primary itself stalls, every worker's backlog is forwarded at once, and what
+ * the workers say they read arrives behind it.
  */
 import type { Batch, Tick } from "./event-bus.ts";
 import { decodeBatch, isBatchMessage, isReadMessage, type BatchMessage, type Channel, type TickMessage } from "./ipc-bus.ts";
@@ -21,10 +24,14 @@ export const IN_FLIGHT_CHARS = 1024 * 1024;
  * starved for seconds, lets that much wait.
  */
 export const MAX_UNREAD_CHARS = 16 * 1024 * 1024;
+/** A worker that has said nothing for this long, with more than the limit waiting, is not reading. */
+export const QUIET_MS = 1_000;
 
 export interface RelayOptions {
   inFlightChars?: number;
   maxUnreadChars?: number;
+  quietMs?: number;
+  now?: () => number;
   /** Told about a worker that went over the limit (it has been detached): it is not reading. */
   onOverfull?: (peer: Channel, unreadChars: number) => void;
 }
@@ -38,6 +45,8 @@ interface Outbox {
   /** Held back, in order, until it has read enough of what is in flight. */
   held: Message[];
   heldChars: number;
+  /** When it last sent anything. */
+  heardAt: number;
 }
 
 const charsOf = (message: Message) => (message.type === "batch" ? message.events.length : 0);
@@ -47,15 +56,21 @@ export class IpcRelay {
   private readonly handlers: Array<(batch: Batch, from: Channel) => void> = [];
   private readonly inFlight: number;
   private readonly maxUnread: number;
+  private readonly quietMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly options: RelayOptions = {}) {
     this.inFlight = options.inFlightChars ?? IN_FLIGHT_CHARS;
     this.maxUnread = options.maxUnreadChars ?? MAX_UNREAD_CHARS;
+    this.quietMs = options.quietMs ?? QUIET_MS;
+    this.now = options.now ?? Date.now;
   }
 
   /** Listens to a worker's batches (from its start) without forwarding to it yet. */
   listen(peer: Channel): void {
     peer.onMessage((message) => {
+      const outbox = this.peers.get(peer);
+      if (outbox) outbox.heardAt = this.now();
       if (isBatchMessage(message)) this.forward(message, peer);
       else if (isReadMessage(message)) this.read(peer, message.chars);
     });
@@ -63,7 +78,7 @@ export class IpcRelay {
 
   /** From now on, `peer` receives every batch. */
   attach(peer: Channel): void {
-    this.peers.set(peer, { sent: 0, read: 0, held: [], heldChars: 0 });
+    this.peers.set(peer, { sent: 0, read: 0, held: [], heldChars: 0, heardAt: this.now() });
   }
 
   detach(peer: Channel): void {
@@ -94,7 +109,7 @@ export class IpcRelay {
     outbox.held.push(message);
     outbox.heldChars += charsOf(message);
     const unread = outbox.sent - outbox.read + outbox.heldChars;
-    if (unread > this.maxUnread) {
+    if (unread > 4 * this.maxUnread || (unread > this.maxUnread && this.now() - outbox.heardAt > this.quietMs)) {
       this.peers.delete(peer);
       this.options.onOverfull?.(peer, unread);
     }

@@ -124,7 +124,8 @@ describe("IpcBus and IpcRelay", () => {
 
   test("a worker that does not read is cut off once too much waits for it; the others go on", async () => {
     const overfull: Channel[] = [];
-    const relay = new IpcRelay({ inFlightChars: 5_000, maxUnreadChars: 20_000, onOverfull: (peer) => overfull.push(peer) });
+    let now = 0;
+    const relay = new IpcRelay({ inFlightChars: 5_000, maxUnreadChars: 20_000, quietMs: 1_000, now: () => now, onOverfull: (peer) => overfull.push(peer) });
     const reading = pipe();
     relay.listen(reading[0]);
     relay.attach(reading[0]);
@@ -134,6 +135,8 @@ describe("IpcBus and IpcRelay", () => {
     let stoppedGot = 0;
     const stopped: Channel = { send: () => void stoppedGot++, onMessage: () => {} };
     relay.attach(stopped);
+    // Stopped for more than a second: what waits for it is over the limit once it is quiet that long.
+    now = 1_001;
     for (let i = 0; i < 100; i++) {
       bus.publish(batchOf(`/${i}`));
       await settle();
@@ -184,5 +187,25 @@ describe("IpcBus and IpcRelay", () => {
     sent.length = 0;
     bus.publish(batchOf("/again"));
     expect(batches().map((message) => paths([JSON.parse(message.events) as Batch])[0])).toEqual(["/again"]);
+  });
+
+  test("a worker that still talks is only behind: it is cut off at four times the limit, not before", async () => {
+    const overfull: Channel[] = [];
+    const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, onOverfull: (peer) => overfull.push(peer) });
+    const [primarySide, workerSide] = pipe();
+    relay.listen(primarySide);
+    relay.attach(primarySide);
+    // It publishes (so it talks) but reads nothing: what it is sent waits.
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    for (let i = 0; i < Math.floor(20_000 / perBatch); i++) {
+      workerSide.send({ type: "batch", events: JSON.stringify(batchOf(`/${i}`)) } satisfies BatchMessage);
+      await settle();
+    }
+    expect(overfull).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      workerSide.send({ type: "batch", events: JSON.stringify(batchOf(`/more${i}`)) } satisfies BatchMessage);
+      await settle();
+    }
+    expect(overfull).toEqual([primarySide]);
   });
 });
