@@ -3,8 +3,8 @@
  * processes on one port (SO_REUSEPORT), relays every batch of accepted events to all of them in
  * one order, stores each event exactly once, owns the visitor salts, prunes old events, and
  * restarts a worker that dies (its dashboards reconnect to the others meanwhile). A worker that
- * stops answering (it finishes no tick, or lets too much wait unread) is killed and restarted
- * the same way.
+ * stops answering (silent for seconds, or leaving too much unread) is killed and restarted the
+ * same way.
  */
 import type { Subprocess } from "bun";
 import type { Channel } from "../bus/ipc-bus.ts";

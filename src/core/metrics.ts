@@ -65,7 +65,7 @@ export class Metrics {
       "Events answered but not counted, by reason.",
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
-    metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap.", [["", this.eventsNotShown]]);
+    metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap (counted once, by the process that accepted them).", [["", this.eventsNotShown]]);
     metric("pulse_events_lost_total", "counter", "Events a worker answered but could not pass on: it died (at least this many), or the primary was not taking them.", [["", this.eventsLost]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
