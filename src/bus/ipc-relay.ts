@@ -9,7 +9,8 @@
  * more than a little in flight to it (the channel's own buffer costs several bytes of memory per
  * character and never shrinks back), holds the rest in order, and cuts off a worker that lets
  * more than the limit wait while saying nothing (a stopped process), or four times the limit
- * whatever it says: it is detached, and its supervisor told. A worker that still talks is only
+ * whatever it says, or before it has said anything (still starting): it is detached, and its
+ * supervisor told. A worker that still talks is only
  * behind: after the primary itself stalls, every worker's backlog is forwarded at once, and what
  * the workers say they read arrives behind it.
  */
@@ -45,8 +46,8 @@ interface Outbox {
   /** Held back, in order, until it has read enough of what is in flight. */
   held: Message[];
   heldChars: number;
-  /** When it last sent anything. */
-  heardAt: number;
+  /** When it last sent anything; undefined until it first does (a worker restoring its state says nothing for a while). */
+  heardAt: number | undefined;
 }
 
 const charsOf = (message: Message) => (message.type === "batch" ? message.events.length : 0);
@@ -78,7 +79,7 @@ export class IpcRelay {
 
   /** From now on, `peer` receives every batch. */
   attach(peer: Channel): void {
-    this.peers.set(peer, { sent: 0, read: 0, held: [], heldChars: 0, heardAt: this.now() });
+    this.peers.set(peer, { sent: 0, read: 0, held: [], heldChars: 0, heardAt: undefined });
   }
 
   detach(peer: Channel): void {
@@ -109,7 +110,8 @@ export class IpcRelay {
     outbox.held.push(message);
     outbox.heldChars += charsOf(message);
     const unread = outbox.sent - outbox.read + outbox.heldChars;
-    if (unread > 4 * this.maxUnread || (unread > this.maxUnread && this.now() - outbox.heardAt > this.quietMs)) {
+    const quiet = outbox.heardAt !== undefined && this.now() - outbox.heardAt > this.quietMs;
+    if (unread > 4 * this.maxUnread || (unread > this.maxUnread && quiet)) {
       this.peers.delete(peer);
       this.options.onOverfull?.(peer, unread);
     }

@@ -131,10 +131,13 @@ describe("IpcBus and IpcRelay", () => {
     relay.attach(reading[0]);
     const bus = new IpcBus(reading[1]);
     const received = record(bus);
-    // A stopped process: its channel takes what it is given, and nothing comes back.
+    // A process that said it was ready, then stopped: its channel takes what it is given, and nothing comes back.
     let stoppedGot = 0;
-    const stopped: Channel = { send: () => void stoppedGot++, onMessage: () => {} };
+    let speak: (message: unknown) => void = () => {};
+    const stopped: Channel = { send: () => void stoppedGot++, onMessage: (handler) => void (speak = handler) };
+    relay.listen(stopped);
     relay.attach(stopped);
+    speak({ type: "ready" });
     // Stopped for more than a second: what waits for it is over the limit once it is quiet that long.
     now = 1_001;
     for (let i = 0; i < 100; i++) {
@@ -207,5 +210,30 @@ describe("IpcBus and IpcRelay", () => {
       await settle();
     }
     expect(overfull).toEqual([primarySide]);
+  });
+
+  test("a worker still starting (it has said nothing yet) is held to four times the limit, however long it is quiet", async () => {
+    const overfull: Channel[] = [];
+    let now = 0;
+    const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, now: () => now, onOverfull: (peer) => overfull.push(peer) });
+    const [primarySide, workerSide] = pipe();
+    relay.listen(primarySide);
+    relay.attach(primarySide);
+    const bus = new IpcBus(workerSide);
+    const starting: Channel = { send: () => {}, onMessage: () => {} };
+    relay.listen(starting);
+    relay.attach(starting);
+    now = 60_000;
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    for (let i = 0; i < Math.floor(20_000 / perBatch); i++) {
+      bus.publish(batchOf(`/${i}`));
+      await settle();
+    }
+    expect(overfull).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      bus.publish(batchOf(`/more${i}`));
+      await settle();
+    }
+    expect(overfull).toEqual([starting]);
   });
 });
