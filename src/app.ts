@@ -5,7 +5,7 @@ import { DEFAULT_HUB_LIMITS, Hub } from "./core/hub.ts";
 import type { AcceptedEvent } from "./core/accepted-event.ts";
 import { Ingestor } from "./core/ingest.ts";
 import { hitOf } from "./core/site-stats.ts";
-import type { EventBus } from "./bus/event-bus.ts";
+import type { EventBus, Tick } from "./bus/event-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
 import { Metrics } from "./core/metrics.ts";
 import { CloseCode } from "./core/protocol.ts";
@@ -43,7 +43,7 @@ export interface ServerResources {
     restoreThrough: number;
     clusterMetrics?: () => ClusterFigures | undefined;
     /** Told when a tick's last pass is written: the primary's clock waits for every worker. */
-    onTicked?: (workMs: number) => void;
+    onTicked?: (tick: Tick, workMs: number) => void;
   };
 }
 
@@ -70,18 +70,20 @@ export function startServer(config: Config, resources: ServerResources): Running
   // Only a single process writes; with workers, the primary stores each batch once.
   const writes = worker ? undefined : new WriteBuffer(store, metrics);
   const bus = resources.bus ?? new LocalBus();
-  bus.onBatch((batch) => {
-    for (const event of batch) {
-      if (!hub.record(event.site, hitOf(event))) metrics.eventsNotShown++;
-      writes?.add(event);
-    }
-  });
   let accepted: AcceptedEvent[] = [];
   const ingestor = new Ingestor(hub, {
     ...(resources.salts ? { salts: resources.salts } : {}),
     ...(config.geoip === null ? {} : { geoip: openGeoipDatabase(config.geoip) }),
     ...(config.sites.length > 0 ? { allowedSites: new Set(config.sites) } : {}),
     onAccepted: (event) => accepted.push(event),
+  });
+  bus.onBatch((batch, own) => {
+    for (const event of batch) {
+      // Every process keeps the same events out; the one that accepted them counts them.
+      if (!hub.record(event.site, hitOf(event)) && own) metrics.eventsNotShown++;
+      writes?.add(event);
+    }
+    ingestor.settle(batch);
   });
   const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
   const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
@@ -115,7 +117,6 @@ export function startServer(config: Config, resources: ServerResources): Running
       accepted = [];
       bus.publish(batch);
     }
-    ingestor.settle();
   };
   const ticks = worker ? followTicks() : startTickLoop({
     tickMs: config.tickMs,
@@ -134,15 +135,15 @@ export function startServer(config: Config, resources: ServerResources): Running
    */
   function followTicks() {
     const sending = setInterval(publishAccepted, config.tickMs);
-    bus.onTick(({ time, intervalMs }) => {
-      fanOut.send(hub.tick(time)).then(
+    bus.onTick((tick) => {
+      fanOut.send(hub.tick(tick.time)).then(
         (workMs) => {
-          metrics.recordTick(workMs / 1000, intervalMs / 1000);
-          worker?.onTicked?.(workMs);
+          metrics.recordTick(workMs / 1000, tick.intervalMs / 1000);
+          worker?.onTicked?.(tick, workMs);
         },
         (error: unknown) => {
           console.error("pulse: tick failed:", error);
-          worker?.onTicked?.(0);
+          worker?.onTicked?.(tick, 0);
         },
       );
     });

@@ -9,7 +9,9 @@
  *
  * - **Everyone, the publisher too.** A batch published while a peer is subscribed reaches that
  *   peer, including the peer that published it. A process applies its own events only when they
- *   come back, so that it applies them in the same place of the stream as everybody else.
+ *   come back, so that it applies them in the same place of the stream as everybody else. Each
+ *   peer is told which batches are its own, so a figure about events is counted once, by the
+ *   peer that accepted them, however many peers apply them.
  * - **One order.** All peers receive the batches in the same order, and the batches of one
  *   publisher in the order it published them. So peers that apply the same batches in the same
  *   order hold the same aggregates.
@@ -20,6 +22,9 @@
  * - **At most once.** A batch is never delivered twice. A batch in flight when its publisher or
  *   the exchange dies may be lost (at most one tick of that publisher's events); no other
  *   publisher's batch is lost because one peer died.
+ * - **Bounded.** What waits for a peer is bounded: a peer that stops reading (hung, not only
+ *   dead) is cut off once too much waits for it, and gets nothing more; its batches in flight
+ *   are lost as a dead peer's are. Nobody else waits or piles up because of it.
  * - **No history.** A peer gets only batches published after it subscribed; what came before it
  *   rebuilds from storage (up to the position the exchange gave it, see EventStore.since).
  * - **Asynchronous.** A handler may run before `publish` returns (in one process) or much later
@@ -32,6 +37,8 @@ export type Batch = readonly AcceptedEvent[];
 
 /** A tick for every peer: its time, and the interval until the next (stretched under heavy fan-out). */
 export interface Tick {
+  /** Counted from 1 by the peer that keeps the pace; a peer that finishes a tick says which. */
+  number: number;
   time: number;
   intervalMs: number;
 }
@@ -39,8 +46,8 @@ export interface Tick {
 export interface EventBus {
   /** Sends this tick's accepted events (never an empty batch: callers skip those). */
   publish(batch: Batch): void;
-  /** Called with every batch, the peer's own included, in the bus's one order. */
-  onBatch(handler: (batch: Batch) => void): void;
+  /** Called with every batch, the peer's own included (`own`), in the bus's one order. */
+  onBatch(handler: (batch: Batch, own: boolean) => void): void;
   /** Called with every tick, in the same order as the batches (never, on a bus that carries none). */
   onTick(handler: (tick: Tick) => void): void;
   close(): void;

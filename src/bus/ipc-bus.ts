@@ -5,7 +5,7 @@
  * gives every worker the same stream.
  *
  * A batch travels as one JSON string: serialized once by its publisher, forwarded as it is, and
- * parsed once by each receiver.
+ * parsed once by each receiver. The relay is in ipc-relay.ts.
  */
 import type { AcceptedEvent } from "../core/accepted-event.ts";
 import type { Batch, EventBus, Tick } from "./event-bus.ts";
@@ -19,14 +19,26 @@ export interface Channel {
 export interface BatchMessage {
   type: "batch";
   events: string;
+  /** Set on the copy that goes back to the batch's publisher. */
+  own?: true;
 }
 
 export interface TickMessage extends Tick {
   type: "tick";
 }
 
-function isTickMessage(message: unknown): message is TickMessage {
-  return typeof message === "object" && message !== null && (message as TickMessage).type === "tick" && typeof (message as TickMessage).time === "number";
+/** A worker tells the relay how much it has read: the characters of every batch it received. */
+export interface ReadMessage {
+  type: "read";
+  chars: number;
+}
+
+export function isReadMessage(message: unknown): message is ReadMessage {
+  return typeof message === "object" && message !== null && (message as ReadMessage).type === "read" && typeof (message as ReadMessage).chars === "number";
+}
+
+export function isTickMessage(message: unknown): message is TickMessage {
+  return typeof message === "object" && message !== null && (message as TickMessage).type === "tick" && typeof (message as TickMessage).number === "number";
 }
 
 export function isBatchMessage(message: unknown): message is BatchMessage {
@@ -37,20 +49,48 @@ export function decodeBatch(message: BatchMessage): Batch {
   return JSON.parse(message.events) as AcceptedEvent[];
 }
 
-/** A worker's side: publish goes to the primary; batches come back from it. */
+/**
+ * Characters a worker may have sent the primary that have not come back yet. After the primary
+ * stalls, it forwards every worker's backlog to every worker at once: eight workers' backlogs
+ * together stay within what the relay lets wait for a worker that is talking (ipc-relay.ts).
+ */
+export const MAX_UNRETURNED_CHARS = 8 * 1024 * 1024;
+
+export interface IpcBusOptions {
+  maxUnreturnedChars?: number;
+  /** Told of a batch not sent because the primary has not taken the ones before it: its events are lost. */
+  onDropped?: (batch: Batch) => void;
+}
+
+/**
+ * A worker's side: publish goes to the primary; batches come back from it. What it has sent and
+ * not had back is bounded: while the primary is not taking batches (stopped, or swamped), new
+ * ones are dropped and reported instead of piling up in the channel.
+ */
 export class IpcBus implements EventBus {
-  private readonly handlers: Array<(batch: Batch) => void> = [];
+  private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
   private readonly tickHandlers: Array<(tick: Tick) => void> = [];
   private closed = false;
+  private read = 0;
+  private unreturned = 0;
+  private readonly maxUnreturned: number;
 
-  constructor(private readonly channel: Channel) {
+  constructor(
+    private readonly channel: Channel,
+    private readonly options: IpcBusOptions = {},
+  ) {
+    this.maxUnreturned = options.maxUnreturnedChars ?? MAX_UNRETURNED_CHARS;
     channel.onMessage((message) => {
       if (this.closed) return;
       if (isBatchMessage(message)) {
         const batch = decodeBatch(message);
-        for (const handler of this.handlers) handler(batch);
+        const own = message.own === true;
+        if (own) this.unreturned -= message.events.length;
+        for (const handler of this.handlers) handler(batch, own);
+        this.read += message.events.length;
+        channel.send({ type: "read", chars: this.read } satisfies ReadMessage);
       } else if (isTickMessage(message)) {
-        const tick = { time: message.time, intervalMs: message.intervalMs };
+        const tick = { number: message.number, time: message.time, intervalMs: message.intervalMs };
         for (const handler of this.tickHandlers) handler(tick);
       }
     });
@@ -62,68 +102,17 @@ export class IpcBus implements EventBus {
 
   publish(batch: Batch): void {
     if (this.closed) return;
-    this.channel.send({ type: "batch", events: JSON.stringify(batch) } satisfies BatchMessage);
+    const events = JSON.stringify(batch);
+    if (this.unreturned > 0 && this.unreturned + events.length > this.maxUnreturned) return this.options.onDropped?.(batch);
+    this.unreturned += events.length;
+    this.channel.send({ type: "batch", events } satisfies BatchMessage);
   }
 
-  onBatch(handler: (batch: Batch) => void): void {
+  onBatch(handler: (batch: Batch, own: boolean) => void): void {
     this.handlers.push(handler);
   }
 
   close(): void {
     this.closed = true;
-  }
-}
-
-/**
- * The primary's side: forwards each batch a worker sends to every attached worker, itself
- * included, in arrival order, and sends the ticks in the same stream. `onBatch` sees each batch once, right before it is forwarded: the
- * primary stores events there, so a worker attached after a store position holds exactly the
- * batches stored after it.
- */
-export class IpcRelay {
-  private readonly peers = new Set<Channel>();
-  private readonly handlers: Array<(batch: Batch) => void> = [];
-
-  /** Listens to a worker's batches (from its start) without forwarding to it yet. */
-  listen(peer: Channel): void {
-    peer.onMessage((message) => {
-      if (isBatchMessage(message)) this.forward(message);
-    });
-  }
-
-  /** From now on, `peer` receives every batch. */
-  attach(peer: Channel): void {
-    this.peers.add(peer);
-  }
-
-  detach(peer: Channel): void {
-    this.peers.delete(peer);
-  }
-
-  onBatch(handler: (batch: Batch) => void): void {
-    this.handlers.push(handler);
-  }
-
-  /** Sends a tick to every attached worker, in line with the batches forwarded before it. */
-  tick(tick: Tick): void {
-    this.sendAll({ type: "tick", ...tick } satisfies TickMessage);
-  }
-
-  private forward(message: BatchMessage): void {
-    if (this.handlers.length > 0) {
-      const batch = decodeBatch(message);
-      for (const handler of this.handlers) handler(batch);
-    }
-    this.sendAll(message);
-  }
-
-  private sendAll(message: BatchMessage | TickMessage): void {
-    for (const peer of this.peers) {
-      try {
-        peer.send(message);
-      } catch {
-        // A worker that has just died: the supervisor detaches and replaces it.
-      }
-    }
   }
 }

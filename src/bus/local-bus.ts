@@ -2,15 +2,15 @@ import type { Batch, EventBus, Tick } from "./event-bus.ts";
 
 /** The exchange of a single process: every batch goes straight to the handlers, in publish order. It carries no ticks: the process keeps its own pace. */
 export class LocalBus implements EventBus {
-  private readonly handlers: Array<(batch: Batch) => void> = [];
+  private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
   private closed = false;
 
   publish(batch: Batch): void {
     if (this.closed) return;
-    for (const handler of this.handlers) handler(batch);
+    for (const handler of this.handlers) handler(batch, true);
   }
 
-  onBatch(handler: (batch: Batch) => void): void {
+  onBatch(handler: (batch: Batch, own: boolean) => void): void {
     this.handlers.push(handler);
   }
 

@@ -36,8 +36,8 @@ export type PrimaryMessage =
 export type WorkerMessage =
   | { type: "ready"; port: number; pid: number; restored: number }
   | { type: "failed"; message: string }
-  /** It has written the last pass of the tick the bus brought (the clock waits for every worker). */
-  | { type: "ticked"; workMs: number }
+  /** It has written the last pass of tick `tick` (the clock waits for every worker). */
+  | { type: "ticked"; tick: number; workMs: number }
   /** Its own figures, every second. */
   | { type: "metrics"; snapshot: MetricsSnapshot; residentBytes: number }
   /** The worker has published its last batch and closed its dashboards. */

@@ -2,17 +2,21 @@
  * The primary process of `pulse serve --workers N`: it serves nothing itself. It starts N worker
  * processes on one port (SO_REUSEPORT), relays every batch of accepted events to all of them in
  * one order, stores each event exactly once, owns the visitor salts, prunes old events, and
- * restarts a worker that dies (its dashboards reconnect to the others meanwhile).
+ * restarts a worker that dies (its dashboards reconnect to the others meanwhile). A worker that
+ * stops answering (silent for seconds, or leaving too much unread) is killed and restarted the
+ * same way.
  */
 import type { Subprocess } from "bun";
-import { IpcRelay, type Channel } from "../bus/ipc-bus.ts";
+import type { Channel } from "../bus/ipc-bus.ts";
+import { IpcRelay } from "../bus/ipc-relay.ts";
 import type { Config } from "../config.ts";
-import { Metrics, type MetricsSnapshot } from "../core/metrics.ts";
+import { Metrics } from "../core/metrics.ts";
 import { DailySalts } from "../core/visitor-id.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";
 import { ClusterClock } from "./cluster-clock.ts";
+import { ClusterTally } from "./cluster-tally.ts";
 import { messageType, METRICS_INTERVAL_MS, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
 
 /** A dead worker is replaced after this long, doubling while it keeps dying young, up to the maximum. */
@@ -48,44 +52,50 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const { config, store, salts } = options;
   const log = options.log ?? ((line) => console.error(line));
   const metrics = new Metrics();
+  const tally = new ClusterTally(metrics);
   const writes = new WriteBuffer(store, metrics, log);
+  const workers: Array<{ child: Subprocess; channel: Channel; pid: number; stopped: Promise<void>; killed?: true } | undefined> = [];
+  let port = config.port;
+  let stopping = false;
+  const restartDelays = new Array<number>(config.workers).fill(RESTART_DELAY_MS);
+  const idOf = (channel: Channel) => workers.findIndex((worker) => worker?.channel === channel);
+  /** A worker alive but not answering holds the connections the kernel hands it: it goes, and is restarted as if it had died. */
+  const kill = (id: number, why: string) => {
+    const worker = workers[id];
+    if (!worker || worker.killed || stopping) return;
+    worker.killed = true;
+    log(`pulse: worker ${id} (pid ${worker.pid}) ${why}; killing it`);
+    worker.child.kill("SIGKILL");
+  };
+
   store.onDamagedChunk(() => metrics.damagedChunks++);
-  const relay = new IpcRelay();
+  const relay = new IpcRelay({
+    onOverfull: (channel, chars) => kill(idOf(channel), `has left ${Math.round(chars / 2 ** 20)} MB of events unread`),
+  });
   // Stored before it is forwarded: a worker started after a store position gets every later batch.
-  relay.onBatch((batch) => {
+  relay.onBatch((batch, from) => {
+    tally.batch(idOf(from), batch.length);
     for (const event of batch) writes.add(event);
     writes.flush();
   });
 
-  const workers: Array<{ child: Subprocess; channel: Channel; pid: number; stopped: Promise<void> } | undefined> = [];
-  let port = config.port;
-  let stopping = false;
-  const restartDelays = new Array<number>(config.workers).fill(RESTART_DELAY_MS);
-
   const broadcast = (message: PrimaryMessage) => {
     for (const worker of workers) worker?.channel.send(message);
   };
-  // /metrics at any worker shows everyone's figures: each worker's latest, the primary's own
-  // (storage), and the counts of workers that have died, so the totals never go back.
-  const latest = new Map<number, { snapshot: MetricsSnapshot; residentBytes: number }>();
-  let retired = new Metrics().snapshot();
+  // /metrics at any worker shows everyone's figures (see ClusterTally).
   const metricsTimer = setInterval(() => {
     // Events held while storage fails are retried with each batch, and here when no batch comes.
     if (writes.size > 0) writes.flush();
-    const reports = [...latest.values()];
-    broadcast({
-      type: "metrics",
-      snapshot: Metrics.combine([metrics.snapshot(), retired, ...reports.map(({ snapshot }) => snapshot)]).snapshot(),
-      residentBytes: process.memoryUsage.rss() + reports.reduce((sum, { residentBytes }) => sum + residentBytes, 0),
-      processes: 1 + reports.length,
-    });
+    broadcast({ type: "metrics", ...tally.totals() });
   }, METRICS_INTERVAL_MS);
   // Tomorrow's salt is in every worker's hands; after midnight, the day after's goes out.
   const saltCheck = setInterval(() => salts.at(Date.now()), SALT_CHECK_MS);
   const unsubscribeSalts = salts.onChange((state) => broadcast({ type: "salts", state }));
   const retention = startRetention(store, config.retentionDays);
 
-  const clock = new ClusterClock(config.tickMs, (tick) => relay.tick(tick));
+  const clock = new ClusterClock(config.tickMs, (tick) => relay.tick(tick), {
+    onHung: (id) => kill(id, "has not answered for seconds"),
+  });
   clock.start();
 
   const start = (id: number): Promise<WorkerMessage & { type: "ready" }> => {
@@ -107,6 +117,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     let stoppedSignal: () => void = () => {};
     const stopped = new Promise<void>((resolve) => (stoppedSignal = resolve));
     workers[id] = { child, channel, pid: child.pid, stopped };
+    tally.started(id);
     const startedAt = Date.now();
 
     relay.listen(channel);
@@ -128,6 +139,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     const ready = new Promise<WorkerMessage & { type: "ready" }>((resolve, reject) => {
       channel.onMessage((raw) => {
         const message = raw as WorkerMessage;
+        clock.heard(id);
         switch (messageType(raw)) {
           case "ready":
             if (message.type !== "ready") return;
@@ -135,13 +147,14 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
             resolve(message);
             return;
           case "ticked":
-            if (message.type === "ticked") clock.done(id, message.workMs);
+            if (message.type !== "ticked") return;
+            clock.done(id, message.tick, message.workMs);
             return;
           case "failed":
             if (message.type === "failed") reject(new Error(message.message));
             return;
           case "metrics":
-            if (message.type === "metrics") latest.set(id, message);
+            if (message.type === "metrics") tally.report(id, message);
             return;
           case "stopped":
             // Everything it sent came before this: it may go.
@@ -152,16 +165,15 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
       void child.exited.then((code) => {
         relay.detach(channel);
         clock.leave(id);
-        const last = latest.get(id);
-        if (last) retired = Metrics.combine([retired, { ...last.snapshot, dashboardsConnected: 0, lastTickSeconds: 0, tickIntervalSeconds: 0 }]).snapshot();
-        latest.delete(id);
+        const lost = tally.retire(id);
         stoppedSignal();
         reject(new Error(`worker ${id} exited with code ${code} before it was ready`));
         if (stopping) return;
         const lived = Date.now() - startedAt;
         const delay = lived > HEALTHY_AFTER_MS ? RESTART_DELAY_MS : restartDelays[id]!;
         restartDelays[id] = Math.min(MAX_RESTART_DELAY_MS, delay * 2);
-        log(`pulse: worker ${id} (pid ${child.pid}) exited with ${child.signalCode ?? `code ${code}`}; restarting it in ${delay} ms`);
+        const losing = lost > 0 ? `, losing at least ${lost} events it had accepted` : "";
+        log(`pulse: worker ${id} (pid ${child.pid}) exited with ${child.signalCode ?? `code ${code}`}${losing}; restarting it in ${delay} ms`);
         setTimeout(() => {
           if (stopping) return;
           start(id).then(

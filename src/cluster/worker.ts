@@ -23,9 +23,16 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
     onMessage: (handler) => void process.on("message", handler),
   };
   const tell = (message: WorkerMessage) => channel.send(message);
-  // Created first, so no batch that follows `start` finds the bus without its handler.
-  const bus = new IpcBus(channel);
   let server: RunningServer | undefined;
+  let saidDropping = false;
+  // Created first, so no batch that follows `start` finds the bus without its handler.
+  const bus = new IpcBus(channel, {
+    onDropped: (batch) => {
+      if (server) server.metrics.eventsLost += batch.length;
+      if (!saidDropping) console.error("pulse: the primary process is not taking events; this worker drops what it accepts until it does");
+      saidDropping = true;
+    },
+  });
   let salts: DailySalts | undefined;
   let stopping = false;
   let cluster: ClusterMetrics | undefined;
@@ -50,7 +57,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
               id: message.id,
               restoreThrough: message.restoreThrough,
               clusterMetrics: () => cluster && { metrics: Metrics.combine([cluster.snapshot]), residentBytes: cluster.residentBytes, processes: cluster.processes },
-              onTicked: (workMs) => tell({ type: "ticked", workMs }),
+              onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
             },
           });
           const { metrics } = server;

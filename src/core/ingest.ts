@@ -44,7 +44,7 @@ export interface IngestorOptions {
 export class Ingestor {
   private readonly salts: DailySalts;
   private readonly clients: ClientCache;
-  /** Sites let in under the site cap since the last tick, before the hub has seen them. */
+  /** Sites let in under the site cap whose events the hub has not seen yet. */
   private readonly newSites = new Set<string>();
 
   constructor(
@@ -98,15 +98,21 @@ export class Ingestor {
     return result;
   }
 
-  /** Called once the tick's events are in the hub: the sites let in are now the hub's to count. */
-  settle(): void {
-    this.newSites.clear();
+  /**
+   * Called once a batch is in the hub (back from the bus, which may be much later than it was
+   * sent): its sites are now the hub's to count, or to keep out.
+   */
+  settle(batch: readonly AcceptedEvent[]): void {
+    if (this.newSites.size === 0) return;
+    for (const event of batch) this.newSites.delete(event.site);
   }
 
   /**
-   * The site cap, checked here so the sender hears of it. With several worker processes each
-   * checks its own arrivals, so sites first seen in the same tick at different workers may pass
-   * it together; the hub then keeps them out of the live figures (they are still stored).
+   * The site cap, checked here so the sender hears of it. A site let in counts against the cap
+   * until the hub has its events, so one process never lets in more sites than the cap. With
+   * several worker processes each checks its own arrivals, so sites first seen at different
+   * workers before their batches meet may pass it together; every hub then keeps the same ones
+   * out of the live figures (they are still stored).
    */
   private admits(site: string): boolean {
     if (this.hub.hasSite(site) || this.newSites.has(site)) return true;

@@ -31,8 +31,10 @@ export class Metrics {
   storageFault = "";
   /** Stored chunks a read found unreadable and skipped (each process counts those it met, once each). */
   damagedChunks = 0;
-  /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits). */
+  /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits); counted where accepted. */
   eventsNotShown = 0;
+  /** With --workers: answered by a worker that could not pass them on (it died, as far as its last report shows, or the primary was not taking them). */
+  eventsLost = 0;
 
   /** The figures as plain data, to send to another process. */
   snapshot(): MetricsSnapshot {
@@ -71,14 +73,15 @@ export class Metrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
     };
-    metric("pulse_events_accepted_total", "counter", "Events counted (one per site).", [["", this.eventsAccepted]]);
+    metric("pulse_events_accepted_total", "counter", "Events counted (one per site); with --workers, those that reached the primary.", [["", this.eventsAccepted]]);
     metric(
       "pulse_events_dropped_total",
       "counter",
       "Events answered but not counted, by reason.",
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
-    metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap.", [["", this.eventsNotShown]]);
+    metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap (counted once, by the process that accepted them).", [["", this.eventsNotShown]]);
+    metric("pulse_events_lost_total", "counter", "Events a worker answered but could not pass on: it died (at least this many), or the primary was not taking them.", [["", this.eventsLost]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
     metric(

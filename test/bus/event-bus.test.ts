@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
-import { IpcBus, IpcRelay, type Channel } from "../../src/bus/ipc-bus.ts";
+import { IpcBus, type BatchMessage, type Channel } from "../../src/bus/ipc-bus.ts";
+import { IpcRelay, type RelayOptions } from "../../src/bus/ipc-relay.ts";
 import { LocalBus } from "../../src/bus/local-bus.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
 
@@ -24,10 +25,19 @@ const batchOf = (...paths: string[]): Batch => paths.map((path) => storedEvent({
 const paths = (batches: Batch[]) => batches.map((batch) => batch.map((event) => event.path).join(","));
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
-function record(bus: Pick<EventBus, "onBatch">): Batch[] {
+function record(bus: { onBatch(handler: (batch: Batch) => void): void }): Batch[] {
   const seen: Batch[] = [];
   bus.onBatch((batch) => seen.push(batch));
   return seen;
+}
+
+/** Which of the batches a bus receives it is told are its own. */
+function recordOwn(bus: Pick<EventBus, "onBatch">): string[] {
+  const own: string[] = [];
+  bus.onBatch((batch, mine) => {
+    if (mine) own.push(paths([batch])[0]!);
+  });
+  return own;
 }
 
 describe("LocalBus", () => {
@@ -42,11 +52,18 @@ describe("LocalBus", () => {
     expect(paths(first)).toEqual(["/a", "/b,/c"]);
     expect(paths(second)).toEqual(paths(first));
   });
+
+  test("every batch is its own", () => {
+    const bus = new LocalBus();
+    const own = recordOwn(bus);
+    bus.publish(batchOf("/a"));
+    expect(own).toEqual(["/a"]);
+  });
 });
 
 describe("IpcBus and IpcRelay", () => {
-  function cluster(workers: number) {
-    const relay = new IpcRelay();
+  function cluster(workers: number, options: RelayOptions = {}) {
+    const relay = new IpcRelay(options);
     const stored = record(relay);
     const buses = Array.from({ length: workers }, () => {
       const [primarySide, workerSide] = pipe();
@@ -93,5 +110,130 @@ describe("IpcBus and IpcRelay", () => {
     buses[0]!.bus.publish(batchOf("/late"));
     await settle();
     expect(paths(late)).toEqual(["/late"]);
+  });
+
+  test("each publisher is told which batches are its own", async () => {
+    const { buses } = cluster(2);
+    const own = buses.map(({ bus }) => recordOwn(bus));
+    buses[0]!.bus.publish(batchOf("/0a"));
+    buses[1]!.bus.publish(batchOf("/1a"));
+    buses[0]!.bus.publish(batchOf("/0b"));
+    await settle();
+    expect(own).toEqual([["/0a", "/0b"], ["/1a"]]);
+  });
+
+  test("a worker that does not read is cut off once too much waits for it; the others go on", async () => {
+    const overfull: Channel[] = [];
+    let now = 0;
+    const relay = new IpcRelay({ inFlightChars: 5_000, maxUnreadChars: 20_000, quietMs: 1_000, now: () => now, onOverfull: (peer) => overfull.push(peer) });
+    const reading = pipe();
+    relay.listen(reading[0]);
+    relay.attach(reading[0]);
+    const bus = new IpcBus(reading[1]);
+    const received = record(bus);
+    // A process that said it was ready, then stopped: its channel takes what it is given, and nothing comes back.
+    let stoppedGot = 0;
+    let speak: (message: unknown) => void = () => {};
+    const stopped: Channel = { send: () => void stoppedGot++, onMessage: (handler) => void (speak = handler) };
+    relay.listen(stopped);
+    relay.attach(stopped);
+    speak({ type: "ready" });
+    // Stopped for more than a second: what waits for it is over the limit once it is quiet that long.
+    now = 1_001;
+    for (let i = 0; i < 100; i++) {
+      bus.publish(batchOf(`/${i}`));
+      await settle();
+    }
+    // The stopped worker was given 5,000 characters, then the rest was held for it until 20,000
+    // waited, and it was cut off, once; the reading one got all 100 batches.
+    const perBatch = JSON.stringify(batchOf("/50")).length;
+    expect(perBatch * 100).toBeGreaterThan(20_000 * 1.2);
+    expect(stoppedGot).toBe(Math.ceil(5_000 / perBatch));
+    expect(overfull).toEqual([stopped]);
+    expect(received).toHaveLength(100);
+  });
+
+  test("what waits for a slow worker reaches it in the one order, ticks in line", async () => {
+    // One batch in flight at a time: everything else waits in the relay for the worker to read.
+    const { relay, buses } = cluster(2, { inFlightChars: 1 });
+    const streams = buses.map(({ bus }) => {
+      const stream: string[] = [];
+      bus.onBatch((batch) => stream.push(paths([batch])[0]!));
+      bus.onTick((tick) => stream.push(`tick ${tick.number}`));
+      return stream;
+    });
+    for (let i = 0; i < 5; i++) {
+      buses[i % 2]!.bus.publish(batchOf(`/${i}`));
+      buses[i % 2]!.bus.publish(batchOf(`/${i}b`));
+      await settle();
+      relay.tick({ number: i + 1, time: i, intervalMs: 250 });
+    }
+    for (let i = 0; i < 20; i++) await settle();
+    expect(streams[0]).toHaveLength(15);
+    expect(streams[1]).toEqual(streams[0]!);
+    expect(streams[0]!.slice(0, 3)).toEqual(["/0", "/0b", "tick 1"]);
+  });
+
+  test("a worker whose batches do not come back stops sending past its limit, reports what it drops, and sends again once they do", () => {
+    const sent: unknown[] = [];
+    let receive: (message: unknown) => void = () => {};
+    const channel: Channel = { send: (message) => void sent.push(message), onMessage: (handler) => void (receive = handler) };
+    const dropped: Batch[] = [];
+    const bus = new IpcBus(channel, { maxUnreturnedChars: 2_000, onDropped: (batch) => dropped.push(batch) });
+    const batches = () => sent.filter((message) => (message as { type: string }).type === "batch") as BatchMessage[];
+    for (let i = 0; i < 20; i++) bus.publish(batchOf(`/${i}`));
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    expect(batches()).toHaveLength(Math.floor(2_000 / perBatch));
+    expect(paths(dropped)).toEqual(Array.from({ length: 20 - batches().length }, (_, i) => `/${i + batches().length}`));
+    // The primary takes them at last: they come back, and the next batch goes out.
+    for (const message of batches()) receive({ ...message, own: true });
+    sent.length = 0;
+    bus.publish(batchOf("/again"));
+    expect(batches().map((message) => paths([JSON.parse(message.events) as Batch])[0])).toEqual(["/again"]);
+  });
+
+  test("a worker that still talks is only behind: it is cut off at four times the limit, not before", async () => {
+    const overfull: Channel[] = [];
+    const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, onOverfull: (peer) => overfull.push(peer) });
+    const [primarySide, workerSide] = pipe();
+    relay.listen(primarySide);
+    relay.attach(primarySide);
+    // It publishes (so it talks) but reads nothing: what it is sent waits.
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    for (let i = 0; i < Math.floor(20_000 / perBatch); i++) {
+      workerSide.send({ type: "batch", events: JSON.stringify(batchOf(`/${i}`)) } satisfies BatchMessage);
+      await settle();
+    }
+    expect(overfull).toEqual([]);
+    for (let i = 0; i < 2; i++) {
+      workerSide.send({ type: "batch", events: JSON.stringify(batchOf(`/more${i}`)) } satisfies BatchMessage);
+      await settle();
+    }
+    expect(overfull).toEqual([primarySide]);
+  });
+
+  test("a worker still starting (it has said nothing yet) is held to four times the limit, however long it is quiet", async () => {
+    const overfull: Channel[] = [];
+    let now = 0;
+    const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, now: () => now, onOverfull: (peer) => overfull.push(peer) });
+    const [primarySide, workerSide] = pipe();
+    relay.listen(primarySide);
+    relay.attach(primarySide);
+    const bus = new IpcBus(workerSide);
+    const starting: Channel = { send: () => {}, onMessage: () => {} };
+    relay.listen(starting);
+    relay.attach(starting);
+    now = 60_000;
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    for (let i = 0; i < Math.floor(20_000 / perBatch); i++) {
+      bus.publish(batchOf(`/${i}`));
+      await settle();
+    }
+    expect(overfull).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      bus.publish(batchOf(`/more${i}`));
+      await settle();
+    }
+    expect(overfull).toEqual([starting]);
   });
 });

@@ -1,14 +1,21 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Tick } from "../../src/bus/event-bus.ts";
-import { ClusterClock } from "../../src/cluster/cluster-clock.ts";
+import { ClusterClock, type ClusterClockOptions } from "../../src/cluster/cluster-clock.ts";
 
 const TICK_MS = 20;
 let clock: ClusterClock | undefined;
 afterEach(() => clock?.stop());
 
-function started(members: number[]) {
+function started(members: number[], options: ClusterClockOptions = {}, onTick: (tick: Tick) => void = () => {}) {
   const ticks: Tick[] = [];
-  clock = new ClusterClock(TICK_MS, (tick) => ticks.push(tick));
+  clock = new ClusterClock(
+    TICK_MS,
+    (tick) => {
+      ticks.push(tick);
+      onTick(tick);
+    },
+    options,
+  );
   for (const member of members) clock.join(member);
   clock.start();
   return { clock, ticks };
@@ -26,18 +33,18 @@ describe("ClusterClock", () => {
     const { clock, ticks } = started([0, 1]);
     await Bun.sleep(TICK_MS * 1.5);
     expect(ticks).toHaveLength(1);
-    clock.done(0, 1);
+    clock.done(0, 1, 1);
     await Bun.sleep(TICK_MS * 3);
     // Worker 1 is still writing: no tick piles up behind it.
     expect(ticks).toHaveLength(1);
-    clock.done(1, 1);
+    clock.done(1, 1, 1);
     expect(ticks).toHaveLength(2);
   });
 
   test("a worker that leaves is not waited for", async () => {
     const { clock, ticks } = started([0, 1]);
     await Bun.sleep(TICK_MS * 1.5);
-    clock.done(0, 1);
+    clock.done(0, 1, 1);
     clock.leave(1);
     await Bun.sleep(TICK_MS * 1.5);
     expect(ticks.length).toBeGreaterThanOrEqual(2);
@@ -46,8 +53,8 @@ describe("ClusterClock", () => {
   test("the slowest worker's fan-out stretches the interval, as in one process", async () => {
     const { clock, ticks } = started([0, 1]);
     await Bun.sleep(TICK_MS * 1.5);
-    clock.done(0, 5);
-    clock.done(1, 60);
+    clock.done(0, 1, 5);
+    clock.done(1, 1, 60);
     await Bun.sleep(TICK_MS);
     expect(ticks).toHaveLength(2);
     expect(ticks.at(-1)!.intervalMs).toBe(80);
@@ -56,12 +63,68 @@ describe("ClusterClock", () => {
   test("reports for a tick already finished, or from strangers, change nothing", async () => {
     const { clock, ticks } = started([0]);
     await Bun.sleep(TICK_MS * 1.5);
-    clock.done(7, 1);
-    clock.done(0, 1);
-    clock.done(0, 500);
+    clock.done(7, 1, 1);
+    clock.done(0, 1, 1);
+    clock.done(0, 1, 500);
     await Bun.sleep(TICK_MS * 2);
     // One more tick (the first was finished), and worker 0 has not finished that one.
     expect(ticks).toHaveLength(2);
     expect(ticks.at(-1)!.intervalMs).toBe(TICK_MS);
+  });
+
+  /** Worker 0 finishes every tick at once; the others do whatever the test says. */
+  const prompt = (tick: Tick) => queueMicrotask(() => clock?.done(0, tick.number, 1));
+
+  test("a worker that misses the deadline does not hold the ticks: the others keep their pace", async () => {
+    const { ticks } = started([0, 1], { deadlineMs: 50 }, prompt);
+    await Bun.sleep(400);
+    // One tick waits for worker 1 until the deadline; after that it is not waited for: some 15 ticks, not one.
+    expect(ticks.length).toBeGreaterThanOrEqual(10);
+    expect(ticks.map((tick) => tick.number)).toEqual(ticks.map((_, i) => i + 1));
+  });
+
+  test("a worker that catches up is waited for again", async () => {
+    const { clock, ticks } = started([0, 1], { deadlineMs: 200 }, prompt);
+    await Bun.sleep(TICK_MS + 250);
+    const behind = ticks.length;
+    expect(behind).toBeGreaterThanOrEqual(3);
+    // Worker 1 finishes everything it was sent: from the next tick on, that tick waits for it.
+    clock.done(1, ticks.at(-1)!.number, 1);
+    await Bun.sleep(TICK_MS * 5);
+    expect(ticks.length - behind).toBeLessThanOrEqual(1);
+  });
+
+  test("a worker that finishes no tick for hungMs is reported hung, once, and counted no more", async () => {
+    const hung: number[] = [];
+    const { ticks } = started([0, 1], { deadlineMs: 30, hungMs: 150, onHung: (worker) => hung.push(worker) }, prompt);
+    await Bun.sleep(100);
+    expect(hung).toEqual([]);
+    await Bun.sleep(300);
+    expect(hung).toEqual([1]);
+    // Worker 0 alone sets the pace now: no deadline waits.
+    const before = ticks.length;
+    await Bun.sleep(TICK_MS * 5);
+    expect(ticks.length - before).toBeGreaterThanOrEqual(3);
+  });
+
+  test("a worker slower than the interval that still finishes every tick is not hung", async () => {
+    const hung: number[] = [];
+    started([0, 1], { deadlineMs: 30, hungMs: 150, onHung: (worker) => hung.push(worker) }, (tick) => {
+      prompt(tick);
+      setTimeout(() => clock?.done(1, tick.number, 2 * TICK_MS), 2 * TICK_MS);
+    });
+    await Bun.sleep(500);
+    expect(hung).toEqual([]);
+  });
+
+  test("a worker behind on its ticks that still says something is catching up, not hung", async () => {
+    const hung: number[] = [];
+    const { clock } = started([0, 1], { deadlineMs: 30, hungMs: 150, onHung: (worker) => hung.push(worker) }, prompt);
+    const talking = setInterval(() => clock.heard(1), 50);
+    await Bun.sleep(500);
+    clearInterval(talking);
+    expect(hung).toEqual([]);
+    await Bun.sleep(300);
+    expect(hung).toEqual([1]);
   });
 });

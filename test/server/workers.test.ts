@@ -8,9 +8,9 @@ import { join } from "node:path";
 import type { ServerFrame, Stats } from "../../src/core/protocol.ts";
 import { findServerPids } from "../../src/loadtest/server-stats.ts";
 import { decodeEvents } from "../../src/storage/event-chunks.ts";
+import { fresh, fromEachWorker as fromEachWorkerOf, metric, sendEvent, workerPids as workerPidsIn } from "../helpers/cluster-client.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import type { TestDashboard } from "../helpers/dashboard-client.ts";
-import { UA } from "../helpers/user-agents.ts";
 
 const TICK_MS = 200;
 const SITE = "cluster.test";
@@ -25,46 +25,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** Each request on a new connection, so the kernel picks a worker afresh each time. */
-const fresh = { keepalive: false, headers: { connection: "close" } } as const;
-
 /** `visitor` varies the User-Agent, so each value is another visitor. */
-async function sendPageview(path: string, visitor = 0): Promise<{ status: number; worker: string | null }> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await fetch(`${base}/api/event`, {
-        ...fresh,
-        method: "POST",
-        headers: { ...fresh.headers, "user-agent": `${UA.chromeWindows} visitor/${visitor}` },
-        body: JSON.stringify({ n: "pageview", u: `https://${SITE}${path}`, d: SITE }),
-      });
-      await response.arrayBuffer();
-      return { status: response.status, worker: response.headers.get("x-pulse-worker") };
-    } catch (error) {
-      // A connection the kernel had queued for a worker that was just killed: send again, as a tracker would not, but a test must.
-      if (attempt >= 5) throw error;
-    }
-  }
-}
-
-/** GETs `path` on new connections until every worker has answered; returns each worker's body. */
-async function fromEachWorker(path: string): Promise<Map<string, string>> {
-  const bodies = new Map<string, string>();
-  for (let attempt = 0; attempt < 200 && bodies.size < WORKERS.length; attempt++) {
-    try {
-      const response = await fetch(`${base}${path}`, { ...fresh, headers: { ...fresh.headers, authorization: `Bearer ${server.token}` } });
-      const worker = response.headers.get("x-pulse-worker");
-      const body = await response.text();
-      if (worker !== null && !bodies.has(worker)) bodies.set(worker, body);
-    } catch {
-      // A worker restarting: try again.
-    }
-  }
-  if (bodies.size < WORKERS.length) throw new Error(`only workers ${[...bodies.keys()]} answered ${path}`);
-  return bodies;
-}
-
-const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+const sendPageview = (path: string, visitor = 0) => sendEvent(server, SITE, path, visitor);
+const fromEachWorker = (path: string) => fromEachWorkerOf(server, path, WORKERS);
 const withPath = (path: string) => (frame: ServerFrame) => frame.type === "tick" && frame.feed.some((item) => item.p === path);
 
 /**
@@ -89,10 +52,7 @@ function bucketsByTime(stats: Stats): Record<string, unknown> {
   );
 }
 
-function workerPids(output = server.output()): number[] {
-  const match = /Workers:.*\(pids ([\d, ]+)\)/.exec(output);
-  return (match?.[1] ?? "").split(",").map((pid) => Number(pid.trim()));
-}
+const workerPids = (output = server.output()) => workerPidsIn(output);
 
 function storedPaths(): string[] {
   const db = new Database(join(server.dataDir, "events.db"), { readonly: true });
