@@ -1,4 +1,5 @@
 import { Memo } from "./memo.ts";
+import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 
 export const DIRECT = "Direct / None";
 
@@ -46,15 +47,16 @@ const hostByReferrer = new Memo(5000, parseReferrerHost);
 const MAX_REMEMBERED_REFERRER_CHARS = 200;
 
 /**
- * The source of a visit: an explicit `utm_source`/`ref`/`source` on the landing URL, else the
- * referrer's host under a friendly name, else "Direct / None". A referrer from the same site is a
- * navigation within it, not a source.
+ * The source of a visit, as a label (clipped, without invisible characters): an explicit
+ * `utm_source`/`ref`/`source` on the landing URL, else the referrer's host under a friendly name,
+ * else "Direct / None". A referrer from the same site is a navigation within it, not a source.
  */
 export function referrerSource(referrer: string, page: URL): string {
   // Reading searchParams builds an object: only when there is a query to read.
   if (page.search) {
     for (const param of SOURCE_PARAMS) {
-      const value = page.searchParams.get(param)?.trim();
+      // A value is a label; one of invisible characters only names nothing.
+      const value = clipLabel(page.searchParams.get(param) ?? "", MAX_LABEL_CHARS);
       if (value) return value;
     }
   }

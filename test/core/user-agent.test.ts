@@ -1,7 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { ClientCache, describeClient } from "../../src/core/user-agent.ts";
+import { MAX_LABEL_CHARS } from "../../src/core/text.ts";
+import { ClientCache, describeClient, MAX_USER_AGENT_CHARS, readUserAgent } from "../../src/core/user-agent.ts";
 import { UA } from "../helpers/user-agents.ts";
 
+/** Unrecognised by the parser, which then names the browser after everything before "/1.0". */
+const HOSTILE_UA = `Mozilla/5.0 (X11) ${"a".repeat(12_000)}/1.0 (x`;
 
 describe("describeClient", () => {
   test("browser, OS and device class of common browsers", () => {
@@ -17,6 +20,28 @@ describe("describeClient", () => {
 
   test("unknown strings are not thrown on", () => {
     expect(describeClient("☃ garbage \u0000").bot).toBe(false);
+  });
+
+  test("browser and OS names are labels: clipped to the protocol's length, invisible characters removed", () => {
+    const client = describeClient(HOSTILE_UA);
+    expect(client.browser.length).toBeLessThanOrEqual(MAX_LABEL_CHARS);
+    expect(client.browser).toStartWith("Mozilla/5.0 (X11) aaa");
+    expect(client.browser).toEndWith("…");
+    const bidi = describeClient("Mozilla/5.0 (X11) \u202Eevil\u200B/1.0 (x");
+    expect(bidi.browser).toBe("Mozilla/5.0 (X11) evil");
+  });
+
+  test("a browser name of invisible characters only is Unknown", () => {
+    expect(describeClient("\u200B\u200B/1.0 (x").browser).toBe("Unknown");
+  });
+});
+
+describe("readUserAgent", () => {
+  test("only the first MAX_USER_AGENT_CHARS characters are read: real ones are far shorter", () => {
+    expect(readUserAgent(UA.chromeWindows)).toBe(UA.chromeWindows);
+    const read = readUserAgent(HOSTILE_UA);
+    expect(read).toHaveLength(MAX_USER_AGENT_CHARS);
+    expect(HOSTILE_UA.startsWith(read)).toBe(true);
   });
 });
 
