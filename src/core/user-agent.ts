@@ -22,9 +22,14 @@ const DESKTOP_SYSTEMS = new Set(["Windows", "macOS", "Linux", "Chrome OS"]);
  */
 export const MAX_USER_AGENT_CHARS = 1000;
 
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
 /** The part of a User-Agent header the server reads. */
 export function readUserAgent(header: string): string {
-  return header.length > MAX_USER_AGENT_CHARS ? header.slice(0, MAX_USER_AGENT_CHARS) : header;
+  if (header.length <= MAX_USER_AGENT_CHARS) return header;
+  // A copy, not a slice: a slice keeps the whole header alive for as long as it is remembered.
+  return utf8Decoder.decode(utf8Encoder.encode(header.slice(0, MAX_USER_AGENT_CHARS)));
 }
 
 /** Reads a User-Agent header; an empty one is a bot, as nearly every real browser sends one. */
