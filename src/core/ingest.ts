@@ -68,7 +68,7 @@ export class Ingestor {
     const campaign = campaignOf(input.url);
     const source = clipLabel(referrerSource(input.referrer, input.url, campaign), MAX_LABEL_CHARS);
     // The address is looked up and forgotten: only the country is kept.
-    const country = clipLabel(this.options.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN, MAX_LABEL_CHARS);
+    const country = clipLabel(this.options.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN, MAX_LABEL_CHARS) || UNKNOWN;
     const keepQuery = this.options.keepQuery === true;
     const url = storedPageUrl(input.url, input.hashMode, keepQuery);
     const referrer = storedReferrer(input.referrer, keepQuery);

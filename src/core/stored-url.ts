@@ -1,4 +1,5 @@
 import type { Campaign } from "./accepted-event.ts";
+import { cleanText } from "./text.ts";
 
 /**
  * What is kept of the URLs an event names. A query string can carry anything a site put there
@@ -27,20 +28,26 @@ export function storedPageUrl(url: URL, hashMode: boolean, keepQuery: boolean): 
   return hashMode ? page + url.hash : page;
 }
 
+const QUERY_OR_FRAGMENT = /[?#]/;
+
 /** The referrer as stored: without its query and fragment unless `keepQuery`. */
 export function storedReferrer(referrer: string, keepQuery: boolean): string {
   if (keepQuery) return referrer;
-  const end = referrer.search(/[?#]/);
+  const end = referrer.search(QUERY_OR_FRAGMENT);
   return end === -1 ? referrer : referrer.slice(0, end);
 }
 
-/** The campaign a landing URL names, or undefined when it names none (nearly every pageview). */
+/**
+ * The campaign a landing URL names, or undefined when it names none (nearly every pageview). Its
+ * values are cleaned of control, bidi and invisible characters, not cut.
+ */
 export function campaignOf(url: URL): Campaign | undefined {
   const search = url.search;
   if (!search || !NAMES_A_CAMPAIGN.test(search)) return undefined;
   const params = url.searchParams;
-  // Each get costs a few hundred nanoseconds: only for the names the query holds.
-  const read = (name: string) => (hasParam(search, name) ? (params.get(name) ?? "") : "");
+  // Each get costs a few hundred nanoseconds: only for the names the query holds. The values are
+  // shown too (in exports): cleaned as labels are, so a bidi override cannot make them read otherwise.
+  const read = (name: string) => (hasParam(search, name) ? cleanText(params.get(name) ?? "") : "");
   return {
     source: read("utm_source"),
     medium: read("utm_medium"),

@@ -15,13 +15,18 @@ const TAGS = "\\udb40[\\udc00-\\udc7f]";
 const HAS_UNWANTED = new RegExp(`[${UNWANTED}]|${TAGS}`);
 const ALL_UNWANTED = new RegExp(`[${UNWANTED}]|${TAGS}`, "g");
 
+/** Text safe to show: control, bidi and invisible format characters removed, and surrounding spaces. */
+export function cleanText(value: string): string {
+  // Nearly every value is clean: a test costs less than a replace that finds nothing.
+  return (HAS_UNWANTED.test(value) ? value.replace(ALL_UNWANTED, "") : value).trim();
+}
+
 /**
- * A label safe to show and cheap to send: control, bidi and invisible format characters removed,
- * cut to at most `maxChars` code points (never splitting a surrogate pair), with an ellipsis when cut.
+ * A label safe to show and cheap to send: clean text (see cleanText), cut to at most `maxChars`
+ * code points (never splitting a surrogate pair), with an ellipsis when cut.
  */
 export function clipLabel(value: string, maxChars: number): string {
-  // Nearly every label is clean: a test costs less than a replace that finds nothing.
-  const clean = (HAS_UNWANTED.test(value) ? value.replace(ALL_UNWANTED, "") : value).trim();
+  const clean = cleanText(value);
   if (clean.length <= maxChars) return clean;
   // A code point is at most two code units: twice the limit holds enough of them, whatever the
   // length of the value (a surrogate cut in half there lies past the limit).

@@ -36,6 +36,11 @@ describe("campaignOf", () => {
     expect(campaignOf(new URL("https://shop.test/?source=feed&ref=hn"))).toEqual({ ...NONE, ref: "hn" });
   });
 
+  test("values are cleaned of bidi and invisible characters, as labels are, but not cut", () => {
+    const long = "w".repeat(500);
+    expect(campaignOf(new URL(`https://shop.test/?utm_source=%E2%80%AEmoc.elgoog&utm_campaign=${long}%E2%80%8B`))).toEqual({ ...NONE, source: "moc.elgoog", campaign: long });
+  });
+
   test("a parameter whose name merely ends like one does not count; the first of a repeated one does", () => {
     expect(campaignOf(new URL("https://shop.test/?xutm_source=no&utm_source=yes&utm_source=later"))).toEqual({ ...NONE, source: "yes" });
     expect(campaignOf(new URL("https://shop.test/?xref=no&utm_source=a"))).toEqual({ ...NONE, source: "a" });

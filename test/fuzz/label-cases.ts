@@ -92,6 +92,7 @@ export function labelSiteProblems(raw: string, rows: ReadonlyArray<Record<string
     if (/[?#]/.test(row.url ?? "")) problems.push(`a stored URL keeps its query or fragment: ${row.url}`);
     if ((row.referrer ?? "").includes("?")) problems.push(`a stored referrer keeps its query: ${row.referrer}`);
   }
-  if (!rows.some((row) => row.utm_source?.includes("moc.elgoog"))) problems.push("no stored event has its utm_source");
+  if (!rows.some((row) => row.utm_source === "moc.elgoog" || row.utm_source?.startsWith("moc.elgoog🍷"))) problems.push("no stored event has its utm_source, cleaned");
+  for (const row of rows) if (UNWANTED.test(row.utm_source ?? "")) problems.push(`a stored utm_source with bidi or invisible characters: ${JSON.stringify(row.utm_source)}`);
   return problems.slice(0, 20);
 }
