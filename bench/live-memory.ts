@@ -7,7 +7,7 @@
  */
 import { ACTIVE_MS } from "../src/core/active-visitors.ts";
 import { DEFAULT_HUB_LIMITS, Hub } from "../src/core/hub.ts";
-import { MAX_LABEL_CHARS } from "../src/core/ingest.ts";
+import { MAX_LABEL_CHARS } from "../src/core/text.ts";
 import { SNAPSHOT_FEED_ITEMS } from "../src/core/protocol.ts";
 import type { Hit } from "../src/core/site-stats.ts";
 import { DEFAULT_MAX_MEMORY_MB, SITE_BYTES, visitorBytes, visitorMemory } from "../src/core/visitor-budget.ts";

@@ -75,6 +75,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     ...(resources.salts ? { salts: resources.salts } : {}),
     ...(config.geoip === null ? {} : { geoip: openGeoipDatabase(config.geoip) }),
     ...(config.sites.length > 0 ? { allowedSites: new Set(config.sites) } : {}),
+    keepQuery: config.keepQuery,
     onAccepted: (event) => accepted.push(event),
   });
   bus.onBatch((batch, own) => {

@@ -18,6 +18,8 @@ export interface Config {
   /** Directory for the event database, the access token and the visitor salts. */
   data: string;
   retentionDays: number;
+  /** Store page and referrer URLs with their query strings; by default only the path and the campaign parameters. */
+  keepQuery: boolean;
   /** The access token; null: generated on first start and kept in the data directory. */
   token: string | null;
   /** Sites whose dashboard anyone may read. */
@@ -70,6 +72,14 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     min: 1,
     max: 36_500,
     help: "days events are kept before they are pruned",
+  },
+  {
+    flag: "keep-query",
+    key: "keepQuery",
+    kind: "boolean",
+    env: env("KEEP_QUERY"),
+    default: false,
+    help: "store page and referrer URLs with their query strings (default: the path, and the utm_*/ref/source parameters in their own fields; a query string can carry tokens)",
   },
   {
     flag: "token",

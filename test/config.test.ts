@@ -15,6 +15,7 @@ describe("parseConfig", () => {
       geoip: null,
       data: "./pulse-data",
       retentionDays: 30,
+      keepQuery: false,
       token: null,
       publicSites: [],
       sites: [],
@@ -66,6 +67,7 @@ describe("parseConfig", () => {
         PULSE_GEOIP: "/var/lib/GeoLite2-Country.mmdb",
         PULSE_DATA: "/var/lib/pulse",
         PULSE_RETENTION_DAYS: "90",
+        PULSE_KEEP_QUERY: "true",
         PULSE_TOKEN: "0123456789abcdef-secret",
         PULSE_PUBLIC_SITE: "Blog.Example",
         PULSE_SITES: "a.example, b.example",
@@ -79,6 +81,7 @@ describe("parseConfig", () => {
       geoip: "/var/lib/GeoLite2-Country.mmdb",
       data: "/var/lib/pulse",
       retentionDays: 90,
+      keepQuery: true,
       token: "0123456789abcdef-secret",
       publicSites: ["blog.example"],
       sites: ["a.example", "b.example"],
@@ -92,7 +95,7 @@ describe("parseConfig", () => {
   test("--help and --version", () => {
     expect(parseConfig(["--help"], {}).command).toBe("help");
     expect(parseConfig(["--version"], {}).command).toBe("version");
-    const flags = ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip", "--data", "--retention-days", "--token"];
+    const flags = ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip", "--data", "--retention-days", "--keep-query", "--token"];
     for (const flag of [...flags, "--public-site", "--sites", "--max-sites", "--max-memory", "--rate-limit", "--max-dashboards-per-ip", "--metrics-public"]) expect(helpText()).toContain(flag);
     expect(helpText()).toContain("default 250");
   });

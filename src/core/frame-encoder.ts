@@ -9,32 +9,33 @@ import {
 } from "./protocol.ts";
 import { utf8Length } from "./text.ts";
 
-/** Room kept for at least a few feed items when the figures alone are large. */
-const FEED_RESERVE_BYTES = 2048;
-/** Top-list lengths tried, in turn, when figures with long labels would not fit. */
-const SHORTER_TOP_LISTS = [5, 3, 1, 0];
+/** What a frame holds besides its figures and feed items: `,"feed":[]`, `,"more":N}`. */
+const FEED_FRAMING_BYTES = 32;
 
-/** A tick frame no larger than `budget` bytes: feed items that do not fit are counted in `more`. */
+/**
+ * A tick frame no larger than `budget` bytes. What gives way first is the feed (items that do not
+ * fit are counted in `more`), then the least useful top-list entries (see fitStats).
+ */
 export function encodeTickFrame(
   frame: Omit<TickFrame, "type" | "feed" | "more">,
   feed: readonly FeedItem[],
   more: number,
   budget = MAX_FRAME_BYTES,
 ): string {
-  const changed = fitStats(frame.changed, budget);
-  const head = { type: "tick", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, changed };
+  const head = { type: "tick", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, changed: {} };
+  head.changed = fitStats(frame.changed, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
   const { items, dropped } = fitFeed(head, feed, "oldest", budget);
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}],"more":${more + dropped}}`;
 }
 
-/** A snapshot frame no larger than `budget` bytes: it keeps the newest feed items that fit. */
+/** A snapshot frame no larger than `budget` bytes: it keeps the newest feed items that fit, as tick frames do. */
 export function encodeSnapshotFrame(
   frame: Omit<SnapshotFrame, "type" | "feed">,
   feed: readonly FeedItem[],
   budget = MAX_FRAME_BYTES,
 ): string {
-  const stats = fitStats(frame.stats, budget) as Stats;
-  const head = { type: "snapshot", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, stats };
+  const head = { type: "snapshot", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, stats: {} as Stats };
+  head.stats = fitStats(frame.stats, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
   const { items } = fitFeed(head, feed, "newest", budget);
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
 }
@@ -65,15 +66,32 @@ function fitFeed(head: object, feed: readonly FeedItem[], keep: "oldest" | "newe
   return { items, dropped: feed.length - items.length };
 }
 
-function fitStats(stats: Partial<Stats>, budget: number): Partial<Stats> {
-  let fitted = stats;
-  for (const length of SHORTER_TOP_LISTS) {
-    if (utf8Length(JSON.stringify(fitted)) <= budget - FEED_RESERVE_BYTES) return fitted;
-    fitted = Object.fromEntries(
-      Object.entries(stats).map(([key, value]) => [key, isTopList(value) ? value.slice(0, length) : value]),
-    ) as Partial<Stats>;
+/**
+ * Figures within `room` bytes of JSON. Labels are clipped long before this, so only figures made
+ * of many long labels in characters that are costly in JSON come near it. Then top-list entries
+ * go, the least useful for their size first: an entry weighs its size times its rank (1 for the
+ * top), so one absurd label goes before any ordinary entry, and among alike entries the lists
+ * lose their tails evenly. Counts and series always stay; whatever else fits stays too.
+ */
+function fitStats<S extends Partial<Stats>>(stats: S, room: number): S {
+  let excess = utf8Length(JSON.stringify(stats)) - room;
+  if (excess <= 0) return stats;
+  const entries: Array<{ key: string; rank: number; size: number }> = [];
+  for (const [key, value] of Object.entries(stats)) {
+    if (!isTopList(value)) continue;
+    // `["label",count],` as JSON.
+    value.forEach(([label, count], rank) => entries.push({ key, rank, size: utf8Length(JSON.stringify(label)) + String(count).length + 4 }));
   }
-  return fitted;
+  entries.sort((a, b) => b.size * (b.rank + 1) - a.size * (a.rank + 1) || b.rank - a.rank);
+  const shed = new Set<string>();
+  for (const { key, rank, size } of entries) {
+    if (excess <= 0) break;
+    shed.add(`${key}\0${rank}`);
+    excess -= size;
+  }
+  return Object.fromEntries(
+    Object.entries(stats).map(([key, value]) => [key, isTopList(value) ? value.filter((_, rank) => !shed.has(`${key}\0${rank}`)) : value]),
+  ) as S;
 }
 
 function isTopList(value: unknown): value is TopList {

@@ -1,11 +1,13 @@
 import type { AcceptedEvent } from "./accepted-event.ts";
 import { countryFromTimeZone, type CountryLookup } from "./country.ts";
 import { pagePath, parseEventBody } from "./event-input.ts";
+import { HttpError } from "./http-error.ts";
 import type { Hub } from "./hub.ts";
 import { referrerSource } from "./referrer-source.ts";
 import { PAGEVIEW } from "./site-stats.ts";
-import { clipLabel } from "./text.ts";
-import { ClientCache, UNKNOWN } from "./user-agent.ts";
+import { campaignOf, storedPageUrl, storedReferrer } from "./stored-url.ts";
+import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
+import { ClientCache, readUserAgent, UNKNOWN } from "./user-agent.ts";
 import { DailySalts, visitorId } from "./visitor-id.ts";
 
 /** What the transport knows about an ingest request. The IP is used for the visitor hash only. */
@@ -20,9 +22,6 @@ export type IngestDropReason = "bot" | "site-limit" | "site-not-allowed";
 
 export type IngestResult = { accepted: string[]; dropped: Array<{ site: string; reason: IngestDropReason }> };
 
-/** Labels longer than this are cut: they are for reading on a dashboard, and keep frames small. */
-export const MAX_LABEL_CHARS = 100;
-
 export interface IngestorOptions {
   salts?: DailySalts;
   clients?: ClientCache;
@@ -30,6 +29,8 @@ export interface IngestorOptions {
   geoip?: CountryLookup;
   /** The only sites accepted (--sites); undefined accepts any. */
   allowedSites?: ReadonlySet<string>;
+  /** Store page and referrer URLs with their query strings (--keep-query); by default they are dropped. */
+  keepQuery?: boolean;
   /**
    * Receives every accepted event. The ingestor records nothing itself: the server sends each
    * tick's events over the event bus, and every process records them in the bus's one order.
@@ -57,14 +58,20 @@ export class Ingestor {
 
   ingest(request: IngestRequest): IngestResult {
     const input = parseEventBody(request.body);
-    const client = this.clients.describe(request.userAgent);
+    const userAgent = readUserAgent(request.userAgent);
+    const client = this.clients.describe(userAgent);
     if (client.bot) return { accepted: [], dropped: input.domains.map((site) => ({ site, reason: "bot" })) };
 
     const name = input.name.toLowerCase() === PAGEVIEW ? PAGEVIEW : clipLabel(input.name, MAX_LABEL_CHARS);
+    if (name === "") throw new HttpError(400, "event name has no visible characters");
     const page = clipLabel(pagePath(input), MAX_LABEL_CHARS);
-    const source = clipLabel(referrerSource(input.referrer, input.url), MAX_LABEL_CHARS);
+    const campaign = campaignOf(input.url);
+    const source = clipLabel(referrerSource(input.referrer, input.url, campaign), MAX_LABEL_CHARS);
     // The address is looked up and forgotten: only the country is kept.
-    const country = this.options.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN;
+    const country = clipLabel(this.options.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN, MAX_LABEL_CHARS) || UNKNOWN;
+    const keepQuery = this.options.keepQuery === true;
+    const url = storedPageUrl(input.url, input.hashMode, keepQuery);
+    const referrer = storedReferrer(input.referrer, keepQuery);
     const salts = this.salts.at(request.time);
     const result: IngestResult = { accepted: [], dropped: [] };
 
@@ -83,10 +90,11 @@ export class Ingestor {
         time: request.time,
         site,
         name,
-        visitor: this.identify(salts, site, request),
-        url: input.url.href,
+        visitor: this.identify(salts, site, request.ip, userAgent),
+        url,
         path: page,
-        referrer: input.referrer,
+        referrer,
+        campaign,
         source,
         browser: client.browser,
         os: client.os,
@@ -122,11 +130,11 @@ export class Ingestor {
   }
 
   /** Today's id, unless the visitor is still active under yesterday's salt (a visit across midnight). */
-  private identify(salts: readonly Uint8Array[], site: string, request: IngestRequest): number {
-    const today = visitorId(salts[0]!, site, request.ip, request.userAgent);
+  private identify(salts: readonly Uint8Array[], site: string, ip: string, userAgent: string): number {
+    const today = visitorId(salts[0]!, site, ip, userAgent);
     const yesterdaySalt = salts[1];
     if (!yesterdaySalt || this.hub.hasVisitor(site, today)) return today;
-    const yesterday = visitorId(yesterdaySalt, site, request.ip, request.userAgent);
+    const yesterday = visitorId(yesterdaySalt, site, ip, userAgent);
     return this.hub.hasVisitor(site, yesterday) ? yesterday : today;
   }
 }

@@ -1,4 +1,6 @@
+import type { Campaign } from "./accepted-event.ts";
 import { Memo } from "./memo.ts";
+import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 
 export const DIRECT = "Direct / None";
 
@@ -32,9 +34,6 @@ const KNOWN_SOURCES: Array<[pattern: RegExp, name: string]> = [
   [/(^|\.)wikipedia\.org$/, "Wikipedia"],
 ];
 
-/** Query parameters a site's own links use to name their source, in Plausible's order. */
-const SOURCE_PARAMS = ["utm_source", "ref", "source"];
-
 /** Each host's source, so the patterns run once per host rather than once per pageview. */
 const sourceByHost = new Memo(5000, (host) => KNOWN_SOURCES.find(([pattern]) => pattern.test(host))?.[1] ?? host);
 /**
@@ -46,17 +45,16 @@ const hostByReferrer = new Memo(5000, parseReferrerHost);
 const MAX_REMEMBERED_REFERRER_CHARS = 200;
 
 /**
- * The source of a visit: an explicit `utm_source`/`ref`/`source` on the landing URL, else the
+ * The source of a visit, as a label (clipped, without invisible characters): what the landing
+ * URL's campaign names (`utm_source`, else `ref` or `source`; see campaignOf), else the
  * referrer's host under a friendly name, else "Direct / None". A referrer from the same site is a
  * navigation within it, not a source.
  */
-export function referrerSource(referrer: string, page: URL): string {
-  // Reading searchParams builds an object: only when there is a query to read.
-  if (page.search) {
-    for (const param of SOURCE_PARAMS) {
-      const value = page.searchParams.get(param)?.trim();
-      if (value) return value;
-    }
+export function referrerSource(referrer: string, page: URL, campaign: Campaign | undefined): string {
+  if (campaign) {
+    // A value is a label; one of invisible characters only names nothing.
+    const named = clipLabel(campaign.source, MAX_LABEL_CHARS) || clipLabel(campaign.ref, MAX_LABEL_CHARS);
+    if (named) return named;
   }
   if (!referrer) return DIRECT;
   const host = referrerHost(referrer);

@@ -3,7 +3,7 @@ import { ActiveVisitors, type VisitorHit } from "./active-visitors.ts";
 import { VisitorBudget } from "./visitor-budget.ts";
 import { BucketSeries } from "./bucket-series.ts";
 import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "./protocol.ts";
-import { clipLabel } from "./text.ts";
+import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 import { WindowedCounter } from "./windowed-counter.ts";
 
 export const PAGEVIEW = "pageview";
@@ -44,6 +44,20 @@ export function feedItemOf(hit: Hit): FeedItem {
   return item;
 }
 
+function clippedHit(hit: Hit): Hit {
+  const clip = (label: string) => clipLabel(label, MAX_LABEL_CHARS);
+  return {
+    ...hit,
+    name: clip(hit.name),
+    page: clip(hit.page),
+    source: clip(hit.source),
+    browser: clip(hit.browser),
+    os: clip(hit.os),
+    device: clip(hit.device),
+    country: clip(hit.country),
+  };
+}
+
 /**
  * The realtime state of one site. Recording a hit is O(1); building Stats costs O(distinct labels),
  * which the visitor cap bounds, and never depends on how many hits arrived.
@@ -80,9 +94,11 @@ export class SiteStats {
 
   /**
    * Records a stored hit at start-up: the same figures as `record`, but the hit goes straight
-   * into the snapshot feed (keeping the newest), not into the next tick's.
+   * into the snapshot feed (keeping the newest), not into the next tick's. Its labels are clipped
+   * again, as events stored by older versions may hold any.
    */
-  restore(hit: Hit): void {
+  restore(stored: Hit): void {
+    const hit = clippedHit(stored);
     if (!this.count(hit)) return;
     this.recent.push(feedItemOf(hit));
     if (this.recent.length >= 2 * SNAPSHOT_FEED_ITEMS) this.recent = this.recent.slice(-SNAPSHOT_FEED_ITEMS);

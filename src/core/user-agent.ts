@@ -1,5 +1,6 @@
 import Bowser from "bowser";
 import { isbot } from "isbot";
+import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 
 export interface ClientInfo {
   bot: boolean;
@@ -14,13 +15,32 @@ export const UNKNOWN = "Unknown";
 const DEVICE_CLASSES: Record<string, string> = { desktop: "Desktop", mobile: "Mobile", tablet: "Tablet", tv: "TV" };
 const DESKTOP_SYSTEMS = new Set(["Windows", "macOS", "Linux", "Chrome OS"]);
 
+/**
+ * Real User-Agents are a few hundred characters at most. Only this much of one is read, parsed,
+ * hashed and remembered: parsing 12 KB costs a millisecond, and thousands remembered in full
+ * would hold hundreds of megabytes.
+ */
+export const MAX_USER_AGENT_CHARS = 1000;
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** The part of a User-Agent header the server reads. */
+export function readUserAgent(header: string): string {
+  if (header.length <= MAX_USER_AGENT_CHARS) return header;
+  // A copy, not a slice: a slice keeps the whole header alive for as long as it is remembered.
+  return utf8Decoder.decode(utf8Encoder.encode(header.slice(0, MAX_USER_AGENT_CHARS)));
+}
+
 /** Reads a User-Agent header; an empty one is a bot, as nearly every real browser sends one. */
 export function describeClient(userAgent: string): ClientInfo {
   if (userAgent.trim() === "" || isbot(userAgent)) return { bot: true, browser: UNKNOWN, os: UNKNOWN, device: UNKNOWN };
   const parsed = Bowser.parse(userAgent);
-  const os = parsed.os.name || UNKNOWN;
+  // Names of browsers the parser does not know come from the string itself: labels like any other.
+  const os = clipLabel(parsed.os.name ?? "", MAX_LABEL_CHARS) || UNKNOWN;
+  const browser = clipLabel(parsed.browser.name ?? "", MAX_LABEL_CHARS) || UNKNOWN;
   const device = DEVICE_CLASSES[parsed.platform.type ?? ""] ?? (DESKTOP_SYSTEMS.has(os) ? "Desktop" : UNKNOWN);
-  return { bot: false, browser: parsed.browser.name || UNKNOWN, os, device };
+  return { bot: false, browser, os, device };
 }
 
 /**

@@ -33,10 +33,11 @@ describe("encodeTickFrame", () => {
 
   test("never exceeds the frame budget: feed items that do not fit are counted in more", () => {
     const feed = Array.from({ length: 100 }, (_, i) => item(i, "/€".repeat(100)));
-    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `/${"€".repeat(99)}${i}`) }, feed, 7);
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `/${"€".repeat(50)}${i}`) }, feed, 7);
     expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     const frame = JSON.parse(text) as TickFrame;
     expect(frame.feed.length).toBeGreaterThan(0);
+    expect(frame.feed.length).toBeLessThan(100);
     expect(frame.feed.length + frame.more).toBe(107);
   });
 
@@ -44,6 +45,58 @@ describe("encodeTickFrame", () => {
     const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `${'"'.repeat(400)}${i}`) }, [], 0);
     expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
     expect((JSON.parse(text) as TickFrame).changed.visitors?.last5m).toBe(100_000);
+  });
+});
+
+const TOP_LISTS = ["pages", "sources", "browsers", "os", "devices", "countries", "events"] as const;
+const ordinary = (i: number) => `/ordinary/${i}`;
+/** Labels as long as the protocol allows, in characters that take the most bytes in JSON. */
+const heaviest = (i: number) => `${"🍷".repeat(90)}${'"'.repeat(9)}${i}`;
+
+describe("figures too large for one frame", () => {
+  test("one list of absurd labels does not cost the other lists their entries", () => {
+    const figures = stats(ordinary);
+    figures.browsers = Array.from({ length: 10 }, (_, i): [string, number] => [`${"B".repeat(12_000)}${i}`, 500 - i]);
+    for (const text of [
+      encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [item(1)], 0),
+      encodeSnapshotFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, stats: figures }, [item(1)]),
+    ]) {
+      expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+      const frame = JSON.parse(text) as TickFrame | SnapshotFrame;
+      const shown = frame.type === "tick" ? frame.changed : frame.stats;
+      for (const list of TOP_LISTS.filter((name) => name !== "browsers")) expect(shown[list]).toEqual(figures[list]);
+      expect(shown.perSecond).toEqual(figures.perSecond);
+    }
+  });
+
+  test("entries with absurd labels go, ordinary ones of the same list stay in their order", () => {
+    const figures = stats(ordinary);
+    figures.browsers = [["Chrome", 90], [`${"x".repeat(20_000)}`, 80], ["Firefox", 70], [`${"y".repeat(20_000)}`, 60], ["Safari", 50]];
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [], 0)) as TickFrame;
+    expect(frame.changed.browsers).toEqual([["Chrome", 90], ["Firefox", 70], ["Safari", 50]]);
+    expect(frame.changed.pages).toHaveLength(10);
+  });
+
+  test("the feed gives way to the figures before any top list is cut", () => {
+    // Lists near the budget: without the feed they fit.
+    const figures = stats((i) => `/${"p".repeat(180)}${i}`);
+    expect(bytes(JSON.stringify(figures))).toBeGreaterThan(MAX_FRAME_BYTES - 2048);
+    expect(bytes(JSON.stringify(figures))).toBeLessThan(MAX_FRAME_BYTES - 500);
+    const feed = Array.from({ length: 10 }, (_, i) => item(i));
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, feed, 0)) as TickFrame;
+    for (const list of TOP_LISTS) expect(frame.changed[list]).toEqual(figures[list]);
+    expect(frame.feed.length + frame.more).toBe(10);
+  });
+
+  test("when every list is heavy, each keeps its top entries and the frame is filled, not emptied", () => {
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats(heaviest) }, [item(1)], 0);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(bytes(text)).toBeGreaterThan(MAX_FRAME_BYTES - 1024);
+    const frame = JSON.parse(text) as TickFrame;
+    const lengths = TOP_LISTS.map((list) => frame.changed[list]!.length);
+    expect(Math.min(...lengths)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1);
+    for (const list of TOP_LISTS) expect(frame.changed[list]).toEqual(stats(heaviest)[list].slice(0, frame.changed[list]!.length));
   });
 });
 

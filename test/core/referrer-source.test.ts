@@ -1,5 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { DIRECT, referrerSource } from "../../src/core/referrer-source.ts";
+import { DIRECT, referrerSource as sourceWith } from "../../src/core/referrer-source.ts";
+import { campaignOf } from "../../src/core/stored-url.ts";
+
+/** The source as ingest reads it, with the landing URL's campaign. */
+const referrerSource = (referrer: string, page: URL) => sourceWith(referrer, page, campaignOf(page));
 
 const page = new URL("https://shop.test/landing");
 

@@ -8,7 +8,9 @@ export const EDGE_SITE = "edge.test";
 /** Random mutations, whose validity nobody decided: never checked row by row. */
 export const MUTANT_SITE = "mutant.test";
 
-export type Category = "valid" | "bot" | "edge" | "bad-body" | "mutant" | "route" | "auth" | "ws-upgrade" | "raw";
+export type Category = "valid" | "bot" | "edge" | "bad-body" | "mutant" | "route" | "auth" | "ws-upgrade" | "raw"
+  // Hostile User-Agents and bidi labels (label-cases.ts).
+  | "label";
 
 export interface HttpCase {
   kind: "http";

@@ -13,6 +13,7 @@ import type { TestDashboard } from "../helpers/dashboard-client.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import { EDGE_SITE, FUZZ_SITE, type Category, type FuzzCase, type HttpCase, type RawCase } from "./cases.ts";
 import { botEvent, edgeEvent, mutantEvent, validEvent } from "./event-cases.ts";
+import { LABEL_SITE, labelEvent, labelSiteProblems } from "./label-cases.ts";
 import { fuzzSeed, Rng } from "./generators.ts";
 import { rawExchange, trickle, type RawResult } from "./raw-http.ts";
 import { rawCase } from "./raw-cases.ts";
@@ -66,7 +67,7 @@ afterAll(async () => {
 });
 
 function nextCase(rng: Rng, index: number): FuzzCase {
-  switch (rng.weighted<Category>([[17, "valid"], [2, "bot"], [38, "edge"], [10, "mutant"], [10, "route"], [7, "auth"], [4, "ws-upgrade"], [10, "raw"]])) {
+  switch (rng.weighted<Category>([[17, "valid"], [2, "bot"], [38, "edge"], [10, "mutant"], [10, "route"], [7, "auth"], [4, "ws-upgrade"], [10, "raw"], [3, "label"]])) {
     case "valid": return validEvent(rng, index);
     case "bot": return botEvent(rng, index);
     case "edge": return edgeEvent(rng);
@@ -74,6 +75,7 @@ function nextCase(rng: Rng, index: number): FuzzCase {
     case "route": return routeCase(rng);
     case "auth": return authCase(rng, target);
     case "ws-upgrade": return upgradeCase(rng, target);
+    case "label": return labelEvent(rng, index);
     default: return rawCase(rng, target.port);
   }
 }
@@ -262,6 +264,13 @@ describe(`fuzz (seed ${SEED})`, () => {
     if (cut === 0) expect(new Set(fed)).toEqual(new Set(expected.keys()));
     expect(fed.some((path) => path.startsWith("/bot/"))).toBe(false);
   }, 10_000);
+
+  test("hostile User-Agents and bidi labels left every label clipped and clean, the top lists full, no query stored", async () => {
+    const dashboard = await server.dashboard(LABEL_SITE);
+    await dashboard.waitFor((frame) => frame.type === "snapshot");
+    dashboard.socket.close();
+    expect(labelSiteProblems(dashboard.raw[0]!, await exportRows(LABEL_SITE)), failureContext()).toEqual([]);
+  });
 
   test("the process is up, healthy, quiet about errors and its memory bounded", async () => {
     expect(server.child.exitCode).toBeNull();

@@ -33,8 +33,22 @@ describe("GET /api/export", () => {
     expect(response.headers.get("content-disposition")).toBe('attachment; filename="pulse-shop.test.csv"');
     expect(await lines(response)).toEqual([
       EXPORT_COLUMNS.join(","),
-      "2026-11-01T00:00:00.000Z,shop.test,pageview,https://shop.test/first?q=1,/first,,Direct / None,Firefox,Linux,Desktop,FR,42,",
-      '2026-11-01T00:00:01.000Z,shop.test,Signup,https://shop.test/a,/a,,Direct / None,Firefox,Linux,Desktop,FR,42,"{""plan"":""pro""}"',
+      "2026-11-01T00:00:00.000Z,shop.test,pageview,https://shop.test/first?q=1,/first,,Direct / None,Firefox,Linux,Desktop,FR,42,,,,,,,",
+      '2026-11-01T00:00:01.000Z,shop.test,Signup,https://shop.test/a,/a,,Direct / None,Firefox,Linux,Desktop,FR,42,"{""plan"":""pro""}",,,,,,',
+    ]);
+  });
+
+  test("the campaign columns come last: utm_source to utm_term and ref; for older events, read from their stored URL", async () => {
+    const campaign = { source: "news", medium: "email", campaign: "nov", content: "top", term: "red wine", ref: "" };
+    const response = await exportOf("site=shop.test", [
+      event(NOV_1, { url: "https://shop.test/a", source: "news", campaign }),
+      event(NOV_1 + 1, { url: "https://shop.test/old?token=x&utm_medium=social&ref=hn", source: "hn" }),
+    ]);
+    const [header, ...rows] = await lines(response);
+    expect(header!.split(",").slice(-6)).toEqual(["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term", "ref"]);
+    expect(rows.map((row) => row.split(",").slice(-6))).toEqual([
+      ["news", "email", "nov", "top", "red wine", ""],
+      ["", "social", "", "", "", "hn"],
     ]);
   });
 

@@ -44,6 +44,26 @@ describe("encodeEvents and decodeEvents", () => {
     expect(decodeEvents("example.com", encodeEvents(events))).toEqual(events);
   });
 
+  test("a campaign comes back whole; an event without one stays without", () => {
+    const campaign = { source: "news", medium: "email", campaign: "nov", content: "", term: "", ref: "" };
+    const events = [at(1, { url: "https://example.com/a", campaign }), at(2)];
+    const decoded = decodeEvents("example.com", encodeEvents(events));
+    expect(decoded).toEqual(events);
+    expect(decoded[0]!.campaign).toEqual(campaign);
+    expect("campaign" in decoded[1]!).toBe(false);
+  });
+
+  test("a chunk written before campaigns were kept reads back as it was, full URL and all", () => {
+    const old = JSON.stringify([[5, "pageview", 7, "https://example.com/a?utm_source=news&token=x", "/a", "https://r.test/?q=1", "news", "Firefox", "Linux", "Desktop", "FR", null]]);
+    expect(decodeEvents("example.com", old)).toEqual([
+      at(5, { visitor: 7, url: "https://example.com/a?utm_source=news&token=x", path: "/a", referrer: "https://r.test/?q=1", source: "news" }),
+    ]);
+  });
+
+  test("a campaign that is not six strings is refused", () => {
+    expect(() => encodeEvents([at(1, { campaign: { source: 5 } as never })])).toThrow(/campaign must be/);
+  });
+
   test.each([
     ["a fractional time", { time: 1.5 }, /time must be an integer/],
     ["a missing visitor", { visitor: undefined as unknown as number }, /visitor must be an integer/],

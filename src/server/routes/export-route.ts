@@ -2,6 +2,7 @@ import type { AcceptedEvent } from "../../core/accepted-event.ts";
 import { csvRow } from "../../core/csv.ts";
 import { normalizeSite } from "../../core/event-input.ts";
 import { HttpError } from "../../core/http-error.ts";
+import { campaignOfStoredUrl } from "../../core/stored-url.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import { errorResponse } from "../responses.ts";
 
@@ -23,7 +24,16 @@ export const EXPORT_COLUMNS = [
   "country",
   "visitor",
   "props",
+  // Last, so that readers of the earlier columns by position are not thrown.
+  "utm_source",
+  "utm_medium",
+  "utm_campaign",
+  "utm_content",
+  "utm_term",
+  "ref",
 ] as const;
+
+const NO_CAMPAIGN = ["", "", "", "", "", ""] as const;
 
 /**
  * GET /api/export?site=&from=&to=: the stored events of one site as CSV, streamed a chunk of rows
@@ -73,6 +83,8 @@ export function exportRoute(url: URL, store: EventStore): Response {
 }
 
 function eventRow(event: AcceptedEvent): string {
+  // Events stored by older versions have no campaign, but their URL still has the query string.
+  const campaign = event.campaign ?? campaignOfStoredUrl(event.url);
   return csvRow([
     new Date(event.time).toISOString(),
     event.site,
@@ -87,6 +99,7 @@ function eventRow(event: AcceptedEvent): string {
     event.country,
     event.visitor,
     Object.keys(event.props).length > 0 ? JSON.stringify(event.props) : "",
+    ...(campaign ? [campaign.source, campaign.medium, campaign.campaign, campaign.content, campaign.term, campaign.ref] : NO_CAMPAIGN),
   ]);
 }
 
