@@ -18,6 +18,7 @@ import { readFileLimit } from "./server/file-limit.ts";
 import { openGeoipDatabase } from "./server/geoip.ts";
 import { createHttpHandler, type ClusterFigures } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
+import { LoopTurns } from "./server/loop-turns.ts";
 import { FanOut, startTickLoop } from "./server/tick-loop.ts";
 import type { EventStore } from "./storage/event-store.ts";
 import { startRetention } from "./storage/retention.ts";
@@ -89,6 +90,7 @@ export function startServer(config: Config, resources: ServerResources): Running
   const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
   const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
   const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission });
+  const turns = new LoopTurns();
   const handler = createHttpHandler({
     ingestor,
     hub,
@@ -100,6 +102,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     trustProxy: config.trustProxy,
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     admission,
+    onRequest: (time) => turns.request(time),
     ...(worker ? { workerId: worker.id } : {}),
     ...(worker?.clusterMetrics ? { clusterMetrics: worker.clusterMetrics } : {}),
   });
@@ -111,8 +114,11 @@ export function startServer(config: Config, resources: ServerResources): Running
       metrics.bytesPublished += data.length;
     },
     (publications) => dashboards.shards.passes(publications),
+    turns,
   );
+  let publishedAt = Date.now();
   const publishAccepted = () => {
+    publishedAt = Date.now();
     if (accepted.length > 0) {
       const batch = accepted;
       accepted = [];
@@ -128,6 +134,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     },
     fanOut,
     onTick: (work, interval) => metrics.recordTick(work, interval),
+    turns,
   });
 
   /**
@@ -136,6 +143,10 @@ export function startServer(config: Config, resources: ServerResources): Running
    */
   function followTicks() {
     const sending = setInterval(publishAccepted, config.tickMs);
+    // A flood can hold the interval back for seconds (see LoopTurns): the requests send instead.
+    turns.onRequest((time) => {
+      if (time - publishedAt >= 2 * config.tickMs) publishAccepted();
+    });
     bus.onTick((tick) => {
       fanOut.send(hub.tick(tick.time)).then(
         (workMs) => {

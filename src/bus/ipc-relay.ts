@@ -8,8 +8,8 @@
  * What waits for a worker is bounded. Each worker says how much it has read; the relay keeps no
  * more than a little in flight to it (the channel's own buffer costs several bytes of memory per
  * character and never shrinks back), holds the rest in order, and cuts off a worker that lets
- * more than the limit wait while saying nothing (a stopped process), or four times the limit
- * whatever it says, or before it has said anything (still starting): it is detached, and its
+ * more than the limit wait while saying nothing (a stopped process), or TALKING_FACTOR times the
+ * limit whatever it says, or before it has said anything (still starting): it is detached, and its
  * supervisor told. A worker that still talks is only
  * behind: after the primary itself stalls, every worker's backlog is forwarded at once, and what
  * the workers say they read arrives behind it.
@@ -25,6 +25,11 @@ export const IN_FLIGHT_CHARS = 1024 * 1024;
  * starved for seconds, lets that much wait.
  */
 export const MAX_UNREAD_CHARS = 16 * 1024 * 1024;
+/**
+ * A worker that talks is reading, if slowly (a flooded worker reads between bursts of requests),
+ * and may fall further behind: up to this many times the limit, some 128 MB of events.
+ */
+export const TALKING_FACTOR = 8;
 /** A worker that has said nothing for this long, with more than the limit waiting, is not reading. */
 export const QUIET_MS = 1_000;
 
@@ -111,7 +116,7 @@ export class IpcRelay {
     outbox.heldChars += charsOf(message);
     const unread = outbox.sent - outbox.read + outbox.heldChars;
     const quiet = outbox.heardAt !== undefined && this.now() - outbox.heardAt > this.quietMs;
-    if (unread > 4 * this.maxUnread || (unread > this.maxUnread && quiet)) {
+    if (unread > TALKING_FACTOR * this.maxUnread || (unread > this.maxUnread && quiet)) {
       this.peers.delete(peer);
       this.options.onOverfull?.(peer, unread);
     }

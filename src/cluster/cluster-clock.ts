@@ -5,7 +5,8 @@
  * frames up in the workers. It waits within a deadline, though: a worker that has not finished by
  * then is not waited for until it catches up, so one silent worker cannot hold everyone's ticks;
  * and a worker that leaves a tick unfinished for `hungMs` while saying nothing at all (see `heard`)
- * is reported hung. A busy worker that is behind but still talking is not: it is catching up.
+ * is reported hung. A busy worker that is behind but still talking is not: it is catching up; nor
+ * is one that is silent but still at work (`stillWorking`), up to `silentWorkMs`.
  */
 import type { Tick } from "../bus/event-bus.ts";
 import { MAX_TICK_MS, nextTickInterval } from "../server/tick-loop.ts";
@@ -17,10 +18,18 @@ export const TICK_DEADLINE_MS = MAX_TICK_MS;
  * second at least (its figures), and the slowest healthy fan-out takes about a second.
  */
 export const HUNG_AFTER_MS = 3_000;
+/**
+ * A silent worker still using CPU is flooded, not hung (see ProcessActivity), unless it stays
+ * silent this long: then it is stuck in a loop, or so far behind that a restart is the way out.
+ */
+export const SILENT_WORK_MS = 30_000;
 
 export interface ClusterClockOptions {
   deadlineMs?: number;
   hungMs?: number;
+  silentWorkMs?: number;
+  /** Asked about a worker silent for `hungMs`: true if it is still at work (then it is not hung yet). */
+  stillWorking?: (worker: number) => boolean;
   /** Told once about a worker that has stopped answering; the clock no longer counts it. */
   onHung?: (worker: number) => void;
   now?: () => number;
@@ -46,6 +55,7 @@ export class ClusterClock {
   private stopped = false;
   private readonly deadlineMs: number;
   private readonly hungMs: number;
+  private readonly silentWorkMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -55,6 +65,7 @@ export class ClusterClock {
   ) {
     this.deadlineMs = options.deadlineMs ?? TICK_DEADLINE_MS;
     this.hungMs = options.hungMs ?? HUNG_AFTER_MS;
+    this.silentWorkMs = options.silentWorkMs ?? SILENT_WORK_MS;
     this.now = options.now ?? Date.now;
   }
 
@@ -117,6 +128,7 @@ export class ClusterClock {
     for (const [worker, member] of this.members) {
       const oldest = member.unfinished[0];
       if (oldest === undefined || time - oldest.sentAt < this.hungMs || time - member.heardAt < this.hungMs) continue;
+      if (time - member.heardAt < this.silentWorkMs && this.options.stillWorking?.(worker)) continue;
       this.members.delete(worker);
       this.options.onHung?.(worker);
     }

@@ -16,6 +16,7 @@ import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";
 import { ClusterClock } from "./cluster-clock.ts";
+import { ProcessActivity } from "./process-activity.ts";
 import { ClusterTally } from "./cluster-tally.ts";
 import { messageType, METRICS_INTERVAL_MS, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
 
@@ -93,7 +94,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const unsubscribeSalts = salts.onChange((state) => broadcast({ type: "salts", state }));
   const retention = startRetention(store, config.retentionDays);
 
+  const activity = new ProcessActivity();
   const clock = new ClusterClock(config.tickMs, (tick) => relay.tick(tick), {
+    stillWorking: (id) => {
+      const worker = workers[id];
+      return worker !== undefined && activity.working(worker.pid);
+    },
     onHung: (id) => kill(id, "has not answered for seconds"),
   });
   clock.start();
@@ -163,6 +169,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
         }
       });
       void child.exited.then((code) => {
+        activity.forget(child.pid);
         relay.detach(channel);
         clock.leave(id);
         const lost = tally.retire(id);

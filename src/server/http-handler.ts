@@ -43,6 +43,8 @@ export interface HttpDeps {
   /** Which dashboards may open: per-address cap and open-file reserve. */
   admission?: SocketAdmission;
   now?: () => number;
+  /** Told of every request as it is answered (see LoopTurns): under a flood, it keeps the tick going. */
+  onRequest?: (time: number) => void;
   /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
   workerId?: number;
   /** With --workers: every process's figures added up, when the primary has sent them; else this process's. */
@@ -71,6 +73,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     metrics: deps.metrics,
     rateLimiter: deps.rateLimiter,
     now,
+    onRequest: deps.onRequest,
     ...ingestHeaders(workerHeader),
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
@@ -82,6 +85,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const handle: FetchHandler = (request, peer) => (pathOf(request.url) === "/api/event" ? ingestFrom(request, peer.address) : handleOther(request, peer));
 
   const handleOther = async (request: Request, peer: Peer): Promise<Response | undefined> => {
+    deps.onRequest?.(now());
     const response = await route(request, peer);
     response?.headers.set("x-content-type-options", NOSNIFF);
     return response;

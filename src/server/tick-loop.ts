@@ -1,4 +1,5 @@
 import type { Publication } from "../core/hub.ts";
+import { LoopTurns } from "./loop-turns.ts";
 
 export interface TickLoopOptions {
   tickMs: number;
@@ -7,6 +8,8 @@ export interface TickLoopOptions {
   /** Told how long each tick's work took and the interval chosen for the next, in seconds. */
   onTick?: (workSeconds: number, intervalSeconds: number) => void;
   now?: () => number;
+  /** Requests answered: a tick whose timer is a whole interval late runs from the next one. */
+  turns?: LoopTurns;
 }
 
 export interface TickLoop {
@@ -44,6 +47,8 @@ export class FanOut {
   constructor(
     private readonly publish: (publication: Publication) => void,
     private readonly passes: (publications: Publication[]) => Publication[][] = (all) => [all],
+    /** How a pass waits for the event loop to turn (the transport writes it, requests are read). */
+    private readonly turns = new LoopTurns(),
   ) {}
 
   /** Resolves with the milliseconds from the call until the last pass was written. */
@@ -52,7 +57,7 @@ export class FanOut {
     const done = this.last.then(async () => {
       for (const pass of this.passes(publications)) {
         for (const publication of pass) this.publish(publication);
-        await nextTurnOfEventLoop();
+        await this.turns.next();
       }
       return performance.now() - started;
     });
@@ -71,24 +76,36 @@ export class FanOut {
  * the start of the previous tick, so a slow tick shortens the wait instead of drifting; the work
  * is timed until the last pass is written, so pacing sees the fan-out, not just the publish calls.
  */
-export function startTickLoop({ tickMs, tick, fanOut, onTick, now = Date.now }: TickLoopOptions): TickLoop {
+export function startTickLoop({ tickMs, tick, fanOut, onTick, now = Date.now, turns }: TickLoopOptions): TickLoop {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let stopped = false;
+  let running = false;
+  /** When the timer should fire. */
+  let dueAt = 0;
 
+  const run = async () => {
+    running = true;
+    let workMs = 0;
+    try {
+      workMs = await fanOut.send(tick(now()));
+    } catch (error) {
+      console.error("pulse: tick failed:", error);
+    }
+    const interval = nextTickInterval(workMs, tickMs);
+    onTick?.(workMs / 1000, interval / 1000);
+    running = false;
+    if (!stopped) schedule(Math.max(0, interval - workMs));
+  };
   const schedule = (delay: number) => {
-    timer = setTimeout(async () => {
-      let workMs = 0;
-      try {
-        workMs = await fanOut.send(tick(now()));
-      } catch (error) {
-        console.error("pulse: tick failed:", error);
-      }
-      const interval = nextTickInterval(workMs, tickMs);
-      onTick?.(workMs / 1000, interval / 1000);
-      if (!stopped) schedule(Math.max(0, interval - workMs));
-    }, delay);
+    dueAt = now() + delay;
+    timer = setTimeout(run, delay);
   };
   schedule(tickMs);
+  turns?.onRequest((time) => {
+    if (running || stopped || time - dueAt < tickMs) return;
+    clearTimeout(timer);
+    void run();
+  });
 
   return {
     stop() {
@@ -97,9 +114,4 @@ export function startTickLoop({ tickMs, tick, fanOut, onTick, now = Date.now }: 
     },
     flush: () => fanOut.sendNow(tick(now())),
   };
-}
-
-/** Resolves after the event loop has polled once: the transport has written what was published, and requests are read. */
-function nextTurnOfEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
 import { IpcBus, type BatchMessage, type Channel } from "../../src/bus/ipc-bus.ts";
-import { IpcRelay, type RelayOptions } from "../../src/bus/ipc-relay.ts";
+import { IpcRelay, TALKING_FACTOR, type RelayOptions } from "../../src/bus/ipc-relay.ts";
 import { LocalBus } from "../../src/bus/local-bus.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
 
@@ -192,7 +192,7 @@ describe("IpcBus and IpcRelay", () => {
     expect(batches().map((message) => paths([JSON.parse(message.events) as Batch])[0])).toEqual(["/again"]);
   });
 
-  test("a worker that still talks is only behind: it is cut off at four times the limit, not before", async () => {
+  test("a worker that still talks is only behind: it is cut off at TALKING_FACTOR times the limit, not before", async () => {
     const overfull: Channel[] = [];
     const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, onOverfull: (peer) => overfull.push(peer) });
     const [primarySide, workerSide] = pipe();
@@ -200,7 +200,7 @@ describe("IpcBus and IpcRelay", () => {
     relay.attach(primarySide);
     // It publishes (so it talks) but reads nothing: what it is sent waits.
     const perBatch = JSON.stringify(batchOf("/10")).length;
-    for (let i = 0; i < Math.floor(20_000 / perBatch); i++) {
+    for (let i = 0; i < Math.floor((TALKING_FACTOR * 5_000) / perBatch); i++) {
       workerSide.send({ type: "batch", events: JSON.stringify(batchOf(`/${i}`)) } satisfies BatchMessage);
       await settle();
     }
@@ -212,7 +212,7 @@ describe("IpcBus and IpcRelay", () => {
     expect(overfull).toEqual([primarySide]);
   });
 
-  test("a worker still starting (it has said nothing yet) is held to four times the limit, however long it is quiet", async () => {
+  test("a worker still starting (it has said nothing yet) is held to TALKING_FACTOR times the limit, however long it is quiet", async () => {
     const overfull: Channel[] = [];
     let now = 0;
     const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, now: () => now, onOverfull: (peer) => overfull.push(peer) });
@@ -225,7 +225,7 @@ describe("IpcBus and IpcRelay", () => {
     relay.attach(starting);
     now = 60_000;
     const perBatch = JSON.stringify(batchOf("/10")).length;
-    for (let i = 0; i < Math.floor(20_000 / perBatch); i++) {
+    for (let i = 0; i < Math.floor((TALKING_FACTOR * 5_000) / perBatch); i++) {
       bus.publish(batchOf(`/${i}`));
       await settle();
     }

@@ -127,4 +127,26 @@ describe("ClusterClock", () => {
     await Bun.sleep(300);
     expect(hung).toEqual([1]);
   });
+
+  test("a silent worker still at work is flooded, not hung, until silentWorkMs", async () => {
+    const hung: number[] = [];
+    const asked: number[] = [];
+    started(
+      [0, 1],
+      { deadlineMs: 30, hungMs: 150, silentWorkMs: 600, stillWorking: (worker) => (asked.push(worker), true), onHung: (worker) => hung.push(worker) },
+      prompt,
+    );
+    await Bun.sleep(400);
+    expect(asked).toContain(1);
+    expect(hung).toEqual([]);
+    await Bun.sleep(500);
+    expect(hung).toEqual([1]);
+  });
+
+  test("a silent worker not at work (stopped) is hung at hungMs", async () => {
+    const hung: number[] = [];
+    started([0, 1], { deadlineMs: 30, hungMs: 150, silentWorkMs: 10_000, stillWorking: () => false, onHung: (worker) => hung.push(worker) }, prompt);
+    await Bun.sleep(400);
+    expect(hung).toEqual([1]);
+  });
 });

@@ -12,6 +12,8 @@ export interface IngestDeps {
   metrics: Metrics;
   rateLimiter: RateLimiter | undefined;
   now: () => number;
+  /** Told of each request with its time, before it is read. */
+  onRequest: ((time: number) => void) | undefined;
   /** The headers of a 202, built once (see ingestHeaders). */
   acceptedHeaders: Headers;
   /** The headers of every other answer. */
@@ -37,6 +39,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
   if (request.method !== "POST") return jsonError(405, "use POST to send events", { ...cors, allow: "POST, OPTIONS" });
   const time = deps.now();
+  deps.onRequest?.(time);
   if (deps.rateLimiter && !deps.rateLimiter.take(address, time)) {
     deps.metrics.eventsDropped["rate-limited"]++;
     return jsonError(429, `more than ${deps.rateLimiter.rate} events per second from one address`, {
