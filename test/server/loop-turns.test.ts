@@ -1,13 +1,17 @@
 import { describe, expect, test } from "bun:test";
-import { LoopTurns } from "../../src/server/loop-turns.ts";
+import { IMMEDIATE_OVERDUE_MS, LoopTurns } from "../../src/server/loop-turns.ts";
 import { FanOut, startTickLoop } from "../../src/server/tick-loop.ts";
 
 describe("LoopTurns", () => {
-  test("a request answered is a turn of the event loop: what waits for one goes on", async () => {
+  test("once an immediate is overdue, a request answered is a turn of the event loop: what waits for one goes on", async () => {
     const turns = new LoopTurns();
     let turned = false;
     void turns.next().then(() => (turned = true));
-    turns.request(0);
+    // In the same turn: not yet (a fan-out would write every pass at once).
+    turns.request(Date.now());
+    await Promise.resolve();
+    expect(turned).toBe(false);
+    turns.request(Date.now() + IMMEDIATE_OVERDUE_MS);
     await Promise.resolve();
     expect(turned).toBe(true);
   });
