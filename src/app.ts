@@ -43,6 +43,8 @@ export interface ServerResources {
     id: number;
     restoreThrough: number;
     clusterMetrics?: () => ClusterFigures | undefined;
+    /** Tells the primary this worker is alive, when its timers are held back by a flood (see LoopTurns). */
+    alive?: () => void;
     /** Told when a tick's last pass is written: the primary's clock waits for every worker. */
     onTicked?: (tick: Tick, workMs: number) => void;
   };
@@ -103,6 +105,7 @@ export function startServer(config: Config, resources: ServerResources): Running
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     admission,
     onRequest: (time) => turns.request(time),
+    overloaded: () => bus.congested(),
     ...(worker ? { workerId: worker.id } : {}),
     ...(worker?.clusterMetrics ? { clusterMetrics: worker.clusterMetrics } : {}),
   });
@@ -116,9 +119,10 @@ export function startServer(config: Config, resources: ServerResources): Running
     (publications) => dashboards.shards.passes(publications),
     turns,
   );
-  let publishedAt = Date.now();
+  /** When this process last told the bus anything (a worker: the primary). */
+  let toldAt = Date.now();
   const publishAccepted = () => {
-    publishedAt = Date.now();
+    toldAt = Date.now();
     if (accepted.length > 0) {
       const batch = accepted;
       accepted = [];
@@ -145,7 +149,10 @@ export function startServer(config: Config, resources: ServerResources): Running
     const sending = setInterval(publishAccepted, config.tickMs);
     // A flood can hold the interval back for seconds (see LoopTurns): the requests send instead.
     turns.onRequest((time) => {
-      if (time - publishedAt >= 2 * config.tickMs) publishAccepted();
+      if (time - toldAt < 2 * config.tickMs) return;
+      // With nothing to send (it is refusing events as overloaded), it says it is alive.
+      if (accepted.length === 0) worker?.alive?.();
+      publishAccepted();
     });
     bus.onTick((tick) => {
       fanOut.send(hub.tick(tick.time)).then(

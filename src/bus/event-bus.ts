@@ -50,5 +50,11 @@ export interface EventBus {
   onBatch(handler: (batch: Batch, own: boolean) => void): void;
   /** Called with every tick, in the same order as the batches (never, on a bus that carries none). */
   onTick(handler: (tick: Tick) => void): void;
+  /**
+   * True while so much of what this peer published has not come back that it should stop taking
+   * events in (answer them "try again") rather than publish more: past a bound a bus drops what is
+   * published, and an event answered as accepted must not be lost that way.
+   */
+  congested(): boolean;
   close(): void;
 }

@@ -115,6 +115,11 @@ export class IpcBus implements EventBus {
     this.handlers.push(handler);
   }
 
+  /** Half the bound unreturned: the rest is room for what requests in flight still bring. */
+  congested(): boolean {
+    return this.unreturned > this.maxUnreturned / 2;
+  }
+
   close(): void {
     this.closed = true;
   }

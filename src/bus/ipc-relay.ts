@@ -8,9 +8,9 @@
  * What waits for a worker is bounded. Each worker says how much it has read; the relay keeps no
  * more than a little in flight to it (the channel's own buffer costs several bytes of memory per
  * character and never shrinks back), holds the rest in order, and cuts off a worker that lets
- * more than the limit wait while saying nothing (a stopped process), or TALKING_FACTOR times the
- * limit whatever it says, or before it has said anything (still starting): it is detached, and its
- * supervisor told. A worker that still talks is only
+ * more than the limit wait while saying nothing and using no CPU (a stopped process; see
+ * `stillWorking`), or TALKING_FACTOR times the limit whatever it says, or before it has said
+ * anything (still starting): it is detached, and its supervisor told. A worker that still talks is only
  * behind: after the primary itself stalls, every worker's backlog is forwarded at once, and what
  * the workers say they read arrives behind it.
  */
@@ -38,6 +38,8 @@ export interface RelayOptions {
   maxUnreadChars?: number;
   quietMs?: number;
   now?: () => number;
+  /** Asked about a quiet worker over the limit: true if it is still at work (flooded, not stopped), so it is held to the hard limit only. */
+  stillWorking?: (peer: Channel) => boolean;
   /** Told about a worker that went over the limit (it has been detached): it is not reading. */
   onOverfull?: (peer: Channel, unreadChars: number) => void;
 }
@@ -116,7 +118,7 @@ export class IpcRelay {
     outbox.heldChars += charsOf(message);
     const unread = outbox.sent - outbox.read + outbox.heldChars;
     const quiet = outbox.heardAt !== undefined && this.now() - outbox.heardAt > this.quietMs;
-    if (unread > TALKING_FACTOR * this.maxUnread || (unread > this.maxUnread && quiet)) {
+    if (unread > TALKING_FACTOR * this.maxUnread || (unread > this.maxUnread && quiet && !this.options.stillWorking?.(peer))) {
       this.peers.delete(peer);
       this.options.onOverfull?.(peer, unread);
     }

@@ -16,6 +16,11 @@ export class LocalBus implements EventBus {
 
   onTick(_handler: (tick: Tick) => void): void {}
 
+  /** Every batch comes back at once. */
+  congested(): boolean {
+    return false;
+  }
+
   close(): void {
     this.closed = true;
   }

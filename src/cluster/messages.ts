@@ -40,6 +40,8 @@ export type WorkerMessage =
   | { type: "ticked"; tick: number; workMs: number }
   /** Its own figures, every second. */
   | { type: "metrics"; snapshot: MetricsSnapshot; residentBytes: number }
+  /** Sent from the request path while a flood holds its timers back: it is alive, with nothing to publish. */
+  | { type: "alive" }
   /** The worker has published its last batch and closed its dashboards. */
   | { type: "stopped" };
 

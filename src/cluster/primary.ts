@@ -70,7 +70,12 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   };
 
   store.onDamagedChunk(() => metrics.damagedChunks++);
+  const activity = new ProcessActivity();
   const relay = new IpcRelay({
+    stillWorking: (channel) => {
+      const worker = workers[idOf(channel)];
+      return worker !== undefined && activity.working(worker.pid);
+    },
     onOverfull: (channel, chars) => kill(idOf(channel), `has left ${Math.round(chars / 2 ** 20)} MB of events unread`),
   });
   // Stored before it is forwarded: a worker started after a store position gets every later batch.
@@ -94,7 +99,6 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
   const unsubscribeSalts = salts.onChange((state) => broadcast({ type: "salts", state }));
   const retention = startRetention(store, config.retentionDays);
 
-  const activity = new ProcessActivity();
   const clock = new ClusterClock(config.tickMs, (tick) => relay.tick(tick), {
     stillWorking: (id) => {
       const worker = workers[id];

@@ -7,25 +7,37 @@ import { readFileSync } from "node:fs";
  * debugger) or one blocked in a system call uses no CPU. Read from /proc: Linux only; elsewhere
  * nothing is known, and silence alone decides.
  */
+/** How far apart two looks at a process's CPU time must be to tell whether it is at work. */
+export const LOOK_WINDOW_MS = 500;
+
 export class ProcessActivity {
-  /** CPU time of each process at the last look, in clock ticks. */
-  private readonly lastCpu = new Map<number, number>();
+  /** Each process at the last look: its CPU time in clock ticks, when, and what was concluded. */
+  private readonly looks = new Map<number, { cpu: number; at: number; working: boolean }>();
 
-  constructor(private readonly readStat: (pid: number) => string = (pid) => readFileSync(`/proc/${pid}/stat`, "utf8")) {}
+  constructor(
+    private readonly readStat: (pid: number) => string = (pid) => readFileSync(`/proc/${pid}/stat`, "utf8"),
+    private readonly now: () => number = Date.now,
+    /** Looks closer together than this give the last answer: CPU time is counted in 10 ms ticks. */
+    private readonly windowMs = LOOK_WINDOW_MS,
+  ) {}
 
-  /** True when `pid` runs and has used CPU since the last look (the first look only sees whether it runs). */
+  /**
+   * True when `pid` runs and has used CPU since the last look at least `windowMs` ago (the first
+   * look only sees whether it runs). Cheap to ask often: /proc is read once per window.
+   */
   working(pid: number): boolean {
+    const time = this.now();
+    const last = this.looks.get(pid);
+    if (last && time - last.at < this.windowMs) return last.working;
     const stat = this.stat(pid);
-    if (!stat) return false;
-    const previous = this.lastCpu.get(pid);
-    this.lastCpu.set(pid, stat.cpu);
-    if (stat.stopped) return false;
     // Any CPU since the last look (the kernel counts it in ticks of 10 ms): it is at work.
-    return previous === undefined || stat.cpu - previous > 0;
+    const working = stat !== undefined && !stat.stopped && (last === undefined || stat.cpu > last.cpu);
+    this.looks.set(pid, { cpu: stat?.cpu ?? 0, at: time, working });
+    return working;
   }
 
   forget(pid: number): void {
-    this.lastCpu.delete(pid);
+    this.looks.delete(pid);
   }
 
   private stat(pid: number): { stopped: boolean; cpu: number } | undefined {

@@ -58,6 +58,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
               restoreThrough: message.restoreThrough,
               clusterMetrics: () => cluster && { metrics: Metrics.combine([cluster.snapshot]), residentBytes: cluster.residentBytes, processes: cluster.processes },
               onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
+              alive: () => tell({ type: "alive" }),
             },
           });
           const { metrics } = server;

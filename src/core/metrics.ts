@@ -2,7 +2,7 @@
  * Counters and gauges in Prometheus text format (version 0.0.4). The names are fixed here so that
  * /metrics documents itself; updating one is a property increment on the hot path, nothing more.
  */
-export type DropReason = "bot" | "site-limit" | "site-not-allowed" | "rate-limited" | "invalid";
+export type DropReason = "bot" | "site-limit" | "site-not-allowed" | "rate-limited" | "invalid" | "overloaded";
 /**
  * Why an accepted (counted) event was never stored: the database refused it for itself, or storage
  * kept failing until the events waiting for it passed their bound and the oldest were given up.
@@ -11,7 +11,7 @@ export type NotStoredReason = "refused" | "backlog";
 
 export class Metrics {
   eventsAccepted = 0;
-  readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-limit": 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0 };
+  readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-limit": 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0, overloaded: 0 };
   dashboardsConnected = 0;
   dashboardsRejected = 0;
   framesPublished = 0;

@@ -45,6 +45,8 @@ export interface HttpDeps {
   now?: () => number;
   /** Told of every request as it is answered (see LoopTurns): under a flood, it keeps the tick going. */
   onRequest?: (time: number) => void;
+  /** True while ingest must answer 503: events accepted now could not be passed on (see EventBus.congested). */
+  overloaded?: () => boolean;
   /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
   workerId?: number;
   /** With --workers: every process's figures added up, when the primary has sent them; else this process's. */
@@ -74,6 +76,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     rateLimiter: deps.rateLimiter,
     now,
     onRequest: deps.onRequest,
+    overloaded: deps.overloaded,
     ...ingestHeaders(workerHeader),
   };
   const ingestFrom = (request: Request, socketAddress: string) =>

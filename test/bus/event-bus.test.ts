@@ -153,6 +153,42 @@ describe("IpcBus and IpcRelay", () => {
     expect(received).toHaveLength(100);
   });
 
+  test("a quiet worker still at work (flooded, not stopped) is held to the hard limit only", async () => {
+    const overfull: Channel[] = [];
+    const asked: Channel[] = [];
+    let now = 0;
+    const relay = new IpcRelay({
+      inFlightChars: 1,
+      maxUnreadChars: 5_000,
+      quietMs: 1_000,
+      now: () => now,
+      stillWorking: (peer) => (asked.push(peer), true),
+      onOverfull: (peer) => overfull.push(peer),
+    });
+    const [primarySide, workerSide] = pipe();
+    relay.listen(primarySide);
+    relay.attach(primarySide);
+    const bus = new IpcBus(workerSide);
+    let speak: (message: unknown) => void = () => {};
+    const flooded: Channel = { send: () => {}, onMessage: (handler) => void (speak = handler) };
+    relay.listen(flooded);
+    relay.attach(flooded);
+    speak({ type: "ready" });
+    now = 1_001;
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    for (let i = 0; i < Math.floor((TALKING_FACTOR * 5_000) / perBatch); i++) {
+      bus.publish(batchOf(`/${i}`));
+      await settle();
+    }
+    expect(asked).toContain(flooded);
+    expect(overfull).toEqual([]);
+    for (let i = 0; i < 3; i++) {
+      bus.publish(batchOf(`/more${i}`));
+      await settle();
+    }
+    expect(overfull).toEqual([flooded]);
+  });
+
   test("what waits for a slow worker reaches it in the one order, ticks in line", async () => {
     // One batch in flight at a time: everything else waits in the relay for the worker to read.
     const { relay, buses } = cluster(2, { inFlightChars: 1 });
@@ -190,6 +226,22 @@ describe("IpcBus and IpcRelay", () => {
     sent.length = 0;
     bus.publish(batchOf("/again"));
     expect(batches().map((message) => paths([JSON.parse(message.events) as Batch])[0])).toEqual(["/again"]);
+  });
+
+  test("a worker is congested once half its limit has not come back, and not once it has", () => {
+    const sent: BatchMessage[] = [];
+    let receive: (message: unknown) => void = () => {};
+    const channel: Channel = { send: (message) => void sent.push(message as BatchMessage), onMessage: (handler) => void (receive = handler) };
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    const bus = new IpcBus(channel, { maxUnreturnedChars: 4 * perBatch });
+    bus.publish(batchOf("/10"));
+    bus.publish(batchOf("/11"));
+    expect(bus.congested()).toBe(false);
+    bus.publish(batchOf("/12"));
+    expect(bus.congested()).toBe(true);
+    receive({ ...sent[0]!, own: true });
+    expect(bus.congested()).toBe(false);
+    expect(new LocalBus().congested()).toBe(false);
   });
 
   test("a worker that still talks is only behind: it is cut off at TALKING_FACTOR times the limit, not before", async () => {

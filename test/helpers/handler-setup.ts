@@ -28,6 +28,8 @@ export interface HandlerOptions {
   token?: string;
   /** As a worker of --workers has them: every process's figures, as the primary last sent them. */
   clusterMetrics?: () => ClusterFigures | undefined;
+  /** Whether the bus is congested (ingest then answers 503). */
+  overloaded?: () => boolean;
 }
 
 export function handlerSetup(options: HandlerOptions = {}) {
@@ -63,6 +65,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
     admission,
     ...(options.now ? { now: options.now } : {}),
     ...(options.clusterMetrics ? { clusterMetrics: options.clusterMetrics } : {}),
+    ...(options.overloaded ? { overloaded: options.overloaded } : {}),
   });
   const upgrades: DashboardData[] = [];
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };

@@ -9,6 +9,21 @@ const event = (ip: string, domains?: string) =>
     body: JSON.stringify({ n: "pageview", u: "https://shop.test/", ...(domains ? { d: domains } : {}) }),
   });
 
+describe("a congested bus", () => {
+  test("ingest answers 503 with Retry-After while the bus is congested, and counts the refusals; 202 again once it is not", async () => {
+    let congested = true;
+    const { handler, metrics, store } = handlerSetup({ trustProxy: true, overloaded: () => congested });
+    const refused = (await handler(event("203.0.113.9")))!;
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(((await refused.json()) as { error: string }).error).toContain("send this one again");
+    expect(metrics.eventsDropped.overloaded).toBe(1);
+    congested = false;
+    expect((await handler(event("203.0.113.9")))!.status).toBe(202);
+    expect(store.count()).toBe(1);
+  });
+});
+
 describe("--rate-limit", () => {
   test("an address past its rate gets 429 with Retry-After; other addresses are unaffected", async () => {
     let time = 1_000_000;

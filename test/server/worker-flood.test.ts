@@ -56,4 +56,40 @@ describe("a flood of ingest at two workers", () => {
     // Ticks went on through the flood: at least one frame a second on every dashboard.
     expect(report.frames.perDashboard![0]).toBeGreaterThanOrEqual(8);
   }, 60_000);
+
+  test("heavy events (30 props, 10 sites each) are answered 503 while the workers catch up, never 202 and then lost", async () => {
+    const before = { accepted: await metric("pulse_events_accepted_total"), lost: await metric("pulse_events_lost_total") };
+    const sites = Array.from({ length: 10 }, (_, i) => `heavy${i}.test`).join(",");
+    const props = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "v".repeat(50)]));
+    const statuses = new Map<number, number>();
+    const until = Date.now() + 8_000;
+    let next = 0;
+    const sender = async () => {
+      while (Date.now() < until) {
+        const i = next++;
+        const response = await fetch(`${server.url}api/event`, {
+          method: "POST",
+          headers: { "content-type": "text/plain", "user-agent": `Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0 v${i}` },
+          body: JSON.stringify({ n: "pageview", u: `https://heavy0.test/${i}`, d: sites, p: props }),
+        });
+        await response.arrayBuffer();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      }
+    };
+    await Promise.all(Array.from({ length: 96 }, sender));
+    expect([...statuses.keys()].every((status) => status === 202 || status === 503)).toBe(true);
+    expect(statuses.get(202)).toBeGreaterThan(100);
+    expect(server.output()).not.toContain("killing it");
+    const answered = 10 * statuses.get(202)!;
+    let stored = 0;
+    let accepted = -1;
+    for (let i = 0; i < 50 && (stored !== accepted || accepted - before.accepted < answered); i++) {
+      await Bun.sleep(200);
+      [stored, accepted] = [await metric("pulse_events_stored_total"), await metric("pulse_events_accepted_total")];
+    }
+    // Each 202 was ten events, all of them counted and stored.
+    expect(accepted - before.accepted).toBe(answered);
+    expect(stored).toBe(accepted);
+    expect(await metric("pulse_events_lost_total")).toBe(before.lost);
+  }, 60_000);
 });

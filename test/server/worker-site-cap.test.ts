@@ -24,6 +24,9 @@ class HeldBus implements EventBus {
     this.handlers.push(handler);
   }
   onTick(_handler: (tick: Tick) => void): void {}
+  congested(): boolean {
+    return false;
+  }
   close(): void {}
   deliver(batch: Batch, own: boolean): void {
     for (const handler of this.handlers) handler(batch, own);

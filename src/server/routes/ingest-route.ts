@@ -14,6 +14,8 @@ export interface IngestDeps {
   now: () => number;
   /** Told of each request with its time, before it is read. */
   onRequest: ((time: number) => void) | undefined;
+  /** True while the server cannot pass more events on without losing some (see EventBus.congested). */
+  overloaded: (() => boolean) | undefined;
   /** The headers of a 202, built once (see ingestHeaders). */
   acceptedHeaders: Headers;
   /** The headers of every other answer. */
@@ -46,6 +48,10 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
       ...cors,
       "retry-after": String(deps.rateLimiter.retryAfter(address)),
     });
+  }
+  if (deps.overloaded?.()) {
+    deps.metrics.eventsDropped.overloaded++;
+    return jsonError(503, "the server is catching up with a flood of events; send this one again shortly", { ...cors, "retry-after": "1" });
   }
   try {
     refuseDeclaredOversize(request);
