@@ -1,3 +1,4 @@
+import { takeCommand, TOO_MANY_COMMANDS, type CommandAllowance } from "./command-allowance.ts";
 import { normalizeSite } from "./event-input.ts";
 import { SITES_TOPIC, siteTopic, type Hub } from "./hub.ts";
 import { CloseCode } from "./protocol.ts";
@@ -6,7 +7,7 @@ import type { SocketAdmission } from "./socket-admission.ts";
 import { shardTopic, TopicShards } from "./topic-shards.ts";
 
 /** The little each socket carries. */
-export interface DashboardData {
+export interface DashboardData extends CommandAllowance {
   /** The site watched; null for the site list. */
   site: string | null;
   /** Whether the upgrade carried the token (else only public sites may be watched). */
@@ -42,7 +43,8 @@ export interface DashboardsOptions {
 /**
  * Dashboard socket lifecycle. A socket gets the current snapshot on open and is subscribed to its
  * topic; after that every frame reaches it through the transport's topic publish, never through
- * a loop here. The one command a dashboard may send is `{"type":"watch","site":…}` to switch site.
+ * a loop here. The one command a dashboard may send is `{"type":"watch","site":…}` to switch site,
+ * a few at once and one a second on average (see command-allowance.ts).
  */
 export class Dashboards {
   connected = 0;
@@ -65,6 +67,7 @@ export class Dashboards {
   }
 
   message(socket: DashboardSocket, message: string | Uint8Array): void {
+    if (!takeCommand(socket.data, this.now())) return void socket.close(CloseCode.PolicyViolation, TOO_MANY_COMMANDS);
     const command = parseCommand(message);
     if (!command) return void socket.close(CloseCode.PolicyViolation, "unknown command");
     const site = normalizeSite(command.site);

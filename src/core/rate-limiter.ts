@@ -45,20 +45,25 @@ export class RateLimiter {
   }
 
   private refill(bucket: { tokens: number; updated: number }, time: number): void {
-    bucket.tokens = Math.min(this.rate, bucket.tokens + ((time - bucket.updated) / 1000) * this.rate);
+    bucket.tokens = refilled(bucket.tokens, time - bucket.updated, this.rate, this.rate);
     bucket.updated = time;
   }
 
   /** Forgets buckets that have refilled: they behave exactly like new ones. */
   sweep(time: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((time - bucket.updated) / 1000) * this.rate >= this.rate) this.buckets.delete(key);
+      if (refilled(bucket.tokens, time - bucket.updated, this.rate, this.rate) >= this.rate) this.buckets.delete(key);
     }
   }
 
   get size(): number {
     return this.buckets.size;
   }
+}
+
+/** A token bucket's tokens after `elapsedMs` at `perSecond`, never above `capacity`. */
+export function refilled(tokens: number, elapsedMs: number, perSecond: number, capacity: number): number {
+  return Math.min(capacity, tokens + (elapsedMs / 1000) * perSecond);
 }
 
 /** Open dashboards per client address, for --max-dashboards-per-ip. */

@@ -63,6 +63,36 @@ describe("Dashboards", () => {
     },
   );
 
+  test("a socket that sends commands faster than a dashboard does is closed with 1008 after its burst of 5", () => {
+    const dashboards = dashboardsFor({ publicSites: ["pub.test"] });
+    const { socket, calls } = fakeSocket({ site: "pub.test", authorized: false });
+    dashboards.open(socket);
+    for (let i = 0; i < 100; i++) dashboards.message(socket, JSON.stringify({ type: "watch", site: "pub.test" }));
+    expect(calls.filter((call) => call.startsWith("send:snapshot")).length).toBe(1 + 5);
+    // Messages already on their way when it closed are refused the same way.
+    const closes = new Set(calls.filter((call) => call.startsWith("close:")));
+    expect([...closes]).toEqual([`close:${CloseCode.PolicyViolation}:more than 5 commands at once or 1 a second`]);
+  });
+
+  test("commands at one a second never run out, and a quiet socket has its burst again", () => {
+    let time = 0;
+    const dashboards = dashboardsFor({ now: () => time });
+    const { socket, calls } = fakeSocket({ site: "a.test", authorized: true });
+    dashboards.open(socket);
+    const watch = (site: string) => dashboards.message(socket, JSON.stringify({ type: "watch", site }));
+    for (let i = 0; i < 5; i++) watch("b.test");
+    for (let i = 0; i < 120; i++) {
+      time += 1000;
+      watch(i % 2 ? "a.test" : "b.test");
+    }
+    time += 5000;
+    for (let i = 0; i < 5; i++) watch("a.test");
+    expect(calls.filter((call) => call.startsWith("close:"))).toEqual([]);
+    expect(calls.filter((call) => call.startsWith("send:snapshot")).length).toBe(1 + 5 + 120 + 5);
+    // Two numbers on the socket, nothing kept in the server.
+    expect(Object.keys(socket.data).sort()).toEqual(["authorized", "commandTokens", "commandsAt", "shard", "site"]);
+  });
+
   test("closing releases the socket's place in the open count and in its address's", () => {
     const admission = new SocketAdmission(admissionLimits(null, 1));
     expect(admission.admit("192.0.2.1", false)).toBeNull();

@@ -1,7 +1,7 @@
 /**
  * A dashboard that stops reading is dropped once its queue passes the backpressure limit, and the
- * others are unaffected. The stalled socket asks for snapshot after snapshot (the watch command)
- * without reading any, which fills its queue far faster than ticks would.
+ * others are unaffected. The stalled socket asks for the few snapshots its commands allow, then
+ * heavy traffic keeps every tick's frame near its budget until its queue overflows.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ServerFrame, TickFrame } from "../../src/core/protocol.ts";
@@ -45,12 +45,16 @@ describe("backpressure", () => {
     const rssBefore = await metric("process_resident_memory_bytes");
     expect(await metric("pulse_dashboards_connected")).toBe(2);
 
-    // Each command makes the server queue one snapshot (about 10 KB) for a socket that never reads.
+    // Each command makes the server queue one snapshot (about 10 KB) for a socket that never reads;
+    // a socket may send 5 at once.
     const watch = JSON.stringify({ type: "watch", site: "stall.test" });
+    for (let i = 0; i < 5; i++) stalled.sendText(watch);
+    // Then each tick queues a frame of up to 15 KiB.
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && (await metric("pulse_dashboards_abnormal_closes_total")) === 0) {
-      for (let i = 0; i < 200 && stalled.sendText(watch); i++);
-      await Bun.sleep(20);
+    for (let round = 0; Date.now() < deadline && (await metric("pulse_dashboards_abnormal_closes_total")) === 0; round++) {
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => pageview(`/${"flood-path-segment-".repeat(5)}${round}-${i}`, { plan: "x".repeat(55), i: String(i) })),
+      );
     }
     expect(await metric("pulse_dashboards_abnormal_closes_total")).toBe(1);
     expect(await metric("pulse_dashboards_connected")).toBe(1);

@@ -69,6 +69,22 @@ describe("--rate-limit", () => {
     expect(metrics.eventsAccepted).toBe(10);
   });
 
+  test("an IPv6 /64 is one address: eight addresses of one /64 share its rate", async () => {
+    const { handler } = handlerSetup({ rateLimit: 2, trustProxy: true, now: () => 1_000_000 });
+    const statuses = [];
+    for (let i = 1; i <= 8; i++) statuses.push((await handler(event(`2001:db8::${i}`)))!.status);
+    expect(statuses).toEqual([202, 202, 429, 429, 429, 429, 429, 429]);
+    // Another /64 has its own.
+    expect((await handler(event("2001:db8:0:1::1")))!.status).toBe(202);
+  });
+
+  test("an IPv4 address written IPv4-mapped is the same address", async () => {
+    const { handler } = handlerSetup({ rateLimit: 2, trustProxy: true, now: () => 1_000_000 });
+    const statuses = [];
+    for (const ip of ["203.0.113.1", "::ffff:203.0.113.1", "203.0.113.1"]) statuses.push((await handler(event(ip)))!.status);
+    expect(statuses).toEqual([202, 202, 429]);
+  });
+
   test("is off by default", async () => {
     const { handler } = handlerSetup({ trustProxy: true });
     for (let i = 0; i < 100; i++) expect((await handler(event("203.0.113.1")))!.status).toBe(202);

@@ -70,6 +70,14 @@ describe("a real server on port 0", () => {
     client.socket.close();
   });
 
+  test("a socket flooding watch commands is closed with 1008 after a few snapshots", async () => {
+    const client = await dashboard("flood.test");
+    await client.waitFor((frame) => frame.type === "snapshot");
+    for (let i = 0; i < 50; i++) client.socket.send(JSON.stringify({ type: "watch", site: "flood.test" }));
+    expect(await client.closed).toEqual({ code: 1008, reason: "more than 5 commands at once or 1 a second" });
+    expect(client.frames.filter((frame) => frame.type === "snapshot").length).toBe(1 + 5);
+  });
+
   test("a dashboard opened after traffic comes up with it in its snapshot", async () => {
     await sendPageview("refresh.test", "/before-refresh");
     const first = await dashboard("refresh.test");

@@ -1,3 +1,4 @@
+import { addressKey } from "../../core/address-key.ts";
 import { MAX_BODY_BYTES } from "../../core/event-input.ts";
 import { HttpError } from "../../core/http-error.ts";
 import type { Ingestor } from "../../core/ingest.ts";
@@ -42,11 +43,13 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
   if (request.method !== "POST") return jsonError(405, "use POST to send events", { ...cors, allow: "POST, OPTIONS" });
   const time = deps.now();
   deps.onRequest?.(time);
-  if (deps.rateLimiter && !deps.rateLimiter.take(address, time)) {
+  // An IPv6 /64 is one address; an IPv4 address is its own key, and nothing is computed without a limit.
+  const limitKey = deps.rateLimiter ? addressKey(address) : address;
+  if (deps.rateLimiter && !deps.rateLimiter.take(limitKey, time)) {
     deps.metrics.eventsDropped["rate-limited"]++;
     return jsonError(429, `more than ${deps.rateLimiter.rate} events per second from one address`, {
       ...cors,
-      "retry-after": String(deps.rateLimiter.retryAfter(address)),
+      "retry-after": String(deps.rateLimiter.retryAfter(limitKey)),
     });
   }
   if (deps.overloaded?.()) {
@@ -66,7 +69,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     const body = decodeBody(bytes);
     const result = deps.ingestor.ingest({ body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
     // An event per site named: the first was paid for before the body was read.
-    deps.rateLimiter?.charge(address, time, result.accepted.length + result.dropped.length - 1);
+    deps.rateLimiter?.charge(limitKey, time, result.accepted.length + result.dropped.length - 1);
     deps.metrics.eventsAccepted += result.accepted.length;
     for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
