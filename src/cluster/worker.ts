@@ -8,6 +8,7 @@ import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
 import { parseConfig } from "../config.ts";
 import { DailySalts } from "../core/visitor-id.ts";
+import type { ClusterFigures } from "../server/http-handler.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";
 import { Metrics } from "../core/metrics.ts";
@@ -36,8 +37,11 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   let salts: DailySalts | undefined;
   let stopping = false;
   let cluster: ClusterMetrics | undefined;
+  /** When the primary last sent anything (its figures come every second). */
+  let heardAt = Date.now();
 
   channel.onMessage((raw) => {
+    heardAt = Date.now();
     const message = raw as PrimaryMessage;
     switch (messageType(raw)) {
       case "start":
@@ -56,7 +60,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
             worker: {
               id: message.id,
               restoreThrough: message.restoreThrough,
-              clusterMetrics: () => cluster && { metrics: Metrics.combine([cluster.snapshot]), residentBytes: cluster.residentBytes, processes: cluster.processes },
+              clusterMetrics: () => cluster && clusterFigures(cluster, Date.now() - heardAt),
               onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
               alive: () => tell({ type: "alive" }),
             },
@@ -96,4 +100,16 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   process.on("SIGINT", () => {});
   // The primary is gone (killed outright): nobody stores this worker's events any more.
   process.on("disconnect", () => process.exit(1));
+}
+
+/** The primary stores every event: silent this long (stopped, or wedged), it is a storage fault /healthz tells. */
+export const PRIMARY_SILENT_MS = 10_000;
+
+/** Every process's figures as the primary last sent them, with a fault if it has been silent since. */
+export function clusterFigures(cluster: ClusterMetrics, silentMs: number): ClusterFigures {
+  const metrics = Metrics.combine([cluster.snapshot]);
+  if (silentMs >= PRIMARY_SILENT_MS && !metrics.storageFault) {
+    metrics.storageFault = `the primary process has not answered for ${Math.round(silentMs / 1000)} s: events are not being stored`;
+  }
+  return { metrics, residentBytes: cluster.residentBytes, processes: cluster.processes };
 }

@@ -141,7 +141,8 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     const { storageFault, storagePending } = deps.clusterMetrics?.()?.metrics ?? deps.metrics;
     const headers = { "content-type": "text/plain" };
     if (!storageFault) return new Response("ok\n", { headers });
-    return new Response(`${storageFault}; ${storagePending} accepted events wait to be written\n`, { status: 503, headers });
+    const waiting = storagePending > 0 ? `; ${storagePending} accepted events wait to be written` : "";
+    return new Response(`${storageFault}${waiting}\n`, { status: 503, headers });
   }
 
   function renderMetrics(): string {
