@@ -15,6 +15,7 @@ import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
 import { fileLimitWarning, readFileLimit } from "./server/file-limit.ts";
 import { openDataDir, type DataDir } from "./storage/data-dir.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
+import { rmSync } from "node:fs";
 
 /** Start-up failures get one line and exit code 2; a bug keeps its stack (see startupFailure). */
 function exitOnStartupError(error: unknown, listen?: ListenAddress): never {
@@ -25,8 +26,13 @@ function exitOnStartupError(error: unknown, listen?: ListenAddress): never {
 }
 
 function serve(config: Config, argv: string[]): void {
-  let dataDir: DataDir;
+  let dataDir: DataDir | undefined;
   let started: Promise<{ port: number; restored: number; workers?: number[]; stop(): Promise<void> }>;
+  const failed = (error: unknown): never => {
+    // A token made by a start that failed was never shown: the next start makes and shows another.
+    if (dataDir?.tokenCreated) rmSync(dataDir.tokenPath, { force: true });
+    return exitOnStartupError(error, config);
+  };
   try {
     dataDir = openDataDir(config.data, config.token);
     const { token } = dataDir;
@@ -40,16 +46,15 @@ function serve(config: Config, argv: string[]): void {
     } else {
       started = Promise.resolve(startServer(config, { files: embeddedAssets, store, token, salts }));
     }
-    if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
   } catch (error) {
-    exitOnStartupError(error, config);
+    return failed(error);
   }
   started.then(
     (server) => {
-      printBanner(config, server.port, dataDir, server.restored, server.workers);
+      printBanner(config, server.port, dataDir!, server.restored, server.workers);
       stopOnSignals(server);
     },
-    (error: unknown) => exitOnStartupError(error, config),
+    failed,
   );
 }
 
@@ -60,6 +65,7 @@ function serve(config: Config, argv: string[]): void {
 function printBanner(config: Config, port: number, dataDir: DataDir, restored: number, workers: number[] | undefined): void {
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const base = `http://${shownHost}:${port}`;
+  if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
   console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
   if (workers) console.log(`  Workers:    ${workers.length} processes sharing the port (pids ${workers.join(", ")}), primary pid ${process.pid}`);
   if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);

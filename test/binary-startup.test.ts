@@ -69,8 +69,11 @@ describe.each([1, 2])("start-up failures with --workers %d", (workers) => {
   test("a port in use", async () => {
     const taken = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
-      const result = run(["--data", dataDir(`port-${workers}`), "--workers", String(workers), "--port", String(taken.port)]);
+      const data = dataDir(`port-${workers}`);
+      const result = run(["--data", data, "--workers", String(workers), "--port", String(taken.port)]);
       expectOneLine(result, new RegExp(`port ${taken.port}.*in use`));
+      // The token it made was never shown: it is gone, so the next start makes one and shows it.
+      expect(existsSync(join(data, "token"))).toBe(false);
     } finally {
       taken.stop(true);
     }
