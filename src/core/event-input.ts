@@ -95,7 +95,9 @@ function parseUrl(value: string | undefined): URL {
 /** A site name as dashboards and ingest use it: a lower-case host name, or null if it is not one. */
 export function normalizeSite(value: string): string | null {
   const site = value.trim().toLowerCase();
-  return DOMAIN.test(site) ? site : null;
+  if (!DOMAIN.test(site)) return null;
+  const colon = site.lastIndexOf(":");
+  return colon === -1 || Number(site.slice(colon + 1)) <= 65_535 ? site : null;
 }
 
 function parseDomains(value: string | undefined, url: URL): string[] {

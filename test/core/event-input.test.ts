@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { pagePath, parseEventBody } from "../../src/core/event-input.ts";
+import { normalizeSite, pagePath, parseEventBody } from "../../src/core/event-input.ts";
 import { HttpError } from "../../src/core/http-error.ts";
 
 function rejection(body: string): { status: number; message: string } {
@@ -76,5 +76,15 @@ describe("parseEventBody", () => {
     );
     expect(rejection(JSON.stringify({ n: "x".repeat(121), u: "https://a.test/" })).status).toBe(400);
     expect(rejection(JSON.stringify({ n: "x", u: `https://a.test/${"a".repeat(2000)}` })).message).toBe("url is longer than 2000 characters");
+  });
+});
+
+describe("normalizeSite", () => {
+  test("a host name, lower case, with a port only if it is one", () => {
+    expect(normalizeSite(" Shop.Example ")).toBe("shop.example");
+    expect(normalizeSite("localhost:8080")).toBe("localhost:8080");
+    expect(normalizeSite("a.test:65535")).toBe("a.test:65535");
+    expect(normalizeSite("a.test:99999")).toBeNull();
+    expect(normalizeSite("a..b")).toBeNull();
   });
 });
