@@ -1,4 +1,5 @@
 import { HttpError } from "./http-error.ts";
+import { cleanText } from "./text.ts";
 
 /** Plausible's limits, so that its tracker and API clients behave the same against Pulse. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -142,13 +143,10 @@ function parseProps(value: unknown): Record<string, string> {
     if (text.length > MAX_PROP_VALUE_LENGTH) {
       throw new HttpError(400, `prop ${JSON.stringify(key.slice(0, 50))} is longer than ${MAX_PROP_VALUE_LENGTH} characters`);
     }
-    props[key] = text;
+    // Stored and exported as they are kept here: cleaned as labels are, but not cut.
+    const name = cleanText(key);
+    if (name === "") throw new HttpError(400, "prop names must have visible characters");
+    props[name] = cleanText(text);
   }
   return props;
-}
-
-/** The path an event is counted under: no query string; the fragment only for hash-routed sites. */
-export function pagePath(input: EventInput): string {
-  const path = input.url.pathname || "/";
-  return input.hashMode && input.url.hash ? path + input.url.hash : path;
 }

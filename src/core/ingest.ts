@@ -1,11 +1,11 @@
 import type { AcceptedEvent } from "./accepted-event.ts";
 import { countryFromTimeZone, type CountryLookup } from "./country.ts";
-import { pagePath, parseEventBody } from "./event-input.ts";
+import { parseEventBody } from "./event-input.ts";
 import { HttpError } from "./http-error.ts";
 import type { Hub } from "./hub.ts";
 import { referrerSource } from "./referrer-source.ts";
 import { PAGEVIEW } from "./site-stats.ts";
-import { campaignOf, storedPageUrl, storedReferrer } from "./stored-url.ts";
+import { campaignOf, pagePathOf, storedPageUrl, storedReferrer } from "./stored-url.ts";
 import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 import { ClientCache, readUserAgent, UNKNOWN } from "./user-agent.ts";
 import { DailySalts, visitorId } from "./visitor-id.ts";
@@ -64,7 +64,7 @@ export class Ingestor {
 
     const name = input.name.toLowerCase() === PAGEVIEW ? PAGEVIEW : clipLabel(input.name, MAX_LABEL_CHARS);
     if (name === "") throw new HttpError(400, "event name has no visible characters");
-    const page = clipLabel(pagePath(input), MAX_LABEL_CHARS);
+    const page = clipLabel(pagePathOf(input.url, input.hashMode), MAX_LABEL_CHARS);
     const campaign = campaignOf(input.url);
     const source = clipLabel(referrerSource(input.referrer, input.url, campaign), MAX_LABEL_CHARS);
     // The address is looked up and forgotten: only the country is kept.
