@@ -143,10 +143,10 @@ function parseProps(value: unknown): Record<string, string> {
     if (text.length > MAX_PROP_VALUE_LENGTH) {
       throw new HttpError(400, `prop ${JSON.stringify(key.slice(0, 50))} is longer than ${MAX_PROP_VALUE_LENGTH} characters`);
     }
-    // Stored and exported as they are kept here: cleaned as labels are, but not cut.
+    // Stored and exported as they are kept here: cleaned as labels are, but not cut. A prop whose
+    // name shows nothing is left out, as one without a value is: the event itself still counts.
     const name = cleanText(key);
-    if (name === "") throw new HttpError(400, "prop names must have visible characters");
-    props[name] = cleanText(text);
+    if (name !== "") props[name] = cleanText(text);
   }
   return props;
 }
