@@ -21,13 +21,16 @@ const NAMES_A_CAMPAIGN = /[?&](?:utm_(?:source|medium|campaign|content|term)|ref
  */
 const BEYOND_PATH = /[@?#;]|%3f/i;
 
-/** The page URL as stored: never the user name and password a URL may hold; the query only with `keepQuery`. */
-export function storedPageUrl(url: URL, hashMode: boolean, keepQuery: boolean): string {
+/**
+ * The page URL as stored: never the user name and password a URL may hold; the query only with
+ * `keepQuery`. `pagePath` is the page it is counted under (pagePathOf), read once for both.
+ */
+export function storedPageUrl(url: URL, pagePath: string, keepQuery: boolean): string {
   // Nearly every page URL holds nothing to drop: it is stored as it is, without building another.
   const href = url.href;
   if (!BEYOND_PATH.test(href)) return href;
   if (keepQuery) return url.origin + url.pathname + url.search + url.hash;
-  return url.origin + pagePathOf(url, hashMode);
+  return url.origin + pagePath;
 }
 
 /**
