@@ -220,9 +220,12 @@ describe("Ingestor", () => {
   });
 
   test("a hash route is counted without its query; a fragment that is not a route is not counted", () => {
-    const { send, accepted } = setup();
+    const { send, tick, accepted } = setup();
     send({ n: "pageview", u: "https://shop.test/#/reset-password?token=SECRETRESET&email=a@b.c", h: 1 });
-    send({ n: "pageview", u: "https://shop.test/#access_token=SECRET4", h: 1 });
+    send({ n: "pageview", u: "https://shop.test/#access_token=SECRET4", h: 1 }, { ip: "198.51.100.2" });
+    const frame = tick(T0 + 250)!;
+    expect(frame.changed.pages).toEqual([["/", 1], ["/#/reset-password", 1]]);
+    expect(JSON.stringify(frame)).not.toContain("SECRET");
     expect(accepted.map((event) => [event.path, event.url])).toEqual([
       ["/#/reset-password", "https://shop.test/#/reset-password"],
       ["/", "https://shop.test/"],
