@@ -1,4 +1,5 @@
 import { HttpError } from "./http-error.ts";
+import { cleanText } from "./text.ts";
 
 /** Plausible's limits, so that its tracker and API clients behave the same against Pulse. */
 export const MAX_BODY_BYTES = 8 * 1024;
@@ -144,13 +145,10 @@ function parseProps(value: unknown): Record<string, string> {
     if (text.length > MAX_PROP_VALUE_LENGTH) {
       throw new HttpError(400, `prop ${JSON.stringify(key.slice(0, 50))} is longer than ${MAX_PROP_VALUE_LENGTH} characters`);
     }
-    props[key] = text;
+    // Stored and exported as they are kept here: cleaned as labels are, but not cut. A prop whose
+    // name shows nothing is left out, as one without a value is: the event itself still counts.
+    const name = cleanText(key);
+    if (name !== "") props[name] = cleanText(text);
   }
   return props;
-}
-
-/** The path an event is counted under: no query string; the fragment only for hash-routed sites. */
-export function pagePath(input: EventInput): string {
-  const path = input.url.pathname || "/";
-  return input.hashMode && input.url.hash ? path + input.url.hash : path;
 }

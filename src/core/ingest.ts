@@ -1,11 +1,11 @@
 import type { AcceptedEvent } from "./accepted-event.ts";
 import { countryFromTimeZone, type CountryLookup } from "./country.ts";
-import { pagePath, parseEventBody } from "./event-input.ts";
+import { parseEventBody } from "./event-input.ts";
 import { HttpError } from "./http-error.ts";
 import type { Hub } from "./hub.ts";
 import { referrerSource } from "./referrer-source.ts";
 import { PAGEVIEW } from "./site-stats.ts";
-import { campaignOf, storedPageUrl, storedReferrer } from "./stored-url.ts";
+import { campaignOf, pagePathOf, storedPageUrl, storedReferrer } from "./stored-url.ts";
 import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 import { ClientCache, readUserAgent, UNKNOWN } from "./user-agent.ts";
 import { DailySalts, visitorId } from "./visitor-id.ts";
@@ -64,13 +64,14 @@ export class Ingestor {
 
     const name = input.name.toLowerCase() === PAGEVIEW ? PAGEVIEW : clipLabel(input.name, MAX_LABEL_CHARS);
     if (name === "") throw new HttpError(400, "event name has no visible characters");
-    const page = clipLabel(pagePath(input), MAX_LABEL_CHARS);
+    const pagePath = pagePathOf(input.url, input.hashMode);
+    const page = clipLabel(pagePath, MAX_LABEL_CHARS);
     const campaign = campaignOf(input.url);
     const source = clipLabel(referrerSource(input.referrer, input.url, campaign), MAX_LABEL_CHARS);
     // The address is looked up and forgotten: only the country is kept.
     const country = clipLabel(this.options.geoip?.(request.ip) ?? countryFromTimeZone(input.timeZone) ?? UNKNOWN, MAX_LABEL_CHARS) || UNKNOWN;
     const keepQuery = this.options.keepQuery === true;
-    const url = storedPageUrl(input.url, input.hashMode, keepQuery);
+    const url = storedPageUrl(input.url, pagePath, keepQuery);
     const referrer = storedReferrer(input.referrer, keepQuery);
     const salts = this.salts.at(request.time);
     const result: IngestResult = { accepted: [], dropped: [] };

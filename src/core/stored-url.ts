@@ -15,26 +15,70 @@ import { cleanText } from "./text.ts";
  */
 const NAMES_A_CAMPAIGN = /[?&](?:utm_(?:source|medium|campaign|content|term)|ref|source)=/;
 
-/** What a page URL may hold beyond its origin and path: a user name and password, a query, a fragment. */
-const BEYOND_PATH = /[@?#]/;
+/**
+ * What a page URL may hold beyond its origin and path: a user name and password, a query, a
+ * fragment, path parameters, a query escaped into the path.
+ */
+const BEYOND_PATH = /[@?#;]|%3f/i;
 
-/** The page URL as stored: never the user name and password a URL may hold; the query only with `keepQuery`. */
-export function storedPageUrl(url: URL, hashMode: boolean, keepQuery: boolean): string {
+/**
+ * The page URL as stored: never the user name and password a URL may hold; the query only with
+ * `keepQuery`. `pagePath` is the page it is counted under (pagePathOf), read once for both.
+ */
+export function storedPageUrl(url: URL, pagePath: string, keepQuery: boolean): string {
   // Nearly every page URL holds nothing to drop: it is stored as it is, without building another.
   const href = url.href;
   if (!BEYOND_PATH.test(href)) return href;
-  const page = url.origin + url.pathname;
-  if (keepQuery) return page + url.search + url.hash;
-  return hashMode ? page + url.hash : page;
+  if (keepQuery) return url.origin + url.pathname + url.search + url.hash;
+  return url.origin + pagePath;
+}
+
+/**
+ * The page an event is counted under: the path, and for hash-routed sites the route the fragment
+ * names (`#/cart`, `#!/cart`), each without what a query would hold. A fragment that is no route
+ * (`#access_token=…`, `#top`) is not part of the page.
+ */
+export function pagePathOf(url: URL, hashMode: boolean): string {
+  const path = withoutParameters(url.pathname) || "/";
+  return hashMode ? path + routeOf(url.hash) : path;
+}
+
+function routeOf(hash: string): string {
+  if (!hash.startsWith("#/") && !hash.startsWith("#!")) return "";
+  const query = hash.indexOf("?");
+  return withoutParameters(query === -1 ? hash : hash.slice(0, query));
+}
+
+const MAY_HOLD_PARAMETERS = /;|%3f/i;
+const ESCAPED_QUERY = /%3f/i;
+/**
+ * A path parameter with a value (`;jsessionid=…`, `;v=1`): servers put session ids there, as
+ * others do in a query. A `;` without `=` is left, as ordinary text of a path.
+ */
+const PATH_PARAMETERS = /;[^/;=]*=[^/]*/g;
+
+/**
+ * A path without its parameters, and cut where it holds an escaped `?`: a link that escaped its
+ * query (a redirect gone wrong) carries it in the path, and a real page name rarely holds one.
+ */
+function withoutParameters(path: string): string {
+  if (!MAY_HOLD_PARAMETERS.test(path)) return path;
+  const query = path.search(ESCAPED_QUERY);
+  return (query === -1 ? path : path.slice(0, query)).replace(PATH_PARAMETERS, "");
 }
 
 const QUERY_OR_FRAGMENT = /[?#]/;
+/** The user name and password of a URL with an authority (`scheme://user:password@host`). */
+const USER_INFO = /^((?:[a-z][a-z0-9+.-]*:)?\/\/)[^/?#\\]*@/i;
 
-/** The referrer as stored: without its query and fragment unless `keepQuery`. */
+/**
+ * The referrer as stored: never a user name and password; without its query and fragment unless
+ * `keepQuery`; cleaned as labels are (the referrer is the raw text a client sent, not a parsed URL).
+ */
 export function storedReferrer(referrer: string, keepQuery: boolean): string {
-  if (keepQuery) return referrer;
-  const end = referrer.search(QUERY_OR_FRAGMENT);
-  return end === -1 ? referrer : referrer.slice(0, end);
+  const end = keepQuery ? -1 : referrer.search(QUERY_OR_FRAGMENT);
+  const kept = end === -1 ? referrer : referrer.slice(0, end);
+  return cleanText(kept.includes("@") ? kept.replace(USER_INFO, "$1") : kept);
 }
 
 /**

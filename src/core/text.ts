@@ -10,15 +10,33 @@ export const MAX_LABEL_CHARS = 100;
  */
 const UNWANTED =
   "\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u206f\\u3164\\ufeff\\uffa0\\ufff0-\\ufffb";
-/** Tag characters (U+E0000 to U+E007F): invisible, as surrogate pairs. */
-const TAGS = "\\udb40[\\udc00-\\udc7f]";
-const HAS_UNWANTED = new RegExp(`[${UNWANTED}]|${TAGS}`);
-const ALL_UNWANTED = new RegExp(`[${UNWANTED}]|${TAGS}`, "g");
+/**
+ * Invisible characters beyond U+FFFF, as surrogate pairs: shorthand format controls (U+1BCA0 to
+ * U+1BCA3), musical formatting (U+1D173 to U+1D17A) and tag characters (U+E0000 to U+E007F).
+ */
+const ASTRAL_UNWANTED = "\\ud82f[\\udca0-\\udca3]|\\ud834[\\udd73-\\udd7a]|\\udb40[\\udc00-\\udc7f]";
+/**
+ * Variation selectors (U+FE00 to U+FE0F, U+E0100 to U+E01EF) choose how the character before them
+ * looks, as in emoji, and stay; alone they show nothing.
+ */
+const VARIATION_SELECTORS = "[\\ufe00-\\ufe0f]|\\udb40[\\udd00-\\uddef]";
+/** Half a surrogate pair: not text, and no UTF-8 encoder keeps it as sent. */
+const LONE_SURROGATE = "[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
+const NEEDS_CLEANING = new RegExp(`[${UNWANTED}]|${ASTRAL_UNWANTED}|${VARIATION_SELECTORS}|${LONE_SURROGATE}`);
+const ALL_UNWANTED = new RegExp(`[${UNWANTED}]|${ASTRAL_UNWANTED}`, "g");
+const ALL_LONE_SURROGATES = new RegExp(LONE_SURROGATE, "g");
+const ONLY_INVISIBLE = new RegExp(`^(?:\\s|${VARIATION_SELECTORS})*$`);
 
-/** Text safe to show: control, bidi and invisible format characters removed, and surrounding spaces. */
+/**
+ * Text safe to show and to store: control, bidi and invisible format characters removed, lone
+ * surrogates replaced by U+FFFD, and surrounding spaces trimmed. Text left with nothing visible is "".
+ */
 export function cleanText(value: string): string {
   // Nearly every value is clean: a test costs less than a replace that finds nothing.
-  return (HAS_UNWANTED.test(value) ? value.replace(ALL_UNWANTED, "") : value).trim();
+  if (!NEEDS_CLEANING.test(value)) return value.trim();
+  // Halves are replaced first, so that taking out what lies between them cannot join them.
+  const clean = value.replace(ALL_LONE_SURROGATES, "\ufffd").replace(ALL_UNWANTED, "").trim();
+  return ONLY_INVISIBLE.test(clean) ? "" : clean;
 }
 
 /**

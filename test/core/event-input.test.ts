@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { normalizeSite, pagePath, parseEventBody } from "../../src/core/event-input.ts";
+import { normalizeSite, parseEventBody } from "../../src/core/event-input.ts";
+import { pagePathOf } from "../../src/core/stored-url.ts";
 import { HttpError } from "../../src/core/http-error.ts";
 
 function rejection(body: string): { status: number; message: string } {
@@ -28,7 +29,7 @@ describe("parseEventBody", () => {
     const input = parseEventBody('{"n":"pageview","u":"https://app.test/#/cart","r":null,"h":1}');
     expect(input.domains).toEqual(["app.test"]);
     expect(input.hashMode).toBe(true);
-    expect(pagePath(input)).toBe("/#/cart");
+    expect(pagePathOf(input.url, input.hashMode)).toBe("/#/cart");
   });
 
   test("several comma-separated domains count the event for each site", () => {
@@ -39,6 +40,16 @@ describe("parseEventBody", () => {
     expect(parseEventBody('{"n":"x","u":"https://a.test/","p":"{\\"k\\":\\"v\\"}"}').props).toEqual({ k: "v" });
   });
 
+  test("prop names and values are cleaned as labels are, but values are not cut", () => {
+    const long = "v".repeat(1990);
+    const body = JSON.stringify({ n: "x", u: "https://a.test/", p: { "pl\u202Ean\u0000": "\u202Emoc.elgoog\u200B", k: `${long}\u2066`, "\ud800": "a\udc00" } });
+    expect(parseEventBody(body).props).toEqual({ plan: "moc.elgoog", k: long, "\ufffd": "a\ufffd" });
+  });
+
+  test("a prop whose name shows nothing is left out, and the event kept", () => {
+    expect(parseEventBody(JSON.stringify({ n: "x", u: "https://a.test/", p: { "\u200B\u202E": "v", " \r\t": "w", k: "v" } })).props).toEqual({ k: "v" });
+  });
+
   test("reads the time zone Pulse's tracker sends", () => {
     expect(parseEventBody('{"n":"pageview","u":"https://a.test/","tz":"Europe/Paris"}').timeZone).toBe("Europe/Paris");
     expect(parseEventBody('{"n":"pageview","u":"https://a.test/"}').timeZone).toBeUndefined();
@@ -46,7 +57,8 @@ describe("parseEventBody", () => {
   });
 
   test("path drops the query and, without hash mode, the fragment", () => {
-    expect(pagePath(parseEventBody('{"n":"pageview","u":"https://a.test/p/q?utm_source=x#top"}'))).toBe("/p/q");
+    const input = parseEventBody('{"n":"pageview","u":"https://a.test/p/q?utm_source=x#top"}');
+    expect(pagePathOf(input.url, input.hashMode)).toBe("/p/q");
   });
 
   test.each([

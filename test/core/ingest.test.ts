@@ -188,7 +188,7 @@ describe("Ingestor", () => {
         referrer: "https://mail.example/inbox",
         campaign: { source: "news", medium: "email", campaign: "nov", content: "top", term: "wine", ref: "hn" },
       },
-      { url: "https://shop.test/app#/cart?step=2", path: "/app#/cart?step=2", referrer: "", campaign: { source: "", medium: "", campaign: "", content: "", term: "", ref: "feed" } },
+      { url: "https://shop.test/app#/cart", path: "/app#/cart", referrer: "", campaign: { source: "", medium: "", campaign: "", content: "", term: "", ref: "feed" } },
       { url: "https://shop.test/plain", path: "/plain", referrer: "https://www.google.com/", campaign: undefined },
     ]);
     expect(accepted.map((event) => event.source)).toEqual(["news", "feed", "Google"]);
@@ -209,5 +209,26 @@ describe("Ingestor", () => {
     const { hub, send } = setup();
     expect(() => send({ n: "pageview" })).toThrow("missing url");
     expect(hub.siteCount()).toBe(0);
+  });
+
+  test("a lone surrogate in an event name reaches neither frames nor storage", () => {
+    const { send, tick, accepted } = setup();
+    send({ n: "\ud800", u: "https://shop.test/" });
+    expect(accepted[0]!.name).toBe("\ufffd");
+    const frame = tick(T0 + 250)!;
+    expect(frame.feed[0]!.n).toBe("\ufffd");
+  });
+
+  test("a hash route is counted without its query; a fragment that is not a route is not counted", () => {
+    const { send, tick, accepted } = setup();
+    send({ n: "pageview", u: "https://shop.test/#/reset-password?token=SECRETRESET&email=a@b.c", h: 1 });
+    send({ n: "pageview", u: "https://shop.test/#access_token=SECRET4", h: 1 }, { ip: "198.51.100.2" });
+    const frame = tick(T0 + 250)!;
+    expect(frame.changed.pages).toEqual([["/", 1], ["/#/reset-password", 1]]);
+    expect(JSON.stringify(frame)).not.toContain("SECRET");
+    expect(accepted.map((event) => [event.path, event.url])).toEqual([
+      ["/#/reset-password", "https://shop.test/#/reset-password"],
+      ["/", "https://shop.test/"],
+    ]);
   });
 });

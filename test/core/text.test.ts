@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { clipLabel, MAX_LABEL_CHARS } from "../../src/core/text.ts";
+import { cleanText, clipLabel, MAX_LABEL_CHARS } from "../../src/core/text.ts";
 
 describe("clipLabel", () => {
   test("keeps ordinary labels as they are", () => {
@@ -30,5 +30,30 @@ describe("clipLabel", () => {
 
   test("a label of invisible characters only is empty, not a blank entry that looks like another", () => {
     expect(clipLabel("\u200B\u202E \u2066", MAX_LABEL_CHARS)).toBe("");
+  });
+
+  test("removes musical and shorthand format controls", () => {
+    const format = ["\u{1D173}", "\u{1D176}", "\u{1D17A}", "\u{1BCA0}", "\u{1BCA3}"];
+    expect(clipLabel(`goo${format.join("")}gle.com`, MAX_LABEL_CHARS)).toBe("google.com");
+  });
+
+  test("keeps variation selectors in emoji, but a label of them alone is empty", () => {
+    expect(clipLabel("I \u2764\uFE0F wine", MAX_LABEL_CHARS)).toBe("I \u2764\uFE0F wine");
+    expect(clipLabel("\u{845B}\u{E0100}", MAX_LABEL_CHARS)).toBe("\u{845B}\u{E0100}");
+    expect(clipLabel("\uFE0F", MAX_LABEL_CHARS)).toBe("");
+    expect(clipLabel("\u200B\uFE0F \u{E0100}\u{1D173}", MAX_LABEL_CHARS)).toBe("");
+  });
+
+  test("a lone surrogate becomes U+FFFD, a pair stays whole", () => {
+    expect(clipLabel("\ud800", MAX_LABEL_CHARS)).toBe("\ufffd");
+    expect(clipLabel("a\udc00b\ud83c", MAX_LABEL_CHARS)).toBe("a\ufffdb\ufffd");
+    expect(clipLabel("\ud83c\udf77", MAX_LABEL_CHARS)).toBe("\ud83c\udf77");
+  });
+});
+
+describe("cleanText", () => {
+  test("cleans without cutting", () => {
+    const long = "v".repeat(2000);
+    expect(cleanText(`\u202E${long}\u0000\ud800`)).toBe(`${long}\ufffd`);
   });
 });
