@@ -22,10 +22,11 @@ function start() {
   });
   const base = `http://127.0.0.1:${server.port}`;
   const auth = { authorization: `Bearer ${TOKEN}` };
-  const send = (domains: string, ip = "203.0.113.9") =>
+  /** `visitor` varies the User-Agent: each value is another visitor. */
+  const send = (domains: string, visitor = 0) =>
     fetch(`${base}/api/event`, {
       method: "POST",
-      headers: { "user-agent": UA.firefoxLinux, "x-forwarded-for": ip },
+      headers: { "user-agent": `${UA.firefoxLinux} visitor/${visitor}` },
       body: JSON.stringify({ n: "pageview", u: `https://${domains.split(",")[0]}/`, d: domains }),
     });
   /** Ten requests naming ten junk domains each: the default cap is full. */
@@ -60,5 +61,19 @@ describe("the live site cap (--max-sites)", () => {
     expect(metric(text, "pulse_events_not_shown_total")).toBe(1);
     expect(metric(text, "pulse_events_accepted_total")).toBe(DEFAULT_MAX_SITES + 1);
     expect(text).not.toContain('reason="site-limit"');
+  });
+
+  test("a site with more visitors than a junk site gets into the live figures in its place", async () => {
+    const { send, fillWithJunk, liveVisitors, metrics } = start();
+    await fillWithJunk();
+    expect((await send("myshop.example", 1)).headers.get("x-pulse-not-live")).toBe("site-limit");
+    expect((await send("myshop.example", 2)).status).toBe(202);
+    await Bun.sleep(3 * TICK_MS);
+    expect(await liveVisitors("myshop.example")).toBeGreaterThan(0);
+    const text = await metrics();
+    expect(metric(text, "pulse_sites")).toBe(DEFAULT_MAX_SITES);
+    expect(metric(text, "pulse_events_not_shown_total")).toBe(1);
+    expect(await liveVisitors("junk0.test")).toBe(0);
+    expect((await send("myshop.example", 3)).headers.get("x-pulse-not-live")).toBeNull();
   });
 });
