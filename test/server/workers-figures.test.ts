@@ -69,6 +69,37 @@ describe("--workers 2", () => {
     }
   }, 30_000);
 
+  test("a site with more visitors than a junk site takes its live place at every worker, the same one", async () => {
+    const server = await start(["--max-sites", "20"]);
+    for (let i = 0; i < 20; i += 10) {
+      const junk = Array.from({ length: 10 }, (_, j) => `junk${i + j}.test`).join(",");
+      expect((await sendEvent(server, junk, "/")).dropped).toBeNull();
+    }
+    await Bun.sleep(6 * TICK_MS);
+    // Three visitors, over new connections: the kernel spreads them over both workers.
+    for (const visitor of [1, 2, 3]) expect((await sendEvent(server, "real.test", "/", visitor)).status).toBe(202);
+    await Bun.sleep(6 * TICK_MS);
+    const displaced = new Map<string, string[]>();
+    for (const [worker, body] of await fromEachWorker(server, "/api/realtime?site=real.test")) {
+      expect((JSON.parse(body) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m, `worker ${worker}`).toBeGreaterThan(0);
+    }
+    for (let i = 0; i < 20; i++) {
+      for (const [worker, body] of await fromEachWorker(server, `/api/realtime?site=junk${i}.test`)) {
+        if ((JSON.parse(body) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m === 0) displaced.set(worker, [...(displaced.get(worker) ?? []), `junk${i}.test`]);
+      }
+    }
+    // One junk site gave its place (the first to arrive of the fewest visited), the same everywhere.
+    expect(displaced.get("0")).toHaveLength(1);
+    expect(displaced.get("1")).toEqual(displaced.get("0")!);
+    await Bun.sleep(2_500);
+    for (const text of (await fromEachWorker(server, "/metrics")).values()) {
+      expect(metric(text, "pulse_sites")).toBe(20);
+      // The first visitor's event waited: stored, not shown, counted once.
+      expect(metric(text, "pulse_events_not_shown_total")).toBe(1);
+    }
+    expect(storedCount(server)).toBe(20 + 3);
+  }, 30_000);
+
   test("after a worker is killed outright, the events accepted are those that reached the primary: as many as were stored", async () => {
     const server = await start();
     let sending = true;
