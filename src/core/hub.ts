@@ -116,7 +116,7 @@ export class Hub {
     if (this.sites.size < this.limits.maxSites) return this.admit(site);
     const visitors = this.waiting.note(site, hit.visitor, hit.time);
     const least = this.leastVisited;
-    if (visitors === undefined || !least) return undefined;
+    if (!least) return undefined;
     const leastStats = this.sites.get(least.site);
     if (!leastStats || visitors <= this.standing(least.site, leastStats, hit.time)) return undefined;
     this.leastVisited = undefined;

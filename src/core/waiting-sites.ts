@@ -18,8 +18,8 @@ interface Waiting {
 export class WaitingSites {
   private readonly sites = new Map<string, Waiting>();
 
-  /** Notes a hit of a site kept out; returns its distinct visitors when this one is new to it, else undefined. */
-  note(site: string, visitor: number, time: number): number | undefined {
+  /** Notes a hit of a site kept out; returns its distinct visitors so far. */
+  note(site: string, visitor: number, time: number): number {
     let waiting = this.sites.get(site);
     if (!waiting) {
       if (this.sites.size >= WAITING_SITES) this.sites.delete(this.leastVisited()!);
@@ -27,10 +27,8 @@ export class WaitingSites {
       this.sites.set(site, waiting);
     }
     waiting.lastSeen = Math.max(waiting.lastSeen, time);
-    const { visitors } = waiting;
-    if (visitors.has(visitor) || visitors.size >= MAX_WAITING_VISITORS) return undefined;
-    visitors.add(visitor);
-    return visitors.size;
+    if (waiting.visitors.size < MAX_WAITING_VISITORS) waiting.visitors.add(visitor);
+    return waiting.visitors.size;
   }
 
   forget(site: string): void {
