@@ -40,10 +40,12 @@ export class WaitingSites {
     for (const [site, waiting] of this.sites) if (waiting.lastSeen <= time - ACTIVE_MS) this.sites.delete(site);
   }
 
+  /** The first of those with the fewest visitors; one visitor is the fewest there are, so a flood of them is O(1) each. */
   private leastVisited(): string | undefined {
     let least: string | undefined;
     let fewest = Number.POSITIVE_INFINITY;
     for (const [site, { visitors }] of this.sites) {
+      if (visitors.size <= 1) return site;
       if (visitors.size < fewest) {
         least = site;
         fewest = visitors.size;
