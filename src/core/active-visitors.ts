@@ -146,6 +146,12 @@ export class ActiveVisitors {
     return changed;
   }
 
+  /** Forgets every visitor, giving their memory back to the budget: the site leaves the live figures. */
+  forgetAll(): void {
+    for (let node = this.active.oldest; node; node = this.active.oldest) this.forget(node.value);
+    this.sketch = null;
+  }
+
   /** A visitor past the budget: counted in the sketch, which first takes in every tracked visitor. */
   private countUntracked(id: number, time: number): void {
     if (!this.sketch) {

@@ -1,8 +1,10 @@
 import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "./frame-encoder.ts";
 import { SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "./protocol.ts";
 import type { AcceptedEvent } from "./accepted-event.ts";
+import { ACTIVE_MS } from "./active-visitors.ts";
 import { DEFAULT_SITE_LIMITS, hitOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { DEFAULT_MAX_MEMORY_MB, VisitorBudget, visitorMemory } from "./visitor-budget.ts";
+import { WaitingSites } from "./waiting-sites.ts";
 
 /** One frame for one topic: the transport sends it with a single publish. */
 export interface Publication {
@@ -11,7 +13,10 @@ export interface Publication {
 }
 
 export interface HubLimits extends SiteLimits {
-  /** Sites with live data at once; hits for further sites are dropped until one goes idle. */
+  /**
+   * Sites with live figures at once; further sites wait (their events are stored all the same) until
+   * one goes idle, or until one shows more visitors than the live site with the fewest (see siteFor).
+   */
   maxSites: number;
   /** Bytes for visitors tracked one by one, all sites together; past them new visitors are counted approximately. */
   visitorMemory: number;
@@ -55,6 +60,14 @@ export class Hub {
   private sitesKey = "";
   /** Visitors tracked one by one, shared by all sites. */
   readonly visitorBudget: VisitorBudget;
+  /** Sites the cap keeps out, with their visitors since. */
+  private readonly waiting = new WaitingSites();
+  /** The live site with the fewest visitors at the last tick, while no site has taken a place since. */
+  private leastVisited: { site: string; visitors: number } | undefined;
+  /** The visitors a site showed while it waited for its place, until 30 minutes after it won it. */
+  private readonly earned = new Map<string, { visitors: number; until: number }>();
+  /** Sites that lost their place since the last tick: their dashboards are told once. */
+  private readonly displaced: string[] = [];
 
   constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {
     this.visitorBudget = new VisitorBudget(limits.visitorMemory);
@@ -62,7 +75,7 @@ export class Hub {
 
   /** Records a hit for a site; false when the site cap keeps a new site out. */
   record(site: string, hit: Hit): boolean {
-    const stats = this.siteFor(site);
+    const stats = this.siteFor(site, hit);
     stats?.record(hit);
     return stats !== undefined;
   }
@@ -78,9 +91,10 @@ export class Hub {
     // a restored sequence is named after its site's last event, so their frames stay identical.
     const lastEvent = new Map<string, number>();
     for (const event of events) {
-      const stats = this.siteFor(event.site);
+      const hit = hitOf(event);
+      const stats = this.siteFor(event.site, hit);
       if (!stats) continue;
-      stats.restore(hitOf(event));
+      stats.restore(hit);
       lastEvent.set(event.site, event.time);
       restored++;
     }
@@ -88,14 +102,54 @@ export class Hub {
     return restored;
   }
 
-  private siteFor(site: string): SiteStats | undefined {
-    let stats = this.sites.get(site);
-    if (!stats) {
-      if (this.sites.size >= this.limits.maxSites) return undefined;
-      stats = new SiteStats(site, this.limits, this.visitorBudget);
-      this.sites.set(site, stats);
-    }
+  /**
+   * The live figures of a site, or undefined while the cap keeps it out. When the cap is full, a
+   * site kept out takes the place of the live site that had the fewest visitors in the last 30
+   * minutes at the last tick (the first of equals) once it has shown more distinct visitors than
+   * that site has now; its figures start from that hit. One site at most changes places per tick,
+   * so this costs O(1) per hit, the choice rides on the tick's pass over the sites, and it depends
+   * only on the events in their order and the tick times: every worker makes the same.
+   */
+  private siteFor(site: string, hit: Hit): SiteStats | undefined {
+    const stats = this.sites.get(site);
+    if (stats) return stats;
+    if (this.sites.size < this.limits.maxSites) return this.admit(site);
+    const visitors = this.waiting.note(site, hit.visitor, hit.time);
+    const least = this.leastVisited;
+    if (!least) return undefined;
+    const leastStats = this.sites.get(least.site);
+    if (!leastStats || visitors <= this.standing(least.site, leastStats, hit.time)) return undefined;
+    this.leastVisited = undefined;
+    this.displace(least.site, leastStats);
+    this.earned.set(site, { visitors, until: hit.time + ACTIVE_MS });
+    return this.admit(site);
+  }
+
+  /**
+   * A live site's distinct visitors in the last 30 minutes; a site that won its place counts those
+   * it showed while waiting for 30 minutes (its figures start from the hit that won it).
+   */
+  private standing(site: string, stats: SiteStats, time: number): number {
+    const live = stats.visitors.last30m(time);
+    const earned = this.earned.get(site);
+    if (!earned) return live;
+    if (time < earned.until) return Math.max(live, earned.visitors);
+    this.earned.delete(site);
+    return live;
+  }
+
+  private admit(site: string): SiteStats {
+    this.waiting.forget(site);
+    const stats = new SiteStats(site, this.limits, this.visitorBudget);
+    this.sites.set(site, stats);
     return stats;
+  }
+
+  private displace(site: string, stats: SiteStats): void {
+    stats.visitors.forgetAll();
+    this.sites.delete(site);
+    this.earned.delete(site);
+    this.displaced.push(site);
   }
 
   hasSite(site: string): boolean {
@@ -120,17 +174,25 @@ export class Hub {
   /** `epochOf` names the sequence of a site that starts publishing in this tick. */
   private publishTick(time: number, epochOf: (site: string) => number): Publication[] {
     const publications: Publication[] = [];
-    let anyChanged = false;
+    let anyChanged = this.displaced.length > 0;
+    for (const site of this.displaced.splice(0)) this.farewell(site, time, publications);
+    this.waiting.expire(time);
+    this.leastVisited = undefined;
     for (const [site, stats] of this.sites) {
       const expired = stats.advance(time);
-      if (!expired && !stats.dirty) continue;
-      anyChanged = true;
-      const frame = this.tickFrame(site, stats, time, epochOf);
-      if (frame) publications.push({ topic: siteTopic(site), data: frame });
-      if (stats.isIdle()) {
-        this.sites.delete(site);
-        this.published.delete(site);
+      if (expired || stats.dirty) {
+        anyChanged = true;
+        const frame = this.tickFrame(site, stats, time, epochOf);
+        if (frame) publications.push({ topic: siteTopic(site), data: frame });
+        if (stats.isIdle()) {
+          this.sites.delete(site);
+          this.published.delete(site);
+          this.earned.delete(site);
+          continue;
+        }
       }
+      const visitors = this.standing(site, stats, time);
+      if (!this.leastVisited || visitors < this.leastVisited.visitors) this.leastVisited = { site, visitors };
     }
     if (anyChanged) {
       const { key, frame } = this.sitesList(time);
@@ -141,6 +203,15 @@ export class Hub {
       }
     }
     return publications;
+  }
+
+  /** A site that lost its place: one last frame shows its dashboards empty figures, and its sequence ends. */
+  private farewell(site: string, time: number, publications: Publication[]): void {
+    // Back already (it won a place again since): its sequence goes on.
+    if (this.sites.has(site) || !this.published.has(site)) return;
+    const frame = this.tickFrame(site, new SiteStats(site), time, () => time);
+    if (frame) publications.push({ topic: siteTopic(site), data: frame });
+    this.published.delete(site);
   }
 
   /** What a dashboard gets on connect: the state as of the last tick, encoded once per tick. */

@@ -18,9 +18,13 @@ export interface IngestRequest {
   time: number;
 }
 
-export type IngestDropReason = "bot" | "site-limit" | "site-not-allowed";
+export type IngestDropReason = "bot" | "site-not-allowed";
 
-export type IngestResult = { accepted: string[]; dropped: Array<{ site: string; reason: IngestDropReason }> };
+/**
+ * `accepted` are counted and stored; `notLive`, when set, names those of them that arrived while the
+ * live site cap was full without their site: stored all the same, live only if the site earns a place.
+ */
+export type IngestResult = { accepted: string[]; dropped: Array<{ site: string; reason: IngestDropReason }>; notLive?: string[] };
 
 export interface IngestorOptions {
   salts?: DailySalts;
@@ -81,11 +85,8 @@ export class Ingestor {
         result.dropped.push({ site, reason: "site-not-allowed" });
         continue;
       }
-      if (!this.admits(site)) {
-        result.dropped.push({ site, reason: "site-limit" });
-        continue;
-      }
       result.accepted.push(site);
+      if (!this.admits(site)) (result.notLive ??= []).push(site);
       // Built whole, in one literal: it is made for every event, and kept until the tick stores it.
       this.options.onAccepted?.({
         time: request.time,
@@ -117,11 +118,12 @@ export class Ingestor {
   }
 
   /**
-   * The site cap, checked here so the sender hears of it. A site let in counts against the cap
-   * until the hub has its events, so one process never lets in more sites than the cap. With
-   * several worker processes each checks its own arrivals, so sites first seen at different
-   * workers before their batches meet may pass it together; every hub then keeps the same ones
-   * out of the live figures (they are still stored).
+   * The live site cap, checked here so the sender hears of it: false for a new site while the cap
+   * is full (its events are stored all the same). A site let in counts against the cap until the
+   * hub has its events, so one process never promises more sites than the cap. The hub alone
+   * decides what is live: with several worker processes, sites first seen at different workers
+   * before their batches meet may pass here together, and every hub keeps the same ones out; a
+   * site kept out here may still earn a place in the hub (see Hub.siteFor).
    */
   private admits(site: string): boolean {
     if (this.hub.hasSite(site) || this.newSites.has(site)) return true;

@@ -2,7 +2,7 @@
  * Counters and gauges in Prometheus text format (version 0.0.4). The names are fixed here so that
  * /metrics documents itself; updating one is a property increment on the hot path, nothing more.
  */
-export type DropReason = "bot" | "site-limit" | "site-not-allowed" | "rate-limited" | "invalid" | "overloaded";
+export type DropReason = "bot" | "site-not-allowed" | "rate-limited" | "invalid" | "overloaded";
 /**
  * Why an accepted (counted) event was never stored: the database refused it for itself, or storage
  * kept failing until the events waiting for it passed their bound and the oldest were given up.
@@ -11,7 +11,7 @@ export type NotStoredReason = "refused" | "backlog";
 
 export class Metrics {
   eventsAccepted = 0;
-  readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-limit": 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0, overloaded: 0 };
+  readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0, overloaded: 0 };
   dashboardsConnected = 0;
   dashboardsRejected = 0;
   framesPublished = 0;
@@ -31,7 +31,7 @@ export class Metrics {
   storageFault = "";
   /** Stored chunks a read found unreadable and skipped (each process counts those it met, once each). */
   damagedChunks = 0;
-  /** Accepted and stored, but kept out of the live figures by the site cap (see Ingestor.admits); counted where accepted. */
+  /** Accepted and stored, but kept out of the live figures by the site cap (see Hub.siteFor); counted where accepted. */
   eventsNotShown = 0;
   /** With --workers: answered by a worker that could not pass them on (it died, as far as its last report shows, or the primary was not taking them). */
   eventsLost = 0;
@@ -77,10 +77,10 @@ export class Metrics {
     metric(
       "pulse_events_dropped_total",
       "counter",
-      "Events answered but not counted, by reason.",
+      "Events answered but neither counted nor stored, by reason.",
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
-    metric("pulse_events_not_shown_total", "counter", "Events stored but kept out of the live figures by the site cap (counted once, by the process that accepted them).", [["", this.eventsNotShown]]);
+    metric("pulse_events_not_shown_total", "counter", "Events counted and stored but kept out of the live figures because their site had no place under --max-sites (counted once, by the process that accepted them).", [["", this.eventsNotShown]]);
     metric("pulse_events_lost_total", "counter", "Events a worker answered but could not pass on: it died (at least this many), or the primary was not taking them.", [["", this.eventsLost]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);

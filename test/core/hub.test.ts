@@ -95,6 +95,63 @@ describe("Hub", () => {
     expect(record(hub, "c.test", hit(1, T0 + 31 * 60_000))).toBe(true);
   });
 
+  test("a site kept out takes the place of the live site with the fewest visitors once it has shown more visitors", () => {
+    const hub = new Hub({ maxSites: 2, visitorMemory: 10_000_000, maxEventNames: 10 });
+    for (const visitor of [1, 2, 3]) record(hub, "busy.test", hit(visitor, T0));
+    record(hub, "junk.test", hit(1, T0));
+    hub.tick(T0 + 100);
+    const usedByJunk = hub.visitorBudget.usedBytes;
+    // One visitor is not more than the junk site's one: kept out.
+    expect(record(hub, "real.test", hit(7, T0 + 200))).toBe(false);
+    expect(record(hub, "real.test", hit(7, T0 + 300))).toBe(false);
+    // A second visitor is.
+    expect(record(hub, "real.test", hit(8, T0 + 400))).toBe(true);
+    expect(hub.hasSite("real.test")).toBe(true);
+    expect(hub.hasSite("junk.test")).toBe(false);
+    expect(hub.hasSite("busy.test")).toBe(true);
+    // The junk site's visitors gave their memory back; the new site's one took some.
+    expect(hub.visitorBudget.usedBytes).toBe(usedByJunk);
+    const published = frames(hub, T0 + 500);
+    // Its dashboards see it leave the live figures; the site list no longer has it.
+    const farewell = published.find((p) => p.topic === siteTopic("junk.test"))!.frame as TickFrame;
+    expect(farewell.changed.visitors).toEqual({ last5m: 0, last30m: 0, capped: false });
+    const list = published.find((p) => p.topic === SITES_TOPIC)!.frame as SitesFrame;
+    expect(list.sites.map((summary) => summary.site)).toEqual(["busy.test", "real.test"]);
+    expect(record(hub, "junk.test", hit(1, T0 + 600))).toBe(false);
+  });
+
+  test("one site at most takes another's place per tick, a tie keeps the live site, and a site keeps the visitors that won its place", () => {
+    const hub = new Hub({ maxSites: 2, visitorMemory: 10_000_000, maxEventNames: 10 });
+    for (const visitor of [1, 2, 3]) record(hub, "a.test", hit(visitor, T0));
+    record(hub, "b.test", hit(1, T0));
+    hub.tick(T0 + 100);
+    for (const visitor of [1, 2]) record(hub, "c.test", hit(visitor, T0 + 200));
+    expect(hub.hasSite("c.test")).toBe(true);
+    for (const visitor of [1, 2, 3]) record(hub, "d.test", hit(visitor, T0 + 200));
+    expect(hub.hasSite("d.test")).toBe(false);
+    hub.tick(T0 + 300);
+    // c.test counts as the two visitors it showed, though its figures have one: three beat them.
+    expect(record(hub, "d.test", hit(1, T0 + 400))).toBe(true);
+    expect([hub.hasSite("a.test"), hub.hasSite("c.test")]).toEqual([true, false]);
+    hub.tick(T0 + 500);
+    // A tie: three visitors are not more than a.test's three, nor than the three d.test showed.
+    for (const visitor of [1, 2, 3]) expect(record(hub, "e.test", hit(visitor, T0 + 600))).toBe(false);
+    expect(record(hub, "e.test", hit(4, T0 + 600))).toBe(true);
+    expect([hub.hasSite("a.test"), hub.hasSite("d.test")]).toEqual([false, true]);
+  });
+
+  test("a waiting site that had more visitors when no place could change takes one at its next hit, a returning visitor's", () => {
+    const hub = new Hub({ maxSites: 1, visitorMemory: 10_000_000, maxEventNames: 10 });
+    record(hub, "junk1.test", hit(1, T0));
+    hub.tick(T0 + 100);
+    for (const visitor of [1, 2]) record(hub, "junk2.test", hit(visitor, T0 + 200));
+    expect(hub.hasSite("junk2.test")).toBe(true);
+    // junk2.test took this tick's one change of place: real.test, with three visitors, waits.
+    for (const visitor of [1, 2, 3]) expect(record(hub, "real.test", hit(visitor, T0 + 300))).toBe(false);
+    hub.tick(T0 + 400);
+    expect(record(hub, "real.test", hit(1, T0 + 500))).toBe(true);
+  });
+
   test("custom events are counted by name and not as pageviews", () => {
     const hub = new Hub();
     record(hub, "a.test", hit(1, T0, "/", "Signup"));

@@ -118,22 +118,24 @@ describe("Ingestor", () => {
     expect(hub.siteCount()).toBe(0);
   });
 
-  test("the site cap counts sites let in since the last tick, before the hub has them", () => {
+  test("the site cap counts sites let in since the last tick, before the hub has them; events past it are accepted all the same", () => {
     const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites: 2 });
     const ingestor = new Ingestor(hub, { onAccepted: (event) => pending.push(event) });
     let pending: AcceptedEvent[] = [];
     const send = (site: string) =>
       ingestor.ingest({ body: JSON.stringify({ n: "pageview", u: `https://${site}/`, d: site }), userAgent: UA.chromeWindows, ip: "198.51.100.1", time: T0 });
-    expect(send("a.test").accepted).toEqual(["a.test"]);
-    expect(send("b.test").accepted).toEqual(["b.test"]);
-    expect(send("a.test").accepted).toEqual(["a.test"]);
-    expect(send("c.test").dropped).toEqual([{ site: "c.test", reason: "site-limit" }]);
+    expect(send("a.test")).toEqual({ accepted: ["a.test"], dropped: [] });
+    expect(send("b.test")).toEqual({ accepted: ["b.test"], dropped: [] });
+    expect(send("a.test")).toEqual({ accepted: ["a.test"], dropped: [] });
+    expect(send("c.test")).toEqual({ accepted: ["c.test"], dropped: [], notLive: ["c.test"] });
+    expect(pending.map((event) => event.site)).toEqual(["a.test", "b.test", "a.test", "c.test"]);
     // The batch comes back: the events reach the hub, and the ingestor forgets what it let in.
     for (const event of pending) hub.record(event.site, hitOf(event));
     ingestor.settle(pending);
     pending = [];
-    expect(send("c.test").dropped).toEqual([{ site: "c.test", reason: "site-limit" }]);
-    expect(send("b.test").accepted).toEqual(["b.test"]);
+    expect(send("c.test").notLive).toEqual(["c.test"]);
+    expect(send("b.test").notLive).toBeUndefined();
+    expect(pending.map((event) => event.site)).toEqual(["c.test", "b.test"]);
   });
 
   test("a hostile User-Agent is clipped like any label and costs the site none of its top lists", () => {

@@ -13,6 +13,8 @@ export interface Answer {
   worker: string | null;
   /** Why the event was not counted (x-pulse-dropped), if it was not. */
   dropped: string | null;
+  /** Why the event, stored, may not show in the live figures (x-pulse-not-live). */
+  notLive: string | null;
 }
 
 /** POSTs one event for `sites` (comma-separated); `visitor` varies the User-Agent, so each value is another visitor. */
@@ -28,7 +30,7 @@ export async function sendEvent(server: ServerProcess, sites: string, path: stri
         body: JSON.stringify({ n: "pageview", u: `https://${first}${path}`, d: sites }),
       });
       await response.arrayBuffer();
-      return { status: response.status, worker: response.headers.get("x-pulse-worker"), dropped: response.headers.get("x-pulse-dropped") };
+      return { status: response.status, worker: response.headers.get("x-pulse-worker"), dropped: response.headers.get("x-pulse-dropped"), notLive: response.headers.get("x-pulse-not-live") };
     } catch (error) {
       // A connection the kernel had queued for a worker that was just killed: send again, as a tracker would not, but a test must.
       if (attempt >= 5) throw error;

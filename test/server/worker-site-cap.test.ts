@@ -46,7 +46,7 @@ function startWorker(maxSites: number) {
     worker: { id: 0, restoreThrough: 0 },
   });
   const base = `http://127.0.0.1:${server.port}`;
-  /** The reason the event was not counted, or null when it was. */
+  /** Why the event, accepted and sent on, may not be live (x-pulse-not-live), or null when it is. */
   const send = async (site: string): Promise<string | null> => {
     const response = await fetch(`${base}/api/event`, {
       method: "POST",
@@ -54,7 +54,8 @@ function startWorker(maxSites: number) {
       body: JSON.stringify({ n: "pageview", u: `https://${site}/`, d: site }),
     });
     expect(response.status).toBe(202);
-    return response.headers.get("x-pulse-dropped");
+    expect(response.headers.get("x-pulse-dropped")).toBeNull();
+    return response.headers.get("x-pulse-not-live");
   };
   /** Waits until the worker has sent what it accepted; returns it. */
   const sent = async (): Promise<Batch> => {
@@ -78,6 +79,8 @@ describe("a worker's site cap", () => {
     bus.deliver(first, true);
     expect(await send("c.test")).toBe("site-limit");
     expect(await send("a.test")).toBeNull();
+    // Past the cap or not, every event goes on to be stored.
+    expect(sites(await sent())).toEqual(["c.test", "c.test", "a.test"]);
   });
 
   test("events kept out by the cap are counted once, by the worker that accepted them", async () => {
@@ -94,5 +97,8 @@ describe("a worker's site cap", () => {
     expect(metrics.eventsNotShown).toBe(2);
     // Its own sites came back (kept out): they no longer hold places, and the hub is full.
     expect(await send("mine3.test")).toBe("site-limit");
+    bus.deliver(await sent(), true);
+    expect(metrics.eventsNotShown).toBe(3);
+    expect(metrics.eventsAccepted).toBe(3);
   });
 });

@@ -28,19 +28,20 @@ function storedCount(server: ServerProcess): number {
 }
 
 describe("--workers 2", () => {
-  test("--max-sites holds per worker under a burst, every worker keeps the same sites out, and those events are counted once", async () => {
+  test("--max-sites holds per worker under a burst, every worker keeps the same sites out of the live figures, and those events are stored and counted once", async () => {
     const server = await start(["--max-sites", "20"]);
     // 400 requests for 200 sites, forty at a time: both workers let sites in before they hear of each other's.
-    const answers: Array<{ site: string; worker: string | null; dropped: string | null }> = [];
+    const answers: Array<{ site: string; worker: string | null; dropped: string | null; notLive: string | null }> = [];
     const sites = Array.from({ length: 400 }, (_, i) => `burst${i % 200}.test`);
     for (let i = 0; i < sites.length; i += 40) {
       const chunk = sites.slice(i, i + 40);
       answers.push(...(await Promise.all(chunk.map(async (site) => ({ site, ...(await sendEvent(server, site, "/")) })))));
     }
-    const admitted = answers.filter(({ dropped }) => dropped === null);
-    // In the first round each site is new: no worker let in more than the cap.
+    expect(answers.filter(({ dropped }) => dropped !== null)).toEqual([]);
+    const admitted = answers.filter(({ notLive }) => notLive === null);
+    // In the first round each site is new: no worker promised more than the cap a live place.
     for (const worker of ["0", "1"]) {
-      expect(answers.filter((answer, i) => i < 200 && answer.dropped === null && answer.worker === worker).length).toBeLessThanOrEqual(20);
+      expect(answers.filter((answer, i) => i < 200 && answer.notLive === null && answer.worker === worker).length).toBeLessThanOrEqual(20);
     }
     const admittedSites = [...new Set(admitted.map(({ site }) => site))];
     expect(admittedSites.length).toBeLessThanOrEqual(40);
@@ -56,14 +57,47 @@ describe("--workers 2", () => {
     }
     expect(live.get("0")!.length).toBe(20);
     expect(live.get("1")).toEqual(live.get("0")!);
-    // The events let in for the other sites are stored, kept out of the live figures, and counted once.
-    const notShown = admitted.filter(({ site }) => !live.get("0")!.includes(site)).length;
-    expect(notShown).toBeGreaterThan(0);
+    // The events for the other sites are stored, kept out of the live figures, and counted once.
+    const notShown = answers.filter(({ site }) => !live.get("0")!.includes(site)).length;
+    expect(notShown).toBe(400 - 2 * 20);
     await Bun.sleep(2_500);
+    expect(storedCount(server)).toBe(400);
     for (const text of (await fromEachWorker(server, "/metrics")).values()) {
       expect(metric(text, "pulse_events_not_shown_total")).toBe(notShown);
+      expect(metric(text, "pulse_events_accepted_total")).toBe(400);
       expect(metric(text, "pulse_sites")).toBe(20);
     }
+  }, 30_000);
+
+  test("a site with more visitors than a junk site takes its live place at every worker, the same one", async () => {
+    const server = await start(["--max-sites", "20"]);
+    for (let i = 0; i < 20; i += 10) {
+      const junk = Array.from({ length: 10 }, (_, j) => `junk${i + j}.test`).join(",");
+      expect((await sendEvent(server, junk, "/")).dropped).toBeNull();
+    }
+    await Bun.sleep(6 * TICK_MS);
+    // Three visitors, over new connections: the kernel spreads them over both workers.
+    for (const visitor of [1, 2, 3]) expect((await sendEvent(server, "real.test", "/", visitor)).status).toBe(202);
+    await Bun.sleep(6 * TICK_MS);
+    const displaced = new Map<string, string[]>();
+    for (const [worker, body] of await fromEachWorker(server, "/api/realtime?site=real.test")) {
+      expect((JSON.parse(body) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m, `worker ${worker}`).toBeGreaterThan(0);
+    }
+    for (let i = 0; i < 20; i++) {
+      for (const [worker, body] of await fromEachWorker(server, `/api/realtime?site=junk${i}.test`)) {
+        if ((JSON.parse(body) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m === 0) displaced.set(worker, [...(displaced.get(worker) ?? []), `junk${i}.test`]);
+      }
+    }
+    // One junk site gave its place (the first to arrive of the fewest visited), the same everywhere.
+    expect(displaced.get("0")).toHaveLength(1);
+    expect(displaced.get("1")).toEqual(displaced.get("0")!);
+    await Bun.sleep(2_500);
+    for (const text of (await fromEachWorker(server, "/metrics")).values()) {
+      expect(metric(text, "pulse_sites")).toBe(20);
+      // The first visitor's event waited: stored, not shown, counted once.
+      expect(metric(text, "pulse_events_not_shown_total")).toBe(1);
+    }
+    expect(storedCount(server)).toBe(20 + 3);
   }, 30_000);
 
   test("after a worker is killed outright, the events accepted are those that reached the primary: as many as were stored", async () => {

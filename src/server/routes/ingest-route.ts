@@ -75,16 +75,19 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
     const dropped = result.accepted.length === 0 ? result.dropped[0]?.reason : undefined;
     const headers = deps.acceptedHeaders;
-    return new Response("ok", { status: 202, headers: dropped ? withDropped(headers, dropped) : headers });
+    if (dropped) return new Response("ok", { status: 202, headers: withHeader(headers, "x-pulse-dropped", dropped) });
+    // Stored, but a site it names had no place in the live figures when it arrived.
+    if (result.notLive) return new Response("ok", { status: 202, headers: withHeader(headers, "x-pulse-not-live", "site-limit") });
+    return new Response("ok", { status: 202, headers });
   } catch (error) {
     deps.metrics.eventsDropped.invalid++;
     return errorResponse(error, cors);
   }
 }
 
-function withDropped(accepted: Headers, reason: string): Headers {
+function withHeader(accepted: Headers, name: string, value: string): Headers {
   const headers = new Headers(accepted);
-  headers.set("x-pulse-dropped", reason);
+  headers.set(name, value);
   return headers;
 }
 
