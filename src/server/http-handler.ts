@@ -9,7 +9,7 @@ import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
-import { exportRoute } from "./routes/export-route.ts";
+import { createExportRoute } from "./routes/export-route.ts";
 import { ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
@@ -78,6 +78,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);
+  const exportRoute = createExportRoute(deps.store);
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, admission: deps.admission };
 
   // The hot path first, without parsing the URL (ingest needs only the path), and without an
@@ -109,7 +110,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       case "/index.html":
         return dashboardPage(request, url, deps.assets, policy, isSecure(request, url, deps.trustProxy));
       case "/api/export":
-        return isAuthorized(request, policy) ? exportRoute(url, deps.store) : jsonError(401, UNAUTHORIZED);
+        return isAuthorized(request, policy) ? exportRoute(url) : jsonError(401, UNAUTHORIZED);
       case "/api/realtime":
         return realtime(request, url);
       case "/metrics":
