@@ -78,6 +78,31 @@ describe("GET /api/export", () => {
     expect(await errorOf(await exportOf(query, []))).toEqual({ status: 400, body: { error: message } });
   });
 
+  test("rows are read from the store only as fast as the client takes them", async () => {
+    const store = createMemoryStore();
+    store.append(Array.from({ length: 5000 }, (_, i) => event(NOV_1 + i)));
+    let read = 0;
+    const range = store.range.bind(store);
+    store.range = (query) => ({
+      *[Symbol.iterator]() {
+        for (const stored of range(query)) {
+          read++;
+          yield stored;
+        }
+      },
+    });
+    const { handler } = handlerSetup({ store });
+    const response = (await handler(new Request(`${BASE}/api/export?site=shop.test`, { headers: bearer })))!;
+    const reader = response.body!.getReader();
+    await reader.read(); // the header row
+    await reader.read(); // the first step
+    await Bun.sleep(20);
+    // The step taken, and at most the next one ready for the client.
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThanOrEqual(1000);
+    await reader.cancel();
+  });
+
   describe("at most four at once per process", () => {
     const exporter = () => {
       const store = createMemoryStore();
