@@ -39,3 +39,15 @@ export function normalizeOrigin(origin: string): string | null {
 function firstValue(header: string | null): string | undefined {
   return header?.split(",")[0]?.trim() || undefined;
 }
+
+/**
+ * Whether a form POST comes from a page of this server, as the browser tells it: Sec-Fetch-Site
+ * (sent over HTTPS and to localhost), else Origin (`null` from a page whose referrer policy is
+ * no-referrer). Browsers send Origin with every POST, so a request naming neither is refused.
+ */
+export function isOwnPagePost(headers: Headers, ownOrigin: string): boolean {
+  const fetchSite = headers.get("sec-fetch-site");
+  if (fetchSite !== null) return fetchSite === "same-origin";
+  const origin = headers.get("origin");
+  return origin !== null && normalizeOrigin(origin) === ownOrigin;
+}

@@ -5,12 +5,14 @@ import type { Metrics } from "../core/metrics.ts";
 import type { RateLimiter } from "../core/rate-limiter.ts";
 import type { SocketAdmission } from "../core/socket-admission.ts";
 import { normalizeSite } from "../core/event-input.ts";
+import { serverOrigin } from "../core/origin.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
-import { exportRoute } from "./routes/export-route.ts";
+import { createExportRoute } from "./routes/export-route.ts";
 import { ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
+import { signInRoute } from "./routes/sign-in.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
 import type { StaticAssets } from "./static-assets.ts";
@@ -81,6 +83,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);
+  const exportRoute = createExportRoute(deps.store);
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, admission: deps.admission };
 
   // The hot path first, without parsing the URL (ingest needs only the path), and without an
@@ -105,6 +108,12 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         return socketRoute(request, url, address(), peer.upgrade, sockets);
       case "/healthz":
         return health();
+      case "/sign-in":
+        return signInRoute(request, {
+          token: policy.token,
+          ownOrigin: serverOrigin(url, request.headers, deps.trustProxy),
+          secure: isSecure(request, url, deps.trustProxy),
+        });
     }
     if (request.method !== "GET" && request.method !== "HEAD") return jsonError(405, `use GET for ${url.pathname}`, { allow: "GET, HEAD" });
     switch (url.pathname) {
@@ -112,7 +121,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       case "/index.html":
         return dashboardPage(request, url, deps.assets, policy, isSecure(request, url, deps.trustProxy));
       case "/api/export":
-        return isAuthorized(request, policy) ? exportRoute(url, deps.store) : jsonError(401, UNAUTHORIZED);
+        return isAuthorized(request, policy) ? exportRoute(url) : jsonError(401, UNAUTHORIZED);
       case "/api/realtime":
         return realtime(request, url);
       case "/metrics":

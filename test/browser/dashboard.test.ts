@@ -85,6 +85,34 @@ describe("dashboard in chromium", () => {
     }
   }, 30_000);
 
+  test("signing in with the form posts the token: no address ever carries it", async () => {
+    const { page, errors } = await openPage({ width: 1280, height: 720 });
+    const addresses: string[] = [];
+    page.on("request", (request) => addresses.push(request.url()));
+    try {
+      await page.goto(new URL(`/?site=${SITE}`, suite.server.url).href);
+      const posted = page.waitForRequest((request) => request.method() === "POST" && request.url().endsWith("/sign-in"), { timeout: STEP_TIMEOUT });
+      await page.fill('input[name="token"]', suite.server.token);
+      await page.click('button[type="submit"]');
+      const post = await posted;
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="connection-state"]')?.textContent === "live",
+        undefined,
+        { timeout: STEP_TIMEOUT },
+      );
+      expect(new URL(page.url()).search).toBe(`?site=${SITE}`);
+      expect(post.postData()).toContain(`token=${encodeURIComponent(suite.server.token)}`);
+      // The browser names the page the form came from: the check against other sites' forms can work.
+      expect((await post.allHeaders()).origin).toBe(new URL(suite.server.url).origin);
+      expect(addresses.length).toBeGreaterThan(2);
+      expect(addresses.filter((address) => address.includes(suite.server.token))).toEqual([]);
+      // The sign-in page is a 401, and has no icon of its own (the browser asks for /favicon.ico).
+      expect(errors.filter((error) => !/status of (401|404)\b/.test(error))).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 30_000);
+
   test("the site list shows the site and links to it", async () => {
     const { page, errors } = await openPage({ width: 1280, height: 720 });
     try {

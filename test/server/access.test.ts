@@ -60,7 +60,9 @@ describe("the dashboard page", () => {
 
   test("the dashboard and the sign-in page forbid framing, inline scripts, sniffing and referrers", async () => {
     const { handler } = handlerSetup();
-    for (const response of [(await handler(get("/", await signIn(handler))))!, (await handler(get("/")))!]) {
+    const dashboard = (await handler(get("/", await signIn(handler))))!;
+    const signInPage = (await handler(get("/")))!;
+    for (const response of [dashboard, signInPage]) {
       const csp = response.headers.get("content-security-policy") ?? "";
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("script-src 'self'");
@@ -68,8 +70,10 @@ describe("the dashboard page", () => {
       expect(csp).not.toContain("unsafe-inline");
       expect(response.headers.get("x-frame-options")).toBe("DENY");
       expect(response.headers.get("x-content-type-options")).toBe("nosniff");
-      expect(response.headers.get("referrer-policy")).toBe("no-referrer");
     }
+    expect(dashboard.headers.get("referrer-policy")).toBe("no-referrer");
+    // The origin alone, so that its form's POST carries an Origin (see sign-in.test.ts).
+    expect(signInPage.headers.get("referrer-policy")).toBe("strict-origin");
   });
 
   test("other answers are not sniffed; the tracker stays loadable from any site", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AcceptedEvent } from "../../src/core/accepted-event.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
-import { EXPORT_COLUMNS } from "../../src/server/routes/export-route.ts";
+import { EXPORT_COLUMNS, MAX_CONCURRENT_EXPORTS } from "../../src/server/routes/export-route.ts";
 import { BASE, bearer, errorOf, handlerSetup } from "../helpers/handler-setup.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
 
@@ -76,5 +76,69 @@ describe("GET /api/export", () => {
     ["site=shop.test&from=2026-11-02&to=2026-11-01T00:00:00Z", "from must be before to"],
   ])("%p is a 400 that says why", async (query, message) => {
     expect(await errorOf(await exportOf(query, []))).toEqual({ status: 400, body: { error: message } });
+  });
+
+  test("rows are read from the store only as fast as the client takes them", async () => {
+    const store = createMemoryStore();
+    store.append(Array.from({ length: 5000 }, (_, i) => event(NOV_1 + i)));
+    let read = 0;
+    const range = store.range.bind(store);
+    store.range = (query) => ({
+      *[Symbol.iterator]() {
+        for (const stored of range(query)) {
+          read++;
+          yield stored;
+        }
+      },
+    });
+    const { handler } = handlerSetup({ store });
+    const response = (await handler(new Request(`${BASE}/api/export?site=shop.test`, { headers: bearer })))!;
+    const reader = response.body!.getReader();
+    await reader.read(); // the header row
+    await reader.read(); // the first step
+    await Bun.sleep(20);
+    // The step taken, and at most the next one ready for the client.
+    expect(read).toBeGreaterThan(0);
+    expect(read).toBeLessThanOrEqual(1000);
+    await reader.cancel();
+  });
+
+  describe("at most four at once per process", () => {
+    const exporter = () => {
+      const store = createMemoryStore();
+      store.append(Array.from({ length: 2000 }, (_, i) => event(NOV_1 + i)));
+      const { handler } = handlerSetup({ store });
+      return (query = "site=shop.test") => handler(new Request(`${BASE}/api/export?${query}`, { headers: bearer })) as Promise<Response>;
+    };
+    const startAll = (start: () => Promise<Response>) => Promise.all(Array.from({ length: MAX_CONCURRENT_EXPORTS }, () => start()));
+
+    test("one more while four stream is a 503 with Retry-After; one read to the end makes room", async () => {
+      const start = exporter();
+      const running = await startAll(start);
+      expect(running.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+      const refused = await start();
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("10");
+      expect(((await refused.json()) as { error: string }).error).toBe(
+        "the server is already streaming 4 exports, its most at once; retry in 10 seconds",
+      );
+      expect((await lines(running[0]!)).length).toBe(1 + 2000);
+      expect((await start()).status).toBe(200);
+    });
+
+    test("an export its client abandons makes room", async () => {
+      const start = exporter();
+      const running = await startAll(start);
+      expect((await start()).status).toBe(503);
+      await running[1]!.body!.cancel();
+      expect((await start()).status).toBe(200);
+    });
+
+    test("wrong parameters are a 400 whether or not exports are running, and take no room", async () => {
+      const start = exporter();
+      for (let i = 0; i < MAX_CONCURRENT_EXPORTS + 1; i++) expect((await start("site=shop.test&from=never")).status).toBe(400);
+      expect((await startAll(start)).map((response) => response.status)).toEqual([200, 200, 200, 200]);
+      expect((await start("site=shop.test&from=never")).status).toBe(400);
+    });
   });
 });

@@ -3,11 +3,21 @@ import { csvRow } from "../../core/csv.ts";
 import { normalizeSite } from "../../core/event-input.ts";
 import { HttpError } from "../../core/http-error.ts";
 import { campaignOfStoredUrl } from "../../core/stored-url.ts";
-import type { EventStore } from "../../storage/event-store.ts";
-import { errorResponse } from "../responses.ts";
+import type { EventStore, ExportQuery } from "../../storage/event-store.ts";
+import { errorResponse, jsonError } from "../responses.ts";
 
 const DAY_MS = 86_400_000;
-const ROWS_PER_CHUNK = 500;
+/**
+ * Rows written per turn of the event loop: about 70 KB of CSV and a few milliseconds of work, so
+ * ingest, /healthz and the tick are answered between steps while exports stream.
+ */
+const ROWS_PER_STEP = 500;
+/**
+ * Exports streaming at once per server process, at most: each takes a share of the process's time
+ * and of the disk for as long as its client reads. One more is answered 503 with Retry-After.
+ */
+export const MAX_CONCURRENT_EXPORTS = 4;
+const RETRY_AFTER_SECONDS = 10;
 const ISO = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export const EXPORT_COLUMNS = [
@@ -35,51 +45,90 @@ export const EXPORT_COLUMNS = [
 
 const NO_CAMPAIGN = ["", "", "", "", "", ""] as const;
 
+export type ExportRoute = (url: URL) => Response;
+
 /**
- * GET /api/export?site=&from=&to=: the stored events of one site as CSV, streamed a chunk of rows
- * at a time from a lazy query, so the export of a year costs the memory of one chunk.
+ * GET /api/export?site=&from=&to=: the stored events of one site as CSV, streamed from a lazy
+ * query a step of rows at a time, each step in a turn of the event loop of its own and only once
+ * the client has taken the previous one: the export of a year costs the memory of one step and
+ * never holds the process up for longer than one step. At most `maxConcurrent` stream at once.
  */
-export function exportRoute(url: URL, store: EventStore): Response {
-  let rows: Iterator<AcceptedEvent>;
-  let site: string;
-  let from: number | undefined;
-  let to: number | undefined;
-  try {
-    site = normalizeSite(url.searchParams.get("site") ?? "") ?? "";
-    if (!site) throw new HttpError(400, "site is required, e.g. ?site=example.com");
-    from = parseTime(url.searchParams.get("from"), "from");
-    to = parseTime(url.searchParams.get("to"), "to");
-    if (from !== undefined && to !== undefined && from >= to) throw new HttpError(400, "from must be before to");
-    rows = store.range({ site, from, to })[Symbol.iterator]();
-  } catch (error) {
-    return errorResponse(error);
-  }
+export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS): ExportRoute {
+  let running = 0;
+  return (url) => {
+    let query: ExportQuery;
+    try {
+      query = exportQuery(url);
+    } catch (error) {
+      return errorResponse(error);
+    }
+    if (running >= maxConcurrent) {
+      const message = `the server is already streaming ${maxConcurrent} exports, its most at once; retry in ${RETRY_AFTER_SECONDS} seconds`;
+      return jsonError(503, message, { "retry-after": String(RETRY_AFTER_SECONDS) });
+    }
+    running++;
+    let finished = false;
+    const stream = csvStream(store.range(query)[Symbol.iterator](), () => {
+      if (!finished) running--;
+      finished = true;
+    });
+    const name = [query.site, url.searchParams.get("from"), url.searchParams.get("to")].filter(Boolean).join("_").replace(/[^\w.-]/g, "-");
+    return new Response(stream, {
+      headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="pulse-${name}.csv"` },
+    });
+  };
+}
+
+/** Throws an HttpError (400) saying what is wrong with the parameters. */
+function exportQuery(url: URL): ExportQuery {
+  const site = normalizeSite(url.searchParams.get("site") ?? "");
+  if (!site) throw new HttpError(400, "site is required, e.g. ?site=example.com");
+  const from = parseTime(url.searchParams.get("from"), "from");
+  const to = parseTime(url.searchParams.get("to"), "to");
+  if (from !== undefined && to !== undefined && from >= to) throw new HttpError(400, "from must be before to");
+  return { site, from, to };
+}
+
+/** `finished` is called when the stream ends, however it ends: read to the end, failed, or abandoned by the client. */
+function csvStream(rows: Iterator<AcceptedEvent>, finished: () => void): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(csvRow(EXPORT_COLUMNS)));
     },
-    pull(controller) {
-      let chunk = "";
-      for (let i = 0; i < ROWS_PER_CHUNK; i++) {
-        const next = rows.next();
-        if (next.done) {
-          if (chunk) controller.enqueue(encoder.encode(chunk));
-          controller.close();
-          return;
+    // Called again only once the client has taken the step enqueued (the high-water mark is one
+    // step). Without the wait, Bun calls it again at once and streams the whole export in one turn.
+    async pull(controller) {
+      await nextTurn();
+      let step = "";
+      try {
+        for (let i = 0; i < ROWS_PER_STEP; i++) {
+          const next = rows.next();
+          if (next.done) {
+            if (step) controller.enqueue(encoder.encode(step));
+            controller.close();
+            finished();
+            return;
+          }
+          step += eventRow(next.value);
         }
-        chunk += eventRow(next.value);
+      } catch (error) {
+        // The store was closed (shutdown) or failed: the client gets a download cut short.
+        finished();
+        throw error;
       }
-      controller.enqueue(encoder.encode(chunk));
+      controller.enqueue(encoder.encode(step));
     },
     cancel() {
+      finished();
       rows.return?.();
     },
   });
-  const name = [site, url.searchParams.get("from"), url.searchParams.get("to")].filter(Boolean).join("_").replace(/[^\w.-]/g, "-");
-  return new Response(stream, {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="pulse-${name}.csv"` },
-  });
+}
+
+/** Lets everything already waiting (requests, ticks, other exports' steps) run first. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function eventRow(event: AcceptedEvent): string {
