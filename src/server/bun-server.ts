@@ -29,6 +29,9 @@ export function startBunServer({ port, host, handler, dashboards, metrics, reuse
     hostname: host,
     reusePort,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    // Bun's default, said aloud: a connection idle this long is closed, which is what frees the
+    // slot of an export whose client stopped reading (at most 4 run at once) and a slow client's file.
+    idleTimeout: 10,
     // Never Bun's development error page: it shows source code and paths to whoever caused the error.
     development: false,
     error: (error) => errorResponse(error),
