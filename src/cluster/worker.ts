@@ -37,6 +37,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   let salts: DailySalts | undefined;
   let stopping = false;
   let cluster: ClusterMetrics | undefined;
+  const ownFigures = (): ClusterMetrics => ({ snapshot: server!.metrics.snapshot(), residentBytes: process.memoryUsage.rss(), processes: 1 });
   /** When the primary last sent anything (its figures come every second). */
   let heardAt = Date.now();
 
@@ -60,7 +61,8 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
             worker: {
               id: message.id,
               restoreThrough: message.restoreThrough,
-              clusterMetrics: () => cluster && clusterFigures(cluster, Date.now() - heardAt),
+              // Before the primary's first figures, this worker's own, so a primary that froze at once is told too.
+              clusterMetrics: () => clusterFigures(cluster ?? ownFigures(), Date.now() - heardAt),
               onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
               alive: () => tell({ type: "alive" }),
             },
