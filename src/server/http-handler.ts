@@ -2,7 +2,7 @@ import type { DashboardData } from "../core/dashboards.ts";
 import type { Hub } from "../core/hub.ts";
 import type { Ingestor } from "../core/ingest.ts";
 import type { Metrics } from "../core/metrics.ts";
-import type { RateLimiter } from "../core/rate-limiter.ts";
+import { RateLimiter } from "../core/rate-limiter.ts";
 import type { SocketAdmission } from "../core/socket-admission.ts";
 import { normalizeSite } from "../core/event-input.ts";
 import { serverOrigin } from "../core/origin.ts";
@@ -11,7 +11,7 @@ import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./reques
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
 import { createExportRoute } from "./routes/export-route.ts";
-import { ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
+import { EVENTS_PER_ADDRESS_WHILE_OVERLOADED, ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
 import { signInRoute } from "./routes/sign-in.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
@@ -79,6 +79,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     now,
     onRequest: deps.onRequest,
     overloaded: deps.overloaded,
+    overloadLimiter: new RateLimiter(EVENTS_PER_ADDRESS_WHILE_OVERLOADED),
     ...ingestHeaders(workerHeader),
   };
   const ingestFrom = (request: Request, socketAddress: string) =>

@@ -10,17 +10,26 @@ const event = (ip: string, domains?: string) =>
   });
 
 describe("a congested bus", () => {
-  test("ingest answers 503 with Retry-After while the bus is congested, and counts the refusals; 202 again once it is not", async () => {
+  test("ingest answers 503 with Retry-After to an address past its share while the bus is congested; other addresses still get 202", async () => {
     let congested = true;
-    const { handler, metrics, store } = handlerSetup({ trustProxy: true, overloaded: () => congested });
-    const refused = (await handler(event("203.0.113.9")))!;
-    expect(refused.status).toBe(503);
+    const time = 1_000_000;
+    const { handler, metrics, store } = handlerSetup({ trustProxy: true, overloaded: () => congested, now: () => time });
+    const flood = [];
+    for (let i = 0; i < 25; i++) flood.push((await handler(event("203.0.113.9")))!);
+    expect(flood.map((response) => response.status)).toEqual([...Array<number>(20).fill(202), ...Array<number>(5).fill(503)]);
+    const refused = flood[24]!;
     expect(refused.headers.get("retry-after")).toBe("1");
     expect(((await refused.json()) as { error: string }).error).toContain("send this one again");
-    expect(metrics.eventsDropped.overloaded).toBe(1);
+    expect(metrics.eventsDropped.overloaded).toBe(5);
+    // A visitor at another address is not refused for the flood.
+    expect((await handler(event("198.51.100.4")))!.status).toBe(202);
+    // A request naming ten sites is ten events of the address's share.
+    expect((await handler(event("198.51.100.5", Array.from({ length: 10 }, (_, i) => `s${i}.test`).join(","))))!.status).toBe(202);
+    expect((await handler(event("198.51.100.5", Array.from({ length: 10 }, (_, i) => `s${i}.test`).join(","))))!.status).toBe(202);
+    expect((await handler(event("198.51.100.5")))!.status).toBe(503);
     congested = false;
     expect((await handler(event("203.0.113.9")))!.status).toBe(202);
-    expect(store.count()).toBe(1);
+    expect(store.count()).toBe(20 + 1 + 20 + 1);
   });
 });
 

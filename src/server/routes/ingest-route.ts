@@ -8,6 +8,12 @@ import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "../responses.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Events a second an address may still send while the server is overloaded: a browser sends a few
+ * at most, and an office behind one address a few dozen visitors' worth.
+ */
+export const EVENTS_PER_ADDRESS_WHILE_OVERLOADED = 20;
+
 export interface IngestDeps {
   ingestor: Ingestor;
   metrics: Metrics;
@@ -17,6 +23,8 @@ export interface IngestDeps {
   onRequest: ((time: number) => void) | undefined;
   /** True while the server cannot pass more events on without losing some (see EventBus.congested). */
   overloaded: (() => boolean) | undefined;
+  /** While overloaded, what each address may still send (see EVENTS_PER_ADDRESS_WHILE_OVERLOADED). */
+  overloadLimiter: RateLimiter;
   /** The headers of a 202, built once (see ingestHeaders). */
   acceptedHeaders: Headers;
   /** The headers of every other answer. */
@@ -52,7 +60,10 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
       "retry-after": String(deps.rateLimiter.retryAfter(limitKey)),
     });
   }
-  if (deps.overloaded?.()) {
+  // While the server catches up, each address may still send a visitor's share: a flood from one
+  // address is refused, and the visitors of other addresses are not.
+  const overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
+  if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) {
     deps.metrics.eventsDropped.overloaded++;
     return jsonError(503, "the server is catching up with a flood of events; send this one again shortly", { ...cors, "retry-after": "1" });
   }
@@ -70,6 +81,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     const result = deps.ingestor.ingest({ body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
     // An event per site named: the first was paid for before the body was read.
     deps.rateLimiter?.charge(limitKey, time, result.accepted.length + result.dropped.length - 1);
+    if (overloadKey !== undefined) deps.overloadLimiter.charge(overloadKey, time, result.accepted.length + result.dropped.length - 1);
     deps.metrics.eventsAccepted += result.accepted.length;
     for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
