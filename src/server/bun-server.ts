@@ -29,8 +29,8 @@ export function startBunServer({ port, host, handler, dashboards, metrics, reuse
     hostname: host,
     reusePort,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
-    // Bun's default, said aloud: a connection idle this long is closed, which is what frees the
-    // slot of an export whose client stopped reading (at most 4 run at once) and a slow client's file.
+    // Bun's default, said aloud: a connection idle this long is closed, which frees a slow client's
+    // file. It also runs while a response streams, however steadily: exports lift it (keepOpen).
     idleTimeout: 10,
     // Never Bun's development error page: it shows source code and paths to whoever caused the error.
     development: false,
@@ -42,6 +42,8 @@ export function startBunServer({ port, host, handler, dashboards, metrics, reuse
     fetch: (request, bunServer) =>
       handler(request, {
         address: bunServer.requestIP(request)?.address ?? "",
+        // Bun's idle timer runs on while a response streams slowly: a long export would be cut.
+        keepOpen: () => bunServer.timeout(request, 0),
         upgrade: (data) => bunServer.upgrade(request, { data }),
       }),
     websocket: {

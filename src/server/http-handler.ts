@@ -28,6 +28,11 @@ export interface ClusterFigures {
 export interface Peer {
   /** The socket's remote address. */
   address: string;
+  /**
+   * Lifts the transport's idle timeout from this request's connection, for a response that takes
+   * long to stream and watches its client itself (an export). Absent where there is none.
+   */
+  keepOpen?(): void;
   /** Upgrades the request to a dashboard socket; false if it is not a WebSocket request. */
   upgrade(data: DashboardData): boolean;
 }
@@ -122,7 +127,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       case "/index.html":
         return dashboardPage(request, url, deps.assets, policy, isSecure(request, url, deps.trustProxy));
       case "/api/export":
-        return isAuthorized(request, policy) ? exportRoute(url) : jsonError(401, UNAUTHORIZED);
+        return isAuthorized(request, policy) ? exportRoute(url, peer) : jsonError(401, UNAUTHORIZED);
       case "/api/realtime":
         return realtime(request, url);
       case "/metrics":

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { AcceptedEvent } from "../../src/core/accepted-event.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
-import { EXPORT_COLUMNS, MAX_CONCURRENT_EXPORTS } from "../../src/server/routes/export-route.ts";
+import { createExportRoute, EXPORT_COLUMNS, MAX_CONCURRENT_EXPORTS } from "../../src/server/routes/export-route.ts";
 import { BASE, bearer, errorOf, handlerSetup } from "../helpers/handler-setup.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
 
@@ -132,6 +132,32 @@ describe("GET /api/export", () => {
       expect((await start()).status).toBe(503);
       await running[1]!.body!.cancel();
       expect((await start()).status).toBe(200);
+    });
+
+    test("an export whose client takes nothing for the stall time ends, and makes room; one read steadily does not", async () => {
+      const store = createMemoryStore();
+      store.append(Array.from({ length: 2000 }, (_, i) => event(NOV_1 + i)));
+      const kept: string[] = [];
+      const route = createExportRoute(store, 1, 300);
+      const url = new URL(`${BASE}/api/export?site=shop.test`);
+      const stalled = route(url, { keepOpen: () => kept.push("stalled") });
+      const reader = stalled.body!.getReader();
+      await reader.read(); // the header row, then nothing more taken
+      await reader.read();
+      expect(kept).toEqual(["stalled"]);
+      expect(route(url).status).toBe(503);
+      await Bun.sleep(500);
+      await expect(reader.read()).rejects.toThrow("the client took nothing for 0.3 s");
+      // A client slower than a step per stall time, but steady, reads to the end.
+      const steady = route(url);
+      expect(steady.status).toBe(200);
+      const steadyReader = steady.body!.getReader();
+      let chunks = 0;
+      for (let chunk = await steadyReader.read(); !chunk.done; chunk = await steadyReader.read()) {
+        chunks++;
+        if (chunks <= 3) await Bun.sleep(200);
+      }
+      expect(chunks).toBe(1 + 2000 / 500);
     });
 
     test("wrong parameters are a 400 whether or not exports are running, and take no room", async () => {

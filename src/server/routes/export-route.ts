@@ -18,6 +18,11 @@ const ROWS_PER_STEP = 500;
  */
 export const MAX_CONCURRENT_EXPORTS = 4;
 const RETRY_AFTER_SECONDS = 10;
+/**
+ * An export whose client has taken nothing for this long is ended, and its place given back: the
+ * transport's idle timeout is lifted for exports, since it also cut clients that read steadily.
+ */
+export const EXPORT_STALL_MS = 30_000;
 const ISO = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 export const EXPORT_COLUMNS = [
@@ -45,7 +50,7 @@ export const EXPORT_COLUMNS = [
 
 const NO_CAMPAIGN = ["", "", "", "", "", ""] as const;
 
-export type ExportRoute = (url: URL) => Response;
+export type ExportRoute = (url: URL, peer?: { keepOpen?(): void }) => Response;
 
 /**
  * GET /api/export?site=&from=&to=: the stored events of one site as CSV, streamed from a lazy
@@ -53,9 +58,9 @@ export type ExportRoute = (url: URL) => Response;
  * the client has taken the previous one: the export of a year costs the memory of one step and
  * never holds the process up for longer than one step. At most `maxConcurrent` stream at once.
  */
-export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS): ExportRoute {
+export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS, stallMs = EXPORT_STALL_MS): ExportRoute {
   let running = 0;
-  return (url) => {
+  return (url, peer) => {
     let query: ExportQuery;
     try {
       query = exportQuery(url);
@@ -68,10 +73,11 @@ export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURR
     }
     running++;
     let finished = false;
-    const stream = csvStream(store.range(query)[Symbol.iterator](), () => {
+    const stream = csvStream(store.range(query)[Symbol.iterator](), stallMs, () => {
       if (!finished) running--;
       finished = true;
     });
+    peer?.keepOpen?.();
     const name = [query.site, url.searchParams.get("from"), url.searchParams.get("to")].filter(Boolean).join("_").replace(/[^\w.-]/g, "-");
     return new Response(stream, {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="pulse-${name}.csv"` },
@@ -90,8 +96,13 @@ function exportQuery(url: URL): ExportQuery {
 }
 
 /** `finished` is called when the stream ends, however it ends: read to the end, failed, or abandoned by the client. */
-function csvStream(rows: Iterator<AcceptedEvent>, finished: () => void): ReadableStream<Uint8Array> {
+function csvStream(rows: Iterator<AcceptedEvent>, stallMs: number, finished: () => void): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const end = () => {
+    clearTimeout(stall);
+    finished();
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(csvRow(EXPORT_COLUMNS)));
@@ -99,6 +110,13 @@ function csvStream(rows: Iterator<AcceptedEvent>, finished: () => void): Readabl
     // Called again only once the client has taken the step enqueued (the high-water mark is one
     // step). Without the wait, Bun calls it again at once and streams the whole export in one turn.
     async pull(controller) {
+      // A client that takes nothing more for stallMs is gone, or as good as: the export ends.
+      clearTimeout(stall);
+      stall = setTimeout(() => {
+        end();
+        rows.return?.();
+        controller.error(new Error(`the client took nothing for ${stallMs / 1000} s`));
+      }, stallMs);
       await nextTurn();
       let step = "";
       try {
@@ -107,20 +125,20 @@ function csvStream(rows: Iterator<AcceptedEvent>, finished: () => void): Readabl
           if (next.done) {
             if (step) controller.enqueue(encoder.encode(step));
             controller.close();
-            finished();
+            end();
             return;
           }
           step += eventRow(next.value);
         }
       } catch (error) {
         // The store was closed (shutdown) or failed: the client gets a download cut short.
-        finished();
+        end();
         throw error;
       }
       controller.enqueue(encoder.encode(step));
     },
     cancel() {
-      finished();
+      end();
       rows.return?.();
     },
   });
