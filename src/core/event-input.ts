@@ -98,7 +98,10 @@ export function normalizeSite(value: string): string | null {
   const site = value.trim().toLowerCase();
   if (!DOMAIN.test(site)) return null;
   const colon = site.lastIndexOf(":");
-  return colon === -1 || Number(site.slice(colon + 1)) <= 65_535 ? site : null;
+  if (colon === -1) return site;
+  // A port as a browser writes it: 1 to 65535, without leading zeros (":08080" would be another site).
+  const port = site.slice(colon + 1);
+  return port[0] !== "0" && Number(port) <= 65_535 ? site : null;
 }
 
 function parseDomains(value: string | undefined, url: URL): string[] {

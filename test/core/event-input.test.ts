@@ -97,6 +97,8 @@ describe("normalizeSite", () => {
     expect(normalizeSite("localhost:8080")).toBe("localhost:8080");
     expect(normalizeSite("a.test:65535")).toBe("a.test:65535");
     expect(normalizeSite("a.test:99999")).toBeNull();
+    expect(normalizeSite("a.test:0")).toBeNull();
+    expect(normalizeSite("a.test:08080")).toBeNull();
     expect(normalizeSite("a..b")).toBeNull();
   });
 });
