@@ -15,6 +15,7 @@ import { isLoopback, reachableDestinations, type Destination } from "./targets.t
 import { MARKER_PREFIX, markerPageview } from "./traffic.ts";
 import type { WorkerPlan } from "./worker.ts";
 import { emptyStats, sumStats, type WorkerStats } from "./worker-stats.ts";
+import { errorMessage } from "../core/error-message.ts";
 
 /** Dashboards per worker: with its HTTP connections a worker stays well under 20,000 open files. */
 const DASHBOARDS_PER_WORKER = 10_000;
@@ -156,7 +157,7 @@ async function openMarkerSockets(config: LoadtestConfig, token: string | null, l
     try {
       sockets.push(await openDashboard({ protocol: config.protocol, destination, site, token }, onText, () => {}));
     } catch (error) {
-      throw new LoadtestError(`cannot open a dashboard on ${destination.ws} (${error instanceof Error ? error.message : String(error)}): check --url, --protocol and the token`);
+      throw new LoadtestError(`cannot open a dashboard on ${destination.ws} (${errorMessage(error)}): check --url, --protocol and the token`);
     }
   }
   return { sentAt, close: () => sockets.forEach((socket) => socket.close()) };

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Reader, type Response } from "maxmind";
 import type { CountryLookup } from "../core/country.ts";
+import { errorMessage } from "../core/error-message.ts";
 
 /** What a country-level record looks like in the formats people have: MaxMind/DB-IP GeoIP2, and flat ones. */
 interface CountryRecord {
@@ -20,7 +21,7 @@ export function openGeoipDatabase(path: string): CountryLookup {
   try {
     reader = new Reader(readFileSync(path));
   } catch (error) {
-    throw new GeoipError(`--geoip: cannot open ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new GeoipError(`--geoip: cannot open ${path}: ${errorMessage(error)}`);
   }
   return (ip) => {
     try {

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { INSERT_CHUNK, chunkRows, type ChunkRow } from "./event-chunks.ts";
 import { StorageError, type StoredEvent } from "./event-store.ts";
+import { errorMessage } from "../core/error-message.ts";
 
 /**
  * Step i takes a database from version i to version i + 1. Append steps, never edit one that has
@@ -147,5 +148,5 @@ function userVersion(db: Database): number {
 
 /** One line: a damaged row met while migrating, for one, carries the text around it. */
 function describe(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, " ");
+  return errorMessage(error).replace(/\s+/g, " ");
 }

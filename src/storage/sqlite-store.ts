@@ -7,6 +7,7 @@ import { INSERT_CHUNK, MAX_CHUNK_SPAN_MS, chunkRows, decodeEvents, type ChunkRow
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
 import { openEventDatabase } from "./sqlite-schema.ts";
 import { TimeOrder } from "./time-order.ts";
+import { errorMessage } from "../core/error-message.ts";
 
 /**
  * Reads go a page of chunks at a time, each page one short query read to the end. A cursor held
@@ -103,7 +104,7 @@ class SqliteStore implements EventStore {
       this.damaged.add(chunk.id);
       const when = chunk.first === chunk.last ? `at ${isoTime(chunk.first)}` : `from ${isoTime(chunk.first)} to ${isoTime(chunk.last)}`;
       const events = chunk.count === 1 ? "1 event" : `${chunk.count} events`;
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorMessage(error);
       this.log(`pulse: skipped the damaged stored chunk ${chunk.id} (site ${chunk.site}, ${events} ${when}): ${why}`);
       if (this.damaged.size === MAX_DAMAGED_REMEMBERED) this.log(`pulse: ${MAX_DAMAGED_REMEMBERED} damaged chunks found; further ones are skipped without a word`);
       for (const listener of this.damageListeners) listener(chunk.id);

@@ -4,6 +4,7 @@
  * again; events that will never be stored are counted by reason and logged at most once a minute.
  */
 import type { Metrics, NotStoredReason } from "../core/metrics.ts";
+import { errorMessage } from "../core/error-message.ts";
 
 const LOG_EVERY_MS = 60_000;
 
@@ -27,7 +28,7 @@ export function refusedForItself(error: unknown): boolean {
 
 /** One line: bun:sqlite's extended code (SQLITE_IOERR_WRITE) when there is one, and the message. */
 export function describeFailure(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const code = sqliteCode(error);
   return (code ? `${code}: ${message}` : message).replace(/\s+/g, " ");
 }
