@@ -4,7 +4,7 @@
  * site's snapshot still shows (its top lists must stay full and every label short).
  * Run: bun build.ts && bun bench/hostile-user-agents.ts [requests]
  */
-import type { SnapshotFrame } from "../src/core/protocol.ts";
+import type { SnapshotFrame } from "../src/core/wire/protocol.ts";
 import { startServer } from "../test/helpers/server-process.ts";
 
 const REQUESTS = Number(process.argv[2] ?? 20_000);

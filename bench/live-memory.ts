@@ -5,13 +5,13 @@
  * then everything at once at the given limits. Bounded: it fills the caps once and stops.
  * Run: bun --smol bench/live-memory.ts [max-memory MB] [max-sites]
  */
-import { ACTIVE_MS } from "../src/core/active-visitors.ts";
-import { DEFAULT_HUB_LIMITS, Hub } from "../src/core/hub.ts";
-import { MAX_LABEL_CHARS } from "../src/core/text.ts";
-import { SNAPSHOT_FEED_ITEMS } from "../src/core/protocol.ts";
-import type { Hit } from "../src/core/site-stats.ts";
-import { DEFAULT_MAX_MEMORY_MB, SITE_BYTES, visitorBytes, visitorMemory } from "../src/core/visitor-budget.ts";
-import { SKETCH_BYTES } from "../src/core/visitor-sketch.ts";
+import { ACTIVE_MS } from "../src/core/stats/active-visitors.ts";
+import { DEFAULT_HUB_LIMITS, Hub } from "../src/core/stats/hub.ts";
+import { MAX_LABEL_CHARS } from "../src/core/ingest/text.ts";
+import { SNAPSHOT_FEED_ITEMS } from "../src/core/wire/protocol.ts";
+import type { Hit } from "../src/core/stats/site-stats.ts";
+import { DEFAULT_MAX_MEMORY_MB, SITE_BYTES, visitorBytes, visitorMemory } from "../src/core/stats/visitor-budget.ts";
+import { SKETCH_BYTES } from "../src/core/stats/visitor-sketch.ts";
 
 const MB = 1024 * 1024;
 const maxMemoryMb = Number(process.argv[2] ?? DEFAULT_MAX_MEMORY_MB);

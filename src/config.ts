@@ -1,7 +1,7 @@
 import { ConfigError, parseOptions, type OptionSpec } from "./cli/options.ts";
 import { availableParallelism } from "node:os";
-import { DEFAULT_MAX_SITES } from "./core/hub.ts";
-import { DEFAULT_MAX_MEMORY_MB, MIN_VISITOR_MEMORY, SITE_BYTES, visitorMemory } from "./core/visitor-budget.ts";
+import { DEFAULT_MAX_SITES } from "./core/stats/hub.ts";
+import { DEFAULT_MAX_MEMORY_MB, MIN_VISITOR_MEMORY, SITE_BYTES, visitorMemory } from "./core/stats/visitor-budget.ts";
 
 export { ConfigError };
 

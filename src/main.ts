@@ -6,13 +6,13 @@ import { startupFailure, type ListenAddress } from "./cli/startup-failure.ts";
 import { startPrimary } from "./cluster/primary.ts";
 import { runServeWorker } from "./cluster/worker.ts";
 import { helpText } from "./cli/help.ts";
-import { parseConfig, splitCommand, type Config } from "./config.ts";
-import { DailySalts } from "./core/visitor-id.ts";
+import { parseConfig, SERVE_OPTIONS, splitCommand, type Config } from "./config.ts";
+import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { embeddedAssets } from "./generated/assets.ts";
 import { LoadtestError, printReport, runLoadtest } from "./loadtest/coordinator.ts";
-import { parseLoadtestConfig } from "./loadtest/options.ts";
+import { LOADTEST_OPTIONS, parseLoadtestConfig } from "./loadtest/options.ts";
 import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
-import { fileLimitWarning, readFileLimit } from "./server/file-limit.ts";
+import { fileLimitWarning, readFileLimit } from "./host/file-limit.ts";
 import { openDataDir, type DataDir } from "./storage/data-dir.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { rmSync } from "node:fs";
@@ -124,7 +124,7 @@ function main(): void {
   } catch (error) {
     exitOnStartupError(error);
   }
-  if (command.command === "help") return void process.stdout.write(helpText());
+  if (command.command === "help") return void process.stdout.write(helpText(SERVE_OPTIONS, LOADTEST_OPTIONS));
   if (command.command === "version") return void console.log(`pulse ${packageJson.version}`);
   if (command.command === "loadtest") return void loadtest(command.rest);
   let config: Readonly<Config>;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ServerFrame, TickFrame } from "../src/core/protocol.ts";
+import type { ServerFrame, TickFrame } from "../src/core/wire/protocol.ts";
 import { writeMmdb } from "./helpers/mmdb-writer.ts";
 import { startServer, type ServerProcess } from "./helpers/server-process.ts";
 import { UA } from "./helpers/user-agents.ts";

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { availableParallelism } from "node:os";
 import { helpText } from "../src/cli/help.ts";
-import { ConfigError, parseConfig } from "../src/config.ts";
+import { ConfigError, parseConfig, SERVE_OPTIONS } from "../src/config.ts";
+import { LOADTEST_OPTIONS } from "../src/loadtest/options.ts";
 
 describe("parseConfig", () => {
   test("defaults", () => {
@@ -96,8 +97,8 @@ describe("parseConfig", () => {
     expect(parseConfig(["--help"], {}).command).toBe("help");
     expect(parseConfig(["--version"], {}).command).toBe("version");
     const flags = ["--port", "--host", "--tick-ms", "--allow-origin", "--trust-proxy", "--geoip", "--data", "--retention-days", "--keep-query", "--token"];
-    for (const flag of [...flags, "--public-site", "--sites", "--max-sites", "--max-memory", "--rate-limit", "--max-dashboards-per-ip", "--metrics-public"]) expect(helpText()).toContain(flag);
-    expect(helpText()).toContain("default 250");
+    for (const flag of [...flags, "--public-site", "--sites", "--max-sites", "--max-memory", "--rate-limit", "--max-dashboards-per-ip", "--metrics-public"]) expect(helpText(SERVE_OPTIONS, LOADTEST_OPTIONS)).toContain(flag);
+    expect(helpText(SERVE_OPTIONS, LOADTEST_OPTIONS)).toContain("default 250");
   });
 
   test.each([

@@ -3,7 +3,7 @@
  * once and hands ServerFrames to a callback. The socket class and timers are injected so tests
  * drive it with a fake socket and a fake clock (test/ui/connection.test.ts).
  */
-import { CloseCode, type ServerFrame } from "../src/core/protocol.ts";
+import { CloseCode, type ServerFrame } from "../src/core/wire/protocol.ts";
 
 export type ConnectionState =
   | { status: "connecting" }

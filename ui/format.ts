@@ -1,5 +1,5 @@
 /** Display helpers: shares for top lists, relative times, numbers. Pure. */
-import type { TopList } from "../src/core/protocol.ts";
+import type { TopList } from "../src/core/wire/protocol.ts";
 
 export interface Share {
   label: string;

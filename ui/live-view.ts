@@ -2,7 +2,7 @@
  * One page's view kept in step with the server: the socket's frames folded into the view state,
  * and a fresh snapshot asked for when the view falls out of step. No DOM: main.ts draws.
  */
-import type { ServerFrame } from "../src/core/protocol.ts";
+import type { ServerFrame } from "../src/core/wire/protocol.ts";
 import { connect, type Connection, type ConnectionOptions, type ConnectionState } from "./connection.ts";
 import { applyFrame, initialState, snapshotRequest, type ViewState } from "./view-model.ts";
 

@@ -1,5 +1,5 @@
 /** Which page the URL asks for, and where its socket is. Pure: takes the location's parts. */
-import { normalizeSite } from "../src/core/event-input.ts";
+import { normalizeSite } from "../src/core/ingest/event-input.ts";
 
 /** The site list, one site (named as the server names it), or a `site` that names no site. */
 export type Route = { site: string | null } | { invalidSite: string };

@@ -1,5 +1,5 @@
 /** Shapes a Series for a bar chart drawn against the client's clock. Pure. */
-import type { Series } from "../src/core/protocol.ts";
+import type { Series } from "../src/core/wire/protocol.ts";
 
 export interface Bar {
   /** Start of the bucket, epoch ms (server clock). */

@@ -2,7 +2,7 @@
  * Everything the site view draws, shaped from the view state at one instant. Pure, so the
  * components only lay it out.
  */
-import type { Series, TopList } from "../src/core/protocol.ts";
+import type { Series, TopList } from "../src/core/wire/protocol.ts";
 import { countryLabel, formatNumber, relativeTime, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";

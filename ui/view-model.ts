@@ -11,7 +11,7 @@ import type {
   Stats,
   TickFrame,
   WatchCommand,
-} from "../src/core/protocol.ts";
+} from "../src/core/wire/protocol.ts";
 
 /** How many feed items the dashboard keeps, newest first. */
 export const FEED_LIMIT = 100;

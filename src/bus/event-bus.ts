@@ -31,7 +31,7 @@
  *   (across processes); callers rely on neither.
  * - **Plain data.** A batch is JSON-safe: it may be serialized on its way.
  */
-import type { AcceptedEvent } from "../core/accepted-event.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 
 export type Batch = readonly AcceptedEvent[];
 

@@ -7,7 +7,7 @@
  * A batch travels as one JSON string: serialized once by its publisher, forwarded as it is, and
  * parsed once by each receiver. The relay is in ipc-relay.ts.
  */
-import type { AcceptedEvent } from "../core/accepted-event.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import type { Batch, EventBus, Tick } from "./event-bus.ts";
 
 /** A message channel to one other process (process.send / a Subprocess, or a fake in tests). */

@@ -1,8 +1,7 @@
-import { SERVE_OPTIONS } from "../config.ts";
-import { LOADTEST_OPTIONS } from "../loadtest/options.ts";
-import { optionsHelp } from "./options.ts";
+import { optionsHelp, type OptionSpec } from "./options.ts";
 
-export function helpText(): string {
+/** The commands' options come from the commands (config.ts, loadtest/options.ts): the CLI layer knows no command. */
+export function helpText(serveOptions: readonly OptionSpec[], loadtestOptions: readonly OptionSpec[]): string {
   return [
     "pulse: real-time web analytics server",
     "",
@@ -13,10 +12,10 @@ export function helpText(): string {
     "  pulse --help                print this help",
     "",
     "serve options (flags win over environment variables):",
-    ...optionsHelp(SERVE_OPTIONS),
+    ...optionsHelp(serveOptions),
     "",
     "loadtest options:",
-    ...optionsHelp(LOADTEST_OPTIONS),
+    ...optionsHelp(loadtestOptions),
     "",
   ].join("\n");
 }

@@ -1,6 +1,6 @@
-import { isValidToken, TOKEN_RULE } from "../core/access.ts";
-import { normalizeSite } from "../core/event-input.ts";
-import { normalizeOrigin } from "../core/origin.ts";
+import { isValidToken, TOKEN_RULE } from "../server/access.ts";
+import { normalizeSite } from "../core/ingest/event-input.ts";
+import { normalizeOrigin } from "../server/origin.ts";
 
 /** A bad flag or variable: the CLI prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}

@@ -9,7 +9,7 @@
  * is one that is silent but still at work (`stillWorking`), up to `silentWorkMs`.
  */
 import type { Tick } from "../bus/event-bus.ts";
-import { MAX_TICK_MS, nextTickInterval } from "../server/tick-loop.ts";
+import { MAX_TICK_MS, nextTickInterval } from "../core/fanout/tick-pacing.ts";
 
 /** How long a tick waits, past its interval, for workers still writing the last one. */
 export const TICK_DEADLINE_MS = MAX_TICK_MS;

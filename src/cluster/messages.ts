@@ -4,7 +4,7 @@
  * rebuilds up to `restoreThrough` and every batch it then receives comes after that position.
  */
 import type { MetricsSnapshot } from "../core/metrics.ts";
-import type { SaltState } from "../core/visitor-id.ts";
+import type { SaltState } from "../core/ingest/visitor-id.ts";
 
 /** How often a worker sends the primary its figures, and the primary sends everyone's back. */
 export const METRICS_INTERVAL_MS = 1_000;

@@ -11,7 +11,7 @@ import type { Channel } from "../bus/ipc-bus.ts";
 import { IpcRelay } from "../bus/ipc-relay.ts";
 import type { Config } from "../config.ts";
 import { Metrics } from "../core/metrics.ts";
-import { DailySalts } from "../core/visitor-id.ts";
+import { DailySalts } from "../core/ingest/visitor-id.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";

@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from "../app.ts";
 import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
 import { parseConfig } from "../config.ts";
-import { DailySalts } from "../core/visitor-id.ts";
+import { DailySalts } from "../core/ingest/visitor-id.ts";
 import type { ClusterFigures } from "../server/http-handler.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";

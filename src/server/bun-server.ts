@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from "bun";
-import type { DashboardData, Dashboards } from "../core/dashboards.ts";
+import type { DashboardData, Dashboards } from "../core/fanout/dashboards.ts";
 import type { Metrics } from "../core/metrics.ts";
 import type { HttpHandler } from "./http-handler.ts";
 import { errorResponse } from "./responses.ts";

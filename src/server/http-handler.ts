@@ -1,11 +1,11 @@
-import type { DashboardData } from "../core/dashboards.ts";
-import type { Hub } from "../core/hub.ts";
-import type { Ingestor } from "../core/ingest.ts";
+import type { DashboardData } from "../core/fanout/dashboards.ts";
+import type { Hub } from "../core/stats/hub.ts";
+import type { Ingestor } from "../core/ingest/ingest.ts";
 import type { Metrics } from "../core/metrics.ts";
-import { RateLimiter } from "../core/rate-limiter.ts";
-import type { SocketAdmission } from "../core/socket-admission.ts";
-import { normalizeSite } from "../core/event-input.ts";
-import { serverOrigin } from "../core/origin.ts";
+import { RateLimiter } from "../core/ingest/rate-limiter.ts";
+import type { SocketAdmission } from "../core/fanout/socket-admission.ts";
+import { normalizeSite } from "../core/ingest/event-input.ts";
+import { serverOrigin } from "./origin.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
 import { jsonError } from "./responses.ts";

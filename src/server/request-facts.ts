@@ -1,4 +1,4 @@
-import { presentedCredentials, sessionValid, tokenMatches } from "../core/access.ts";
+import { presentedCredentials, sessionValid, tokenMatches } from "./access.ts";
 
 /** Who may read what, from the config. */
 export interface AccessPolicy {

@@ -1,4 +1,4 @@
-import { HttpError } from "../core/http-error.ts";
+import { HttpError } from "./http-error.ts";
 
 /** The ingest endpoint is meant to be called from any site, like Plausible's. */
 export const INGEST_CORS_HEADERS = {

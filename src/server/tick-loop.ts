@@ -1,5 +1,7 @@
-import type { Publication } from "../core/hub.ts";
-import { LoopTurns } from "./loop-turns.ts";
+import type { FanOut } from "../core/fanout/fan-out.ts";
+import type { LoopTurns } from "../core/fanout/loop-turns.ts";
+import { nextTickInterval } from "../core/fanout/tick-pacing.ts";
+import type { Publication } from "../core/stats/hub.ts";
 
 export interface TickLoopOptions {
   tickMs: number;
@@ -16,59 +18,6 @@ export interface TickLoop {
   stop(): void;
   /** Runs one tick now (used at shutdown so nothing accepted stays unpublished or unstored). */
   flush(): void;
-}
-
-/** Ticks never stretch beyond this: a dashboard hears at least once a second. */
-export const MAX_TICK_MS = 1000;
-/**
- * Share of wall time a tick may take, from its start until its last pass is written. That time
- * includes the requests answered between passes, so even a tick near its budget leaves ingest
- * waiting no longer than one pass.
- */
-export const TICK_BUDGET_SHARE = 0.75;
-
-/**
- * Adaptive pacing: when a tick's work (aggregation plus fan-out) would take more than its share of
- * the interval, the interval stretches (up to MAX_TICK_MS) instead of the event loop falling
- * behind; it returns to `tickMs` as soon as the work is light again.
- */
-export function nextTickInterval(workMs: number, tickMs: number): number {
-  return Math.min(MAX_TICK_MS, Math.max(tickMs, workMs / TICK_BUDGET_SHARE));
-}
-
-/**
- * Writes each tick's frames to the transport, pass by pass (see TopicShards.passes): the transport
- * writes each pass before the next begins, and requests that arrived meanwhile are answered in
- * between. Ticks go out in order: a tick's frames wait until the previous tick's last pass.
- */
-export class FanOut {
-  private last: Promise<unknown> = Promise.resolve();
-
-  constructor(
-    private readonly publish: (publication: Publication) => void,
-    private readonly passes: (publications: Publication[]) => Publication[][] = (all) => [all],
-    /** How a pass waits for the event loop to turn (the transport writes it, requests are read). */
-    private readonly turns = new LoopTurns(),
-  ) {}
-
-  /** Resolves with the milliseconds from the call until the last pass was written. */
-  send(publications: Publication[]): Promise<number> {
-    const started = performance.now();
-    const done = this.last.then(async () => {
-      for (const pass of this.passes(publications)) {
-        for (const publication of pass) this.publish(publication);
-        await this.turns.next();
-      }
-      return performance.now() - started;
-    });
-    this.last = done.catch(() => undefined);
-    return done;
-  }
-
-  /** At shutdown nothing else waits: every pass at once. */
-  sendNow(publications: Publication[]): void {
-    for (const pass of this.passes(publications)) for (const publication of pass) this.publish(publication);
-  }
 }
 
 /**

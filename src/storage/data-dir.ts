@@ -1,7 +1,7 @@
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { generateToken, isValidToken, TOKEN_RULE } from "../core/access.ts";
-import type { SaltState } from "../core/visitor-id.ts";
+import { generateToken, isValidToken, TOKEN_RULE } from "../server/access.ts";
+import type { SaltState } from "../core/ingest/visitor-id.ts";
 
 /** A data directory that cannot be used: start-up stops with this one line and exit code 2. */
 export class DataDirError extends Error {}

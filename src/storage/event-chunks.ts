@@ -3,7 +3,7 @@
  * JSON array. Stored a row each, an event cost about 1.6 µs of SQLite work (the row and an entry in
  * each of two indexes); in a chunk about 0.9 µs, nearly all of it JSON.stringify.
  */
-import type { Campaign } from "../core/accepted-event.ts";
+import type { Campaign } from "../core/ingest/accepted-event.ts";
 import type { StoredEvent } from "./event-store.ts";
 
 /**

@@ -3,7 +3,7 @@
  * realtime state from the last 30 minutes at start, exports ranges as CSV and prunes old events.
  * Implementations: sqlite-store.ts (the default, on disk) and memory-store.ts (tests).
  */
-import type { AcceptedEvent } from "../core/accepted-event.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 
 /** One accepted event, as stored: what the realtime state is rebuilt from and what export lists. */
 export type StoredEvent = AcceptedEvent;

@@ -1,4 +1,4 @@
-import type { AcceptedEvent } from "../core/accepted-event.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import type { Metrics } from "../core/metrics.ts";
 import type { EventStore } from "./event-store.ts";
 import { StorageHealth, describeFailure, refusedForItself } from "./storage-health.ts";

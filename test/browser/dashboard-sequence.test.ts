@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Server, ServerWebSocket } from "bun";
 import type { Browser, Page } from "playwright-core";
-import type { SnapshotFrame, Stats, TickFrame } from "../../src/core/protocol.ts";
+import type { SnapshotFrame, Stats, TickFrame } from "../../src/core/wire/protocol.ts";
 import { embeddedAssets } from "../../src/generated/assets.ts";
 import { emptyStats } from "../../ui/view-model.ts";
 import { chromiumAvailable, launchBrowser } from "../helpers/browser.ts";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import * as esbuild from "esbuild";
-import type { ServerFrame, TickFrame } from "../../src/core/protocol.ts";
+import type { ServerFrame, TickFrame } from "../../src/core/wire/protocol.ts";
 import type { TestDashboard } from "../helpers/dashboard-client.ts";
 import { EXTERNAL_ORIGIN, SITE_ORIGIN, expectAccepted, html, useTrackerSuite } from "../helpers/tracker-page.ts";
 

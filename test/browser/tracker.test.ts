@@ -7,7 +7,7 @@
  * The ignore rules are in tracker-ignore.test.ts.
  */
 import { describe, expect, test } from "bun:test";
-import type { FeedItem } from "../../src/core/protocol.ts";
+import type { FeedItem } from "../../src/core/wire/protocol.ts";
 import { HUMAN_ARGS, launchBrowser, screenshot } from "../helpers/browser.ts";
 import {
   closedPort,

@@ -6,8 +6,8 @@
  * Afterwards the site's snapshot must list its ordinary entries in full, every label clipped and
  * clean, and no stored URL may keep a query string.
  */
-import { MAX_FRAME_BYTES, TOP_LIST_SIZE, type FeedItem, type SnapshotFrame } from "../../src/core/protocol.ts";
-import { MAX_LABEL_CHARS } from "../../src/core/text.ts";
+import { MAX_FRAME_BYTES, TOP_LIST_SIZE, type FeedItem, type SnapshotFrame } from "../../src/core/wire/protocol.ts";
+import { MAX_LABEL_CHARS } from "../../src/core/ingest/text.ts";
 import type { HttpCase } from "./cases.ts";
 import { BROWSER_UAS, type Rng } from "./generators.ts";
 

@@ -7,7 +7,7 @@
  * Replay a failure with the seed it prints: PULSE_FUZZ_SEED=<seed> bun test test/fuzz/multi-domain-flood.test.ts
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Stats } from "../../src/core/protocol.ts";
+import type { Stats } from "../../src/core/wire/protocol.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import { FLOOD_SITES, floodRequest } from "./flood-cases.ts";
 import { fuzzSeed, Rng } from "./generators.ts";

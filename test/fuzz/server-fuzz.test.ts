@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { EXPORT_COLUMNS } from "../../src/server/routes/export-route.ts";
-import type { ServerFrame, TickFrame } from "../../src/core/protocol.ts";
+import type { ServerFrame, TickFrame } from "../../src/core/wire/protocol.ts";
 import type { TestDashboard } from "../helpers/dashboard-client.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import { EDGE_SITE, FUZZ_SITE, type Category, type FuzzCase, type HttpCase, type RawCase } from "./cases.ts";

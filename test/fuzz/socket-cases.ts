@@ -4,7 +4,7 @@
  * Each case resolves to a problem description, or undefined when the server did what
  * docs/protocol.md says ("Messages from dashboards", "Close codes").
  */
-import type { SnapshotFrame } from "../../src/core/protocol.ts";
+import type { SnapshotFrame } from "../../src/core/wire/protocol.ts";
 import { openDashboard } from "../helpers/dashboard-client.ts";
 import { FUZZ_SITE } from "./cases.ts";
 import { ODD_CHARACTERS, type Rng } from "./generators.ts";

@@ -1,4 +1,4 @@
-import type { ServerFrame } from "../../src/core/protocol.ts";
+import type { ServerFrame } from "../../src/core/wire/protocol.ts";
 
 /** A dashboard socket for tests: records every frame from the first one on. */
 export interface TestDashboard {

@@ -1,11 +1,11 @@
 /** An HTTP handler wired like the server's, for route tests that need no port. */
-import type { DashboardData } from "../../src/core/dashboards.ts";
-import { Hub } from "../../src/core/hub.ts";
-import { Ingestor } from "../../src/core/ingest.ts";
-import { hitOf } from "../../src/core/site-stats.ts";
+import type { DashboardData } from "../../src/core/fanout/dashboards.ts";
+import { Hub } from "../../src/core/stats/hub.ts";
+import { Ingestor } from "../../src/core/ingest/ingest.ts";
+import { hitOf } from "../../src/core/stats/site-stats.ts";
 import { Metrics } from "../../src/core/metrics.ts";
-import { RateLimiter } from "../../src/core/rate-limiter.ts";
-import { admissionLimits, SocketAdmission } from "../../src/core/socket-admission.ts";
+import { RateLimiter } from "../../src/core/ingest/rate-limiter.ts";
+import { admissionLimits, SocketAdmission } from "../../src/core/fanout/socket-admission.ts";
 import { createHttpHandler, type ClusterFigures, type Peer } from "../../src/server/http-handler.ts";
 import { StaticAssets } from "../../src/server/static-assets.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";

@@ -4,7 +4,7 @@
  * heavy traffic keeps every tick's frame near its budget until its queue overflows.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { ServerFrame, TickFrame } from "../../src/core/protocol.ts";
+import type { ServerFrame, TickFrame } from "../../src/core/wire/protocol.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import { openStalledSocket } from "../../src/loadtest/stalled-socket.ts";
 import { UA } from "../helpers/user-agents.ts";

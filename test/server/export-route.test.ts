@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { AcceptedEvent } from "../../src/core/accepted-event.ts";
+import type { AcceptedEvent } from "../../src/core/ingest/accepted-event.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { createExportRoute, EXPORT_COLUMNS, MAX_CONCURRENT_EXPORTS } from "../../src/server/routes/export-route.ts";
 import { BASE, bearer, errorOf, handlerSetup } from "../helpers/handler-setup.ts";

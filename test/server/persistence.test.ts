@@ -6,7 +6,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Stats } from "../../src/core/protocol.ts";
+import type { Stats } from "../../src/core/wire/protocol.ts";
 import { openSqliteStore } from "../../src/storage/sqlite-store.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 import { storedEvent } from "../helpers/stored-events.ts";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startServer, type RunningServer } from "../../src/app.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { parseConfig } from "../../src/config.ts";
-import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/core/protocol.ts";
+import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/core/wire/protocol.ts";
 import { curlCommand } from "../../ui/format.ts";
 import { openDashboard, upgradeStatus, type TestDashboard } from "../helpers/dashboard-client.ts";
 import { UA } from "../helpers/user-agents.ts";

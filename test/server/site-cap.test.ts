@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { startServer, type RunningServer } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
-import { DEFAULT_MAX_SITES } from "../../src/core/hub.ts";
+import { DEFAULT_MAX_SITES } from "../../src/core/stats/hub.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { UA } from "../helpers/user-agents.ts";
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import type { Publication } from "../../src/core/hub.ts";
-import { FanOut, MAX_TICK_MS, nextTickInterval, startTickLoop } from "../../src/server/tick-loop.ts";
+import type { Publication } from "../../src/core/stats/hub.ts";
+import { FanOut } from "../../src/core/fanout/fan-out.ts";
+import { MAX_TICK_MS, nextTickInterval } from "../../src/core/fanout/tick-pacing.ts";
+import { startTickLoop } from "../../src/server/tick-loop.ts";
 
 describe("adaptive pacing", () => {
   test("light ticks keep the configured interval", () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import type { ServerFrame, Stats } from "../../src/core/protocol.ts";
+import type { ServerFrame, Stats } from "../../src/core/wire/protocol.ts";
 import { findServerPids } from "../../src/loadtest/server-stats.ts";
 import { decodeEvents } from "../../src/storage/event-chunks.ts";
 import { fresh, fromEachWorker as fromEachWorkerOf, metric, sendEvent, workerPids as workerPidsIn } from "../helpers/cluster-client.ts";

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import type { ServerFrame } from "../../src/core/protocol.ts";
+import type { ServerFrame } from "../../src/core/wire/protocol.ts";
 import { connect, parseFrame, type ConnectionOptions, type ConnectionState } from "../../ui/connection.ts";
 import { FakeSocket, FakeTimers } from "./fake-socket.ts";
 import { sites, snapshot } from "./fixtures.ts";

@@ -1,5 +1,5 @@
 /** Frames for the UI tests, built from small overrides. */
-import type { FeedItem, SitesFrame, SnapshotFrame, Stats, TickFrame } from "../../src/core/protocol.ts";
+import type { FeedItem, SitesFrame, SnapshotFrame, Stats, TickFrame } from "../../src/core/wire/protocol.ts";
 import { emptyStats } from "../../ui/view-model.ts";
 
 export const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);

@@ -1,5 +1,5 @@
 import { html } from "htm/preact";
-import { clipLabel } from "../../src/core/text.ts";
+import { clipLabel } from "../../src/core/ingest/text.ts";
 
 /** What `/?site=` shows when its value names no site: said once, no socket opened. */
 export function InvalidSite({ value }: { value: string }) {

@@ -1,5 +1,5 @@
 import { html } from "htm/preact";
-import type { SiteSummary } from "../../src/core/protocol.ts";
+import type { SiteSummary } from "../../src/core/wire/protocol.ts";
 import { formatNumber } from "../format.ts";
 import { siteHref } from "../route.ts";
 import { CurlHint } from "./curl-hint.ts";

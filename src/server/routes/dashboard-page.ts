@@ -1,5 +1,5 @@
-import { tokenMatches } from "../../core/access.ts";
-import { normalizeSite } from "../../core/event-input.ts";
+import { tokenMatches } from "../access.ts";
+import { normalizeSite } from "../../core/ingest/event-input.ts";
 import { isAuthorized, maySee, type AccessPolicy } from "../request-facts.ts";
 import { pageHeaders } from "../security-headers.ts";
 import type { StaticAssets } from "../static-assets.ts";

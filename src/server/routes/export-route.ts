@@ -1,8 +1,8 @@
-import type { AcceptedEvent } from "../../core/accepted-event.ts";
-import { csvRow } from "../../core/csv.ts";
-import { normalizeSite } from "../../core/event-input.ts";
-import { HttpError } from "../../core/http-error.ts";
-import { campaignOfStoredUrl } from "../../core/stored-url.ts";
+import type { AcceptedEvent } from "../../core/ingest/accepted-event.ts";
+import { csvRow } from "../csv.ts";
+import { normalizeSite } from "../../core/ingest/event-input.ts";
+import { HttpError } from "../http-error.ts";
+import { campaignOfStoredUrl } from "../../core/ingest/stored-url.ts";
 import type { EventStore, ExportQuery } from "../../storage/event-store.ts";
 import { errorResponse, jsonError } from "../responses.ts";
 

@@ -1,9 +1,9 @@
-import { addressKey } from "../../core/address-key.ts";
-import { MAX_BODY_BYTES } from "../../core/event-input.ts";
-import { HttpError } from "../../core/http-error.ts";
-import type { Ingestor } from "../../core/ingest.ts";
+import { addressKey } from "../../core/ingest/address-key.ts";
+import { MAX_BODY_BYTES } from "../../core/ingest/event-input.ts";
+import { HttpError } from "../http-error.ts";
+import type { Ingestor } from "../../core/ingest/ingest.ts";
 import type { Metrics } from "../../core/metrics.ts";
-import type { RateLimiter } from "../../core/rate-limiter.ts";
+import type { RateLimiter } from "../../core/ingest/rate-limiter.ts";
 import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "../responses.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

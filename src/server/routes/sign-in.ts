@@ -1,6 +1,6 @@
-import { issueSession, sessionCookies, tokenMatches } from "../../core/access.ts";
-import { normalizeSite } from "../../core/event-input.ts";
-import { isOwnPagePost } from "../../core/origin.ts";
+import { issueSession, sessionCookies, tokenMatches } from "../access.ts";
+import { normalizeSite } from "../../core/ingest/event-input.ts";
+import { isOwnPagePost } from "../origin.ts";
 import { pageHeaders } from "../security-headers.ts";
 
 const STYLE = `body{font:16px system-ui,sans-serif;max-width:34rem;margin:15vh auto;padding:0 1rem;color:#1f2430}

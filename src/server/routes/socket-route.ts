@@ -1,8 +1,8 @@
-import type { DashboardData } from "../../core/dashboards.ts";
-import { normalizeSite } from "../../core/event-input.ts";
+import type { DashboardData } from "../../core/fanout/dashboards.ts";
+import { normalizeSite } from "../../core/ingest/event-input.ts";
 import type { Metrics } from "../../core/metrics.ts";
-import { isAllowedOrigin, serverOrigin } from "../../core/origin.ts";
-import type { SocketAdmission } from "../../core/socket-admission.ts";
+import { isAllowedOrigin, serverOrigin } from "../origin.ts";
+import type { SocketAdmission } from "../../core/fanout/socket-admission.ts";
 import { isAuthorized, maySee, type AccessPolicy } from "../request-facts.ts";
 import { jsonError } from "../responses.ts";
 

@@ -1,0 +1,273 @@
+import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../wire/frame-encoder.ts";
+import { SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "../wire/protocol.ts";
+import type { AcceptedEvent } from "../ingest/accepted-event.ts";
+import { ACTIVE_MS } from "./active-visitors.ts";
+import { DEFAULT_SITE_LIMITS, hitOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
+import { DEFAULT_MAX_MEMORY_MB, VisitorBudget, visitorMemory } from "./visitor-budget.ts";
+import { WaitingSites } from "./waiting-sites.ts";
+
+/** One frame for one topic: the transport sends it with a single publish. */
+export interface Publication {
+  topic: string;
+  data: string;
+}
+
+export interface HubLimits extends SiteLimits {
+  /**
+   * Sites with live figures at once; further sites wait (their events are stored all the same) until
+   * one goes idle, or until one shows more visitors than the live site with the fewest (see siteFor).
+   */
+  maxSites: number;
+  /** Bytes for visitors tracked one by one, all sites together; past them new visitors are counted approximately. */
+  visitorMemory: number;
+}
+
+export const DEFAULT_MAX_SITES = 100;
+
+/** What fits in the default --max-memory with the default --max-sites. */
+export const DEFAULT_HUB_LIMITS: HubLimits = {
+  ...DEFAULT_SITE_LIMITS,
+  maxSites: DEFAULT_MAX_SITES,
+  visitorMemory: visitorMemory(DEFAULT_MAX_MEMORY_MB * 1024 * 1024, DEFAULT_MAX_SITES),
+};
+
+export const SITES_TOPIC = "sites";
+
+export function siteTopic(site: string): string {
+  return `site:${site}`;
+}
+
+interface Published {
+  /** Which sequence `seq` counts in (see SnapshotFrame.epoch). */
+  epoch: number;
+  seq: number;
+  time: number;
+  stats: Stats;
+  /** Each section as last sent, to send only what changed. */
+  sections: Map<StatsSection, string>;
+  snapshot?: string;
+}
+
+/**
+ * All sites' realtime state and the coalescing step. `record` only updates aggregates; `tick`
+ * turns each site that changed into one frame for its topic. Nothing here knows about sockets.
+ */
+export class Hub {
+  private readonly sites = new Map<string, SiteStats>();
+  private readonly published = new Map<string, Published>();
+  private sitesFrame = "";
+  /** The site list as last published, without its timestamp, to publish only real changes. */
+  private sitesKey = "";
+  /** Visitors tracked one by one, shared by all sites. */
+  readonly visitorBudget: VisitorBudget;
+  /** Sites the cap keeps out, with their visitors since. */
+  private readonly waiting = new WaitingSites();
+  /** The live site with the fewest visitors at the last tick, while no site has taken a place since. */
+  private leastVisited: { site: string; visitors: number } | undefined;
+  /** The visitors a site showed while it waited for its place, until 30 minutes after it won it. */
+  private readonly earned = new Map<string, { visitors: number; until: number }>();
+  /** Sites that lost their place since the last tick: their dashboards are told once. */
+  private readonly displaced: string[] = [];
+
+  constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {
+    this.visitorBudget = new VisitorBudget(limits.visitorMemory);
+  }
+
+  /** Records a hit for a site; false when the site cap keeps a new site out. */
+  record(site: string, hit: Hit): boolean {
+    const stats = this.siteFor(site, hit);
+    stats?.record(hit);
+    return stats !== undefined;
+  }
+
+  /**
+   * Rebuilds the state from stored events (the last 30 minutes, in the order they were accepted),
+   * then runs one tick without publishing, so the first snapshots show exactly what dashboards
+   * showed before the restart.
+   */
+  restore(events: Iterable<AcceptedEvent>, time: number): number {
+    let restored = 0;
+    // Workers started together restore at slightly different instants but from the same events:
+    // a restored sequence is named after its site's last event, so their frames stay identical.
+    const lastEvent = new Map<string, number>();
+    for (const event of events) {
+      const hit = hitOf(event);
+      const stats = this.siteFor(event.site, hit);
+      if (!stats) continue;
+      stats.restore(hit);
+      lastEvent.set(event.site, event.time);
+      restored++;
+    }
+    this.publishTick(time, (site) => lastEvent.get(site) ?? time);
+    return restored;
+  }
+
+  /**
+   * The live figures of a site, or undefined while the cap keeps it out. When the cap is full, a
+   * site kept out takes the place of the live site that had the fewest visitors in the last 30
+   * minutes at the last tick (the first of equals) once it has shown more distinct visitors than
+   * that site has now; its figures start from that hit. One site at most changes places per tick,
+   * so this costs O(1) per hit, the choice rides on the tick's pass over the sites, and it depends
+   * only on the events in their order and the tick times: every worker makes the same.
+   */
+  private siteFor(site: string, hit: Hit): SiteStats | undefined {
+    const stats = this.sites.get(site);
+    if (stats) return stats;
+    if (this.sites.size < this.limits.maxSites) return this.admit(site);
+    const visitors = this.waiting.note(site, hit.visitor, hit.time);
+    const least = this.leastVisited;
+    if (!least) return undefined;
+    const leastStats = this.sites.get(least.site);
+    if (!leastStats || visitors <= this.standing(least.site, leastStats, hit.time)) return undefined;
+    this.leastVisited = undefined;
+    this.displace(least.site, leastStats);
+    this.earned.set(site, { visitors, until: hit.time + ACTIVE_MS });
+    return this.admit(site);
+  }
+
+  /**
+   * A live site's distinct visitors in the last 30 minutes; a site that won its place counts those
+   * it showed while waiting for 30 minutes (its figures start from the hit that won it).
+   */
+  private standing(site: string, stats: SiteStats, time: number): number {
+    const live = stats.visitors.last30m(time);
+    const earned = this.earned.get(site);
+    if (!earned) return live;
+    if (time < earned.until) return Math.max(live, earned.visitors);
+    this.earned.delete(site);
+    return live;
+  }
+
+  private admit(site: string): SiteStats {
+    this.waiting.forget(site);
+    const stats = new SiteStats(site, this.limits, this.visitorBudget);
+    this.sites.set(site, stats);
+    return stats;
+  }
+
+  private displace(site: string, stats: SiteStats): void {
+    stats.visitors.forgetAll();
+    this.sites.delete(site);
+    this.earned.delete(site);
+    this.displaced.push(site);
+  }
+
+  hasSite(site: string): boolean {
+    return this.sites.has(site);
+  }
+
+  get maxSites(): number {
+    return this.limits.maxSites;
+  }
+
+  hasVisitor(site: string, visitor: number): boolean {
+    return this.sites.get(site)?.visitors.has(visitor) ?? false;
+  }
+
+  /** One frame per changed site, plus the site list when it changed. Cost: O(sites) + O(changed sites' labels). */
+  tick(time: number): Publication[] {
+    // Every worker ticks at the primary's tick times: a sequence named after the tick that
+    // started it has the same epoch in every worker that saw the same batches.
+    return this.publishTick(time, () => time);
+  }
+
+  /** `epochOf` names the sequence of a site that starts publishing in this tick. */
+  private publishTick(time: number, epochOf: (site: string) => number): Publication[] {
+    const publications: Publication[] = [];
+    let anyChanged = this.displaced.length > 0;
+    for (const site of this.displaced.splice(0)) this.farewell(site, time, publications);
+    this.waiting.expire(time);
+    this.leastVisited = undefined;
+    for (const [site, stats] of this.sites) {
+      const expired = stats.advance(time);
+      if (expired || stats.dirty) {
+        anyChanged = true;
+        const frame = this.tickFrame(site, stats, time, epochOf);
+        if (frame) publications.push({ topic: siteTopic(site), data: frame });
+        if (stats.isIdle()) {
+          this.sites.delete(site);
+          this.published.delete(site);
+          this.earned.delete(site);
+          continue;
+        }
+      }
+      const visitors = this.standing(site, stats, time);
+      if (!this.leastVisited || visitors < this.leastVisited.visitors) this.leastVisited = { site, visitors };
+    }
+    if (anyChanged) {
+      const { key, frame } = this.sitesList(time);
+      if (key !== this.sitesKey) {
+        this.sitesKey = key;
+        this.sitesFrame = frame;
+        publications.push({ topic: SITES_TOPIC, data: frame });
+      }
+    }
+    return publications;
+  }
+
+  /** A site that lost its place: one last frame shows its dashboards empty figures, and its sequence ends. */
+  private farewell(site: string, time: number, publications: Publication[]): void {
+    // Back already (it won a place again since): its sequence goes on.
+    if (this.sites.has(site) || !this.published.has(site)) return;
+    const frame = this.tickFrame(site, new SiteStats(site), time, () => time);
+    if (frame) publications.push({ topic: siteTopic(site), data: frame });
+    this.published.delete(site);
+  }
+
+  /** What a dashboard gets on connect: the state as of the last tick, encoded once per tick. */
+  snapshot(site: string, time: number): string {
+    const published = this.published.get(site);
+    if (!published) {
+      return encodeSnapshotFrame({ site, epoch: 0, seq: 0, time, stats: this.stats(site, time) }, []);
+    }
+    published.snapshot ??= encodeSnapshotFrame(
+      { site, epoch: published.epoch, seq: published.seq, time: published.time, stats: published.stats },
+      this.sites.get(site)?.recentFeed() ?? [],
+    );
+    return published.snapshot;
+  }
+
+  /** The figures of a site as of the last tick (empty for a site with no data). */
+  stats(site: string, time: number): Stats {
+    return this.published.get(site)?.stats ?? new SiteStats(site).stats(time);
+  }
+
+  sitesSnapshot(time: number): string {
+    return this.sitesFrame || this.sitesList(time).frame;
+  }
+
+  siteCount(): number {
+    return this.sites.size;
+  }
+
+  private tickFrame(site: string, stats: SiteStats, time: number, epochOf: (site: string) => number): string | undefined {
+    const full = stats.stats(time);
+    const { feed, more } = stats.takePending();
+    const previous = this.published.get(site);
+    const sections = new Map<StatsSection, string>();
+    const changed: Partial<Record<StatsSection, unknown>> = {};
+    for (const key of Object.keys(full) as StatsSection[]) {
+      const json = JSON.stringify(full[key]);
+      sections.set(key, json);
+      if (previous?.sections.get(key) !== json) changed[key] = full[key];
+    }
+    if (Object.keys(changed).length === 0 && feed.length === 0 && more === 0) return undefined;
+    // A site seen for the first time, or again after it went idle and was forgotten, starts a new
+    // sequence: its first tick carries every section, so a dashboard can take it as a baseline.
+    const epoch = previous?.epoch ?? epochOf(site);
+    const seq = (previous?.seq ?? 0) + 1;
+    this.published.set(site, { epoch, seq, time, stats: full, sections });
+    return encodeTickFrame({ site, epoch, seq, time, changed: changed as Partial<Stats> }, feed, more);
+  }
+
+  private sitesList(time: number): { key: string; frame: string } {
+    const summaries: SiteSummary[] = [];
+    for (const [site, stats] of this.sites) {
+      summaries.push({ site, visitors: stats.visitors.last5m(time), pageviews: stats.perMinute.total() });
+    }
+    summaries.sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.site < b.site ? -1 : 1));
+    const sites = summaries.slice(0, SITE_LIST_SIZE);
+    const more = summaries.length - sites.length;
+    return { key: JSON.stringify([sites, more]), frame: encodeSitesFrame({ time, sites, more }) };
+  }
+}

@@ -1,0 +1,167 @@
+import type { AcceptedEvent } from "../ingest/accepted-event.ts";
+import { ActiveVisitors, type VisitorHit } from "./active-visitors.ts";
+import { VisitorBudget } from "./visitor-budget.ts";
+import { BucketSeries } from "./bucket-series.ts";
+import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "../wire/protocol.ts";
+import { clipLabel, MAX_LABEL_CHARS } from "../ingest/text.ts";
+import { WindowedCounter } from "./windowed-counter.ts";
+
+export const PAGEVIEW = "pageview";
+/** Plausible's script reports time on page as "engagement": it shows the visitor is still there, nothing more. */
+export const ENGAGEMENT = "engagement";
+
+/** One accepted pageview or custom event, with everything derived from the request. */
+export interface Hit extends VisitorHit {
+  time: number;
+  visitor: number;
+  name: string;
+  props: Record<string, string>;
+}
+
+export interface SiteLimits {
+  /** Distinct custom event names in the 30-minute window; the rest count as "(other)". */
+  maxEventNames: number;
+}
+
+export const DEFAULT_SITE_LIMITS: SiteLimits = { maxEventNames: 100 };
+
+const MAX_FEED_PROPS = 10;
+const MAX_FEED_PROP_CHARS = 60;
+
+export function hitOf(event: AcceptedEvent): Hit {
+  const { time, visitor, name, path, source, browser, os, device, country, props } = event;
+  return { time, visitor, name, page: path, source, browser, os, device, country, props };
+}
+
+export function feedItemOf(hit: Hit): FeedItem {
+  const item: FeedItem = { t: hit.time, n: hit.name, p: hit.page, s: hit.source, d: hit.device, b: hit.browser, o: hit.os, c: hit.country };
+  const props = Object.entries(hit.props);
+  if (hit.name !== PAGEVIEW && props.length > 0) {
+    item.props = Object.fromEntries(
+      props.slice(0, MAX_FEED_PROPS).map(([key, value]) => [clipLabel(key, MAX_FEED_PROP_CHARS), clipLabel(value, MAX_FEED_PROP_CHARS)]),
+    );
+  }
+  return item;
+}
+
+function clippedHit(hit: Hit): Hit {
+  const clip = (label: string) => clipLabel(label, MAX_LABEL_CHARS);
+  return {
+    ...hit,
+    name: clip(hit.name),
+    page: clip(hit.page),
+    source: clip(hit.source),
+    browser: clip(hit.browser),
+    os: clip(hit.os),
+    device: clip(hit.device),
+    country: clip(hit.country),
+  };
+}
+
+/**
+ * The realtime state of one site. Recording a hit is O(1); building Stats costs O(distinct labels),
+ * which the visitor cap bounds, and never depends on how many hits arrived.
+ */
+export class SiteStats {
+  readonly visitors: ActiveVisitors;
+  readonly perSecond = new BucketSeries(1000, 60);
+  readonly perMinute = new BucketSeries(60_000, 30);
+  readonly events: WindowedCounter;
+
+  /** Hits since the last tick, at most FEED_ITEMS_PER_TICK; `pendingMore` counts the rest. */
+  private pending: FeedItem[] = [];
+  private pendingMore = 0;
+  /** The latest feed items up to the last tick, oldest first, for snapshots. */
+  private recent: FeedItem[] = [];
+  /** True when a hit arrived since the last tick. */
+  dirty = false;
+
+  constructor(
+    readonly site: string,
+    limits: SiteLimits = DEFAULT_SITE_LIMITS,
+    budget = new VisitorBudget(Number.POSITIVE_INFINITY),
+  ) {
+    this.visitors = new ActiveVisitors(budget);
+    this.events = new WindowedCounter(60_000, 30, limits.maxEventNames);
+  }
+
+  record(hit: Hit): void {
+    if (!this.count(hit)) return;
+    // Building a feed item costs allocations; past the cap a hit is only counted.
+    if (this.pending.length < FEED_ITEMS_PER_TICK) this.pending.push(feedItemOf(hit));
+    else this.pendingMore++;
+  }
+
+  /**
+   * Records a stored hit at start-up: the same figures as `record`, but the hit goes straight
+   * into the snapshot feed (keeping the newest), not into the next tick's. Its labels are clipped
+   * again, as events stored by older versions may hold any.
+   */
+  restore(stored: Hit): void {
+    const hit = clippedHit(stored);
+    if (!this.count(hit)) return;
+    this.recent.push(feedItemOf(hit));
+    if (this.recent.length >= 2 * SNAPSHOT_FEED_ITEMS) this.recent = this.recent.slice(-SNAPSHOT_FEED_ITEMS);
+  }
+
+  /** Updates the figures; false for hits that only show the visitor is still there. */
+  private count(hit: Hit): boolean {
+    this.visitors.touch(hit.visitor, hit.time, hit);
+    this.dirty = true;
+    if (hit.name === ENGAGEMENT) return false;
+    if (hit.name === PAGEVIEW) {
+      this.perSecond.add(hit.time);
+      this.perMinute.add(hit.time);
+    } else {
+      this.events.add(hit.time, hit.name);
+    }
+    return true;
+  }
+
+  /** Moves the windows to `time`; returns whether a figure a dashboard shows changed. */
+  advance(time: number): boolean {
+    const visitorsChanged = this.visitors.expire(time);
+    const eventsChanged = this.events.advance(time);
+    // Series that merely slide are redrawn by dashboards on their own clock.
+    this.perSecond.advance(time);
+    this.perMinute.advance(time);
+    return visitorsChanged || eventsChanged;
+  }
+
+  stats(time: number): Stats {
+    const v = this.visitors;
+    return {
+      visitors: { last5m: v.last5m(time), last30m: v.last30m(time), capped: v.capped },
+      perMinute: this.perMinute.toSeries(time),
+      perSecond: this.perSecond.toSeries(time),
+      pages: v.pages.top(TOP_LIST_SIZE),
+      sources: v.sources.top(TOP_LIST_SIZE),
+      browsers: v.browsers.top(TOP_LIST_SIZE),
+      os: v.os.top(TOP_LIST_SIZE),
+      devices: v.devices.top(TOP_LIST_SIZE),
+      countries: v.countries.top(TOP_LIST_SIZE),
+      events: this.events.top(TOP_LIST_SIZE),
+    };
+  }
+
+  /** Hands over this tick's feed and folds it into the snapshot feed. */
+  takePending(): { feed: FeedItem[]; more: number } {
+    const taken = { feed: this.pending, more: this.pendingMore };
+    if (taken.feed.length > 0 || this.recent.length > SNAPSHOT_FEED_ITEMS) {
+      this.recent = this.recent.concat(taken.feed).slice(-SNAPSHOT_FEED_ITEMS);
+      this.pending = [];
+    }
+    this.pendingMore = 0;
+    this.dirty = false;
+    return taken;
+  }
+
+  recentFeed(): readonly FeedItem[] {
+    return this.recent;
+  }
+
+  /** Nothing left to show: the site can be forgotten. */
+  isIdle(): boolean {
+    return !this.dirty && this.visitors.tracked === 0 && !this.visitors.capped && this.perMinute.total() === 0 && this.events.labelCount === 0;
+  }
+}

@@ -1,0 +1,99 @@
+import {
+  MAX_FRAME_BYTES,
+  type FeedItem,
+  type SitesFrame,
+  type SnapshotFrame,
+  type Stats,
+  type TickFrame,
+  type TopList,
+} from "./protocol.ts";
+import { utf8Length } from "../ingest/text.ts";
+
+/** What a frame holds besides its figures and feed items: `,"feed":[]`, `,"more":N}`. */
+const FEED_FRAMING_BYTES = 32;
+
+/**
+ * A tick frame no larger than `budget` bytes. What gives way first is the feed (items that do not
+ * fit are counted in `more`), then the least useful top-list entries (see fitStats).
+ */
+export function encodeTickFrame(
+  frame: Omit<TickFrame, "type" | "feed" | "more">,
+  feed: readonly FeedItem[],
+  more: number,
+  budget = MAX_FRAME_BYTES,
+): string {
+  const head = { type: "tick", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, changed: {} };
+  head.changed = fitStats(frame.changed, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
+  const { items, dropped } = fitFeed(head, feed, "oldest", budget);
+  return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}],"more":${more + dropped}}`;
+}
+
+/** A snapshot frame no larger than `budget` bytes: it keeps the newest feed items that fit, as tick frames do. */
+export function encodeSnapshotFrame(
+  frame: Omit<SnapshotFrame, "type" | "feed">,
+  feed: readonly FeedItem[],
+  budget = MAX_FRAME_BYTES,
+): string {
+  const head = { type: "snapshot", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, stats: {} as Stats };
+  head.stats = fitStats(frame.stats, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
+  const { items } = fitFeed(head, feed, "newest", budget);
+  return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
+}
+
+export function encodeSitesFrame(frame: Omit<SitesFrame, "type">, budget = MAX_FRAME_BYTES): string {
+  let sites = frame.sites;
+  let json = JSON.stringify({ type: "sites", ...frame });
+  while (utf8Length(json) > budget && sites.length > 0) {
+    sites = sites.slice(0, Math.floor(sites.length / 2));
+    json = JSON.stringify({ type: "sites", time: frame.time, sites, more: frame.more + frame.sites.length - sites.length });
+  }
+  return json;
+}
+
+function fitFeed(head: object, feed: readonly FeedItem[], keep: "oldest" | "newest", budget: number) {
+  // `,"feed":[]` and `,"more":N}` plus commas between items.
+  let used = utf8Length(JSON.stringify(head)) + 32;
+  const encoded = feed.map((item) => JSON.stringify(item));
+  const order = keep === "oldest" ? encoded : [...encoded].reverse();
+  const kept: string[] = [];
+  for (const item of order) {
+    const size = utf8Length(item) + 1;
+    if (used + size > budget) break;
+    kept.push(item);
+    used += size;
+  }
+  const items = keep === "oldest" ? kept : kept.reverse();
+  return { items, dropped: feed.length - items.length };
+}
+
+/**
+ * Figures within `room` bytes of JSON. Labels are clipped long before this, so only figures made
+ * of many long labels in characters that are costly in JSON come near it. Then top-list entries
+ * go, the least useful for their size first: an entry weighs its size times its rank (1 for the
+ * top), so one absurd label goes before any ordinary entry, and among alike entries the lists
+ * lose their tails evenly. Counts and series always stay; whatever else fits stays too.
+ */
+function fitStats<S extends Partial<Stats>>(stats: S, room: number): S {
+  let excess = utf8Length(JSON.stringify(stats)) - room;
+  if (excess <= 0) return stats;
+  const entries: Array<{ key: string; rank: number; size: number }> = [];
+  for (const [key, value] of Object.entries(stats)) {
+    if (!isTopList(value)) continue;
+    // `["label",count],` as JSON.
+    value.forEach(([label, count], rank) => entries.push({ key, rank, size: utf8Length(JSON.stringify(label)) + String(count).length + 4 }));
+  }
+  entries.sort((a, b) => b.size * (b.rank + 1) - a.size * (a.rank + 1) || b.rank - a.rank);
+  const shed = new Set<string>();
+  for (const { key, rank, size } of entries) {
+    if (excess <= 0) break;
+    shed.add(`${key}\0${rank}`);
+    excess -= size;
+  }
+  return Object.fromEntries(
+    Object.entries(stats).map(([key, value]) => [key, isTopList(value) ? value.filter((_, rank) => !shed.has(`${key}\0${rank}`)) : value]),
+  ) as S;
+}
+
+function isTopList(value: unknown): value is TopList {
+  return Array.isArray(value);
+}

@@ -1,0 +1,122 @@
+import { describe, expect, test } from "bun:test";
+import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../../../src/core/wire/frame-encoder.ts";
+import { MAX_FRAME_BYTES, type FeedItem, type SnapshotFrame, type Stats, type TickFrame } from "../../../src/core/wire/protocol.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text).length;
+
+function item(i: number, label = `/page/${i}`): FeedItem {
+  return { t: 1_700_000_000_000 + i, n: "pageview", p: label, s: "Google", d: "Desktop", b: "Chrome", o: "Windows", c: "DE" };
+}
+
+function stats(label: (i: number) => string): Stats {
+  const list = Array.from({ length: 10 }, (_, i): [string, number] => [label(i), 1000 - i]);
+  const series = (n: number) => ({ step: 1000, last: 1_700_000_000_000, counts: Array.from({ length: n }, () => 99_999) });
+  return {
+    visitors: { last5m: 100_000, last30m: 100_000, capped: true },
+    perMinute: series(30),
+    perSecond: series(60),
+    pages: list,
+    sources: list,
+    browsers: list,
+    os: list,
+    devices: list,
+    countries: list,
+    events: list,
+  };
+}
+
+describe("encodeTickFrame", () => {
+  test("round-trips as JSON with the feed in order", () => {
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 3, time: 5, changed: {} }, [item(1), item(2)], 0)) as TickFrame;
+    expect(frame).toEqual({ type: "tick", site: "a.test", seq: 3, epoch: 1, time: 5, changed: {}, feed: [item(1), item(2)], more: 0 });
+  });
+
+  test("never exceeds the frame budget: feed items that do not fit are counted in more", () => {
+    const feed = Array.from({ length: 100 }, (_, i) => item(i, "/€".repeat(100)));
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `/${"€".repeat(50)}${i}`) }, feed, 7);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const frame = JSON.parse(text) as TickFrame;
+    expect(frame.feed.length).toBeGreaterThan(0);
+    expect(frame.feed.length).toBeLessThan(100);
+    expect(frame.feed.length + frame.more).toBe(107);
+  });
+
+  test("figures with pathological labels are shortened rather than overflowing", () => {
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats((i) => `${'"'.repeat(400)}${i}`) }, [], 0);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect((JSON.parse(text) as TickFrame).changed.visitors?.last5m).toBe(100_000);
+  });
+});
+
+const TOP_LISTS = ["pages", "sources", "browsers", "os", "devices", "countries", "events"] as const;
+const ordinary = (i: number) => `/ordinary/${i}`;
+/** Labels as long as the protocol allows, in characters that take the most bytes in JSON. */
+const heaviest = (i: number) => `${"🍷".repeat(90)}${'"'.repeat(9)}${i}`;
+
+describe("figures too large for one frame", () => {
+  test("one list of absurd labels does not cost the other lists their entries", () => {
+    const figures = stats(ordinary);
+    figures.browsers = Array.from({ length: 10 }, (_, i): [string, number] => [`${"B".repeat(12_000)}${i}`, 500 - i]);
+    for (const text of [
+      encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [item(1)], 0),
+      encodeSnapshotFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, stats: figures }, [item(1)]),
+    ]) {
+      expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+      const frame = JSON.parse(text) as TickFrame | SnapshotFrame;
+      const shown = frame.type === "tick" ? frame.changed : frame.stats;
+      for (const list of TOP_LISTS.filter((name) => name !== "browsers")) expect(shown[list]).toEqual(figures[list]);
+      expect(shown.perSecond).toEqual(figures.perSecond);
+    }
+  });
+
+  test("entries with absurd labels go, ordinary ones of the same list stay in their order", () => {
+    const figures = stats(ordinary);
+    figures.browsers = [["Chrome", 90], [`${"x".repeat(20_000)}`, 80], ["Firefox", 70], [`${"y".repeat(20_000)}`, 60], ["Safari", 50]];
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [], 0)) as TickFrame;
+    expect(frame.changed.browsers).toEqual([["Chrome", 90], ["Firefox", 70], ["Safari", 50]]);
+    expect(frame.changed.pages).toHaveLength(10);
+  });
+
+  test("the feed gives way to the figures before any top list is cut", () => {
+    // Lists near the budget: without the feed they fit.
+    const figures = stats((i) => `/${"p".repeat(180)}${i}`);
+    expect(bytes(JSON.stringify(figures))).toBeGreaterThan(MAX_FRAME_BYTES - 2048);
+    expect(bytes(JSON.stringify(figures))).toBeLessThan(MAX_FRAME_BYTES - 500);
+    const feed = Array.from({ length: 10 }, (_, i) => item(i));
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, feed, 0)) as TickFrame;
+    for (const list of TOP_LISTS) expect(frame.changed[list]).toEqual(figures[list]);
+    expect(frame.feed.length + frame.more).toBe(10);
+  });
+
+  test("when every list is heavy, each keeps its top entries and the frame is filled, not emptied", () => {
+    const text = encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: stats(heaviest) }, [item(1)], 0);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(bytes(text)).toBeGreaterThan(MAX_FRAME_BYTES - 1024);
+    const frame = JSON.parse(text) as TickFrame;
+    const lengths = TOP_LISTS.map((list) => frame.changed[list]!.length);
+    expect(Math.min(...lengths)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1);
+    for (const list of TOP_LISTS) expect(frame.changed[list]).toEqual(stats(heaviest)[list].slice(0, frame.changed[list]!.length));
+  });
+});
+
+describe("encodeSnapshotFrame", () => {
+  test("keeps the newest feed items that fit, oldest first", () => {
+    const feed = Array.from({ length: 500 }, (_, i) => item(i, `/${"x".repeat(90)}`));
+    const text = encodeSnapshotFrame({ site: "a.test", epoch: 1, seq: 9, time: 0, stats: stats((i) => `/p${i}`) }, feed);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const frame = JSON.parse(text) as SnapshotFrame;
+    expect(frame.feed.at(-1)).toEqual(feed[499]!);
+    expect(frame.feed[0]!.t).toBeLessThan(frame.feed.at(-1)!.t);
+  });
+});
+
+describe("encodeSitesFrame", () => {
+  test("halves the list until it fits, counting the rest in more", () => {
+    const sites = Array.from({ length: 100 }, (_, i) => ({ site: `${"s".repeat(240)}${i}.test`, visitors: i, pageviews: i }));
+    const text = encodeSitesFrame({ time: 0, sites, more: 5 });
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const frame = JSON.parse(text);
+    expect(frame.sites.length + frame.more).toBe(105);
+  });
+});
