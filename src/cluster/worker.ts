@@ -4,11 +4,13 @@
  * IPC bus. The primary stores events and owns the salts; a worker only reads the store.
  */
 import { startServer, type RunningServer } from "../app.ts";
+import type { Tick } from "../bus/event-bus.ts";
+import type { ClusterFigures, ControlPlane } from "../control/control-plane.ts";
+import { BunTransport } from "../server/bun-server.ts";
 import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
 import { parseConfig } from "../config.ts";
 import { DailySalts } from "../core/ingest/visitor-id.ts";
-import type { ClusterFigures } from "../server/http-handler.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";
 import { Metrics } from "../core/metrics.ts";
@@ -25,11 +27,12 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   };
   const tell = (message: WorkerMessage) => channel.send(message);
   let server: RunningServer | undefined;
+  const workerMetrics = new Metrics();
   let saidDropping = false;
   // Created first, so no batch that follows `start` finds the bus without its handler.
   const bus = new IpcBus(channel, {
     onDropped: (batch) => {
-      if (server) server.metrics.eventsLost += batch.length;
+      workerMetrics.eventsLost += batch.length;
       if (!saidDropping) console.error("pulse: the primary process is not taking events; this worker drops what it accepts until it does");
       saidDropping = true;
     },
@@ -52,20 +55,23 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
           const config = { ...parseConfig(message.argv, process.env), port: message.port };
           listen = config;
           salts = new DailySalts(undefined, message.salts);
+          const control = primaryControl(bus, config.tickMs, {
+            restoreThrough: message.restoreThrough,
+            salts,
+            // Before the primary's first figures, this worker's own, so a primary that froze at once is told too.
+            clusterFigures: () => clusterFigures(cluster ?? ownFigures(), Date.now() - heardAt),
+            ticked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
+            alive: () => tell({ type: "alive" }),
+          });
           server = startServer(config, {
             files,
             store: openSqliteStore(message.eventsPath),
             token: message.token,
-            salts,
             bus,
-            worker: {
-              id: message.id,
-              restoreThrough: message.restoreThrough,
-              // Before the primary's first figures, this worker's own, so a primary that froze at once is told too.
-              clusterMetrics: () => clusterFigures(cluster ?? ownFigures(), Date.now() - heardAt),
-              onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
-              alive: () => tell({ type: "alive" }),
-            },
+            control,
+            transport: new BunTransport(),
+            metrics: workerMetrics,
+            workerId: message.id,
           });
           const { metrics } = server;
           setInterval(() => tell({ type: "metrics", snapshot: metrics.snapshot(), residentBytes: process.memoryUsage.rss() }), METRICS_INTERVAL_MS).unref();
@@ -114,4 +120,59 @@ export function clusterFigures(cluster: ClusterMetrics, silentMs: number): Clust
     metrics.storageFault = `the primary process has not answered for ${Math.round(silentMs / 1000)} s: events are not being stored`;
   }
   return { metrics, residentBytes: cluster.residentBytes, processes: cluster.processes };
+}
+
+interface PrimaryLink {
+  restoreThrough: number;
+  salts: DailySalts;
+  clusterFigures: () => ClusterFigures;
+  ticked: (tick: Tick, workMs: number) => void;
+  alive: () => void;
+}
+
+/**
+ * The primary's pace: a worker sends what it accepted every --tick-ms, and ticks when the bus
+ * says: every worker then turns the same batches into the same frames at the same time.
+ */
+function primaryControl(bus: IpcBus, tickMs: number, link: PrimaryLink): ControlPlane {
+  let sending: ReturnType<typeof setInterval> | undefined;
+  let node: Parameters<ControlPlane["start"]>[0] | undefined;
+  /** When this worker last told the primary anything. */
+  let toldAt = Date.now();
+  const send = () => {
+    toldAt = Date.now();
+    return node!.sendAccepted();
+  };
+  return {
+    restoreThrough: link.restoreThrough,
+    salts: link.salts,
+    start(ticking) {
+      node = ticking;
+      sending = setInterval(send, tickMs);
+      // A flood can hold the interval back for seconds (see LoopTurns): the requests send instead.
+      ticking.turns.onRequest((time) => {
+        if (time - toldAt < 2 * tickMs) return;
+        // With nothing to send (it is refusing events as overloaded), it says it is alive.
+        if (!send()) link.alive();
+      });
+      bus.onTick((tick) => {
+        ticking.step(tick).then(
+          (workMs) => {
+            ticking.metrics.recordTick(workMs / 1000, tick.intervalMs / 1000);
+            link.ticked(tick, workMs);
+          },
+          (error: unknown) => {
+            console.error("pulse: tick failed:", error);
+            link.ticked(tick, 0);
+          },
+        );
+      });
+    },
+    clusterFigures: link.clusterFigures,
+    onLost() {},
+    stop() {
+      clearInterval(sending);
+      if (node) send();
+    },
+  };
 }
