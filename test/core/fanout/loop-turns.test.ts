@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { IMMEDIATE_OVERDUE_MS, LoopTurns } from "../../../src/core/fanout/loop-turns.ts";
 import { startTickLoop } from "../../../src/control/local-control.ts";
+import { systemTimers } from "../../../src/core/timers.ts";
 import { recordingNode } from "../../helpers/ticking-node.ts";
 
 describe("LoopTurns", () => {
@@ -45,7 +46,7 @@ describe("a tick whose timer is late", () => {
     const node = recordingNode();
     node.step = async (tick) => (ticks.push(tick.time), 0);
     // Its timer would fire in a minute: only requests can start it in this test.
-    const loop = startTickLoop(60_000, { ...node, turns }, () => now);
+    const loop = startTickLoop(60_000, { ...node, turns }, { ...systemTimers, now: () => now });
     now += 90_000;
     turns.request(now);
     expect(ticks).toEqual([]);
