@@ -2,7 +2,13 @@
  * Counters and gauges in Prometheus text format (version 0.0.4). The names are fixed here so that
  * /metrics documents itself; updating one is a property increment on the hot path, nothing more.
  */
-export type DropReason = "bot" | "site-not-allowed" | "rate-limited" | "invalid" | "overloaded";
+import type { IngestDropReason } from "./ingest/ingest.ts";
+
+/**
+ * Why an answered event was neither counted nor stored: the ingest pipeline's reasons (declared
+ * with it), or the route's own before or around it: over the address's rate, bad input, overloaded.
+ */
+export type DropReason = IngestDropReason | "rate-limited" | "invalid" | "overloaded";
 /**
  * Why an accepted (counted) event was never stored: the database refused it for itself, or storage
  * kept failing until the events waiting for it passed their bound and the oldest were given up.

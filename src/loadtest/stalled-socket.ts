@@ -16,7 +16,10 @@ const SO_RCVBUF = 8;
 const SO_RCVTIMEO = 20;
 const IPPROTO_TCP = 6;
 const TCP_MAXSEG = 2;
-/** An Ethernet path's segment size: on loopback (64 KiB segments) the server's send buffer starts near 4 MB. */
+/**
+ * An Ethernet path's segment size: loopback's far larger segments let the kernel buffer megabytes
+ * for a stalled socket before any backpressure, which no real path does (see docs/benchmarks.md#segment_bytes).
+ */
 const SEGMENT_BYTES = 1400;
 const MSG_DONTWAIT = 0x40;
 const MSG_NOSIGNAL = 0x4000;

@@ -1,7 +1,7 @@
 /**
  * How the SQLite store lays events out: in chunks, a row per site per stored batch, its events one
- * JSON array. Stored a row each, an event cost about 1.6 µs of SQLite work (the row and an entry in
- * each of two indexes); in a chunk about 0.9 µs, nearly all of it JSON.stringify.
+ * JSON array. Stored a row each, an event cost a row and an entry in each of two indexes; in a
+ * chunk it costs far less, nearly all of it JSON.stringify (see docs/benchmarks.md#event-chunks).
  */
 import type { Campaign } from "../core/ingest/accepted-event.ts";
 import type { StoredEvent } from "./event-store.ts";
@@ -95,7 +95,7 @@ export function decodeEvents(site: string, json: string): StoredEvent[] {
     const row: unknown = rows[i];
     if (!Array.isArray(row)) throw new TypeError(`event ${i} is not a list`);
     const [time, name, visitor, url, path, referrer, source, browser, os, device, country, props, campaign] = row as EncodedEvent;
-    // Checked as locals in one expression, this adds about 0.07 µs to the 0.5 µs an event takes to decode.
+    // Checked as locals in one expression, this adds little to decoding (see docs/benchmarks.md#chunk-decoding).
     if (
       typeof time !== "number" || typeof name !== "string" || typeof visitor !== "number" || typeof url !== "string" ||
       typeof path !== "string" || typeof referrer !== "string" || typeof source !== "string" || typeof browser !== "string" ||

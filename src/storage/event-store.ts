@@ -45,7 +45,8 @@ export interface EventStore {
   range(query: ExportQuery): Iterable<StoredEvent>;
   /**
    * Deletes up to `limit` events older than `before`; returns how many it deleted (so callers can go
-   * on in steps). A damaged chunk (see onDamagedChunk) near the cut goes whole, which may pass `limit`.
+   * on in steps). Which go first is prunedFrom's rule (prune-selection.ts), over what the store
+   * keeps together. A damaged chunk (see onDamagedChunk) near the cut goes whole, which may pass `limit`.
    */
   prune(before: number, limit: number): number;
   /**

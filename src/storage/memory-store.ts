@@ -4,6 +4,7 @@
  * arrays, so appending or pruning while a caller iterates does not disturb it.
  */
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
+import { prunedFrom } from "./prune-selection.ts";
 
 export function createMemoryStore(): EventStore {
   let events: Array<StoredEvent & { position: number }> = [];
@@ -25,12 +26,7 @@ export function createMemoryStore(): EventStore {
         .sort((a, b) => a.time - b.time)
         .map(withoutPosition),
     prune(before, limit) {
-      const doomed = new Set(
-        events
-          .filter((event) => event.time < before)
-          .sort((a, b) => a.time - b.time)
-          .slice(0, Math.max(0, Math.floor(limit))),
-      );
+      const doomed = prunedFrom(events, before, limit);
       events = events.filter((event) => !doomed.has(event));
       return doomed.size;
     },

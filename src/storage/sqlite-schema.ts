@@ -99,7 +99,7 @@ function configure(db: Database): void {
   db.run("PRAGMA synchronous = NORMAL");
   // Checkpoint every 10,000 pages (40 MB of WAL) rather than SQLite's 1,000: each tick rewrites the
   // same last pages of the table and its indexes, and a checkpoint copies a page once however
-  // many ticks changed it, so rarer checkpoints copy far less (about 0.3 µs less per event).
+  // many ticks changed it, so rarer checkpoints copy far less (see docs/benchmarks.md#wal_autocheckpoint).
   db.run("PRAGMA wal_autocheckpoint = 10000");
   // The WAL is reused, not shrunk, after a checkpoint. If something held it open for long (a
   // backup, another reader) and it grew, cut it back to this size then.
@@ -126,7 +126,7 @@ function migrate(db: Database, path: string): void {
 /** Version 1's rows, a thousand at a time in the order they were appended, into chunks. */
 function moveEventRowsToChunks(db: Database): void {
   const total = db.query<{ count: number }, []>("SELECT count(*) AS count FROM events").get()?.count ?? 0;
-  // About a million events a second: say so when the wait will be noticed.
+  // Say so when the wait will be noticed (see docs/benchmarks.md#moving-rows-into-chunks).
   if (total >= 1_000_000) console.error(`pulse: moving ${total} stored events into this version's layout, once; this takes a few seconds per million`);
   const read = db.query<StoredEvent & { id: number; props: string | null }, [number]>(
     "SELECT rowid AS id, time, site, name, visitor, url, path, referrer, source, browser, os, device, country, props FROM events WHERE rowid > ? ORDER BY rowid LIMIT 1000",

@@ -5,6 +5,7 @@
 import type { Database } from "bun:sqlite";
 import { INSERT_CHUNK, MAX_CHUNK_SPAN_MS, chunkRows, decodeEvents, type ChunkRow } from "./event-chunks.ts";
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
+import { prunedFrom } from "./prune-selection.ts";
 import { openEventDatabase } from "./sqlite-schema.ts";
 import { TimeOrder } from "./time-order.ts";
 import { errorMessage } from "../core/error-message.ts";
@@ -166,7 +167,7 @@ class SqliteStore implements EventStore {
 
   /**
    * Whole chunks go at once; a chunk holding events on both sides of the cut, or more than the
-   * limit allows, is written back with the rest. Within a chunk the oldest events go first. A
+   * limit allows, is written back without the events prunedFrom takes from it. A
    * damaged chunk goes whole (it ends within MAX_CHUNK_SPAN_MS of the cut, and no reader can use it).
    */
   private pruneChunks(before: number, limit: number): number {
@@ -191,12 +192,7 @@ class SqliteStore implements EventStore {
           if (deleted >= limit) break;
           continue;
         }
-        const doomed = new Set(
-          events
-            .filter((event) => event.time < before)
-            .sort((a, b) => a.time - b.time)
-            .slice(0, limit - deleted),
-        );
+        const doomed = prunedFrom(events, before, limit - deleted);
         const kept = events.filter((event) => !doomed.has(event));
         deleted += doomed.size;
         if (kept.length === 0) {

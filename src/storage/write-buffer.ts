@@ -7,9 +7,9 @@ import { StorageHealth, describeFailure, refusedForItself } from "./storage-heal
 const MAX_PENDING = 250_000;
 
 /**
- * Events written in one transaction by `drain`, before the next turn of the event loop: at 25,000
- * events a second a tick holds about 6,000, whose one transaction would hold up requests for some
- * 15 ms; in chunks, requests are answered in between.
+ * Events written in one transaction by `drain`, before the next turn of the event loop: at the
+ * ingest ceiling a tick holds several thousand, whose one transaction would hold up requests
+ * noticeably; in chunks, requests are answered in between (see docs/benchmarks.md#drain_chunk).
  */
 export const DRAIN_CHUNK = 1000;
 

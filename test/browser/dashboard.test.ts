@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { screenshot } from "../helpers/browser.ts";
+import { byTestId, recordErrors, screenshot } from "../helpers/browser.ts";
 import { useBrowserSuite } from "../helpers/browser-suite.ts";
 
 const SITE = "shop.test";
@@ -28,17 +28,9 @@ async function sendPageview(path: string, userAgent: string, referrer = "", site
   expect(response.headers.get("x-pulse-dropped")).toBeNull();
 }
 
-const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-
-/** A page that records its uncaught errors and console errors, to assert there were none. */
 async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
   const page = await suite.browser.newPage({ viewport });
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  return { page, errors };
+  return { page, errors: recordErrors(page) };
 }
 
 describe("dashboard in chromium", () => {

@@ -7,7 +7,7 @@
 import { describe, expect, test } from "bun:test";
 import type { BrowserContext, Page } from "playwright-core";
 import { WINES } from "../../ui/demo/catalogue.ts";
-import { HUMAN_ARGS, screenshot } from "../helpers/browser.ts";
+import { byTestId, HUMAN_ARGS, recordErrors, screenshot } from "../helpers/browser.ts";
 import { useBrowserSuite } from "../helpers/browser-suite.ts";
 import { recordSentEvents, waitUntil, type SentEvent } from "../helpers/sent-events.ts";
 
@@ -23,17 +23,9 @@ const DESKTOP_CHROME =
 // The tracker ignores automated browsers, as Plausible's does: hide that this one is.
 const suite = useBrowserSuite({ serverArgs: ["--tick-ms", "100"], launch: { extraArgs: HUMAN_ARGS } });
 
-const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-
-/** A tab that records its uncaught errors and console errors, to assert there were none. */
 async function openTab(context: BrowserContext): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(message.text());
-  });
-  return { page, errors };
+  return { page, errors: recordErrors(page) };
 }
 
 /** A browser context where nothing leaves the machine: Wikipedia is a local stub, other hosts fail. */

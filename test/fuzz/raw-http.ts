@@ -59,10 +59,9 @@ export function rawExchange(port: number, payload: Payload, { timeoutMs, hangUp 
     const writer = queuedWriter(bytesOf(payload), () => {
       if (hangUp) socket?.end();
     });
-    Bun.connect({
-      hostname: "127.0.0.1",
+    connectRaw(
       port,
-      socket: {
+      {
         open(opened) {
           socket = opened;
           writer.drain(opened);
@@ -72,12 +71,22 @@ export function rawExchange(port: number, payload: Payload, { timeoutMs, hangUp 
           received = concat(received, chunk);
           if (parseResponse(received, head, false)) finish({ closedByServer: false, timedOut: false });
         },
-        close: () => finish({ closedByServer: true, timedOut: false }),
-        error: () => finish({ closedByServer: true, timedOut: false }),
-        connectError: () => finish({ closedByServer: true, timedOut: false }),
       },
-    }).catch(() => finish({ closedByServer: true, timedOut: false }));
+      () => finish({ closedByServer: true, timedOut: false }),
+    );
   });
+}
+
+/** What a raw client does with its connection while it is open. */
+export interface RawHandlers {
+  open(socket: Socket): void;
+  data(socket: Socket, chunk: Uint8Array): void;
+  drain?(socket: Socket): void;
+}
+
+/** Connects to 127.0.0.1:`port`; `ended` hears of a close, an error and a failed connect alike. */
+export function connectRaw(port: number, handlers: RawHandlers, ended: () => void): void {
+  Bun.connect({ hostname: "127.0.0.1", port, socket: { ...handlers, close: ended, error: ended, connectError: ended } }).catch(ended);
 }
 
 /** Writes a payload larger than the socket buffer in pieces, as the socket drains. */
@@ -162,10 +171,9 @@ export function trickle(port: number, head: string, { intervalMs, durationMs, ti
       const response = parseResponse(received, false, true);
       resolve({ ...outcome, ...(response ? { response } : {}), ms: performance.now() - started });
     };
-    Bun.connect({
-      hostname: "127.0.0.1",
+    connectRaw(
       port,
-      socket: {
+      {
         open(opened) {
           socket = opened;
           opened.write(`${head}X-Slow: `);
@@ -180,11 +188,9 @@ export function trickle(port: number, head: string, { intervalMs, durationMs, ti
           received = concat(received, chunk);
           if (parseResponse(received, false, false)) finish({ closedByServer: false, timedOut: false });
         },
-        close: () => finish({ closedByServer: true, timedOut: false }),
-        error: () => finish({ closedByServer: true, timedOut: false }),
-        connectError: () => finish({ closedByServer: true, timedOut: false }),
       },
-    }).catch(() => finish({ closedByServer: true, timedOut: false }));
+      () => finish({ closedByServer: true, timedOut: false }),
+    );
   });
   return { done };
 }

@@ -3,7 +3,7 @@
  * would send (RFC 6455 violations). The result says how the server ended it and how fast.
  */
 import type { Socket } from "bun";
-import { concat, queuedWriter, type Bytes } from "./raw-http.ts";
+import { concat, connectRaw, queuedWriter, type Bytes } from "./raw-http.ts";
 
 export interface FrameSpec {
   opcode: number;
@@ -63,10 +63,9 @@ export function abuseWebSocket(port: number, path: string, headers: Record<strin
     };
     const timer = setTimeout(() => finish("timeout"), timeoutMs);
     const writer = queuedWriter(garbage);
-    Bun.connect({
-      hostname: "127.0.0.1",
+    connectRaw(
       port,
-      socket: {
+      {
         open(opened) {
           socket = opened;
           const lines = [
@@ -99,11 +98,9 @@ export function abuseWebSocket(port: number, path: string, headers: Record<strin
             if (frame.opcode === 0x8) return finish("close-frame", frame.code);
           }
         },
-        close: () => finish("tcp-close"),
-        error: () => finish("tcp-close"),
-        connectError: () => finish("tcp-close"),
       },
-    }).catch(() => finish("tcp-close"));
+      () => finish("tcp-close"),
+    );
   });
 }
 

@@ -19,7 +19,9 @@ describe("the dashboard page", () => {
     const page = await response.text();
     expect(page).toContain("needs its access token");
     expect(page).toContain('name="site" value="shop.test"');
-    expect(page).not.toBe("<h1>Pulse</h1>"); // the dashboard itself
+    // Asks for it: a form that posts the token, hidden as it is typed, to the sign-in route.
+    expect(page).toContain('<form method="post" action="/sign-in">');
+    expect(page).toContain('<input name="token" type="password"');
   });
 
   test("?token= is traded for an HttpOnly, SameSite=Strict session cookie and removed from the address", async () => {

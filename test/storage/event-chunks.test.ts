@@ -27,7 +27,13 @@ describe("chunksOf", () => {
       [MAX_CHUNK_SPAN_MS + 1, MAX_CHUNK_SPAN_MS + 1, ["/3"]],
       [0, 0, ["/4"]],
     ]);
-    for (const chunk of chunks) expect(chunk.last - chunk.first).toBeLessThanOrEqual(MAX_CHUNK_SPAN_MS);
+    const events = chunks.flatMap((chunk) => chunk.events);
+    // The rows written are those cuts, each with its own times and count.
+    expect(chunkRows(events).map(([site, first, last, count]) => [site, first, last, count])).toEqual([
+      ["example.com", 0, MAX_CHUNK_SPAN_MS, 2],
+      ["example.com", MAX_CHUNK_SPAN_MS + 1, MAX_CHUNK_SPAN_MS + 1, 1],
+      ["example.com", 0, 0, 1],
+    ]);
   });
 
   test("a chunk holds at most MAX_CHUNK_EVENTS events", () => {

@@ -184,6 +184,15 @@ describe.each(implementations)("%s event store", (_name, open) => {
     expect(store.count()).toBe(2);
   });
 
+  test("prune keeps events at the cut, takes the first appended among equal times, and counts whole events", () => {
+    store.append([at(3, { name: "first" }), at(3, { name: "second" }), at(3, { name: "third" }), at(4, { name: "at the cut" })]);
+    expect(store.prune(4, 1.9)).toBe(1);
+    expect(pluck(store.since(0), "name")).toEqual(["second", "third", "at the cut"]);
+    expect(store.prune(4, Number.NaN)).toBe(0);
+    expect(store.prune(4, 100)).toBe(2);
+    expect(pluck(store.since(0), "name")).toEqual(["at the cut"]);
+  });
+
   test("prune goes on across batches: whole ones first, then part of the next, and each part once", () => {
     store.append([at(1), at(2), at(3)]);
     store.append([at(4), at(5), at(6)]);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Metrics } from "../../src/core/metrics.ts";
-import type { EventStore } from "../../src/storage/event-store.ts";
+import type { EventStore, StoredEvent } from "../../src/storage/event-store.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { DRAIN_CHUNK, WriteBuffer } from "../../src/storage/write-buffer.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
@@ -10,37 +10,37 @@ const event = (time: number, site = "a.test") => storedEvent({ time, site });
 /** What bun:sqlite throws when the disk is full (an SQLiteError with its code). */
 const diskFull = () => Object.assign(new Error("database or disk is full"), { name: "SQLiteError", code: "SQLITE_FULL", errno: 13 });
 
+/** A memory store whose append first asks `refuse`, which throws to fail the batch whole, as SQLite does. */
+function guardedStore(refuse: (events: readonly StoredEvent[], stored: number) => void): EventStore {
+  const inner = createMemoryStore();
+  return {
+    ...inner,
+    append(events) {
+      refuse(events, inner.count());
+      inner.append(events);
+    },
+  };
+}
+
 /**
  * A store that refuses events of `refusedSite` for themselves (as encodeEvents refuses a value it
  * could not read back), or fails as a full disk does while `down`.
  */
 function flakyStore(refusedSite: string) {
-  const inner = createMemoryStore();
   const state = { down: false };
-  const store: EventStore = {
-    ...inner,
-    append(events) {
-      if (state.down) throw diskFull();
-      if (events.some((e) => e.site === refusedSite)) throw new TypeError("an event's time must be an integer, not 1.5");
-      inner.append(events);
-    },
-    count: () => inner.count(),
-  };
+  const store = guardedStore((events) => {
+    if (state.down) throw diskFull();
+    if (events.some((e) => e.site === refusedSite)) throw new TypeError("an event's time must be an integer, not 1.5");
+  });
   return { store, state };
 }
 
 /** A store on a disk with room for `room` events (none stored in part), as SQLite on a full disk: a small batch may still fit where a large one does not. */
 function smallDisk(room: number) {
-  const inner = createMemoryStore();
   const disk = { room };
-  const store: EventStore = {
-    ...inner,
-    append(events) {
-      if (inner.count() + events.length > disk.room) throw diskFull();
-      inner.append(events);
-    },
-    count: () => inner.count(),
-  };
+  const store = guardedStore((events, stored) => {
+    if (stored + events.length > disk.room) throw diskFull();
+  });
   return { store, disk };
 }
 
@@ -131,17 +131,11 @@ describe("WriteBuffer", () => {
   });
 
   test("the disk filling up in the middle of retrying a refused batch one by one drops nothing but the refused event", () => {
-    const inner = createMemoryStore();
     const disk = { room: 2 };
-    const store: EventStore = {
-      ...inner,
-      append(events) {
-        if (events.some((e) => e.site === "bad.test")) throw new TypeError("refused for itself");
-        if (inner.count() + events.length > disk.room) throw diskFull();
-        inner.append(events);
-      },
-      count: () => inner.count(),
-    };
+    const store = guardedStore((events, stored) => {
+      if (events.some((e) => e.site === "bad.test")) throw new TypeError("refused for itself");
+      if (stored + events.length > disk.room) throw diskFull();
+    });
     const metrics = new Metrics();
     const buffer = new WriteBuffer(store, metrics, () => {});
     for (let i = 0; i < 6; i++) buffer.add(event(i, i === 1 ? "bad.test" : "a.test"));
@@ -193,16 +187,10 @@ describe("WriteBuffer", () => {
   });
 
   test("a store that fails in any other way than refusing an event (closed, locked, read-only) is waited for too", () => {
-    const inner = createMemoryStore();
     const failure = { error: undefined as Error | undefined };
-    const store: EventStore = {
-      ...inner,
-      append(events) {
-        if (failure.error) throw failure.error;
-        inner.append(events);
-      },
-      count: () => inner.count(),
-    };
+    const store = guardedStore(() => {
+      if (failure.error) throw failure.error;
+    });
     const metrics = new Metrics();
     const buffer = new WriteBuffer(store, metrics, () => {});
     const errors = [

@@ -1,10 +1,10 @@
 /**
  * Bun runs timers and immediates only between bursts of socket work: while requests keep coming
- * faster than a process answers them, they can wait for seconds (4 to 7 s measured here at 40,000
- * requests a second offered to one process on 2 cores), and with them the tick, the fan-out
- * between shard passes and, in a worker, the batches it owes the primary. Requests are still
- * answered meanwhile, so each one is reported here: once an immediate is overdue, a request
- * answered is a turn of the event loop as good, and work whose timer is late can run from there.
+ * faster than a process answers them, they can wait for seconds (see docs/benchmarks.md#loopturns),
+ * and with them the tick, the fan-out between shard passes and, in a worker, the batches it owes
+ * the primary. Requests are still answered meanwhile, so each one is reported here: once an
+ * immediate is overdue, a request answered is a turn of the event loop as good, and work whose
+ * timer is late can run from there.
  */
 /** An immediate this late is being starved: an idle loop runs one within a millisecond. */
 export const IMMEDIATE_OVERDUE_MS = 50;

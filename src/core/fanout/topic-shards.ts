@@ -2,10 +2,10 @@ import type { Publication } from "../stats/hub.ts";
 
 /**
  * Dashboards per shard of a topic. The transport writes a published frame to every subscriber in
- * one uninterrupted pass of its event loop (about 10 µs a socket on loopback), so 15,000
- * dashboards on one topic would hold ingest up for 150 ms. Split into shards of this size, one
- * pass costs about 5 ms and ingest is answered between them: with 15,000 dashboards at 5,000
- * pageviews/s, ingest's p99 fell from about 36 ms with shards of 2,000 to 12 ms, and no frame came later.
+ * one uninterrupted pass of its event loop, so a big site's dashboards on one topic would hold
+ * ingest up for a large part of a tick. Split into shards of this size, each pass is short and
+ * ingest is answered between them. Shards this small kept ingest's p99 far lower than larger ones
+ * did, and no frame came later (see docs/benchmarks.md#shard_subscribers).
  */
 export const SHARD_SUBSCRIBERS = 500;
 

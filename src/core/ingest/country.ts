@@ -5,7 +5,10 @@ export type CountryLookup = (ip: string) => string | undefined;
 
 /** IANA knows about 600 zone names; past this many distinct strings, the rest are looked up each time. */
 const MAX_REMEMBERED_ZONES = 1000;
-/** The library builds arrays on every lookup (about 1 µs); the answers never change, so each zone is looked up once. */
+/**
+ * The library builds arrays on every lookup, a cost paid per pageview; the answers never change,
+ * so each zone is looked up once (see docs/benchmarks.md#countrybyzone).
+ */
 const countryByZone = new Map<string, string | undefined>();
 
 /**

@@ -1,9 +1,9 @@
 /**
  * SipHash-2-4, the keyed hash Plausible also uses for visitor ids: a pseudo-random function of a
  * 128-bit key, made for short inputs. It runs on every pageview, so it is written here without
- * allocating: node:crypto's HMAC costs about 3 µs a call in the server (an object and a stream per
- * call) and the npm `siphash` package about 6 µs (an object per 64-bit operation). 64-bit words
- * are kept as two 32-bit halves in local variables, since JavaScript numbers are doubles.
+ * allocating: node:crypto's HMAC makes an object and a stream per call and the npm `siphash`
+ * package an object per 64-bit operation, several times slower (see docs/benchmarks.md#siphash).
+ * 64-bit words are kept as two 32-bit halves in local variables, since JavaScript numbers are doubles.
  */
 
 const encoder = new TextEncoder();

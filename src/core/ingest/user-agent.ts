@@ -17,8 +17,9 @@ const DESKTOP_SYSTEMS = new Set(["Windows", "macOS", "Linux", "Chrome OS"]);
 
 /**
  * Real User-Agents are a few hundred characters at most. Only this much of one is read, parsed,
- * hashed and remembered: parsing 12 KB costs a millisecond, and thousands remembered in full
- * would hold hundreds of megabytes.
+ * hashed and remembered: parsing grows with the length, so a very long one costs far more than
+ * the rest of a request (see docs/benchmarks.md#max_user_agent_chars), and thousands remembered
+ * in full would hold hundreds of megabytes.
  */
 export const MAX_USER_AGENT_CHARS = 1000;
 

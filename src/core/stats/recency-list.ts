@@ -19,11 +19,8 @@ export class RecencyList<T> {
   }
 
   push(value: T): RecencyNode<T> {
-    const node: RecencyNode<T> = { value, prev: this.tail, next: null };
-    if (this.tail) this.tail.next = node;
-    else this.head = node;
-    this.tail = node;
-    this.size++;
+    const node: RecencyNode<T> = { value, prev: null, next: null };
+    this.append(node);
     return node;
   }
 
@@ -39,6 +36,11 @@ export class RecencyList<T> {
   moveToNewest(node: RecencyNode<T>): void {
     if (node === this.tail) return;
     this.remove(node);
+    this.append(node);
+  }
+
+  /** Links a node that is in no list as the newest. */
+  private append(node: RecencyNode<T>): void {
     node.prev = this.tail;
     if (this.tail) this.tail.next = node;
     else this.head = node;

@@ -3,7 +3,8 @@ import type { VisitorHit } from "./active-visitors.ts";
 /**
  * The memory all sites together may give to visitors tracked one by one. Past it, a site counts
  * its new visitors in a fixed-size sketch instead, so memory stays flat whatever arrives.
- * Each visitor is charged what bench/live-memory.ts measured it to take, by the length of its labels.
+ * Each visitor is charged what bench/live-memory.ts measured it to take, by the length of its labels
+ * (see docs/benchmarks.md#live-memory-budget).
  */
 export class VisitorBudget {
   usedBytes = 0;
@@ -30,14 +31,13 @@ export class VisitorBudget {
 /**
  * What a tracked visitor adds to the process's resident memory, less its labels: the visitor, its
  * two list nodes, its map entry, a counter entry for each label it brings, and the allocator's
- * slack around them (bench/live-memory.ts: 278 B of heap and 503 B of RSS with labels others share).
+ * slack around them: above what bench/live-memory.ts measured for labels others share.
  */
 export const VISITOR_BYTES = 384;
 /**
  * Per character of its labels: the strings, two bytes a character at worst, and the counter entries
- * of labels no one else has (1,606 B of heap and 2,209 B of RSS measured for four labels of 100
- * characters of its own, 409 characters in all with the device and country). Whole bytes, so that
- * sums stay exact.
+ * of labels no one else has: above what bench/live-memory.ts measured for long labels of a
+ * visitor's own. Whole bytes, so that sums stay exact.
  */
 export const VISITOR_LABEL_CHAR_BYTES = 5;
 
@@ -52,8 +52,8 @@ export const DEFAULT_MAX_MEMORY_MB = 128;
 
 /**
  * The most one site takes besides its tracked visitors, every other cap full: its sketch, custom
- * event names, series, feeds with long properties and last frames (bench/live-memory.ts: about
- * 235 KiB of heap, 450 KiB of RSS).
+ * event names, series, feeds with long properties and last frames; above what bench/live-memory.ts
+ * measured for such a site.
  */
 export const SITE_BYTES = 512 * 1024;
 

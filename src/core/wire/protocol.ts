@@ -130,9 +130,9 @@ export interface WatchCommand {
 
 export const TOP_LIST_SIZE = 10;
 /**
- * 40 items a second at the default tick: more than anyone reads in a live feed. Each item is about
- * 110 bytes sent to every dashboard, so this cap is most of a busy site's frame size and of the
- * bandwidth of 15,000 dashboards (100 MB/s at 10 items, 200 MB/s at 25).
+ * 40 items a second at the default tick: more than anyone reads in a live feed. Each item is sent
+ * to every dashboard, so this cap is most of a busy site's frame size and of the bandwidth of its
+ * dashboards (see docs/benchmarks.md#feed_items_per_tick).
  */
 export const FEED_ITEMS_PER_TICK = 10;
 export const SNAPSHOT_FEED_ITEMS = 50;

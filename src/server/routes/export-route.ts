@@ -8,8 +8,9 @@ import { errorResponse, jsonError } from "../responses.ts";
 
 const DAY_MS = 86_400_000;
 /**
- * Rows written per turn of the event loop: about 70 KB of CSV and a few milliseconds of work, so
- * ingest, /healthz and the tick are answered between steps while exports stream.
+ * Rows written per turn of the event loop: a short step of work (see
+ * docs/benchmarks.md#export-rows_per_step), so ingest, /healthz and the tick are answered between
+ * steps while exports stream.
  */
 const ROWS_PER_STEP = 500;
 /**
