@@ -5,7 +5,8 @@ import { DEFAULT_HUB_LIMITS, Hub } from "./core/stats/hub.ts";
 import type { AcceptedEvent } from "./core/ingest/accepted-event.ts";
 import { Ingestor } from "./core/ingest/ingest.ts";
 import { hitOf } from "./core/stats/site-stats.ts";
-import type { EventBus, Tick } from "./bus/event-bus.ts";
+import type { EventBus } from "./bus/event-bus.ts";
+import type { ClusterFigures, Tick } from "./control/control-plane.ts";
 import { LocalBus } from "./bus/local-bus.ts";
 import { Metrics } from "./core/metrics.ts";
 import { CloseCode } from "./core/wire/protocol.ts";
@@ -16,7 +17,7 @@ import type { DailySalts } from "./core/ingest/visitor-id.ts";
 import { startBunServer } from "./server/bun-server.ts";
 import { readFileLimit } from "./host/file-limit.ts";
 import { openGeoipDatabase } from "./geoip/geoip.ts";
-import { createHttpHandler, type ClusterFigures } from "./server/http-handler.ts";
+import { createHttpHandler } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
 import { LoopTurns } from "./core/fanout/loop-turns.ts";
 import { FanOut } from "./core/fanout/fan-out.ts";
@@ -48,6 +49,8 @@ export interface ServerResources {
     alive?: () => void;
     /** Told when a tick's last pass is written: the primary's clock waits for every worker. */
     onTicked?: (tick: Tick, workMs: number) => void;
+    /** Ticks from the primary, in line with the bus's batches. */
+    onTick?: (handler: (tick: Tick) => void) => void;
   };
 }
 
@@ -155,7 +158,7 @@ export function startServer(config: Config, resources: ServerResources): Running
       if (accepted.length === 0) worker?.alive?.();
       publishAccepted();
     });
-    bus.onTick((tick) => {
+    worker?.onTick?.((tick) => {
       fanOut.send(hub.tick(tick.time)).then(
         (workMs) => {
           metrics.recordTick(workMs / 1000, tick.intervalMs / 1000);

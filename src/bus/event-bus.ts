@@ -15,10 +15,9 @@
  * - **One order.** All peers receive the batches in the same order, and the batches of one
  *   publisher in the order it published them. So peers that apply the same batches in the same
  *   order hold the same aggregates.
- * - **One pace.** Between processes the bus also carries ticks, from one peer (the primary), in
- *   that same order: every peer turns the batches before a tick into that tick's frames, at that
- *   tick's time, so every peer publishes the same frames and holds the same snapshots. (A single
- *   process keeps its own pace: LocalBus carries no ticks.)
+ * - **One pace.** Ticks do not travel here: the control plane (src/control/control-plane.ts)
+ *   sends them in line with this bus's batches, so every peer turns the same batches into the
+ *   same frames at the same tick time.
  * - **At most once.** A batch is never delivered twice. A batch in flight when its publisher or
  *   the exchange dies may be lost (at most one tick of that publisher's events); no other
  *   publisher's batch is lost because one peer died.
@@ -35,21 +34,11 @@ import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 
 export type Batch = readonly AcceptedEvent[];
 
-/** A tick for every peer: its time, and the interval until the next (stretched under heavy fan-out). */
-export interface Tick {
-  /** Counted from 1 by the peer that keeps the pace; a peer that finishes a tick says which. */
-  number: number;
-  time: number;
-  intervalMs: number;
-}
-
 export interface EventBus {
   /** Sends this tick's accepted events (never an empty batch: callers skip those). */
   publish(batch: Batch): void;
   /** Called with every batch, the peer's own included (`own`), in the bus's one order. */
   onBatch(handler: (batch: Batch, own: boolean) => void): void;
-  /** Called with every tick, in the same order as the batches (never, on a bus that carries none). */
-  onTick(handler: (tick: Tick) => void): void;
   /**
    * True while so much of what this peer published has not come back that it should stop taking
    * events in (answer them "try again") rather than publish more: past a bound a bus drops what is

@@ -4,15 +4,14 @@
  * IPC bus. The primary stores events and owns the salts; a worker only reads the store.
  */
 import { startServer, type RunningServer } from "../app.ts";
-import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
+import { IpcBus, isTickMessage, type Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
 import { parseConfig } from "../config.ts";
 import { DailySalts } from "../core/ingest/visitor-id.ts";
-import type { ClusterFigures } from "../server/http-handler.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { openSqliteStore } from "../storage/sqlite-store.ts";
-import { Metrics } from "../core/metrics.ts";
-import { messageType, METRICS_INTERVAL_MS, type ClusterMetrics, type PrimaryMessage, type WorkerMessage } from "./messages.ts";
+import { clusterFigures } from "../control/ipc-control.ts";
+import { isExitMessage, isFiguresMessage, isSaltsMessage, isStartMessage, METRICS_INTERVAL_MS, type WireFigures, type WorkerMessage } from "./messages.ts";
 
 /** How long a stopping worker waits for the primary to confirm it has everything. */
 const EXIT_CONFIRM_MS = 5_000;
@@ -36,17 +35,16 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   });
   let salts: DailySalts | undefined;
   let stopping = false;
-  let cluster: ClusterMetrics | undefined;
-  const ownFigures = (): ClusterMetrics => ({ snapshot: server!.metrics.snapshot(), residentBytes: process.memoryUsage.rss(), processes: 1 });
+  let cluster: WireFigures | undefined;
+  const ownFigures = (): WireFigures => ({ snapshot: server!.metrics.snapshot(), residentBytes: process.memoryUsage.rss(), processes: 1 });
   /** When the primary last sent anything (its figures come every second). */
   let heardAt = Date.now();
 
   channel.onMessage((raw) => {
     heardAt = Date.now();
-    const message = raw as PrimaryMessage;
-    switch (messageType(raw)) {
-      case "start":
-        if (message.type !== "start" || server) return;
+    if (isStartMessage(raw)) {
+        const message = raw;
+        if (server) return;
         let listen: ListenAddress | undefined;
         try {
           const config = { ...parseConfig(message.argv, process.env), port: message.port };
@@ -65,6 +63,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
               clusterMetrics: () => clusterFigures(cluster ?? ownFigures(), Date.now() - heardAt),
               onTicked: (tick, workMs) => tell({ type: "ticked", tick: tick.number, workMs }),
               alive: () => tell({ type: "alive" }),
+              onTick: (handler) => channel.onMessage((tick) => isTickMessage(tick) && handler(tick)),
             },
           });
           const { metrics } = server;
@@ -77,16 +76,9 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
           tell({ type: "failed", message: line ?? `worker ${message.id} could not start: ${String(error)}` });
           setTimeout(() => process.exit(2), 100);
         }
-        return;
-      case "salts":
-        if (message.type === "salts") salts?.replace(message.state);
-        return;
-      case "metrics":
-        if (message.type === "metrics") cluster = message;
-        return;
-      case "exit":
-        process.exit(0);
-    }
+    } else if (isSaltsMessage(raw)) salts?.replace(raw.state);
+    else if (isFiguresMessage(raw)) cluster = raw;
+    else if (isExitMessage(raw)) process.exit(0);
   });
 
   const stop = async () => {
@@ -102,16 +94,4 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   process.on("SIGINT", () => {});
   // The primary is gone (killed outright): nobody stores this worker's events any more.
   process.on("disconnect", () => process.exit(1));
-}
-
-/** The primary stores every event: silent this long (stopped, or wedged), it is a storage fault /healthz tells. */
-export const PRIMARY_SILENT_MS = 10_000;
-
-/** Every process's figures as the primary last sent them, with a fault if it has been silent since. */
-export function clusterFigures(cluster: ClusterMetrics, silentMs: number): ClusterFigures {
-  const metrics = Metrics.combine([cluster.snapshot]);
-  if (silentMs >= PRIMARY_SILENT_MS && !metrics.storageFault) {
-    metrics.storageFault = `the primary process has not answered for ${Math.round(silentMs / 1000)} s: events are not being stored`;
-  }
-  return { metrics, residentBytes: cluster.residentBytes, processes: cluster.processes };
 }

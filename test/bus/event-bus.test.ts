@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
-import { IpcBus, type BatchMessage, type Channel } from "../../src/bus/ipc-bus.ts";
+import { IpcBus, isTickMessage, type BatchMessage, type Channel } from "../../src/bus/ipc-bus.ts";
 import { IpcRelay, TALKING_FACTOR, type RelayOptions } from "../../src/bus/ipc-relay.ts";
 import { LocalBus } from "../../src/bus/local-bus.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
@@ -69,7 +69,7 @@ describe("IpcBus and IpcRelay", () => {
       const [primarySide, workerSide] = pipe();
       relay.listen(primarySide);
       relay.attach(primarySide);
-      return { bus: new IpcBus(workerSide), primarySide };
+      return { bus: new IpcBus(workerSide), primarySide, workerSide };
     });
     return { relay, stored, buses, received: buses.map(({ bus }) => record(bus)) };
   }
@@ -192,10 +192,11 @@ describe("IpcBus and IpcRelay", () => {
   test("what waits for a slow worker reaches it in the one order, ticks in line", async () => {
     // One batch in flight at a time: everything else waits in the relay for the worker to read.
     const { relay, buses } = cluster(2, { inFlightChars: 1 });
-    const streams = buses.map(({ bus }) => {
+    const streams = buses.map(({ bus, workerSide }) => {
       const stream: string[] = [];
       bus.onBatch((batch) => stream.push(paths([batch])[0]!));
-      bus.onTick((tick) => stream.push(`tick ${tick.number}`));
+      // Ticks are the control plane's to read (ipc-control.ts): here, straight off the channel.
+      workerSide.onMessage((message) => isTickMessage(message) && stream.push(`tick ${message.number}`));
       return stream;
     });
     for (let i = 0; i < 5; i++) {
