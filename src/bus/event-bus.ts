@@ -4,8 +4,9 @@
  * A process publishes the events it accepted once per tick, as one batch; every process, the
  * publisher included, applies every batch it receives to its aggregates.
  *
- * Guarantees, which every implementation keeps and nothing outside src/bus may assume more of
- * (a later implementation spans machines through a message broker, so peers need not be local):
+ * Guarantees, which every implementation keeps (test/contracts/event-bus.contract.test.ts checks
+ * each) and nothing outside src/bus may assume more of (a later implementation spans machines
+ * through a message broker, so peers need not be local):
  *
  * - **Everyone, the publisher too.** A batch published while a peer is subscribed reaches that
  *   peer, including the peer that published it. A process applies its own events only when they

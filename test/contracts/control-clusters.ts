@@ -162,7 +162,7 @@ export const ipc: Implementation = {
     const members: Member[] = [];
     let next = 0;
     const join = async (slow = false): Promise<Member> => {
-      const channel = pipe(slow ? 3 : 0);
+      const channel = pipe(slow ? 10 : 0);
       pipes.push(channel);
       const [primarySide, workerSide] = channel.ends;
       // As a worker does: the bus first, so no batch after `start` finds it without its handler.
