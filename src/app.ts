@@ -1,85 +1,95 @@
+/**
+ * The composition root: the one place that picks the implementations (store, bus, control plane,
+ * transport) and wires a Pulse from them. A single process and a worker of `--workers` run the
+ * same composition; they differ only in the resources they pass (see singleProcessResources and
+ * src/cluster/worker.ts). Tests compose the same way, with a transport that records frames and a
+ * control plane they tick by hand, so what the tests exercise is what runs.
+ */
+import { LocalBus } from "./bus/local-bus.ts";
+import type { EventBus } from "./bus/event-bus.ts";
 import { liveSiteCap, type Config } from "./config.ts";
-import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
+import type { ControlPlane, TickingNode } from "./control/control-plane.ts";
+import { LocalControl } from "./control/local-control.ts";
 import { Dashboards } from "./core/fanout/dashboards.ts";
-import { DEFAULT_HUB_LIMITS, Hub } from "./core/stats/hub.ts";
+import { FanOut } from "./core/fanout/fan-out.ts";
+import { LoopTurns } from "./core/fanout/loop-turns.ts";
+import { admissionLimits, SocketAdmission } from "./core/fanout/socket-admission.ts";
 import type { AcceptedEvent } from "./core/ingest/accepted-event.ts";
 import { Ingestor } from "./core/ingest/ingest.ts";
-import { hitOf } from "./core/stats/site-stats.ts";
-import type { EventBus } from "./bus/event-bus.ts";
-import type { ClusterFigures, Tick } from "./control/control-plane.ts";
-import { LocalBus } from "./bus/local-bus.ts";
-import { Metrics } from "./core/metrics.ts";
-import { CloseCode } from "./core/wire/protocol.ts";
 import { RateLimiter } from "./core/ingest/rate-limiter.ts";
-import { admissionLimits, SocketAdmission } from "./core/fanout/socket-admission.ts";
+import { DailySalts } from "./core/ingest/visitor-id.ts";
+import { Metrics } from "./core/metrics.ts";
+import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
+import { DEFAULT_HUB_LIMITS, Hub } from "./core/stats/hub.ts";
+import { hitOf } from "./core/stats/site-stats.ts";
 import { visitorMemory } from "./core/stats/visitor-budget.ts";
-import type { DailySalts } from "./core/ingest/visitor-id.ts";
-import { startBunServer } from "./server/bun-server.ts";
-import { readFileLimit } from "./host/file-limit.ts";
+import { CloseCode } from "./core/wire/protocol.ts";
 import { openGeoipDatabase } from "./geoip/geoip.ts";
-import { createHttpHandler } from "./server/http-handler.ts";
+import { readFileLimit } from "./host/file-limit.ts";
+import { BunTransport } from "./server/bun-server.ts";
+import { createHttpHandler, type HttpHandler } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
-import { LoopTurns } from "./core/fanout/loop-turns.ts";
-import { FanOut } from "./core/fanout/fan-out.ts";
-import { startTickLoop } from "./server/tick-loop.ts";
+import type { Transport } from "./server/transport.ts";
 import type { EventStore } from "./storage/event-store.ts";
-import { startRetention } from "./storage/retention.ts";
 import { WriteBuffer } from "./storage/write-buffer.ts";
 
-/** What main.ts (or a test) prepares before the server starts: files, storage and secrets. */
-export interface ServerResources {
+/** Writes accepted events to the store, a tick's worth at a time (WriteBuffer). */
+export interface EventWriter {
+  add(event: AcceptedEvent): void;
+  /** Writes what has waited since the last tick (a chunk per turn of the event loop). */
+  drain(): void;
+  /** Writes everything still waiting, at once: at shutdown. */
+  close(): void;
+}
+
+/** What a Pulse is made from: every resource that does I/O or crosses processes. */
+export interface PulseResources {
   files: Readonly<Record<string, Asset>>;
+  /** Read for the restore at start and for exports; written only through `writer`. */
   store: EventStore;
   token: string;
-  salts?: DailySalts;
+  bus: EventBus;
+  control: ControlPlane;
+  transport: Transport;
+  /** Stores every event the bus delivers; absent where another process stores them once for all (a worker: the primary). */
+  writer?: EventWriter;
+  /** Given when a resource counts into it too (a writer, a bus that may lose events). */
+  metrics?: Metrics;
   /** This process's open-file limit (each worker has its own); read from /proc when not given, null when unknown. */
   openFiles?: number | null;
-  /** The event exchange with the other worker processes; a single process has its own. */
-  bus?: EventBus;
-  /**
-   * One of several workers (--workers): the primary process stores the events, so this one only
-   * reads the store; it rebuilds the state up to `restoreThrough` and takes the rest from the bus;
-   * it shares the port; and its responses say which worker answered.
-   */
-  worker?: {
-    id: number;
-    restoreThrough: number;
-    clusterMetrics?: () => ClusterFigures | undefined;
-    /** Tells the primary this worker is alive, when its timers are held back by a flood (see LoopTurns). */
-    alive?: () => void;
-    /** Told when a tick's last pass is written: the primary's clock waits for every worker. */
-    onTicked?: (tick: Tick, workMs: number) => void;
-    /** Ticks from the primary, in line with the bus's batches. */
-    onTick?: (handler: (tick: Tick) => void) => void;
-  };
+  /** With --workers: which worker this is, told in an x-pulse-worker header on every response. */
+  workerId?: number;
+  /** The time requests are answered at (tests move it by hand). */
+  clock?: () => number;
 }
 
-export interface RunningServer {
-  port: number;
+/** A composed Pulse, not yet listening: what a transport serves and a control plane drives. */
+export interface Pulse {
+  handler: HttpHandler;
+  dashboards: Dashboards;
+  hub: Hub;
+  metrics: Metrics;
+  /** Which dashboards may open: per-address cap and open-file reserve. */
+  admission: SocketAdmission;
   /** Events rebuilt from storage at start. */
   restored: number;
-  metrics: Metrics;
-  /** Stops accepting, stores and publishes what is pending, closes dashboards with 1001. */
-  stop(): Promise<void>;
+  /** The tick step and the rest of what the control plane drives. */
+  node: TickingNode;
 }
 
-/** The one place that picks the pieces and wires them together from the config. Throws GeoipError on a bad --geoip. */
-export function startServer(config: Config, resources: ServerResources): RunningServer {
-  const { store } = resources;
-  const metrics = new Metrics();
+/** Builds a Pulse from the config and its resources without opening a port. Throws GeoipError on a bad --geoip. */
+export function composePulse(config: Config, resources: PulseResources): Pulse {
+  const { store, bus, control, transport, writer } = resources;
+  const metrics = resources.metrics ?? new Metrics();
   const maxSites = liveSiteCap(config);
   const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites, visitorMemory: visitorMemory(config.maxMemory * 1024 * 1024, maxSites) });
-  const { worker } = resources;
   // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
   store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
-  const restored = hub.restore(store.since(now - ACTIVE_MS, worker?.restoreThrough), now);
-  // Only a single process writes; with workers, the primary stores each batch once.
-  const writes = worker ? undefined : new WriteBuffer(store, metrics);
-  const bus = resources.bus ?? new LocalBus();
+  const restored = hub.restore(store.since(now - ACTIVE_MS, control.restoreThrough), now);
   let accepted: AcceptedEvent[] = [];
   const ingestor = new Ingestor(hub, {
-    ...(resources.salts ? { salts: resources.salts } : {}),
+    salts: control.salts,
     ...(config.geoip === null ? {} : { geoip: openGeoipDatabase(config.geoip) }),
     ...(config.sites.length > 0 ? { allowedSites: new Set(config.sites) } : {}),
     keepQuery: config.keepQuery,
@@ -89,13 +99,13 @@ export function startServer(config: Config, resources: ServerResources): Running
     for (const event of batch) {
       // Every process keeps the same events out; the one that accepted them counts them.
       if (!hub.record(event.site, hitOf(event)) && own) metrics.eventsNotShown++;
-      writes?.add(event);
+      writer?.add(event);
     }
     ingestor.settle(batch);
   });
   const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
   const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
-  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission });
+  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission, ...(resources.clock ? { now: resources.clock } : {}) });
   const turns = new LoopTurns();
   const handler = createHttpHandler({
     ingestor,
@@ -110,10 +120,10 @@ export function startServer(config: Config, resources: ServerResources): Running
     admission,
     onRequest: (time) => turns.request(time),
     overloaded: () => bus.congested(),
-    ...(worker ? { workerId: worker.id } : {}),
-    ...(worker?.clusterMetrics ? { clusterMetrics: worker.clusterMetrics } : {}),
+    ...(resources.workerId === undefined ? {} : { workerId: resources.workerId }),
+    clusterMetrics: () => control.clusterFigures(),
+    ...(resources.clock ? { now: resources.clock } : {}),
   });
-  const transport = startBunServer({ port: config.port, host: config.host, handler, dashboards, metrics, reusePort: worker !== undefined });
   const fanOut = new FanOut(
     ({ topic, data }) => {
       transport.publish(topic, data);
@@ -123,72 +133,90 @@ export function startServer(config: Config, resources: ServerResources): Running
     (publications) => dashboards.shards.passes(publications),
     turns,
   );
-  /** When this process last told the bus anything (a worker: the primary). */
-  let toldAt = Date.now();
-  const publishAccepted = () => {
-    toldAt = Date.now();
-    if (accepted.length > 0) {
-      const batch = accepted;
-      accepted = [];
-      bus.publish(batch);
-    }
+  const sendAccepted = (): boolean => {
+    if (accepted.length === 0) return false;
+    const batch = accepted;
+    accepted = [];
+    bus.publish(batch);
+    return true;
   };
-  const ticks = worker ? followTicks() : startTickLoop({
-    tickMs: config.tickMs,
-    tick: (time) => {
-      publishAccepted();
-      writes?.drain();
-      return hub.tick(time);
+  /** What a tick does before its frames: the events accepted go out, those received are stored. */
+  const beforeTick = () => {
+    sendAccepted();
+    writer?.drain();
+  };
+  const node: TickingNode = {
+    step: (tick) => {
+      beforeTick();
+      return fanOut.send(hub.tick(tick.time));
     },
-    fanOut,
-    onTick: (work, interval) => metrics.recordTick(work, interval),
+    finalStep: (time) => {
+      beforeTick();
+      fanOut.sendNow(hub.tick(time));
+    },
+    sendAccepted,
     turns,
-  });
-
-  /**
-   * A worker sends what it accepted every --tick-ms, and ticks when the bus says: every worker
-   * then turns the same batches into the same frames at the same time.
-   */
-  function followTicks() {
-    const sending = setInterval(publishAccepted, config.tickMs);
-    // A flood can hold the interval back for seconds (see LoopTurns): the requests send instead.
-    turns.onRequest((time) => {
-      if (time - toldAt < 2 * config.tickMs) return;
-      // With nothing to send (it is refusing events as overloaded), it says it is alive.
-      if (accepted.length === 0) worker?.alive?.();
-      publishAccepted();
-    });
-    worker?.onTick?.((tick) => {
-      fanOut.send(hub.tick(tick.time)).then(
-        (workMs) => {
-          metrics.recordTick(workMs / 1000, tick.intervalMs / 1000);
-          worker?.onTicked?.(tick, workMs);
-        },
-        (error: unknown) => {
-          console.error("pulse: tick failed:", error);
-          worker?.onTicked?.(tick, 0);
-        },
-      );
-    });
-    return { stop: () => clearInterval(sending), flush: publishAccepted };
-  }
-
-  const retention = worker ? { stop() {} } : startRetention(store, config.retentionDays);
-
-  return {
-    port: transport.port,
-    restored,
     metrics,
+  };
+  return { handler, dashboards, hub, metrics, admission, restored, node };
+}
+
+export interface RunningServer {
+  port: number;
+  /** Events rebuilt from storage at start. */
+  restored: number;
+  metrics: Metrics;
+  /** Stops accepting, stores and publishes what is pending, closes dashboards with 1001. */
+  stop(): Promise<void>;
+}
+
+/** Composes a Pulse, listens, and lets the control plane drive it. */
+export function startServer(config: Config, resources: PulseResources): RunningServer {
+  const pulse = composePulse(config, resources);
+  const { transport, control, bus, store, writer } = resources;
+  // Workers share the port: the kernel spreads connections over them.
+  const port = transport.listen({ port: config.port, host: config.host, reusePort: config.workers > 1 }, pulse);
+  control.start(pulse.node);
+  return {
+    port,
+    restored: pulse.restored,
+    metrics: pulse.metrics,
     async stop() {
       transport.stopListening();
-      ticks.stop();
-      retention.stop();
-      ticks.flush();
+      control.stop();
       // Ticks write a chunk per turn of the event loop: at shutdown, everything now.
-      writes?.close();
+      writer?.close();
       await transport.closeAll(CloseCode.GoingAway, "server restarting");
       bus.close();
       store.close();
     },
   };
+}
+
+export interface SingleProcessBase {
+  files: Readonly<Record<string, Asset>>;
+  store: EventStore;
+  token: string;
+  /** The data directory's salts; fresh ones when not given (tests). */
+  salts?: DailySalts;
+  openFiles?: number | null;
+}
+
+/** A single process is the whole server: its own bus, its own pace, its own storage, Bun.serve. */
+export function singleProcessResources(config: Config, base: SingleProcessBase): PulseResources {
+  const metrics = new Metrics();
+  const salts = base.salts ?? new DailySalts();
+  return {
+    ...base,
+    metrics,
+    bus: new LocalBus(),
+    control: new LocalControl({ tickMs: config.tickMs, salts, storePosition: base.store.lastPosition() }),
+    transport: new BunTransport(),
+    writer: new WriteBuffer(base.store, metrics),
+  };
+}
+
+/** A single process, started as `pulse serve` starts it (the caller prunes the store: see startRetention). */
+export function startSingleProcess(config: Config, base: SingleProcessBase): RunningServer {
+  return startServer(config, singleProcessResources(config, base));
 }

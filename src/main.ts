@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
-import { startServer } from "./app.ts";
+import { startSingleProcess } from "./app.ts";
 import { selfCommand } from "./cli/self-command.ts";
 import { startupFailure, type ListenAddress } from "./cli/startup-failure.ts";
 import { startPrimary } from "./cluster/primary.ts";
@@ -14,6 +14,7 @@ import { LOADTEST_OPTIONS, parseLoadtestConfig } from "./loadtest/options.ts";
 import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
 import { fileLimitWarning, readFileLimit } from "./host/file-limit.ts";
 import { openDataDir, type DataDir } from "./storage/data-dir.ts";
+import { startRetention } from "./storage/retention.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { rmSync } from "node:fs";
 
@@ -44,7 +45,10 @@ function serve(config: Config, argv: string[]): void {
         workers: primary.pids(),
       }));
     } else {
-      started = Promise.resolve(startServer(config, { files: embeddedAssets, store, token, salts }));
+      const server = startSingleProcess(config, { files: embeddedAssets, store, token, salts });
+      // The process that writes the store prunes it (with workers, the primary).
+      const retention = startRetention(store, config.retentionDays);
+      started = Promise.resolve({ ...server, stop: () => (retention.stop(), server.stop()) });
     }
   } catch (error) {
     return failed(error);

@@ -3,6 +3,7 @@
  * once and hands ServerFrames to a callback. The socket class and timers are injected so tests
  * drive it with a fake socket and a fake clock (test/ui/connection.test.ts).
  */
+import { systemTimers, type Timers } from "../src/core/timers.ts";
 import { CloseCode, type ServerFrame } from "../src/core/wire/protocol.ts";
 
 export type ConnectionState =
@@ -22,11 +23,7 @@ export interface SocketLike {
 
 export type SocketClass = new (url: string) => SocketLike;
 
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  now(): number;
-}
+export type { Timers } from "../src/core/timers.ts";
 
 export interface ConnectionOptions {
   url: string;
@@ -59,19 +56,13 @@ export interface Connection {
   close(): void;
 }
 
-const browserTimers: Timers = {
-  setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
-  now: () => Date.now(),
-};
-
 export function connect(options: ConnectionOptions): Connection {
   const {
     url,
     onFrame,
     onState = () => {},
     WebSocket: Socket = globalThis.WebSocket,
-    timers = browserTimers,
+    timers = systemTimers,
     random = Math.random,
     minDelay = 500,
     maxDelay = 10_000,

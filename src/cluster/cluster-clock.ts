@@ -10,6 +10,7 @@
  */
 import type { Tick } from "../control/control-plane.ts";
 import { MAX_TICK_MS, nextTickInterval } from "../core/fanout/tick-pacing.ts";
+import { systemTimers, type Timers } from "../core/timers.ts";
 
 /** How long a tick waits, past its interval, for workers still writing the last one. */
 export const TICK_DEADLINE_MS = MAX_TICK_MS;
@@ -32,7 +33,8 @@ export interface ClusterClockOptions {
   stillWorking?: (worker: number) => boolean;
   /** Told once about a worker that has stopped answering; the clock no longer counts it. */
   onHung?: (worker: number) => void;
-  now?: () => number;
+  /** The clock and timers (tests move time by hand). */
+  timers?: Timers;
 }
 
 interface Member {
@@ -50,13 +52,13 @@ export class ClusterClock {
   private number = 0;
   private slowestMs = 0;
   private intervalElapsed = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private deadline: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown;
+  private deadline: unknown;
   private stopped = false;
   private readonly deadlineMs: number;
   private readonly hungMs: number;
   private readonly silentWorkMs: number;
-  private readonly now: () => number;
+  private readonly timers: Timers;
 
   constructor(
     private readonly tickMs: number,
@@ -66,7 +68,7 @@ export class ClusterClock {
     this.deadlineMs = options.deadlineMs ?? TICK_DEADLINE_MS;
     this.hungMs = options.hungMs ?? HUNG_AFTER_MS;
     this.silentWorkMs = options.silentWorkMs ?? SILENT_WORK_MS;
-    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? systemTimers;
   }
 
   start(): void {
@@ -75,13 +77,13 @@ export class ClusterClock {
 
   /** From the next tick on, `worker` is waited for; ticks it was sent before are not its to answer. */
   join(worker: number): void {
-    this.members.set(worker, { unfinished: [], heardAt: this.now() });
+    this.members.set(worker, { unfinished: [], heardAt: this.timers.now() });
   }
 
   /** `worker` said something (any message): it is alive, if perhaps behind. */
   heard(worker: number): void {
     const member = this.members.get(worker);
-    if (member) member.heardAt = this.now();
+    if (member) member.heardAt = this.timers.now();
   }
 
   leave(worker: number): void {
@@ -94,7 +96,7 @@ export class ClusterClock {
   done(worker: number, number: number, workMs: number): void {
     const member = this.members.get(worker);
     if (!member) return;
-    member.heardAt = this.now();
+    member.heardAt = this.timers.now();
     if (member.unfinished[0] === undefined || member.unfinished[0].number > number) return;
     while (member.unfinished[0] !== undefined && member.unfinished[0].number <= number) member.unfinished.shift();
     this.slowestMs = Math.max(this.slowestMs, workMs);
@@ -103,13 +105,13 @@ export class ClusterClock {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.deadline);
+    this.timers.clearTimeout(this.timer);
+    this.timers.clearTimeout(this.deadline);
   }
 
   private tick(): void {
-    clearTimeout(this.deadline);
-    const time = this.now();
+    this.timers.clearTimeout(this.deadline);
+    const time = this.timers.now();
     this.reportHung(time);
     const intervalMs = nextTickInterval(this.slowestMs, this.tickMs);
     this.slowestMs = 0;
@@ -136,11 +138,11 @@ export class ClusterClock {
 
   private wait(intervalMs: number): void {
     this.intervalElapsed = false;
-    this.timer = setTimeout(() => {
+    this.timer = this.timers.setTimeout(() => {
       this.intervalElapsed = true;
       this.maybeTick();
       if (this.waiting.size > 0) {
-        this.deadline = setTimeout(() => {
+        this.deadline = this.timers.setTimeout(() => {
           this.waiting.clear();
           this.maybeTick();
         }, this.deadlineMs);

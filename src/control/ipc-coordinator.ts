@@ -22,6 +22,7 @@ import {
 } from "../cluster/messages.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
 import { Metrics } from "../core/metrics.ts";
+import { systemTimers, type Timers } from "../core/timers.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
 import { WriteBuffer } from "../storage/write-buffer.ts";
@@ -40,7 +41,8 @@ export interface IpcCoordinatorOptions {
   /** Told once about a worker that has stopped answering: its supervisor kills and restarts it. */
   onHung?: (worker: number) => void;
   log?: (line: string) => void;
-  now?: () => number;
+  /** The clock and timers of the pace (tests move time by hand). */
+  timers?: Timers;
 }
 
 /** What a worker is told at start besides what the coordinator decides (its store position and salts). */
@@ -53,14 +55,14 @@ export class IpcCoordinator {
   private readonly writes: WriteBuffer;
   private readonly clock: ClusterClock;
   private readonly workers = new Map<Channel, number>();
-  private readonly timers: Array<ReturnType<typeof setInterval>>;
+  private readonly intervals: Array<ReturnType<typeof setInterval>>;
   private readonly unsubscribeSalts: () => void;
   private readonly retention: { stop(): void };
-  private readonly now: () => number;
+  private readonly timers: Timers;
 
   constructor(private readonly options: IpcCoordinatorOptions) {
     const { store, relay, salts } = options;
-    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? systemTimers;
     this.writes = new WriteBuffer(store, this.metrics, options.log);
     store.onDamagedChunk(() => this.metrics.damagedChunks++);
     // Stored before it is forwarded: a worker started after a store position gets every later batch.
@@ -69,7 +71,7 @@ export class IpcCoordinator {
       for (const event of batch) this.writes.add(event);
       this.writes.flush();
     });
-    this.timers = [
+    this.intervals = [
       // /metrics at any worker shows everyone's figures (see ClusterTally).
       setInterval(() => {
         // Events held while storage fails are retried with each batch, and here when no batch comes.
@@ -77,14 +79,14 @@ export class IpcCoordinator {
         this.broadcast({ type: "metrics", ...this.tally.totals() });
       }, METRICS_INTERVAL_MS),
       // Tomorrow's salt is in every worker's hands; after midnight, the day after's goes out.
-      setInterval(() => salts.at(this.now()), SALT_CHECK_MS),
+      setInterval(() => salts.at(this.timers.now()), SALT_CHECK_MS),
     ];
     this.unsubscribeSalts = salts.onChange((state) => this.broadcast({ type: "salts", state }));
     this.retention = startRetention(store, options.retentionDays);
     this.clock = new ClusterClock(options.tickMs, (tick) => relay.tick(tick), {
       ...(options.stillWorking ? { stillWorking: options.stillWorking } : {}),
       ...(options.onHung ? { onHung: options.onHung } : {}),
-      now: this.now,
+      timers: this.timers,
     });
     this.clock.start();
   }
@@ -105,7 +107,7 @@ export class IpcCoordinator {
       type: "start",
       id,
       ...start,
-      salts: (salts.at(this.now()), salts.state()),
+      salts: (salts.at(this.timers.now()), salts.state()),
       restoreThrough: store.lastPosition(),
     } satisfies PrimaryMessage);
     relay.attach(channel);
@@ -135,7 +137,7 @@ export class IpcCoordinator {
   /** Stops the ticks and the timers; the store stays open for the workers' last batches. */
   stop(): void {
     this.clock.stop();
-    for (const timer of this.timers) clearInterval(timer);
+    for (const interval of this.intervals) clearInterval(interval);
     this.unsubscribeSalts();
     this.retention.stop();
   }

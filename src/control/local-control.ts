@@ -5,6 +5,7 @@
  */
 import { nextTickInterval } from "../core/fanout/tick-pacing.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
+import { systemTimers, type Timers } from "../core/timers.ts";
 import type { ClusterFigures, ControlPlane, TickingNode } from "./control-plane.ts";
 
 export interface LocalControlOptions {
@@ -12,7 +13,8 @@ export interface LocalControlOptions {
   salts: DailySalts;
   /** The store's last position when the process starts (EventStore.lastPosition()). */
   storePosition: number;
-  now?: () => number;
+  /** The clock and timers (tests move time by hand). */
+  timers?: Timers;
 }
 
 export class LocalControl implements ControlPlane {
@@ -20,17 +22,17 @@ export class LocalControl implements ControlPlane {
   readonly salts: DailySalts;
   private loop: TickLoop | undefined;
   private node: TickingNode | undefined;
-  private readonly now: () => number;
+  private readonly timers: Timers;
 
   constructor(private readonly options: LocalControlOptions) {
     this.restoreThrough = options.storePosition;
     this.salts = options.salts;
-    this.now = options.now ?? Date.now;
+    this.timers = options.timers ?? systemTimers;
   }
 
   start(node: TickingNode): void {
     this.node = node;
-    this.loop = startTickLoop(this.options.tickMs, node, this.now);
+    this.loop = startTickLoop(this.options.tickMs, node, this.timers);
   }
 
   clusterFigures(): ClusterFigures | undefined {
@@ -44,7 +46,7 @@ export class LocalControl implements ControlPlane {
     if (!this.loop) return;
     this.loop.stop();
     this.loop = undefined;
-    this.node?.finalStep(this.now());
+    this.node?.finalStep(this.timers.now());
   }
 }
 
@@ -58,8 +60,9 @@ interface TickLoop {
  * written, so pacing sees the fan-out, not just the publish calls. A tick whose timer is a whole
  * interval late (a flood holds timers back) runs from the next request answered.
  */
-export function startTickLoop(tickMs: number, node: TickingNode, now: () => number = Date.now): TickLoop {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+export function startTickLoop(tickMs: number, node: TickingNode, timers: Timers = systemTimers): TickLoop {
+  const now = () => timers.now();
+  let timer: unknown;
   let stopped = false;
   let running = false;
   let number = 0;
@@ -82,19 +85,19 @@ export function startTickLoop(tickMs: number, node: TickingNode, now: () => numb
   };
   const schedule = (delay: number) => {
     dueAt = now() + delay;
-    timer = setTimeout(run, delay);
+    timer = timers.setTimeout(run, delay);
   };
   schedule(tickMs);
   node.turns.onRequest((time) => {
     if (running || stopped || time - dueAt < tickMs) return;
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
     void run();
   });
 
   return {
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
     },
   };
 }

@@ -1,20 +1,25 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Tick } from "../../src/control/control-plane.ts";
 import { ClusterClock, type ClusterClockOptions } from "../../src/cluster/cluster-clock.ts";
+import { advanceTurns, FakeTimers } from "../helpers/fake-timers.ts";
 
 const TICK_MS = 20;
 let clock: ClusterClock | undefined;
+let timers: FakeTimers;
 afterEach(() => clock?.stop());
+
+const advance = (ms: number) => advanceTurns(timers, ms);
 
 function started(members: number[], options: ClusterClockOptions = {}, onTick: (tick: Tick) => void = () => {}) {
   const ticks: Tick[] = [];
+  timers = new FakeTimers();
   clock = new ClusterClock(
     TICK_MS,
     (tick) => {
       ticks.push(tick);
       onTick(tick);
     },
-    options,
+    { timers, ...options },
   );
   for (const member of members) clock.join(member);
   clock.start();
@@ -24,18 +29,17 @@ function started(members: number[], options: ClusterClockOptions = {}, onTick: (
 describe("ClusterClock", () => {
   test("without workers it simply ticks every interval", async () => {
     const { ticks } = started([]);
-    // Generous: a busy machine delays timers.
-    await Bun.sleep(TICK_MS * 15);
+    await advance(TICK_MS * 15);
     expect(ticks.length).toBeGreaterThanOrEqual(3);
     expect(ticks.every((tick) => tick.intervalMs === TICK_MS)).toBe(true);
   });
 
   test("the next tick waits until every worker has written the last one", async () => {
     const { clock, ticks } = started([0, 1]);
-    await Bun.sleep(TICK_MS * 1.5);
+    await advance(TICK_MS * 1.5);
     expect(ticks).toHaveLength(1);
     clock.done(0, 1, 1);
-    await Bun.sleep(TICK_MS * 3);
+    await advance(TICK_MS * 3);
     // Worker 1 is still writing: no tick piles up behind it.
     expect(ticks).toHaveLength(1);
     clock.done(1, 1, 1);
@@ -44,30 +48,30 @@ describe("ClusterClock", () => {
 
   test("a worker that leaves is not waited for", async () => {
     const { clock, ticks } = started([0, 1]);
-    await Bun.sleep(TICK_MS * 1.5);
+    await advance(TICK_MS * 1.5);
     clock.done(0, 1, 1);
     clock.leave(1);
-    await Bun.sleep(TICK_MS * 1.5);
+    await advance(TICK_MS * 1.5);
     expect(ticks.length).toBeGreaterThanOrEqual(2);
   });
 
   test("the slowest worker's fan-out stretches the interval, as in one process", async () => {
     const { clock, ticks } = started([0, 1]);
-    await Bun.sleep(TICK_MS * 1.5);
+    await advance(TICK_MS * 1.5);
     clock.done(0, 1, 5);
     clock.done(1, 1, 60);
-    await Bun.sleep(TICK_MS);
+    await advance(TICK_MS);
     expect(ticks).toHaveLength(2);
     expect(ticks.at(-1)!.intervalMs).toBe(80);
   });
 
   test("reports for a tick already finished, or from strangers, change nothing", async () => {
     const { clock, ticks } = started([0]);
-    await Bun.sleep(TICK_MS * 1.5);
+    await advance(TICK_MS * 1.5);
     clock.done(7, 1, 1);
     clock.done(0, 1, 1);
     clock.done(0, 1, 500);
-    await Bun.sleep(TICK_MS * 2);
+    await advance(TICK_MS * 2);
     // One more tick (the first was finished), and worker 0 has not finished that one.
     expect(ticks).toHaveLength(2);
     expect(ticks.at(-1)!.intervalMs).toBe(TICK_MS);
@@ -78,7 +82,7 @@ describe("ClusterClock", () => {
 
   test("a worker that misses the deadline does not hold the ticks: the others keep their pace", async () => {
     const { ticks } = started([0, 1], { deadlineMs: 50 }, prompt);
-    await Bun.sleep(400);
+    await advance(400);
     // One tick waits for worker 1 until the deadline; after that it is not waited for: some 15 ticks, not one.
     expect(ticks.length).toBeGreaterThanOrEqual(10);
     expect(ticks.map((tick) => tick.number)).toEqual(ticks.map((_, i) => i + 1));
@@ -86,25 +90,25 @@ describe("ClusterClock", () => {
 
   test("a worker that catches up is waited for again", async () => {
     const { clock, ticks } = started([0, 1], { deadlineMs: 200 }, prompt);
-    await Bun.sleep(TICK_MS + 250);
+    await advance(TICK_MS + 250);
     const behind = ticks.length;
     expect(behind).toBeGreaterThanOrEqual(3);
     // Worker 1 finishes everything it was sent: from the next tick on, that tick waits for it.
     clock.done(1, ticks.at(-1)!.number, 1);
-    await Bun.sleep(TICK_MS * 5);
+    await advance(TICK_MS * 5);
     expect(ticks.length - behind).toBeLessThanOrEqual(1);
   });
 
   test("a worker that finishes no tick for hungMs is reported hung, once, and counted no more", async () => {
     const hung: number[] = [];
     const { ticks } = started([0, 1], { deadlineMs: 30, hungMs: 150, onHung: (worker) => hung.push(worker) }, prompt);
-    await Bun.sleep(100);
+    await advance(100);
     expect(hung).toEqual([]);
-    await Bun.sleep(300);
+    await advance(300);
     expect(hung).toEqual([1]);
     // Worker 0 alone sets the pace now: no deadline waits.
     const before = ticks.length;
-    await Bun.sleep(TICK_MS * 5);
+    await advance(TICK_MS * 5);
     expect(ticks.length - before).toBeGreaterThanOrEqual(3);
   });
 
@@ -112,20 +116,22 @@ describe("ClusterClock", () => {
     const hung: number[] = [];
     started([0, 1], { deadlineMs: 30, hungMs: 150, onHung: (worker) => hung.push(worker) }, (tick) => {
       prompt(tick);
-      setTimeout(() => clock?.done(1, tick.number, 2 * TICK_MS), 2 * TICK_MS);
+      timers.setTimeout(() => clock?.done(1, tick.number, 2 * TICK_MS), 2 * TICK_MS);
     });
-    await Bun.sleep(500);
+    await advance(500);
     expect(hung).toEqual([]);
   });
 
   test("a worker behind on its ticks that still says something is catching up, not hung", async () => {
     const hung: number[] = [];
     const { clock } = started([0, 1], { deadlineMs: 30, hungMs: 150, onHung: (worker) => hung.push(worker) }, prompt);
-    const talking = setInterval(() => clock.heard(1), 50);
-    await Bun.sleep(500);
-    clearInterval(talking);
+    let talking = true;
+    const talk = (): unknown => talking && timers.setTimeout(() => (clock.heard(1), talk()), 50);
+    talk();
+    await advance(500);
+    talking = false;
     expect(hung).toEqual([]);
-    await Bun.sleep(300);
+    await advance(300);
     expect(hung).toEqual([1]);
   });
 
@@ -137,17 +143,17 @@ describe("ClusterClock", () => {
       { deadlineMs: 30, hungMs: 150, silentWorkMs: 600, stillWorking: (worker) => (asked.push(worker), true), onHung: (worker) => hung.push(worker) },
       prompt,
     );
-    await Bun.sleep(400);
+    await advance(400);
     expect(asked).toContain(1);
     expect(hung).toEqual([]);
-    await Bun.sleep(500);
+    await advance(500);
     expect(hung).toEqual([1]);
   });
 
   test("a silent worker not at work (stopped) is hung at hungMs", async () => {
     const hung: number[] = [];
     started([0, 1], { deadlineMs: 30, hungMs: 150, silentWorkMs: 10_000, stillWorking: () => false, onHung: (worker) => hung.push(worker) }, prompt);
-    await Bun.sleep(400);
+    await advance(400);
     expect(hung).toEqual([1]);
   });
 });

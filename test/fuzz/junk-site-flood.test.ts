@@ -8,7 +8,7 @@
  * Replay a failure with the seed it prints: PULSE_FUZZ_SEED=<seed> bun test test/fuzz/junk-site-flood.test.ts
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { startServer, type RunningServer } from "../../src/app.ts";
+import { startSingleProcess, type RunningServer } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { DEFAULT_MAX_SITES } from "../../src/core/stats/hub.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
@@ -28,7 +28,7 @@ afterAll(() => server?.stop());
 describe(`junk-site flood (seed ${SEED})`, () => {
   test(`${JUNK_REQUESTS} requests of 10 junk domains from a pool of ${JUNK_POOL}, and a real site with ${REAL_VISITORS} visitors`, async () => {
     const rng = new Rng(SEED);
-    server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), { files: {}, store: createMemoryStore(), token: TOKEN });
+    server = startSingleProcess(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), { files: {}, store: createMemoryStore(), token: TOKEN });
     const base = `http://127.0.0.1:${server.port}`;
     const auth = { authorization: `Bearer ${TOKEN}` };
     const answers = new Map<string, number>();

@@ -1,16 +1,18 @@
-/** An HTTP handler wired like the server's, for route tests that need no port. */
-import type { DashboardData } from "../../src/core/fanout/dashboards.ts";
-import { Hub } from "../../src/core/stats/hub.ts";
-import { Ingestor } from "../../src/core/ingest/ingest.ts";
-import { hitOf } from "../../src/core/stats/site-stats.ts";
-import { Metrics } from "../../src/core/metrics.ts";
-import { RateLimiter } from "../../src/core/ingest/rate-limiter.ts";
-import { admissionLimits, SocketAdmission } from "../../src/core/fanout/socket-admission.ts";
+/**
+ * A Pulse composed as the server composes it (src/app.ts), without a port: the HTTP handler is
+ * called with Requests, frames are recorded instead of sent, and ticks run when the test says.
+ */
+import { composePulse } from "../../src/app.ts";
+import { LocalBus } from "../../src/bus/local-bus.ts";
 import type { ClusterFigures } from "../../src/control/control-plane.ts";
-import { createHttpHandler, type Peer } from "../../src/server/http-handler.ts";
-import { StaticAssets } from "../../src/server/static-assets.ts";
+import { parseConfig } from "../../src/config.ts";
+import type { DashboardData } from "../../src/core/fanout/dashboards.ts";
+import { Metrics } from "../../src/core/metrics.ts";
+import type { Peer } from "../../src/server/http-handler.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
+import { WriteBuffer } from "../../src/storage/write-buffer.ts";
+import { HandControl, RecordingTransport } from "./hand-control.ts";
 
 export const BASE = "http://localhost:3000";
 export const TOKEN = "handler-test-token-0123";
@@ -33,44 +35,62 @@ export interface HandlerOptions {
   overloaded?: () => boolean;
 }
 
+/** The single process's bus, congested when the test says. */
+class TestBus extends LocalBus {
+  constructor(private readonly overloaded: () => boolean) {
+    super();
+  }
+  override congested(): boolean {
+    return this.overloaded();
+  }
+}
+
 export function handlerSetup(options: HandlerOptions = {}) {
-  const hub = new Hub();
-  const metrics = new Metrics();
   const store = options.store ?? createMemoryStore();
-  const addresses: string[] = [];
-  const admission = new SocketAdmission(admissionLimits(options.openFiles ?? null, options.maxDashboardsPerIp ?? 0));
-  const ingestor = new Ingestor(hub, {
-    onAccepted: (event) => {
-      store.append([event]);
-      hub.record(event.site, hitOf(event));
-    },
-  });
-  const original = ingestor.ingest.bind(ingestor);
-  ingestor.ingest = (request) => {
-    addresses.push(request.ip);
-    return original(request);
-  };
-  const handler = createHttpHandler({
-    ingestor,
-    hub,
-    store,
-    metrics,
-    assets: new StaticAssets({
+  const config = parseConfig(
+    [
+      "--rate-limit", String(options.rateLimit ?? 0),
+      "--max-dashboards-per-ip", String(options.maxDashboardsPerIp ?? 0),
+      ...(options.trustProxy ? ["--trust-proxy"] : []),
+      ...(options.metricsPublic ? ["--metrics-public"] : []),
+      ...(options.publicSites ?? []).flatMap((site) => ["--public-site", site]),
+      ...(options.allowOrigins ?? []).flatMap((origin) => ["--allow-origin", origin]),
+    ],
+    {},
+  );
+  const metrics = new Metrics();
+  const control = new HandControl(store.lastPosition(), options.clusterMetrics);
+  const transport = new RecordingTransport();
+  const pulse = composePulse(config, {
+    files: {
       "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" },
       "/js/script.js": { contentType: "text/javascript", body: "/* the tracker */" },
-    }),
-    policy: { token: options.token ?? TOKEN, publicSites: options.publicSites ?? [], metricsPublic: options.metricsPublic ?? false },
-    allowOrigins: options.allowOrigins ?? [],
-    trustProxy: options.trustProxy ?? false,
-    ...(options.rateLimit ? { rateLimiter: new RateLimiter(options.rateLimit) } : {}),
-    admission,
-    ...(options.now ? { now: options.now } : {}),
-    ...(options.clusterMetrics ? { clusterMetrics: options.clusterMetrics } : {}),
-    ...(options.overloaded ? { overloaded: options.overloaded } : {}),
+    },
+    store,
+    token: options.token ?? TOKEN,
+    bus: new TestBus(options.overloaded ?? (() => false)),
+    control,
+    transport,
+    metrics,
+    writer: new WriteBuffer(store, metrics),
+    openFiles: options.openFiles ?? null,
+    ...(options.now ? { clock: options.now } : {}),
   });
+  control.start(pulse.node);
   const upgrades: DashboardData[] = [];
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
-  return { hub, store, metrics, admission, handler: (request: Request) => handler(request, peer), withPeer: handler, upgrades, addresses };
+  return {
+    hub: pulse.hub,
+    store,
+    metrics,
+    admission: pulse.admission,
+    handler: (request: Request) => pulse.handler(request, peer),
+    withPeer: pulse.handler,
+    upgrades,
+    published: transport.published,
+    /** Runs a tick: accepted events are applied, stored and published. */
+    tick: (time?: number) => control.tick(time),
+  };
 }
 
 export const bearer = { authorization: `Bearer ${TOKEN}` };

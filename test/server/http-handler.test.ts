@@ -8,10 +8,11 @@ const pageview = JSON.stringify({ n: "pageview", u: "https://shop.test/", d: "sh
 
 describe("POST /api/event", () => {
   test("accepts a pageview with 202 and open CORS", async () => {
-    const { handler, hub } = setup();
+    const { handler, hub, tick } = setup();
     const response = (await handler(post(pageview, { "content-type": "text/plain" })))!;
     expect(response.status).toBe(202);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    await tick();
     expect(hub.siteCount()).toBe(1);
   });
 
@@ -24,10 +25,11 @@ describe("POST /api/event", () => {
   });
 
   test("bots get 202 but are not counted, and a header says why", async () => {
-    const { handler, hub } = setup();
+    const { handler, hub, tick } = setup();
     const response = (await handler(post(pageview, { "user-agent": "Googlebot/2.1" })))!;
     expect(response.status).toBe(202);
     expect(response.headers.get("x-pulse-dropped")).toBe("bot");
+    await tick();
     expect(hub.siteCount()).toBe(0);
   });
 
@@ -40,18 +42,24 @@ describe("POST /api/event", () => {
     ["invalid UTF-8", new Request(`${BASE}/api/event`, { method: "POST", body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) }), 400, "body is not valid UTF-8"],
     ["GET", new Request(`${BASE}/api/event`), 405, "use POST to send events"],
   ])("rejects %s", async (_, request, status, message) => {
-    const { handler, hub } = setup();
+    const { handler, hub, tick } = setup();
     expect(await errorOf(await handler(request))).toEqual({ status, body: { error: message } });
+    await tick();
     expect(hub.siteCount()).toBe(0);
   });
 
   test("uses the socket address, or the proxy's X-Forwarded-For entry only with trust-proxy", async () => {
-    const untrusted = setup();
-    await untrusted.handler(post(pageview, { "x-forwarded-for": "203.0.113.50" }));
-    expect(untrusted.addresses).toEqual(["192.0.2.7"]);
-    const trusted = setup({ trustProxy: true });
-    await trusted.handler(post(pageview, { "x-forwarded-for": "10.9.9.9, 203.0.113.50" }));
-    expect(trusted.addresses).toEqual(["203.0.113.50"]);
+    // One event a second per address: a second event from the same address is refused.
+    const statuses = async (trustProxy: boolean, forwardedFor: string[]) => {
+      const { handler } = setup({ trustProxy, rateLimit: 1 });
+      const answers: number[] = [];
+      for (const entry of forwardedFor) answers.push((await handler(post(pageview, { "x-forwarded-for": entry })))!.status);
+      return answers;
+    };
+    // Untrusted, every request is the socket's address, whatever it claims.
+    expect(await statuses(false, ["203.0.113.50", "198.51.100.1"])).toEqual([202, 429]);
+    // Trusted, the proxy's (last) entry is the client: two clients, then one of them again.
+    expect(await statuses(true, ["10.9.9.9, 203.0.113.50", "198.51.100.1", "203.0.113.50"])).toEqual([202, 202, 429]);
   });
 });
 

@@ -13,7 +13,7 @@ describe("a congested bus", () => {
   test("ingest answers 503 with Retry-After to an address past its share while the bus is congested; other addresses still get 202", async () => {
     let congested = true;
     const time = 1_000_000;
-    const { handler, metrics, store } = handlerSetup({ trustProxy: true, overloaded: () => congested, now: () => time });
+    const { handler, metrics, store, tick } = handlerSetup({ trustProxy: true, overloaded: () => congested, now: () => time });
     const flood = [];
     for (let i = 0; i < 25; i++) flood.push((await handler(event("203.0.113.9")))!);
     expect(flood.map((response) => response.status)).toEqual([...Array<number>(20).fill(202), ...Array<number>(5).fill(503)]);
@@ -29,6 +29,7 @@ describe("a congested bus", () => {
     expect((await handler(event("198.51.100.5")))!.status).toBe(503);
     congested = false;
     expect((await handler(event("203.0.113.9")))!.status).toBe(202);
+    await tick();
     expect(store.count()).toBe(20 + 1 + 20 + 1);
   });
 });

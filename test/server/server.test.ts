@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startServer, type RunningServer } from "../../src/app.ts";
+import { startSingleProcess, type RunningServer } from "../../src/app.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { parseConfig } from "../../src/config.ts";
 import type { ServerFrame, SnapshotFrame, TickFrame } from "../../src/core/wire/protocol.ts";
@@ -15,7 +15,7 @@ let wsBase: string;
 const TOKEN = "test-token-0123456789";
 
 beforeAll(() => {
-  server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
+  server = startSingleProcess(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
     files: { "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } },
     store: createMemoryStore(),
     token: TOKEN,

@@ -3,7 +3,7 @@
  * out of storage, and junk sites cannot keep a site with real visitors out.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { startServer, type RunningServer } from "../../src/app.ts";
+import { startSingleProcess, type RunningServer } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { DEFAULT_MAX_SITES } from "../../src/core/stats/hub.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
@@ -15,7 +15,7 @@ let server: RunningServer | undefined;
 afterEach(() => server?.stop());
 
 function start() {
-  server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
+  server = startSingleProcess(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
     files: {},
     store: createMemoryStore(),
     token: TOKEN,

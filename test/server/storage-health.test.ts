@@ -3,7 +3,7 @@
  * read-only file), and says ok again once writes succeed; the events accepted meanwhile are stored then.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startServer, type RunningServer } from "../../src/app.ts";
+import { startSingleProcess, type RunningServer } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { Metrics } from "../../src/core/metrics.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
@@ -26,7 +26,7 @@ const store: EventStore = {
 let server: RunningServer;
 let base: string;
 beforeAll(() => {
-  server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
+  server = startSingleProcess(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
     files: {},
     store,
     token: "storage-health-token-0123",

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { startServer, type RunningServer } from "../../src/app.ts";
+import { startSingleProcess, type RunningServer } from "../../src/app.ts";
 import { parseConfig } from "../../src/config.ts";
 import { EXPORT_COLUMNS } from "../../src/server/routes/export-route.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
@@ -14,7 +14,7 @@ afterEach(() => server?.stop());
 
 /** The exported row of one event sent to a server started with `flags`, as column → cell. */
 async function storedRow(flags: string[], event: object = { n: "pageview", u: PAGE, r: REFERRER }): Promise<Record<string, string>> {
-  server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", "20", ...flags], {}), {
+  server = startSingleProcess(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", "20", ...flags], {}), {
     files: { "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } },
     store: createMemoryStore(),
     token: TOKEN,

@@ -4,11 +4,12 @@
  * little later than it was sent.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { startServer, type RunningServer } from "../../src/app.ts";
+import { singleProcessResources, startServer, type RunningServer } from "../../src/app.ts";
 import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
+import { HandControl } from "../helpers/hand-control.ts";
 import { UA } from "../helpers/user-agents.ts";
 
 const TICK_MS = 50;
@@ -37,13 +38,12 @@ afterEach(() => server?.stop());
 
 function startWorker(maxSites: number) {
   const bus = new HeldBus();
-  server = startServer(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS), "--max-sites", String(maxSites)], {}), {
-    files: {},
-    store: createMemoryStore(),
-    token: "cap-token-0123456789",
-    bus,
-    worker: { id: 0, restoreThrough: 0 },
-  });
+  const config = parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS), "--max-sites", String(maxSites)], {});
+  // A worker: its events go out on the bus and come back when the test says; another process stores them.
+  const { writer: _, ...local } = singleProcessResources(config, { files: {}, store: createMemoryStore(), token: "cap-token-0123456789" });
+  // Paced by a primary that does not tick here: the hub holds exactly what the bus delivered.
+  const control = new HandControl(0);
+  server = startServer(config, { ...local, bus, control, workerId: 0 });
   const base = `http://127.0.0.1:${server.port}`;
   /** Why the event, accepted and sent on, may not be live (x-pulse-not-live), or null when it is. */
   const send = async (site: string): Promise<string | null> => {
@@ -56,9 +56,9 @@ function startWorker(maxSites: number) {
     expect(response.headers.get("x-pulse-dropped")).toBeNull();
     return response.headers.get("x-pulse-not-live");
   };
-  /** Waits until the worker has sent what it accepted; returns it. */
+  /** What the worker sends of what it accepted, as it does every --tick-ms. */
   const sent = async (): Promise<Batch> => {
-    await Bun.sleep(3 * TICK_MS);
+    control.sendAccepted();
     return bus.published.splice(0).flat();
   };
   return { bus, send, sent, metrics: server.metrics };

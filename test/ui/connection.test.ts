@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import type { ServerFrame } from "../../src/core/wire/protocol.ts";
 import { connect, parseFrame, type ConnectionOptions, type ConnectionState } from "../../ui/connection.ts";
-import { FakeSocket, FakeTimers } from "./fake-socket.ts";
+import { FakeTimers } from "../helpers/fake-timers.ts";
+import { FakeSocket } from "./fake-socket.ts";
 import { sites, snapshot } from "./fixtures.ts";
 
 let timers: FakeTimers;

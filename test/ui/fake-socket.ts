@@ -1,5 +1,5 @@
-/** A WebSocket and a clock the UI tests drive by hand: the test plays the server. */
-import type { SocketLike, Timers } from "../../ui/connection.ts";
+/** A WebSocket the UI tests drive by hand: the test plays the server. */
+import type { SocketLike } from "../../ui/connection.ts";
 
 /** Stands in for the browser's WebSocket: the test plays the server. */
 export class FakeSocket implements SocketLike {
@@ -28,38 +28,5 @@ export class FakeSocket implements SocketLike {
   }
   serverCloses(code: number, reason = ""): void {
     this.onclose?.({ code, reason } as CloseEvent);
-  }
-}
-
-/** A clock that only moves when the test says so. */
-export class FakeTimers implements Timers {
-  time = 0;
-  private nextId = 1;
-  private pending = new Map<number, { at: number; callback: () => void }>();
-
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.nextId++;
-    this.pending.set(id, { at: this.time + ms, callback });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending.delete(handle as number);
-  }
-  now(): number {
-    return this.time;
-  }
-  get count(): number {
-    return this.pending.size;
-  }
-  advance(ms: number): void {
-    const end = this.time + ms;
-    for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = end;
   }
 }

@@ -2,7 +2,8 @@
 import { beforeEach, expect, test } from "bun:test";
 import { followLiveView } from "../../ui/live-view.ts";
 import { emptyStats } from "../../ui/view-model.ts";
-import { FakeSocket, FakeTimers } from "./fake-socket.ts";
+import { FakeTimers } from "../helpers/fake-timers.ts";
+import { FakeSocket } from "./fake-socket.ts";
 import { feedItem, snapshot, stats, T0, tick } from "./fixtures.ts";
 
 let changes = 0;

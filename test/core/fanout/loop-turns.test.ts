@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { IMMEDIATE_OVERDUE_MS, LoopTurns } from "../../../src/core/fanout/loop-turns.ts";
-import { FanOut } from "../../../src/core/fanout/fan-out.ts";
-import { startTickLoop } from "../../../src/server/tick-loop.ts";
+import { startTickLoop } from "../../../src/control/local-control.ts";
+import { systemTimers } from "../../../src/core/timers.ts";
+import { recordingNode } from "../../helpers/ticking-node.ts";
 
 describe("LoopTurns", () => {
   test("once an immediate is overdue, a request answered is a turn of the event loop: what waits for one goes on", async () => {
@@ -42,14 +43,10 @@ describe("a tick whose timer is late", () => {
     const turns = new LoopTurns();
     let now = 1_000;
     const ticks: number[] = [];
-    const loop = startTickLoop({
-      // Its timer would fire in a minute: only requests can start it in this test.
-      tickMs: 60_000,
-      tick: (time) => (ticks.push(time), []),
-      fanOut: new FanOut(() => {}),
-      now: () => now,
-      turns,
-    });
+    const node = recordingNode();
+    node.step = async (tick) => (ticks.push(tick.time), 0);
+    // Its timer would fire in a minute: only requests can start it in this test.
+    const loop = startTickLoop(60_000, { ...node, turns }, { ...systemTimers, now: () => now });
     now += 90_000;
     turns.request(now);
     expect(ticks).toEqual([]);
