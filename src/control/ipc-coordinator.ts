@@ -97,6 +97,8 @@ export class IpcCoordinator {
    */
   join(id: number, channel: Channel, start: WorkerStart): Promise<ReadyMessage> {
     const { relay, store, salts } = this.options;
+    // A new day's salts go to the others now, and to this one in `start`: its first message.
+    salts.at(this.timers.now());
     this.workers.set(channel, id);
     this.tally.started(id);
     relay.listen(channel);
@@ -107,7 +109,7 @@ export class IpcCoordinator {
       type: "start",
       id,
       ...start,
-      salts: (salts.at(this.timers.now()), salts.state()),
+      salts: salts.state(),
       restoreThrough: store.lastPosition(),
     } satisfies PrimaryMessage);
     relay.attach(channel);

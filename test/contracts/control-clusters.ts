@@ -31,8 +31,8 @@ export interface Step {
   endedAt: number;
 }
 
-/** A node that records what the control plane makes it do; its steps take `workMs`. */
-export class RecordingNode implements TickingNode {
+/** A node on a bus that records what the control plane makes it do, and what it applied when; its steps take `workMs`. */
+export class BusNode implements TickingNode {
   readonly turns = new LoopTurns();
   readonly metrics = new Metrics();
   readonly steps: Step[] = [];
@@ -85,7 +85,7 @@ export class RecordingNode implements TickingNode {
 export interface Member {
   control: ControlPlane;
   bus: EventBus;
-  node: RecordingNode;
+  node: BusNode;
   /** The paths of the events it rebuilt from the store, through `restoreThrough`. */
   restored: string[];
 }
@@ -126,7 +126,7 @@ export const local: Implementation = {
       const bus = new LocalBus();
       const control = new LocalControl({ tickMs: TICK_MS, salts, storePosition: store.lastPosition() });
       const restored = pathsOf(store.since(0, control.restoreThrough));
-      const node = new RecordingNode(bus, store);
+      const node = new BusNode(bus, store);
       control.start(node);
       return { control, bus, node, restored };
     };
@@ -174,7 +174,7 @@ export const ipc: Implementation = {
           started = true;
           const control = new IpcControl(workerSide, message, { tickMs: TICK_MS });
           const restored = pathsOf(store.since(0, control.restoreThrough));
-          const node = new RecordingNode(bus);
+          const node = new BusNode(bus);
           control.start(node);
           workerSide.send({ type: "ready", port: 0, pid: 0, restored: restored.length });
           resolve({ control, bus, node, restored });
