@@ -26,7 +26,7 @@
  *   dead) is cut off once too much waits for it, and gets nothing more; its batches in flight
  *   are lost as a dead peer's are. Nobody else waits or piles up because of it.
  * - **No history.** A peer gets only batches published after it subscribed; what came before it
- *   rebuilds from storage (up to the position the exchange gave it, see EventStore.since).
+ *   rebuilds from storage (up to the position its control plane gave it, `restoreThrough`).
  * - **Asynchronous.** A handler may run before `publish` returns (in one process) or much later
  *   (across processes); callers rely on neither.
  * - **Plain data.** A batch is JSON-safe: it may be serialized on its way.
