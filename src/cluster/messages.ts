@@ -84,6 +84,7 @@ export const isStartMessage = (message: unknown): message is StartMessage =>
   ofType(message, "start") &&
   numbers(message, "id", "port", "restoreThrough") &&
   Array.isArray(message.argv) &&
+  message.argv.every((arg) => typeof arg === "string") &&
   typeof message.token === "string" &&
   typeof message.eventsPath === "string" &&
   isSaltState(message.salts);
