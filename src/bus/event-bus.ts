@@ -4,8 +4,9 @@
  * A process publishes the events it accepted once per tick, as one batch; every process, the
  * publisher included, applies every batch it receives to its aggregates.
  *
- * Guarantees, which every implementation keeps and nothing outside src/bus may assume more of
- * (a later implementation spans machines through a message broker, so peers need not be local):
+ * Guarantees, which every implementation keeps (test/contracts/event-bus.contract.test.ts checks
+ * each) and nothing outside src/bus may assume more of (a later implementation spans machines
+ * through a message broker, so peers need not be local):
  *
  * - **Everyone, the publisher too.** A batch published while a peer is subscribed reaches that
  *   peer, including the peer that published it. A process applies its own events only when they
@@ -15,10 +16,9 @@
  * - **One order.** All peers receive the batches in the same order, and the batches of one
  *   publisher in the order it published them. So peers that apply the same batches in the same
  *   order hold the same aggregates.
- * - **One pace.** Between processes the bus also carries ticks, from one peer (the primary), in
- *   that same order: every peer turns the batches before a tick into that tick's frames, at that
- *   tick's time, so every peer publishes the same frames and holds the same snapshots. (A single
- *   process keeps its own pace: LocalBus carries no ticks.)
+ * - **One pace.** Ticks do not travel here: the control plane (src/control/control-plane.ts)
+ *   sends them in line with this bus's batches, so every peer turns the same batches into the
+ *   same frames at the same tick time.
  * - **At most once.** A batch is never delivered twice. A batch in flight when its publisher or
  *   the exchange dies may be lost (at most one tick of that publisher's events); no other
  *   publisher's batch is lost because one peer died.
@@ -26,7 +26,7 @@
  *   dead) is cut off once too much waits for it, and gets nothing more; its batches in flight
  *   are lost as a dead peer's are. Nobody else waits or piles up because of it.
  * - **No history.** A peer gets only batches published after it subscribed; what came before it
- *   rebuilds from storage (up to the position the exchange gave it, see EventStore.since).
+ *   rebuilds from storage (up to the position its control plane gave it, `restoreThrough`).
  * - **Asynchronous.** A handler may run before `publish` returns (in one process) or much later
  *   (across processes); callers rely on neither.
  * - **Plain data.** A batch is JSON-safe: it may be serialized on its way.
@@ -35,21 +35,11 @@ import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 
 export type Batch = readonly AcceptedEvent[];
 
-/** A tick for every peer: its time, and the interval until the next (stretched under heavy fan-out). */
-export interface Tick {
-  /** Counted from 1 by the peer that keeps the pace; a peer that finishes a tick says which. */
-  number: number;
-  time: number;
-  intervalMs: number;
-}
-
 export interface EventBus {
   /** Sends this tick's accepted events (never an empty batch: callers skip those). */
   publish(batch: Batch): void;
   /** Called with every batch, the peer's own included (`own`), in the bus's one order. */
   onBatch(handler: (batch: Batch, own: boolean) => void): void;
-  /** Called with every tick, in the same order as the batches (never, on a bus that carries none). */
-  onTick(handler: (tick: Tick) => void): void;
   /**
    * True while so much of what this peer published has not come back that it should stop taking
    * events in (answer them "try again") rather than publish more: past a bound a bus drops what is

@@ -8,12 +8,15 @@
  * parsed once by each receiver. The relay is in ipc-relay.ts.
  */
 import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
-import type { Batch, EventBus, Tick } from "./event-bus.ts";
+import type { Tick } from "../control/control-plane.ts";
+import type { Batch, EventBus } from "./event-bus.ts";
 
 /** A message channel to one other process (process.send / a Subprocess, or a fake in tests). */
 export interface Channel {
   send(message: unknown): void;
   onMessage(handler: (message: unknown) => void): void;
+  /** Called once when the other process is gone (the channel closed); absent where nobody can tell. */
+  onClose?(handler: () => void): void;
 }
 
 export interface BatchMessage {
@@ -23,6 +26,7 @@ export interface BatchMessage {
   own?: true;
 }
 
+/** Sent by the relay in line with the batches; read by the control plane (src/control/ipc-control.ts). */
 export interface TickMessage extends Tick {
   type: "tick";
 }
@@ -38,7 +42,9 @@ export function isReadMessage(message: unknown): message is ReadMessage {
 }
 
 export function isTickMessage(message: unknown): message is TickMessage {
-  return typeof message === "object" && message !== null && (message as TickMessage).type === "tick" && typeof (message as TickMessage).number === "number";
+  if (typeof message !== "object" || message === null) return false;
+  const tick = message as TickMessage;
+  return tick.type === "tick" && typeof tick.number === "number" && typeof tick.time === "number" && typeof tick.intervalMs === "number";
 }
 
 export function isBatchMessage(message: unknown): message is BatchMessage {
@@ -72,7 +78,6 @@ export interface IpcBusOptions {
  */
 export class IpcBus implements EventBus {
   private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
-  private readonly tickHandlers: Array<(tick: Tick) => void> = [];
   private closed = false;
   private read = 0;
   private unreturned = 0;
@@ -92,15 +97,8 @@ export class IpcBus implements EventBus {
         for (const handler of this.handlers) handler(batch, own);
         this.read += message.events.length;
         channel.send({ type: "read", chars: this.read } satisfies ReadMessage);
-      } else if (isTickMessage(message)) {
-        const tick = { number: message.number, time: message.time, intervalMs: message.intervalMs };
-        for (const handler of this.tickHandlers) handler(tick);
       }
     });
-  }
-
-  onTick(handler: (tick: Tick) => void): void {
-    this.tickHandlers.push(handler);
   }
 
   publish(batch: Batch): void {

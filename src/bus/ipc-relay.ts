@@ -14,7 +14,8 @@
  * behind: after the primary itself stalls, every worker's backlog is forwarded at once, and what
  * the workers say they read arrives behind it.
  */
-import type { Batch, Tick } from "./event-bus.ts";
+import type { Tick } from "../control/control-plane.ts";
+import type { Batch } from "./event-bus.ts";
 import { decodeBatch, isBatchMessage, isReadMessage, type BatchMessage, type Channel, type TickMessage } from "./ipc-bus.ts";
 
 /** Characters sent to a worker and not yet read, beyond which the rest waits in the relay. */

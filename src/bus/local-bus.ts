@@ -1,6 +1,6 @@
-import type { Batch, EventBus, Tick } from "./event-bus.ts";
+import type { Batch, EventBus } from "./event-bus.ts";
 
-/** The exchange of a single process: every batch goes straight to the handlers, in publish order. It carries no ticks: the process keeps its own pace. */
+/** The exchange of a single process: every batch goes straight to the handlers, in publish order. Its pace is LocalControl's. */
 export class LocalBus implements EventBus {
   private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
   private closed = false;
@@ -13,8 +13,6 @@ export class LocalBus implements EventBus {
   onBatch(handler: (batch: Batch, own: boolean) => void): void {
     this.handlers.push(handler);
   }
-
-  onTick(_handler: (tick: Tick) => void): void {}
 
   /** Every batch comes back at once. */
   congested(): boolean {

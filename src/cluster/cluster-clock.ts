@@ -8,7 +8,7 @@
  * is reported hung. A busy worker that is behind but still talking is not: it is catching up; nor
  * is one that is silent but still at work (`stillWorking`), up to `silentWorkMs`.
  */
-import type { Tick } from "../bus/event-bus.ts";
+import type { Tick } from "../control/control-plane.ts";
 import { MAX_TICK_MS, nextTickInterval } from "../core/fanout/tick-pacing.ts";
 import { systemTimers, type Timers } from "../core/timers.ts";
 

@@ -6,7 +6,7 @@
  * own storage figures, plus the last reports of workers that have died, so totals never go back.
  */
 import { Metrics, type MetricsSnapshot } from "../core/metrics.ts";
-import type { ClusterMetrics } from "./messages.ts";
+import type { WireFigures } from "./messages.ts";
 
 interface Report {
   snapshot: MetricsSnapshot;
@@ -54,7 +54,7 @@ export class ClusterTally {
   }
 
   /** Every process's figures as one, for /metrics at any worker. */
-  totals(): ClusterMetrics {
+  totals(): WireFigures {
     const reports = [...this.latest.values()];
     // A worker's own count of what it accepted is in `own`, counted on arrival.
     const workers = reports.map(({ snapshot }) => ({ ...snapshot, eventsAccepted: 0 }));

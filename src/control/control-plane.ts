@@ -6,7 +6,7 @@
  * `LocalBus` (a single process, which is the whole server), `IpcControl` with `IpcBus` (a worker
  * of `--workers`, coordinated by its primary). A broker-backed pair spans machines.
  *
- * Guarantees, which every implementation keeps (test/contracts/control-plane.test.ts checks each)
+ * Guarantees, which every implementation keeps (test/contracts/control-plane.contract.test.ts checks each)
  * and nothing outside src/control may assume more of:
  *
  * - **One pace.** Ticks are numbered from 1 and reach a node in increasing order. A tick reaches

@@ -16,13 +16,7 @@ import { signInRoute } from "./routes/sign-in.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
 import type { StaticAssets } from "./static-assets.ts";
-
-/** Every process's figures added up, as /metrics shows them with --workers. */
-export interface ClusterFigures {
-  metrics: Metrics;
-  residentBytes: number;
-  processes: number;
-}
+import type { ClusterFigures } from "../control/control-plane.ts";
 
 /** What the transport provides for one request. */
 export interface Peer {

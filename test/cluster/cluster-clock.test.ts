@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import type { Tick } from "../../src/bus/event-bus.ts";
+import type { Tick } from "../../src/control/control-plane.ts";
 import { ClusterClock, type ClusterClockOptions } from "../../src/cluster/cluster-clock.ts";
 import { advanceTurns, FakeTimers } from "../helpers/fake-timers.ts";
 

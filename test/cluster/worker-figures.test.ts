@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { clusterFigures, PRIMARY_SILENT_MS } from "../../src/cluster/worker.ts";
+import { clusterFigures, PRIMARY_SILENT_MS } from "../../src/control/ipc-control.ts";
 import { Metrics } from "../../src/core/metrics.ts";
 
 const cluster = (storageFault = "") => {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { singleProcessResources, startServer, type RunningServer } from "../../src/app.ts";
-import type { Batch, EventBus, Tick } from "../../src/bus/event-bus.ts";
+import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
 import { parseConfig } from "../../src/config.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
@@ -24,7 +24,6 @@ class HeldBus implements EventBus {
   onBatch(handler: (batch: Batch, own: boolean) => void): void {
     this.handlers.push(handler);
   }
-  onTick(_handler: (tick: Tick) => void): void {}
   congested(): boolean {
     return false;
   }
