@@ -58,8 +58,8 @@ export function decodeBatch(message: BatchMessage): Batch {
 /**
  * Characters a worker may have sent the primary that have not come back yet: some 100,000 events.
  * They come back late when the primary stalls, and also when this worker is flooded with requests
- * and reads the channel only between bursts (8 MB lost a quarter of the events of a 10 s flood
- * of 3 times what 2 cores answer; 32 MB lost none). After the primary stalls, it forwards every
+ * and reads the channel only between bursts: a smaller bound lost events of a flood that this one
+ * kept (see docs/benchmarks.md#max_unreturned_chars). After the primary stalls, it forwards every
  * worker's backlog to every worker at once: four workers' backlogs together stay within what the
  * relay lets wait for a worker that is talking (ipc-relay.ts).
  */
