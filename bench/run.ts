@@ -1,7 +1,8 @@
 /**
  * The benchmark: for each scenario, starts Pulse and the baselines one at a time, drives each with
  * `pulse loadtest`, prints every figure and each target as met or missed, and writes the results
- * into docs/benchmarks.md. `--smoke` runs the same shapes tiny and short (CI); `--no-write` prints only.
+ * into docs/benchmarks.md. `--smoke` runs the same shapes tiny and short (CI); `--no-write` prints only;
+ * `--only=15k@5000,ingest` picks scenarios and `--servers=pulse` picks servers, e.g. to compare two builds.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -16,7 +17,11 @@ import { evaluateTargets, type BenchReport, type Results } from "./targets.ts";
 const args = process.argv.slice(2);
 const isSmoke = args.includes("--smoke");
 const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
-const scenarios = (isSmoke ? smoke(SCENARIOS) : SCENARIOS).filter((scenario) => !only || only.includes(scenario.name));
+/** `--servers=pulse,bare` runs only those of each scenario's servers (a quick comparison of two builds). */
+const onlyServers = args.find((arg) => arg.startsWith("--servers="))?.slice(10).split(",");
+const scenarios = (isSmoke ? smoke(SCENARIOS) : SCENARIOS)
+  .filter((scenario) => !only || only.includes(scenario.name))
+  .map((scenario) => (onlyServers ? { ...scenario, servers: scenario.servers.filter((server) => onlyServers.includes(server)) } : scenario));
 const protocols: Record<ServerName, string> = { pulse: "pulse", "pulse-w2": "pulse", "pulse-w6": "pulse", naive: "naive", socketio: "socketio", bare: "naive" };
 
 async function runOne(scenario: Scenario, name: ServerName): Promise<Report> {
