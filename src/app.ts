@@ -1,14 +1,17 @@
 /**
  * The composition root: the one place that picks the implementations (store, bus, control plane,
  * transport) and wires a Pulse from them. A single process and a worker of `--workers` run the
- * same composition; they differ only in the resources they pass (see singleProcessResources and
- * src/cluster/worker.ts). Tests compose the same way, with a transport that records frames and a
+ * same composition; they differ only in the resources they pass (singleProcessResources,
+ * workerResources). Tests compose the same way, with a transport that records frames and a
  * control plane they tick by hand, so what the tests exercise is what runs.
  */
+import type { Batch, EventBus } from "./bus/event-bus.ts";
+import { IpcBus, type Channel } from "./bus/ipc-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
-import type { EventBus } from "./bus/event-bus.ts";
+import type { StartMessage } from "./cluster/messages.ts";
 import { liveSiteCap, type Config } from "./config.ts";
 import type { ControlPlane, TickingNode } from "./control/control-plane.ts";
+import { IpcControl } from "./control/ipc-control.ts";
 import { LocalControl } from "./control/local-control.ts";
 import { Dashboards } from "./core/fanout/dashboards.ts";
 import { FanOut } from "./core/fanout/fan-out.ts";
@@ -31,6 +34,7 @@ import { createHttpHandler, type HttpHandler } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
 import type { Transport } from "./server/transport.ts";
 import type { EventStore } from "./storage/event-store.ts";
+import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { WriteBuffer } from "./storage/write-buffer.ts";
 
 /** Writes accepted events to the store, a tick's worth at a time (WriteBuffer). */
@@ -219,4 +223,25 @@ export function singleProcessResources(config: Config, base: SingleProcessBase):
 /** A single process, started as `pulse serve` starts it (the caller prunes the store: see startRetention). */
 export function startSingleProcess(config: Config, base: SingleProcessBase): RunningServer {
   return startServer(config, singleProcessResources(config, base));
+}
+
+/**
+ * A worker of `--workers`: the bus and the control plane are the primary's, over the IPC channel
+ * (the bus is made first, before the primary's `start`, so no batch finds it missing); the
+ * primary stores the events, so a worker has no writer and only reads the store.
+ */
+export function workerBus(channel: Channel, onDropped: (batch: Batch) => void): IpcBus {
+  return new IpcBus(channel, { onDropped });
+}
+
+export function workerResources(config: Config, start: StartMessage, channel: Channel, bus: IpcBus, base: { files: Readonly<Record<string, Asset>>; metrics: Metrics }): PulseResources {
+  return {
+    ...base,
+    store: openSqliteStore(start.eventsPath),
+    token: start.token,
+    bus,
+    control: new IpcControl(channel, start, { tickMs: config.tickMs }),
+    transport: new BunTransport(),
+    workerId: start.id,
+  };
 }

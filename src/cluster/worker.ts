@@ -4,15 +4,12 @@
  * IPC bus and paced by the primary over the same channel (IpcControl). The primary stores events
  * and owns the salts; a worker only reads the store.
  */
-import { startServer, type RunningServer } from "../app.ts";
-import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
+import { startServer, workerBus, workerResources, type RunningServer } from "../app.ts";
+import type { Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
 import { parseConfig } from "../config.ts";
-import { IpcControl } from "../control/ipc-control.ts";
 import { Metrics } from "../core/metrics.ts";
-import { BunTransport } from "../server/bun-server.ts";
 import type { Asset } from "../server/static-assets.ts";
-import { openSqliteStore } from "../storage/sqlite-store.ts";
 import { isExitMessage, isStartMessage, type StartMessage, type WorkerMessage } from "./messages.ts";
 
 /** How long a stopping worker waits for the primary to confirm it has everything. */
@@ -29,12 +26,10 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   const metrics = new Metrics();
   let saidDropping = false;
   // Created first, so no batch that follows `start` finds the bus without its handler.
-  const bus = new IpcBus(channel, {
-    onDropped: (batch) => {
-      metrics.eventsLost += batch.length;
-      if (!saidDropping) console.error("pulse: the primary process is not taking events; this worker drops what it accepts until it does");
-      saidDropping = true;
-    },
+  const bus = workerBus(channel, (batch) => {
+    metrics.eventsLost += batch.length;
+    if (!saidDropping) console.error("pulse: the primary process is not taking events; this worker drops what it accepts until it does");
+    saidDropping = true;
   });
   let stopping = false;
 
@@ -43,19 +38,10 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
     try {
       const config = { ...parseConfig(message.argv, process.env), port: message.port };
       listen = config;
-      const control = new IpcControl(channel, message, { tickMs: config.tickMs });
+      const resources = workerResources(config, message, channel, bus, { files, metrics });
       // Nobody stores what this worker would accept any more.
-      control.onLost(() => process.exit(1));
-      server = startServer(config, {
-        files,
-        store: openSqliteStore(message.eventsPath),
-        token: message.token,
-        bus,
-        control,
-        transport: new BunTransport(),
-        metrics,
-        workerId: message.id,
-      });
+      resources.control.onLost(() => process.exit(1));
+      server = startServer(config, resources);
       tell({ type: "ready", port: server.port, pid: process.pid, restored: server.restored });
     } catch (error) {
       const line = startupFailure(error, listen);
