@@ -36,11 +36,11 @@ async function pointInside(page: Page, selector: string): Promise<{ x: number; y
   }, selector);
 }
 
-async function sendPageview(visitor: number, timeZone?: string): Promise<void> {
+async function sendPageview(visitor: number, timeZone?: string, site = SITE): Promise<void> {
   const response = await fetch(new URL("/api/event", suite.server.url), {
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": userAgent(visitor) },
-    body: JSON.stringify({ name: "pageview", url: `https://${SITE}/`, domain: SITE, ...(timeZone ? { tz: timeZone } : {}) }),
+    body: JSON.stringify({ name: "pageview", url: `https://${site}/`, domain: site, ...(timeZone ? { tz: timeZone } : {}) }),
   });
   expect(response.status).toBe(202);
 }
@@ -107,6 +107,35 @@ test("countries with visitors are shaded, named with their count, and can be cho
 
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await map.screenshot({ path: `${ARTIFACTS_DIR}map.png` });
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}, 30_000);
+
+test("at phone width the list goes under the map, and the map fits the screen", async () => {
+  const site = "phone.map.test";
+  const page = await suite.browser.newPage({ viewport: { width: 390, height: 844 } });
+  const errors = recordErrors(page);
+  try {
+    await page.goto(suite.server.signedIn(`/?site=${site}`));
+    await page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.textContent === "live", undefined, {
+      timeout: STEP_TIMEOUT,
+    });
+    await sendPageview(6, "Asia/Tokyo", site);
+    await page.waitForFunction(() => document.querySelector('path[data-country="JP"]')?.getAttribute("class") === "map-country shade-5", undefined, {
+      timeout: STEP_TIMEOUT,
+    });
+    const map = byTestId(page, "world-map");
+    const card = (await map.boundingBox())!;
+    const svg = (await map.locator("svg").boundingBox())!;
+    const table = (await byTestId(page, "map-table").boundingBox())!;
+    expect(card.x).toBeGreaterThanOrEqual(0);
+    expect(card.x + card.width).toBeLessThanOrEqual(390);
+    expect(svg.width).toBeGreaterThan(300);
+    expect(table.y).toBeGreaterThan(svg.y + svg.height);
+    mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    await map.screenshot({ path: `${ARTIFACTS_DIR}map-phone.png` });
     expect(errors).toEqual([]);
   } finally {
     await page.close();
