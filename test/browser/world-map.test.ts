@@ -45,14 +45,29 @@ async function sendPageview(visitor: number, timeZone?: string, site = SITE): Pr
   expect(response.status).toBe(202);
 }
 
-test("countries with visitors are shaded, named with their count, and can be chosen", async () => {
-  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
+/** Opens `site`'s dashboard, waits until it is live, takes the steps, and checks that the page logged no error. */
+async function onLiveDashboard(site: string, viewport: { width: number; height: number }, steps: (page: Page) => Promise<void>): Promise<void> {
+  const page = await suite.browser.newPage({ viewport });
   const errors = recordErrors(page);
   try {
-    await page.goto(suite.server.signedIn(`/?site=${SITE}`));
+    await page.goto(suite.server.signedIn(`/?site=${site}`));
     await page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.textContent === "live", undefined, {
       timeout: STEP_TIMEOUT,
     });
+    await steps(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}
+
+async function screenshotMap(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await byTestId(page, "world-map").screenshot({ path: `${ARTIFACTS_DIR}${name}.png` });
+}
+
+test("countries with visitors are shaded, named with their count, and can be chosen", async () => {
+  await onLiveDashboard(SITE, { width: 1280, height: 900 }, async (page) => {
     const map = byTestId(page, "world-map");
     const france = map.locator('path[data-country="FR"]');
     expect(await france.getAttribute("class")).toBe("map-country"); // no visitors yet
@@ -105,23 +120,13 @@ test("countries with visitors are shaded, named with their count, and can be cho
     await page.mouse.move(1, 1);
     expect(await byTestId(page, "map-readout").textContent()).toBe("France: 2 visitors");
 
-    mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    await map.screenshot({ path: `${ARTIFACTS_DIR}map.png` });
-    expect(errors).toEqual([]);
-  } finally {
-    await page.close();
-  }
+    await screenshotMap(page, "map");
+  });
 }, 30_000);
 
 test("at phone width the list goes under the map, and the map fits the screen", async () => {
   const site = "phone.map.test";
-  const page = await suite.browser.newPage({ viewport: { width: 390, height: 844 } });
-  const errors = recordErrors(page);
-  try {
-    await page.goto(suite.server.signedIn(`/?site=${site}`));
-    await page.waitForFunction(() => document.querySelector('[data-testid="connection-state"]')?.textContent === "live", undefined, {
-      timeout: STEP_TIMEOUT,
-    });
+  await onLiveDashboard(site, { width: 390, height: 844 }, async (page) => {
     await sendPageview(6, "Asia/Tokyo", site);
     await page.waitForFunction(() => document.querySelector('path[data-country="JP"]')?.getAttribute("class") === "map-country shade-5", undefined, {
       timeout: STEP_TIMEOUT,
@@ -134,10 +139,6 @@ test("at phone width the list goes under the map, and the map fits the screen", 
     expect(card.x + card.width).toBeLessThanOrEqual(390);
     expect(svg.width).toBeGreaterThan(300);
     expect(table.y).toBeGreaterThan(svg.y + svg.height);
-    mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    await map.screenshot({ path: `${ARTIFACTS_DIR}map-phone.png` });
-    expect(errors).toEqual([]);
-  } finally {
-    await page.close();
-  }
+    await screenshotMap(page, "map-phone");
+  });
 }, 30_000);
