@@ -1,10 +1,12 @@
 /**
- * Builds Pulse: bundles the dashboard with esbuild, embeds it in src/generated/assets.ts, and
- * compiles dist/pulse with `bun build --compile`. `--assets-only` stops after the assets.
+ * Builds Pulse: projects the world map into ui/generated/, bundles the dashboard with esbuild,
+ * embeds it in src/generated/assets.ts, and compiles dist/pulse with `bun build --compile`.
+ * `--assets-only` stops after the assets.
  */
 import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { writeWorldMap } from "./ui/map/project-world.ts";
 
 const root = import.meta.dir;
 const assetsOnly = process.argv.includes("--assets-only");
@@ -33,6 +35,9 @@ const HTML = "text/html; charset=utf-8";
 const JS = "text/javascript; charset=utf-8";
 const CSS = "text/css; charset=utf-8";
 const read = (path: string) => readFileSync(`${root}/${path}`, "utf8");
+
+// The dashboard imports the world map's paths, projected here once.
+writeWorldMap(root);
 
 /** Every file the binary serves, by URL path. */
 const files = {

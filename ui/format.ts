@@ -84,13 +84,21 @@ const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNa
 
 /** "FR" → "🇫🇷 France"; anything that is not a two-letter code is shown as it is. */
 export function countryLabel(code: string): string {
-  if (!/^[A-Z]{2}$/.test(code)) return code;
+  if (!isCountryCode(code)) return code;
   const flag = String.fromCodePoint(...[...code].map((letter) => 0x1f1e6 + letter.charCodeAt(0) - 65));
-  let name = code;
+  return `${flag} ${countryName(code)}`;
+}
+
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{2}$/.test(code);
+}
+
+/** "FR" → "France"; a code Intl does not know, or anything else, is shown as it is. */
+export function countryName(code: string): string {
+  if (!isCountryCode(code)) return code;
   try {
-    name = regionNames?.of(code) ?? code;
+    return regionNames?.of(code) ?? code;
   } catch {
-    // An unassigned code: keep the code.
+    return code; // an unassigned code
   }
-  return `${flag} ${name}`;
 }

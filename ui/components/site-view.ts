@@ -6,6 +6,7 @@ import { BarChart } from "./bar-chart.ts";
 import { CurlHint } from "./curl-hint.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { TopListCard } from "./top-list.ts";
+import { WorldMap } from "./world-map.ts";
 
 /** One site's realtime view. `now` is the client's clock. */
 export function SiteView({ view, now, origin }: { view: ViewState; now: number; origin: string }) {
@@ -41,6 +42,7 @@ export function SiteView({ view, now, origin }: { view: ViewState; now: number; 
       <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since="30 min ago" withSeconds=${false} />
       <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
     </div>
+    <${WorldMap} countries=${view.stats.countries} onSelect=${() => {}} />
     <div class="site-columns">
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />

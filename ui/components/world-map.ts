@@ -1,0 +1,109 @@
+import { html } from "htm/preact";
+import { Component } from "preact";
+import type { TopList } from "../../src/core/wire/protocol.ts";
+import { WORLD_HEIGHT, WORLD_PATHS, WORLD_WIDTH } from "../generated/world-map.ts";
+import { formatNumber } from "../format.ts";
+import { mapModel, selectOnKey, type MapCountry, type MapModel } from "../map-model.ts";
+
+interface Props {
+  /** The site's countries top list. */
+  countries: TopList;
+  /** A country was clicked, or chosen with Enter or Space. */
+  onSelect: (code: string) => void;
+}
+
+interface State {
+  /** The shaded countries under the pointer and with the focus: the map shows the first one's count and outline. */
+  hovered: string | null;
+  focused: string | null;
+  /** The country chosen last (data-selected, for whoever listens for it). */
+  selected: string | null;
+}
+
+const DRAWN = new Set(WORLD_PATHS.map(([code]) => code));
+const PATH_OF = new Map(WORLD_PATHS);
+const isDrawn = (code: string) => DRAWN.has(code);
+
+/** Countries shaded by visitors, with a legend in numbers and the list beside the map. */
+export class WorldMap extends Component<Props, State> {
+  override state: State = { hovered: null, focused: null, selected: null };
+
+  private choose = (code: string) => {
+    this.setState({ selected: code });
+    this.props.onSelect(code);
+  };
+
+  override render({ countries }: Props, { hovered, focused, selected }: State) {
+    const model = mapModel(countries, isDrawn);
+    const active = hovered ?? focused;
+    const shown = active === null ? undefined : model.shaded.get(active);
+    return html`<section class="card world-map" data-testid="world-map" data-selected=${selected ?? undefined}>
+      <header class="card-head">
+        <h3 class="card-title">Visitors by country</h3>
+        <span class="muted">visitors, 30 min</span>
+      </header>
+      <div class="map-body">
+        <div class="map-figure">
+          <svg class="map-svg" viewBox=${`0 0 ${WORLD_WIDTH} ${WORLD_HEIGHT}`} role="group" aria-label=${model.summary}>
+            ${WORLD_PATHS.map(([code, d]) => this.country(code, d, model.shaded.get(code)))}
+            ${shown && html`<path class="map-active" d=${PATH_OF.get(shown.code)} aria-hidden="true" />`}
+          </svg>
+          <div class="map-foot">
+            <${Legend} model=${model} />
+            <p class="map-readout" aria-hidden="true" data-testid="map-readout">${shown?.label}</p>
+          </div>
+        </div>
+        <${CountryTable} model=${model} />
+      </div>
+    </section>`;
+  }
+
+  private country(code: string, d: string, country: MapCountry | undefined) {
+    if (!country) return html`<path key=${code} class="map-country" d=${d} data-country=${code} />`;
+    const forget = (key: "hovered" | "focused") => (state: State) => (state[key] === code ? { [key]: null } : null);
+    return html`<path
+      key=${code}
+      class=${`map-country shade-${country.shade}`}
+      d=${d}
+      data-country=${code}
+      tabindex="0"
+      role="button"
+      aria-label=${country.label}
+      onClick=${() => this.choose(code)}
+      onKeyDown=${(event: KeyboardEvent) => selectOnKey(event, code, this.choose)}
+      onFocus=${() => this.setState({ focused: code })}
+      onBlur=${() => this.setState(forget("focused"))}
+      onMouseEnter=${() => this.setState({ hovered: code })}
+      onMouseLeave=${() => this.setState(forget("hovered"))}
+    ><title>${country.label}</title></path>`;
+  }
+}
+
+function Legend({ model }: { model: MapModel }) {
+  if (model.legend.length === 0) return null;
+  return html`<ol class="map-legend" aria-label="Visitors per shade" data-testid="map-legend">
+    ${model.legend.map(
+      (step) => html`<li key=${step.shade}><span class=${`map-swatch shade-${step.shade}`} aria-hidden="true"></span>${step.label}</li>`,
+    )}
+  </ol>`;
+}
+
+function CountryTable({ model }: { model: MapModel }) {
+  if (model.countries.length === 0) return html`<p class="empty map-table">Nothing yet</p>`;
+  return html`<table class="map-table" data-testid="map-table">
+    <thead>
+      <tr><th scope="col">Country</th><th scope="col" class="num">Visitors</th></tr>
+    </thead>
+    <tbody>
+      ${model.countries.map(
+        (country) => html`<tr key=${country.code} data-country=${country.code}>
+          <th scope="row">
+            <span class=${`map-swatch shade-${country.shade}`} aria-hidden="true"></span>${country.name}
+            ${!country.onMap && country.shade > 0 && html`<span class="muted" title="Too small to draw at this scale"> (not on the map)</span>`}
+          </th>
+          <td class="num">${formatNumber(country.count)}</td>
+        </tr>`,
+      )}
+    </tbody>
+  </table>`;
+}
