@@ -223,13 +223,14 @@ describe("phone, dark, keyboard", () => {
     await sendPageview(site, LONG_PATH, 1);
     const { page, errors } = await openPage(PHONE);
     try {
-      for (const path of [`/?site=${site}`, "/", "/?tv", `/?tv&site=${site}`]) {
+      for (const [name, path] of Object.entries({ "site-view": `/?site=${site}`, "site-list": "/", wall: "/?tv", tv: `/?tv&site=${site}` })) {
         await page.goto(suite.server.signedIn(path));
         await waitLive(page);
         await page.locator('[data-testid="feed-item"], [data-testid="site-link"], [data-testid="wall-tile"]').first().waitFor({ timeout: STEP_TIMEOUT });
         const width = await page.evaluate(() => document.documentElement.scrollWidth);
         expect({ path, width }).toEqual({ path, width: 375 });
-        if (path === `/?site=${site}`) await screenshot(page, "phone-site-view");
+        expect({ path, cut: await textCutOff(page) }).toEqual({ path, cut: [] });
+        await screenshot(page, `phone-${name}`);
       }
       expect(errors).toEqual([]);
     } finally {
@@ -304,6 +305,37 @@ describe("phone, dark, keyboard", () => {
     }
   }, 40_000);
 });
+
+/**
+ * Text that runs out of the box that clips it (or out of the window), but for text that ends in
+ * an ellipsis on purpose: what a reader cannot see.
+ */
+function textCutOff(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const cut: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      if (!node.textContent?.trim()) continue;
+      let clip = { left: 0, right: innerWidth };
+      let ellipsis = false;
+      for (let element = node.parentElement; element !== null; element = element.parentElement) {
+        const style = getComputedStyle(element);
+        if (style.textOverflow === "ellipsis") ellipsis = true;
+        if (style.overflowX !== "visible") {
+          clip = element.getBoundingClientRect();
+          break;
+        }
+      }
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const text = range.getBoundingClientRect();
+      // Ends in an ellipsis on purpose, or hidden for screen readers alone.
+      if (ellipsis || text.width === 0 || clip.right - clip.left <= 1) continue;
+      if (text.left < clip.left - 1 || text.right > clip.right + 1) cut.push(node.textContent.trim());
+    }
+    return cut;
+  });
+}
 
 /** Relative luminance (0 black .. 1 white) of a CSS rgb() colour. */
 function luminance(colour: string): number {
