@@ -3,10 +3,12 @@ import { html } from "htm/preact";
 import { render } from "preact";
 import { App } from "./components/app.ts";
 import type { ConnectionState } from "./connection.ts";
+import { isTvMode } from "./display-mode.ts";
 import { followLiveView } from "./live-view.ts";
 import { routeFromSearch, socketUrl } from "./route.ts";
 import { pageTitle } from "./site-model.ts";
 import { initialState } from "./view-model.ts";
+import { hideIdleCursor, keepScreenAwake } from "./tv-display.ts";
 
 const root = document.getElementById("app");
 if (root) start(root);
@@ -21,13 +23,19 @@ function start(root: HTMLElement): void {
     return;
   }
   const { site } = route;
+  const tv = isTvMode(location.search);
+  if (tv) {
+    document.documentElement.classList.add("tv");
+    hideIdleCursor(document.documentElement);
+    keepScreenAwake(document.documentElement);
+  }
   let view = initialState(site);
   let connection: ConnectionState = { status: "connecting" };
   let pending = false;
 
   const draw = () => {
     pending = false;
-    render(html`<${App} view=${view} connection=${connection} now=${Date.now()} origin=${location.origin} />`, root);
+    render(html`<${App} view=${view} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} />`, root);
     document.title = pageTitle(view);
   };
   // Frames may come faster than the screen refreshes: fold each in, draw at most once per animation frame.
@@ -48,7 +56,7 @@ function start(root: HTMLElement): void {
     },
   });
   addEventListener("online", () => live.connection.retryNow());
-  // Relative times, the reconnect countdown and the charts' sliding window move with the clock.
+  // Relative times, the last event's age, the reconnect countdown and the charts' sliding window move with the clock.
   setInterval(schedule, 1000);
   draw();
 }

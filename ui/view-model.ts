@@ -45,7 +45,12 @@ export interface ViewState {
   /** null until the first sites frame. */
   sites: SiteSummary[] | null;
   sitesMore: number;
+  /** Server times of the latest frames folded in, oldest first, since the last snapshot (see ui/freshness.ts). */
+  frameTimes: number[];
 }
+
+/** How many frame times the view keeps: enough for a steady median of the interval between frames. */
+export const FRAME_TIMES_KEPT = 16;
 
 export function emptyStats(): Stats {
   const series = { step: 0, last: 0, counts: [] };
@@ -78,6 +83,7 @@ export function initialState(site: string | null): ViewState {
     nextKey: 0,
     sites: null,
     sitesMore: 0,
+    frameTimes: [],
   };
 }
 
@@ -86,7 +92,14 @@ export function initialState(site: string | null): ViewState {
  * (so a caller can skip rendering). `receivedAt` is the client's clock when the frame arrived.
  */
 export function applyFrame(state: ViewState, frame: ServerFrame, receivedAt: number = frame.time): ViewState {
-  const clockOffset = frame.time - receivedAt;
+  const next = foldFrame(state, frame, frame.time - receivedAt);
+  if (next === state) return state;
+  // A snapshot's time is that of the last tick, which may be long before a reconnect: the times start over.
+  const frameTimes = frame.type === "snapshot" ? [frame.time] : state.frameTimes.concat(frame.time).slice(-FRAME_TIMES_KEPT);
+  return { ...next, frameTimes };
+}
+
+function foldFrame(state: ViewState, frame: ServerFrame, clockOffset: number): ViewState {
   switch (frame.type) {
     case "sites":
       return applySites(state, frame, clockOffset);

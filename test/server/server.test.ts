@@ -163,7 +163,9 @@ describe("a real server on port 0", () => {
     await sendPageview("brand-new.test", "/");
     const update = (await list.waitFor((frame) => frame.type === "sites" && frame.sites.some((s) => s.site === "brand-new.test"))) as SitesFrame;
     // The new site comes with its figures: the one visitor and pageview just sent.
-    expect(update.sites.find((summary) => summary.site === "brand-new.test")).toEqual({ site: "brand-new.test", visitors: 1, pageviews: 1 });
+    const summary = update.sites.find((s) => s.site === "brand-new.test");
+    expect(summary).toMatchObject({ site: "brand-new.test", visitors: 1, pageviews: 1 });
+    expect(summary?.minutes?.reduce((total, count) => total + count, 0)).toBe(1);
     list.socket.close();
   });
 

@@ -1,10 +1,12 @@
 import { html } from "htm/preact";
 import type { ConnectionState } from "../connection.ts";
+import { freshness } from "../freshness.ts";
 import type { ViewState } from "../view-model.ts";
-import { ConnectionBadge } from "./connection-badge.ts";
+import { FreshnessBar, StaleBanner } from "./freshness-bar.ts";
 import { InvalidSite } from "./invalid-site.ts";
 import { SiteList } from "./site-list.ts";
 import { SiteView } from "./site-view.ts";
+import { TvScreen } from "./tv-screen.ts";
 
 interface Props {
   view: ViewState;
@@ -14,19 +16,24 @@ interface Props {
   origin: string;
   /** The URL's `site` when it names no site: the page says so instead of connecting. */
   invalidSite?: string;
+  /** `?tv`: a wall display. */
+  tv?: boolean;
 }
 
-export function App({ view, connection, now, origin, invalidSite }: Props) {
+export function App({ view, connection, now, origin, invalidSite, tv = false }: Props) {
+  const fresh = freshness(view, connection, now);
+  if (tv && invalidSite === undefined) return html`<${TvScreen} view=${view} freshness=${fresh} now=${now} />`;
   const stale = connection.status !== "open" && invalidSite === undefined;
   return html`<header class="topbar">
-      <a class="brand" href="/"><span class="brand-mark" aria-hidden="true"></span>Pulse</a>
-      <nav class="crumbs">
+      <a class="brand" href="/" aria-label="Pulse: all sites"><span class="brand-mark" aria-hidden="true"></span>Pulse</a>
+      <nav class="crumbs" aria-label="Where you are">
         ${view.site === null
-          ? html`<span>Sites</span>`
-          : html`<a href="/" data-testid="back-link">All sites</a><span class="crumb-sep">/</span><strong>${view.site}</strong>`}
+          ? html`<h1 class="crumb-title">Sites</h1>`
+          : html`<a href="/" data-testid="back-link">All sites</a><span class="crumb-sep" aria-hidden="true">/</span><h1 class="crumb-title">${view.site}</h1>`}
       </nav>
-      <${ConnectionBadge} state=${connection} now=${now} />
+      <${FreshnessBar} freshness=${fresh} />
     </header>
+    ${fresh.stale !== null && invalidSite === undefined && html`<${StaleBanner} text=${fresh.stale} />`}
     <main class=${stale ? "content stale" : "content"}>
       ${invalidSite !== undefined
         ? html`<${InvalidSite} value=${invalidSite} />`

@@ -19,7 +19,7 @@ export function BarChart({ testid, title, chart, since, withSeconds }: Props) {
   const last = chart.bars.length - 1;
   return html`<figure class="card chart" data-testid=${testid}>
     <figcaption>
-      <span class="card-title">${title}</span>
+      <h2 class="card-title">${title}</h2>
       <span class="chart-total">${formatNumber(chart.total)} pageviews</span>
     </figcaption>
     <div class="chart-plot">

@@ -1,10 +1,10 @@
 import { html } from "htm/preact";
-import type { ConnectionState } from "../connection.ts";
-import { describeConnection } from "../status.ts";
+import type { Freshness } from "../freshness.ts";
 
-export function ConnectionBadge({ state, now }: { state: ConnectionState; now: number }) {
-  const { word, detail } = describeConnection(state, now);
-  return html`<div class=${`badge badge-${state.status}`} role="status">
+/** The connection in words (the dot only repeats them): live, reconnecting in 3s, paused. */
+export function ConnectionBadge({ freshness }: { freshness: Freshness }) {
+  const { state, word, detail } = freshness;
+  return html`<div class=${`badge badge-${state}`} role="status">
     <span class="badge-dot" aria-hidden="true"></span>
     <span data-testid="connection-state">${word}</span>
     ${detail && html`<span class="badge-detail">${detail}</span>`}

@@ -2,15 +2,18 @@ import { html } from "htm/preact";
 import { formatNumber } from "../format.ts";
 import type { FeedRow } from "../site-model.ts";
 
-/** The latest pageviews and events, newest first. */
-export function LiveFeed({ rows, skipped }: { rows: FeedRow[]; skipped: number }) {
+/**
+ * The latest pageviews and events, newest first. A feed that scrolls can be focused, so that
+ * the keyboard scrolls it; on a wall screen it shows what fits and takes no focus.
+ */
+export function LiveFeed({ rows, skipped, scrolls = true }: { rows: FeedRow[]; skipped: number; scrolls?: boolean }) {
   return html`<section class="card feed-card">
     <header class="card-head">
-      <h3 class="card-title">Live feed</h3>
+      <h2 class="card-title">Live feed</h2>
       ${skipped > 0 && html`<span class="muted" title="Busy ticks send a sample of their events">${formatNumber(skipped)} not shown</span>`}
     </header>
     ${rows.length === 0 && html`<p class="empty">Pageviews appear here as they arrive.</p>`}
-    <ol class="feed" data-testid="feed">
+    <ol class="feed" data-testid="feed" tabindex=${scrolls ? 0 : undefined} aria-label="Live feed, newest first">
       ${rows.map(
         (row) => html`<li key=${row.key} class="feed-item" data-testid="feed-item">
           <div class="feed-line">

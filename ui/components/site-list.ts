@@ -1,6 +1,7 @@
 import { html } from "htm/preact";
 import type { SiteSummary } from "../../src/core/wire/protocol.ts";
 import { formatNumber } from "../format.ts";
+import { WALL_HREF } from "../display-mode.ts";
 import { siteHref } from "../route.ts";
 import { CurlHint } from "./curl-hint.ts";
 
@@ -21,13 +22,22 @@ export function SiteList({ sites, more, origin }: Props) {
     </section>`;
   }
   return html`<section class="card site-list">
-    <div class="site-row site-head">
+    <header class="site-list-head">
+      <h2 class="card-title">Busiest first</h2>
+      <a href=${WALL_HREF} data-testid="wall-link">Wall display of all sites</a>
+    </header>
+    <div class="site-row site-head" aria-hidden="true">
       <span>Site</span><span class="num">Visitors now</span><span class="num">Pageviews 30 min</span>
     </div>
     <ul data-testid="site-list">
       ${sites.map(
         (site) => html`<li key=${site.site}>
-          <a class="site-row" data-testid="site-link" href=${siteHref(site.site)}>
+          <a
+            class="site-row"
+            data-testid="site-link"
+            href=${siteHref(site.site)}
+            aria-label=${`${site.site}: ${formatNumber(site.visitors)} visitors now, ${formatNumber(site.pageviews)} pageviews in 30 minutes`}
+          >
             <span class="site-name">${site.site}</span>
             <span class="num"><span class=${site.visitors > 0 ? "pulse" : "pulse pulse-idle"} aria-hidden="true"></span>${formatNumber(site.visitors)}</span>
             <span class="num">${formatNumber(site.pageviews)}</span>

@@ -17,6 +17,7 @@ export function SiteView({ view, now, origin }: { view: ViewState; now: number; 
   const waiting = view.loaded && model.visitors30m === 0 && model.feed.length === 0;
   return html`<div class="site-view">
     <section class="card numbers">
+      <h2 class="sr-only">Visitors and pageviews</h2>
       <div class="number number-main">
         <span class="number-label"><span class="pulse" aria-hidden="true"></span>Current visitors</span>
         <span class="number-value">${approx}<span data-testid="current-visitors">${model.currentVisitors}</span></span>

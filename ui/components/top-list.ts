@@ -6,7 +6,7 @@ import type { TopListModel } from "../site-model.ts";
 export function TopListCard({ list }: { list: TopListModel }) {
   return html`<section class="card top-list" data-testid=${list.testid}>
     <header class="card-head">
-      <h3 class="card-title">${list.title}</h3>
+      <h2 class="card-title">${list.title}</h2>
       <span class="muted">${list.unit}</span>
     </header>
     ${list.rows.length === 0

@@ -1,5 +1,5 @@
 import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../wire/frame-encoder.ts";
-import { SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "../wire/protocol.ts";
+import { SITE_LIST_MINUTES, SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "../wire/protocol.ts";
 import type { AcceptedEvent } from "../ingest/accepted-event.ts";
 import { ACTIVE_MS } from "./active-visitors.ts";
 import { DEFAULT_SITE_LIMITS, hitOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
@@ -263,11 +263,15 @@ export class Hub {
   private sitesList(time: number): { key: string; frame: string } {
     const summaries: SiteSummary[] = [];
     for (const [site, stats] of this.sites) {
-      summaries.push({ site, visitors: stats.visitors.last5m(time), pageviews: stats.perMinute.total() });
+      const minutes = stats.perMinute.toSeries(time).counts.slice(-SITE_LIST_MINUTES);
+      summaries.push({ site, visitors: stats.visitors.last5m(time), pageviews: stats.perMinute.total(), minutes });
     }
     summaries.sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.site < b.site ? -1 : 1));
     const sites = summaries.slice(0, SITE_LIST_SIZE);
     const more = summaries.length - sites.length;
-    return { key: JSON.stringify([sites, more]), frame: encodeSitesFrame({ time, sites, more }) };
+    // The sparklines end with the minute of the frame's time: a list published in another minute
+    // is another list, even with the same counts.
+    const minute = Math.floor(time / 60_000);
+    return { key: JSON.stringify([minute, sites, more]), frame: encodeSitesFrame({ time, sites, more }) };
   }
 }

@@ -40,14 +40,27 @@ export function encodeSnapshotFrame(
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
 }
 
+/**
+ * A sites frame no larger than `budget` bytes. Sparklines give way first, the quietest sites'
+ * first (the list is busiest first), then the quietest sites, counted in `more`.
+ */
 export function encodeSitesFrame(frame: Omit<SitesFrame, "type">, budget = MAX_FRAME_BYTES): string {
-  let sites = frame.sites;
-  let json = JSON.stringify({ type: "sites", ...frame });
-  while (utf8Length(json) > budget && sites.length > 0) {
-    sites = sites.slice(0, Math.floor(sites.length / 2));
-    json = JSON.stringify({ type: "sites", time: frame.time, sites, more: frame.more + frame.sites.length - sites.length });
+  const head = `{"type":"sites","time":${JSON.stringify(frame.time)},"sites":[`;
+  // `],"more":N}` with room for any count.
+  const tail = 32;
+  const encoded = frame.sites.map((site) => JSON.stringify(site));
+  let size = utf8Length(head) + tail + encoded.reduce((total, site) => total + utf8Length(site) + 1, 0);
+  for (let i = encoded.length - 1; i >= 0 && size > budget; i--) {
+    const { minutes, ...withoutSparkline } = frame.sites[i]!;
+    if (minutes === undefined) continue;
+    const shorter = JSON.stringify(withoutSparkline);
+    size -= utf8Length(encoded[i]!) - utf8Length(shorter);
+    encoded[i] = shorter;
   }
-  return json;
+  let kept = encoded.length;
+  while (kept > 0 && size > budget) size -= utf8Length(encoded[--kept]!) + 1;
+  const more = frame.more + frame.sites.length - kept;
+  return `${head}${encoded.slice(0, kept).join(",")}],"more":${more}}`;
 }
 
 function fitFeed(head: object, feed: readonly FeedItem[], keep: "oldest" | "newest", budget: number) {

@@ -108,6 +108,12 @@ export interface SiteSummary {
   visitors: number;
   /** Pageviews in the last 30 minutes. */
   pageviews: number;
+  /**
+   * Pageviews in each of the last SITE_LIST_MINUTES minutes, oldest first; the newest is the
+   * minute that holds the frame's `time`. Left out for the quietest sites when the list would not
+   * fit in a frame otherwise.
+   */
+  minutes?: number[];
 }
 
 /** The site list: sent on connect to /ws without a site, then published whenever it changes. */
@@ -137,6 +143,8 @@ export const TOP_LIST_SIZE = 10;
 export const FEED_ITEMS_PER_TICK = 10;
 export const SNAPSHOT_FEED_ITEMS = 50;
 export const SITE_LIST_SIZE = 100;
+/** The minutes of a site's sparkline in the site list. */
+export const SITE_LIST_MINUTES = 10;
 /** uWebSockets writes smaller messages corked and larger ones socket by socket: stay under it. */
 export const MAX_FRAME_BYTES = 15 * 1024;
 

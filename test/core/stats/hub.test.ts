@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Hub, SITES_TOPIC, siteTopic } from "../../../src/core/stats/hub.ts";
-import { FEED_ITEMS_PER_TICK, type SitesFrame, type SnapshotFrame, type TickFrame } from "../../../src/core/wire/protocol.ts";
+import { FEED_ITEMS_PER_TICK, SITE_LIST_MINUTES, type SitesFrame, type SnapshotFrame, type TickFrame } from "../../../src/core/wire/protocol.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
 import { visitorBytes } from "../../../src/core/stats/visitor-budget.ts";
 
@@ -26,10 +26,40 @@ describe("Hub", () => {
     expect(a.more).toBe(500 - FEED_ITEMS_PER_TICK);
     expect(a.changed.perSecond!.counts.reduce((x, y) => x + y, 0)).toBe(500);
     const sites = published.find((p) => p.topic === SITES_TOPIC)!.frame as SitesFrame;
+    const quietMinutes = Array<number>(SITE_LIST_MINUTES - 1).fill(0);
     expect(sites.sites).toEqual([
-      { site: "a.test", visitors: 20, pageviews: 500 },
-      { site: "b.test", visitors: 1, pageviews: 1 },
+      { site: "a.test", visitors: 20, pageviews: 500, minutes: [...quietMinutes, 500] },
+      { site: "b.test", visitors: 1, pageviews: 1, minutes: [...quietMinutes, 1] },
     ]);
+  });
+
+  test("the site list carries each site's pageviews of its last minutes, oldest first, and is published only when it changes", () => {
+    const hub = new Hub();
+    const minute = Math.ceil(T0 / 60_000) * 60_000;
+    record(hub, "a.test", hit(1, minute + 1000));
+    record(hub, "a.test", hit(2, minute + 2000));
+    hub.tick(minute + 2500);
+    record(hub, "a.test", hit(1, minute + 60_000 + 1000));
+    const published = frames(hub, minute + 60_000 + 1500);
+    const list = published.find((p) => p.topic === SITES_TOPIC)!.frame as SitesFrame;
+    expect(list.sites[0]!.minutes).toHaveLength(SITE_LIST_MINUTES);
+    expect(list.sites[0]!.minutes!.slice(-3)).toEqual([0, 2, 1]);
+    // Nothing new: no frame, although the minutes slide (dashboards slide them on their own clock).
+    expect(hub.tick(minute + 2 * 60_000 + 500)).toEqual([]);
+  });
+
+  test("a steady site's list is published again each minute: its sparkline ends at the frame's minute", () => {
+    const hub = new Hub();
+    const minute = Math.ceil(T0 / 60_000) * 60_000;
+    // One pageview a minute for 40 minutes: the same counts, totals and visitors every minute.
+    let published: ReturnType<typeof frames> = [];
+    for (let m = 0; m < 40; m++) {
+      record(hub, "a.test", hit(1, minute + m * 60_000 + 1000));
+      published = frames(hub, minute + m * 60_000 + 1500);
+    }
+    const list = published.find((p) => p.topic === SITES_TOPIC)?.frame as SitesFrame | undefined;
+    expect(list?.time).toBe(minute + 39 * 60_000 + 1500);
+    expect(list?.sites[0]!.minutes).toEqual(Array(SITE_LIST_MINUTES).fill(1));
   });
 
   test("a quiet site publishes nothing, and a tick frame carries only the sections that changed", () => {

@@ -1,6 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../../../src/core/wire/frame-encoder.ts";
-import { MAX_FRAME_BYTES, type FeedItem, type SnapshotFrame, type Stats, type TickFrame } from "../../../src/core/wire/protocol.ts";
+import {
+  MAX_FRAME_BYTES,
+  SITE_LIST_MINUTES,
+  SITE_LIST_SIZE,
+  type FeedItem,
+  type SiteSummary,
+  type SitesFrame,
+  type SnapshotFrame,
+  type Stats,
+  type TickFrame,
+} from "../../../src/core/wire/protocol.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -112,11 +122,40 @@ describe("encodeSnapshotFrame", () => {
 });
 
 describe("encodeSitesFrame", () => {
-  test("halves the list until it fits, counting the rest in more", () => {
-    const sites = Array.from({ length: 100 }, (_, i) => ({ site: `${"s".repeat(240)}${i}.test`, visitors: i, pageviews: i }));
+  const fullMinutes = () => Array<number>(SITE_LIST_MINUTES).fill(999_999);
+  /** Busiest first, as the hub lists them. */
+  const summaries = (name: (i: number) => string, minutes: () => number[]): SiteSummary[] =>
+    Array.from({ length: SITE_LIST_SIZE }, (_, i) => ({ site: name(i), visitors: 100_000 - i, pageviews: 9_999_999 - i, minutes: minutes() }));
+
+  test("a full list of ordinary names keeps every site and every sparkline", () => {
+    const sites = summaries((i) => `shop-${i}.example.com`, () => Array.from({ length: SITE_LIST_MINUTES }, (_, m) => 900 + m));
+    const text = encodeSitesFrame({ time: 0, sites, more: 0 });
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(JSON.parse(text)).toEqual({ type: "sites", time: 0, sites, more: 0 });
+  });
+
+  test("the longest names with full sparklines stay under the budget: the quietest sites lose their sparklines first, then their places", () => {
+    const sites = summaries((i) => `${"s".repeat(240)}${String(i).padStart(3, "0")}.test`, fullMinutes);
     const text = encodeSitesFrame({ time: 0, sites, more: 5 });
     expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
-    const frame = JSON.parse(text);
-    expect(frame.sites.length + frame.more).toBe(105);
+    const frame = JSON.parse(text) as SitesFrame;
+    expect(frame.sites.length + frame.more).toBe(SITE_LIST_SIZE + 5);
+    expect(frame.sites.length).toBeGreaterThan(SITE_LIST_SIZE / 3);
+    expect(frame.sites.map((site) => site.site)).toEqual(sites.slice(0, frame.sites.length).map((site) => site.site));
+    // Only the quietest gave up their sparklines, and only as many as needed.
+    const withSparkline = frame.sites.filter((site) => site.minutes !== undefined).length;
+    expect(frame.sites.slice(0, withSparkline).every((site) => site.minutes?.length === SITE_LIST_MINUTES)).toBe(true);
+    expect(frame.sites.slice(withSparkline).every((site) => site.minutes === undefined)).toBe(true);
+  });
+
+  test("long names that fit without sparklines keep their places, the busiest their sparklines", () => {
+    const sites = summaries((i) => `${"n".repeat(80)}${i}.test`, fullMinutes);
+    const text = encodeSitesFrame({ time: 0, sites, more: 0 });
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const frame = JSON.parse(text) as SitesFrame;
+    expect(frame.sites).toHaveLength(SITE_LIST_SIZE);
+    expect(frame.more).toBe(0);
+    expect(frame.sites[0]!.minutes).toEqual(fullMinutes());
+    expect(frame.sites.at(-1)!.minutes).toBeUndefined();
   });
 });
