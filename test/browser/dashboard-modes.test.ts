@@ -22,11 +22,14 @@ const userAgent = (visitor: number) =>
 
 const suite = useBrowserSuite();
 
+/** Visitors come from a few countries (the browser's time zone tells), so the map in the screenshots has shades. */
+const TIME_ZONES = ["Europe/Paris", "America/New_York", "Europe/Paris", "Asia/Tokyo", "Europe/Berlin"];
+
 async function sendPageview(site: string, path: string, visitor = 1): Promise<void> {
   const response = await fetch(new URL("/api/event", suite.server.url), {
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": userAgent(visitor) },
-    body: JSON.stringify({ name: "pageview", url: `https://${site}${path}`, domain: site }),
+    body: JSON.stringify({ name: "pageview", url: `https://${site}${path}`, domain: site, tz: TIME_ZONES[visitor % TIME_ZONES.length] }),
   });
   expect(response.status).toBe(202);
   expect(response.headers.get("x-pulse-dropped")).toBeNull();
@@ -288,13 +291,16 @@ describe("phone, dark, keyboard", () => {
               const element = document.activeElement as HTMLElement;
               const style = getComputedStyle(element);
               const name = element.getAttribute("aria-label") ?? element.textContent ?? "";
-              return { order: element.getAttribute("data-tab-order"), outline: `${style.outlineStyle} ${style.outlineWidth}`, name: name.trim() };
+              // A country on the map shows its focus as an outline drawn over its neighbours (.map-active), the shape of the country.
+              const mapRing = element.classList.contains("map-country") ? element.closest("svg")?.querySelector(".map-active") : null;
+              const ring = mapRing ? `solid ${getComputedStyle(mapRing).strokeWidth}` : `${style.outlineStyle} ${style.outlineWidth}`;
+              return { order: element.getAttribute("data-tab-order"), outline: ring, name: name.trim() };
             }),
           );
         }
         expect(reached.map((stop) => Number(stop.order))).toEqual(expected);
         for (const stop of reached) {
-          // A ring of the page's own, thicker than the browser's default hairline.
+          // A ring of the page's own, thicker than the browser's default hairline (a country's outline is drawn 2.5 map units wide).
           expect(stop.outline).toMatch(/^solid ([2-9]|\d\d)(\.\d+)?px$/);
           expect(stop.name.length).toBeGreaterThan(0);
         }

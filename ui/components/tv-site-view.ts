@@ -4,11 +4,12 @@ import { siteModel } from "../site-model.ts";
 import type { ViewState } from "../view-model.ts";
 import { BarChart } from "./bar-chart.ts";
 import { LiveFeed } from "./live-feed.ts";
+import { WorldMap } from "./world-map.ts";
 
 /** Feed rows a wall screen shows: as many as fit at its large type. */
 const TV_FEED_ROWS = 12;
 
-/** One site on a wall screen: the headline numbers in large type, the per-second chart, the feed. No controls. */
+/** One site on a wall screen: the headline numbers in large type, the per-second chart, the map, the feed. No controls. */
 export function TvSiteView({ view, now }: { view: ViewState; now: number }) {
   const model = siteModel(view, now);
   const approx = model.capped ? "≈" : "";
@@ -31,8 +32,10 @@ export function TvSiteView({ view, now }: { view: ViewState; now: number }) {
       </div>
     </section>
     <div class="tv-body">
-      <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
-      <div class="tv-map-slot" data-slot="map"></div>
+      <div class="tv-main">
+        <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
+        <${WorldMap} countries=${view.stats.countries} withTable=${false} />
+      </div>
       <${LiveFeed} rows=${model.feed.slice(0, TV_FEED_ROWS)} skipped=${view.feedSkipped} scrolls=${false} />
     </div>
   </div>`;

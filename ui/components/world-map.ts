@@ -8,8 +8,10 @@ import { mapModel, selectOnKey, type MapCountry, type MapModel } from "../map-mo
 interface Props {
   /** The site's countries top list. */
   countries: TopList;
-  /** A country was clicked, or chosen with Enter or Space. */
-  onSelect: (code: string) => void;
+  /** A country was clicked, or chosen with Enter or Space; without it (a wall screen) the map is only looked at. */
+  onSelect?: (code: string) => void;
+  /** The list of countries beside the map (a wall screen has no room for it). */
+  withTable?: boolean;
 }
 
 interface State {
@@ -30,22 +32,22 @@ export class WorldMap extends Component<Props, State> {
 
   private choose = (code: string) => {
     this.setState({ selected: code });
-    this.props.onSelect(code);
+    this.props.onSelect?.(code);
   };
 
-  override render({ countries }: Props, { hovered, focused, selected }: State) {
+  override render({ countries, onSelect, withTable = true }: Props, { hovered, focused, selected }: State) {
     const model = mapModel(countries, isDrawn);
     const active = hovered ?? focused;
     const shown = active === null ? undefined : model.shaded.get(active);
     return html`<section class="card world-map" data-testid="world-map" data-selected=${selected ?? undefined}>
       <header class="card-head">
-        <h3 class="card-title">Visitors by country</h3>
+        <h2 class="card-title">Visitors by country</h2>
         <span class="muted">visitors, 30 min</span>
       </header>
       <div class="map-body">
         <div class="map-figure">
           <svg class="map-svg" viewBox=${`0 0 ${WORLD_WIDTH} ${WORLD_HEIGHT}`} role="group" aria-label=${model.summary}>
-            ${WORLD_PATHS.map(([code, d]) => this.country(code, d, model.shaded.get(code)))}
+            ${WORLD_PATHS.map(([code, d]) => this.country(code, d, model.shaded.get(code), onSelect !== undefined))}
             ${shown && html`<path class="map-active" d=${PATH_OF.get(shown.code)} aria-hidden="true" />`}
           </svg>
           <div class="map-foot">
@@ -53,13 +55,16 @@ export class WorldMap extends Component<Props, State> {
             <p class="map-readout" aria-hidden="true" data-testid="map-readout">${shown?.label}</p>
           </div>
         </div>
-        <${CountryTable} model=${model} />
+        ${withTable && html`<${CountryTable} model=${model} />`}
       </div>
     </section>`;
   }
 
-  private country(code: string, d: string, country: MapCountry | undefined) {
+  private country(code: string, d: string, country: MapCountry | undefined, selectable: boolean) {
     if (!country) return html`<path key=${code} class="map-country" d=${d} data-country=${code} />`;
+    if (!selectable) {
+      return html`<path key=${code} class=${`map-country shade-${country.shade}`} d=${d} data-country=${code}><title>${country.label}</title></path>`;
+    }
     const forget = (key: "hovered" | "focused") => (state: State) => (state[key] === code ? { [key]: null } : null);
     return html`<path
       key=${code}
