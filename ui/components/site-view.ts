@@ -4,6 +4,7 @@ import { siteModel } from "../site-model.ts";
 import type { ViewState } from "../view-model.ts";
 import { BarChart } from "./bar-chart.ts";
 import { CurlHint } from "./curl-hint.ts";
+import { ExportCard } from "./export-card.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { TopListCard } from "./top-list.ts";
 import { WorldMap } from "./world-map.ts";
@@ -48,6 +49,7 @@ export function SiteView({ view, now, origin }: { view: ViewState; now: number; 
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />
     </div>
+    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${now + view.clockOffset} />`}
     ${view.seqGaps > 0 &&
     html`<p class="muted gap-note">Missed ${view.seqGaps} update${view.seqGaps === 1 ? "" : "s"}; figures catch up as they change.</p>`}
   </div>`;

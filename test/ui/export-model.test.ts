@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { eventsExportHref, tablesCsv, tablesFileName, TABLE_COLUMNS } from "../../ui/export-model.ts";
+import { siteModel } from "../../ui/site-model.ts";
+import { applyFrame, initialState } from "../../ui/view-model.ts";
+import { snapshot, stats, T0 } from "./fixtures.ts";
+
+const view = applyFrame(
+  initialState("shop.test"),
+  snapshot({
+    stats: stats({
+      visitors: { last5m: 3, last30m: 7, capped: false },
+      pages: [["/pricing", 2], ["/", 1]],
+      countries: [["FR", 4], ["Unknown", 3]],
+      events: [["=cmd|' /C calc'!A0", 2]],
+    }),
+  }),
+  T0,
+);
+
+describe("the view's tables as CSV", () => {
+  const rows = tablesCsv(siteModel(view, T0)).split("\r\n");
+
+  test("a header, the three figures, then every row of every list under its card's title", () => {
+    expect(rows[0]).toBe(TABLE_COLUMNS.join(","));
+    expect(rows.slice(1, 4)).toEqual([
+      "Summary,Current visitors,3,\"visitors, last 5 minutes\"",
+      "Summary,Visitors,7,\"visitors, last 30 minutes\"",
+      "Summary,Pageviews,0,\"pageviews, last 30 minutes\"",
+    ]);
+    expect(rows).toContain('Pages,/pricing,2,visitors now');
+    expect(rows).toContain('Pages,/,1,visitors now');
+    // Countries as the page shows them.
+    expect(rows).toContain('Countries,🇫🇷 France,4,"visitors, 30 min"');
+    expect(rows.at(-1)).toBe("");
+  });
+
+  test("a label from the open internet cannot run as a formula", () => {
+    expect(rows).toContain(`Custom events,'=cmd|' /C calc'!A0,2,"events, 30 min"`);
+  });
+});
+
+describe("the downloads' names and addresses", () => {
+  test("the file is named after the site and the server's time", () => {
+    expect(tablesFileName("shop.test", T0)).toBe("pulse-shop.test-2025-01-01T12-00-00Z.csv");
+    expect(tablesFileName("shop.test:8080", T0)).toBe("pulse-shop.test-8080-2025-01-01T12-00-00Z.csv");
+  });
+
+  test("the raw events are the server's export of the last 30 minutes", () => {
+    const href = new URL(eventsExportHref("shop.test", T0), "http://pulse.local");
+    expect(href.pathname).toBe("/api/export");
+    expect(href.searchParams.get("site")).toBe("shop.test");
+    expect(href.searchParams.get("from")).toBe("2025-01-01T11:30:00.000Z");
+  });
+});

@@ -1,0 +1,22 @@
+import { html } from "htm/preact";
+import { eventsExportHref, tablesCsv, tablesFileName } from "../export-model.ts";
+import type { SiteModel } from "../site-model.ts";
+
+/** Downloads of what the view shows: its tables, made here, and the raw events, streamed by the server. */
+export function ExportCard({ site, model, serverNow }: { site: string; model: SiteModel; serverNow: number }) {
+  const downloadTables = () => {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([tablesCsv(model)], { type: "text/csv;charset=utf-8" }));
+    link.download = tablesFileName(site, serverNow);
+    link.click();
+    // The download has its own copy once it starts.
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  };
+  return html`<section class="card export-card" data-testid="export">
+    <h2 class="card-title">Download</h2>
+    <div class="export-actions">
+      <button type="button" class="button" data-testid="download-tables" onClick=${downloadTables}>Download tables (CSV)</button>
+      <a class="button" data-testid="download-events" href=${eventsExportHref(site, serverNow)} download>Download raw events, last 30 minutes (CSV)</a>
+    </div>
+  </section>`;
+}

@@ -1,0 +1,36 @@
+/**
+ * What the page offers to download: the view's tables as CSV, made in the page from what it
+ * shows, and the raw events of the window, which the server streams (GET /api/export). The CSV
+ * rules are the server's export's (formula-safe cells), so both open the same way in a spreadsheet.
+ */
+import { csvRow } from "../src/server/csv.ts";
+import type { SiteModel } from "./site-model.ts";
+
+export const TABLE_COLUMNS = ["table", "label", "value", "unit"] as const;
+
+/** The window the raw events cover: the dashboard's 30 minutes. */
+export const EXPORT_WINDOW_MS = 30 * 60_000;
+
+/** Every number and list the view shows, one row each, under the name of its card. */
+export function tablesCsv(model: SiteModel): string {
+  const rows: Array<ReadonlyArray<string | number>> = [
+    TABLE_COLUMNS,
+    ["Summary", "Current visitors", model.currentVisitors, "visitors, last 5 minutes"],
+    ["Summary", "Visitors", model.visitors30m, "visitors, last 30 minutes"],
+    ["Summary", "Pageviews", model.pageviews30m, "pageviews, last 30 minutes"],
+  ];
+  for (const list of model.lists) for (const row of list.rows) rows.push([list.title, row.label, row.count, list.unit]);
+  return rows.map(csvRow).join("");
+}
+
+/** `pulse-shop.example-2026-11-30T14-02-11Z.csv`: the site and the server's time, safe in any file system. */
+export function tablesFileName(site: string, serverTime: number): string {
+  const stamp = new Date(serverTime).toISOString().slice(0, 19).replaceAll(":", "-");
+  return `pulse-${site.replace(/[^\w.-]/g, "-")}-${stamp}Z.csv`;
+}
+
+/** The server's export of the site's events since the window began (the session cookie authorizes it). */
+export function eventsExportHref(site: string, serverTime: number): string {
+  const from = new Date(serverTime - EXPORT_WINDOW_MS).toISOString();
+  return `/api/export?${new URLSearchParams({ site, from })}`;
+}
