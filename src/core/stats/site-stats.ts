@@ -44,7 +44,7 @@ export function feedItemOf(hit: Hit): FeedItem {
   return item;
 }
 
-function clippedHit(hit: Hit): Hit {
+export function clippedHit(hit: Hit): Hit {
   const clip = (label: string) => clipLabel(label, MAX_LABEL_CHARS);
   return {
     ...hit,
@@ -102,6 +102,19 @@ export class SiteStats {
     if (!this.count(hit)) return;
     this.recent.push(feedItemOf(hit));
     if (this.recent.length >= 2 * SNAPSHOT_FEED_ITEMS) this.recent = this.recent.slice(-SNAPSHOT_FEED_ITEMS);
+  }
+
+  /**
+   * Builds a view's figures from a site's hit log (labels clean already). The feed is left to
+   * `seedFeed`: making an item for each of thousands of hits would cost more than the figures.
+   */
+  replay(hit: Hit): boolean {
+    return this.count(hit);
+  }
+
+  /** A view built from the log starts with the feed its hits make, oldest first. */
+  seedFeed(items: readonly FeedItem[]): void {
+    this.recent = items.slice(-SNAPSHOT_FEED_ITEMS);
   }
 
   /** Updates the figures; false for hits that only show the visitor is still there. */
