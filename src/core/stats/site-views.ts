@@ -3,10 +3,12 @@ import { VIEW_DIMENSIONS, viewTopic, type CanonicalFilters, type ViewFilters } f
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
 import { clippedHit, feedItemOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
-import type { VisitorBudget } from "./visitor-budget.ts";
+import { SITE_BYTES, type VisitorBudget } from "./visitor-budget.ts";
 
 /** Filtered views of one site at once; past it a new filter set is refused until one is dropped. */
 export const MAX_VIEWS_PER_SITE = 32;
+/** What a view may take besides its visitors: as a site, whose figures it keeps. */
+export const VIEW_BYTES = SITE_BYTES;
 /** A view nobody watches is kept this long, so that a reload finds it still there. */
 export const UNWATCHED_VIEW_GRACE_MS = 30_000;
 
@@ -71,6 +73,9 @@ export class SiteViews {
       if (this.views.size >= MAX_VIEWS_PER_SITE) {
         return { refused: `${this.site} already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter` };
       }
+      // A view holds what a site holds besides visitors: charged to the visitors' budget, so that
+      // views stay within --max-memory too.
+      if (!this.budget.take(VIEW_BYTES)) return { refused: "no memory left for another filtered view: try again later" };
       view = this.build(canonical, time);
       this.views.set(canonical.key, view);
       this.list = [...this.views.values()];
@@ -100,7 +105,7 @@ export class SiteViews {
     for (const [key, view] of this.views) {
       if (watchers.isWatched(view.topic)) view.unwatchedSince = undefined;
       else if ((view.unwatchedSince ??= time) <= time - UNWATCHED_VIEW_GRACE_MS) {
-        view.stats.visitors.forgetAll();
+        this.forget(view);
         this.views.delete(key);
         this.list = [...this.views.values()];
         continue;
@@ -124,8 +129,13 @@ export class SiteViews {
     this.log.clear();
   }
 
+  private forget(view: View): void {
+    view.stats.visitors.forgetAll();
+    this.budget.release(VIEW_BYTES);
+  }
+
   close(): void {
-    for (const view of this.views.values()) view.stats.visitors.forgetAll();
+    for (const view of this.views.values()) this.forget(view);
     this.views.clear();
     this.list = [];
     this.log.close();

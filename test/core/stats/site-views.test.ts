@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { Hub, siteTopic } from "../../../src/core/stats/hub.ts";
-import { MAX_VIEWS_PER_SITE, UNWATCHED_VIEW_GRACE_MS, type ViewWatchers } from "../../../src/core/stats/site-views.ts";
+import { MAX_VIEWS_PER_SITE, UNWATCHED_VIEW_GRACE_MS, VIEW_BYTES, type ViewWatchers } from "../../../src/core/stats/site-views.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
 import type { SnapshotFrame, TickFrame } from "../../../src/core/wire/protocol.ts";
 import { filtersFromObject, viewTopic, type CanonicalFilters } from "../../../src/core/wire/view-filters.ts";
@@ -71,6 +71,13 @@ describe("filtered views in the hub", () => {
     expect(hub.viewCount(SITE)).toBe(MAX_VIEWS_PER_SITE);
   });
 
+  test("a view is charged to the visitors' budget, and refused when it does not fit", () => {
+    const hub = new Hub({ maxSites: 10, maxEventNames: 10, visitorMemory: VIEW_BYTES + 1000 });
+    hub.record(SITE, hit(1, T0));
+    expect("snapshot" in open(hub, { country: "FR" }, T0)).toBe(true);
+    expect(open(hub, { country: "DE" }, T0)).toEqual({ refused: "no memory left for another filtered view: try again later" });
+  });
+
   test("a view nobody watches is dropped after the grace period, not before; its visitors give their memory back", () => {
     const watched = new Set<string>();
     const watchers: ViewWatchers = { isWatched: (topic) => watched.has(topic) };
@@ -79,7 +86,7 @@ describe("filtered views in the hub", () => {
     const used = hub.visitorBudget.usedBytes;
     watched.add(topicOf({ country: "FR" }));
     open(hub, { country: "FR" }, T0);
-    expect(hub.visitorBudget.usedBytes).toBe(2 * used);
+    expect(hub.visitorBudget.usedBytes).toBe(2 * used + VIEW_BYTES);
     hub.tick(T0 + 100);
     watched.clear();
     hub.tick(T0 + 200);

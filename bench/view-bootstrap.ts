@@ -1,0 +1,34 @@
+/**
+ * Time to the first snapshot of a new filtered view on a site with 30 minutes of history at 1,000
+ * pageviews a second (1.8 million hits in its log): `bun bench/view-bootstrap.ts [hits per second]`.
+ * In-process, on the Hub; the log and visitors get all the memory they need.
+ */
+import { Hub } from "../src/core/stats/hub.ts";
+import { filtersFromObject, type CanonicalFilters } from "../src/core/wire/view-filters.ts";
+import { trafficHits } from "./view-traffic.ts";
+
+const perSecond = Number(process.argv[2] ?? 1000);
+const SITE = "busy.test";
+const MINUTES = 30;
+const start = 1_800_000_000_000;
+const hits = trafficHits(perSecond * 60 * MINUTES, perSecond, start);
+const hub = new Hub({ maxSites: 10, maxEventNames: 100, visitorMemory: 2 ** 40, hitLogMemory: 2 ** 40 });
+const now = start + MINUTES * 60_000 - 1;
+let filled = performance.now();
+for (let i = 0; i < hits.length; i++) {
+  hub.record(SITE, hits[i]!);
+  if (i % perSecond === perSecond - 1) hub.tick(hits[i]!.time);
+}
+hub.tick(now);
+filled = performance.now() - filled;
+console.log(`history: ${hits.length.toLocaleString("en")} hits over ${MINUTES} minutes, recorded in ${(filled / 1000).toFixed(1)} s`);
+
+for (const filters of [{ country: "FR" }, { device: "Desktop" }, { page: "/" }, { country: "DE", browser: "Firefox" }, { country: "ZZ" }]) {
+  const canonical = filtersFromObject(filters) as CanonicalFilters;
+  const began = performance.now();
+  const opening = hub.openView(SITE, canonical, now);
+  const ms = performance.now() - began;
+  if (!("snapshot" in opening)) throw new Error(opening.refused);
+  const visitors = (JSON.parse(opening.snapshot) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m;
+  console.log(`new view ${canonical.key.padEnd(28)} first snapshot in ${ms.toFixed(0).padStart(4)} ms (${visitors.toLocaleString("en")} visitors in 30 minutes)`);
+}
