@@ -29,14 +29,18 @@ const pick = <T>(next: () => number, list: readonly T[]) => list[Math.floor(list
  * device and source.
  */
 export function trafficHits(count: number, perSecond: number, start: number, seed = 1): Hit[] {
+  return [...trafficStream(count, perSecond, start, seed)];
+}
+
+/** The same hits one at a time, so that a long history need not be held. */
+export function* trafficStream(count: number, perSecond: number, start: number, seed = 1): Generator<Hit> {
   const next = random(seed);
   const visitors = Math.max(1, Math.round((count / 5) * 0.9));
-  const hits: Hit[] = new Array(count);
   for (let i = 0; i < count; i++) {
     const visitor = Math.floor(next() * visitors);
     const own = random(visitor + 1);
     const roll = next();
-    hits[i] = {
+    yield {
       time: start + Math.floor((i * 1000) / perSecond),
       visitor,
       name: roll < 0.1 ? "engagement" : roll < 0.15 ? `Goal ${Math.floor(next() * 8)}` : "pageview",
@@ -49,7 +53,6 @@ export function trafficHits(count: number, perSecond: number, start: number, see
       props: {},
     };
   }
-  return hits;
 }
 
 /** Sixteen views of the kinds people click: countries, pages, browsers, devices, a source, two combined. */

@@ -183,21 +183,25 @@ export class HitLog {
    * are compared as codes; a filter value no logged hit has ends the search at once.
    */
   replay(filters: ViewFilters, time: number, visit: (hit: Hit) => void): void {
-    const wanted: Array<{ d: number; code: number }> = [];
+    // Where each wanted code sits in a hit's codes, and the code: plain arrays of numbers, read by index in the scan.
+    const places: number[] = [];
+    const wanted: number[] = [];
     for (let d = 0; d < DIMENSIONS; d++) {
       const value = filters[VIEW_DIMENSIONS[d]!.name];
       if (value === undefined) continue;
       const code = this.labels[d]!.find(value);
       if (code === UNLOGGED) return;
-      wanted.push({ d, code });
+      places.push(d);
+      wanted.push(code);
     }
     const hit: Hit = { time: 0, visitor: 0, name: "", page: "", source: "", browser: "", os: "", device: "", country: "", props: {} };
     const from = time - ACTIVE_MS;
     for (const chunk of this.chunks) {
       if (chunk.length === 0 || chunk.time[chunk.length - 1]! <= from) continue;
+      const codes = chunk.codes;
       next: for (let i = 0; i < chunk.length; i++) {
         const base = i * DIMENSIONS;
-        for (const { d, code } of wanted) if (chunk.codes[base + d] !== code) continue next;
+        for (let w = 0; w < wanted.length; w++) if (codes[base + places[w]!] !== wanted[w]) continue next;
         const at = chunk.time[i]!;
         if (at <= from || at > time) continue;
         hit.time = at;

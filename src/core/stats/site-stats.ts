@@ -104,14 +104,6 @@ export class SiteStats {
     if (this.recent.length >= 2 * SNAPSHOT_FEED_ITEMS) this.recent = this.recent.slice(-SNAPSHOT_FEED_ITEMS);
   }
 
-  /**
-   * Builds a view's figures from a site's hit log (labels clean already). The feed is left to
-   * `seedFeed`: making an item for each of thousands of hits would cost more than the figures.
-   */
-  replay(hit: Hit): boolean {
-    return this.count(hit);
-  }
-
   /** A view built from the log starts with the feed its hits make, oldest first. */
   seedFeed(items: readonly FeedItem[]): void {
     this.recent = items.slice(-SNAPSHOT_FEED_ITEMS);
@@ -120,6 +112,15 @@ export class SiteStats {
   /** Updates the figures; false for hits that only show the visitor is still there. */
   private count(hit: Hit): boolean {
     this.visitors.touch(hit.visitor, hit.time, hit);
+    return this.countHit(hit);
+  }
+
+  /**
+   * The hit's pageview or event counts, without its visitor: a view built from a site's hit log
+   * loads its visitors once each (ActiveVisitors.load). False for hits that only show the visitor
+   * is still there.
+   */
+  countHit(hit: Hit): boolean {
     this.dirty = true;
     if (hit.name === ENGAGEMENT) return false;
     if (hit.name === PAGEVIEW) {

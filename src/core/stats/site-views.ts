@@ -1,8 +1,8 @@
-import { SNAPSHOT_FEED_ITEMS, type FeedItem } from "../wire/protocol.ts";
 import { VIEW_DIMENSIONS, viewTopic, type CanonicalFilters, type ViewFilters } from "../wire/view-filters.ts";
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
-import { clippedHit, feedItemOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
+import { viewFromLog } from "./view-history.ts";
+import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { SITE_BYTES, type VisitorBudget } from "./visitor-budget.ts";
 
 /** Filtered views of one site at once; past it a new filter set is refused until one is dropped. */
@@ -85,13 +85,7 @@ export class SiteViews {
   }
 
   private build({ filters, key }: CanonicalFilters, time: number): View {
-    const stats = new SiteStats(this.site, this.limits, this.budget);
-    const feed = new FeedRing();
-    this.log.replay(filters, time, (hit) => {
-      if (stats.replay(hit)) feed.add(hit);
-    });
-    stats.seedFeed(feed.items());
-    stats.advance(time);
+    const stats = viewFromLog(this.site, this.log, filters, time, this.limits, this.budget);
     const head = { site: this.site, filters };
     // Published at once, as a restored site is: the first snapshot carries the history, and the
     // first tick continues its sequence.
@@ -153,23 +147,4 @@ function matcherOf(filters: ViewFilters): (hit: Hit) => boolean {
     for (const { field, value } of checks) if (hit[field] !== value) return false;
     return true;
   };
-}
-
-const NO_PROPS: Record<string, string> = {};
-
-/** The newest feed items of a replay (the hits it counted, engagement aside), oldest first. */
-class FeedRing {
-  private readonly hits: Hit[] = [];
-  private next = 0;
-
-  add(hit: Hit): void {
-    const copy = { ...hit, props: NO_PROPS };
-    if (this.hits.length < SNAPSHOT_FEED_ITEMS) this.hits.push(copy);
-    else this.hits[this.next] = copy;
-    this.next = (this.next + 1) % SNAPSHOT_FEED_ITEMS;
-  }
-
-  items(): FeedItem[] {
-    return [...this.hits.slice(this.next), ...this.hits.slice(0, this.next)].map(feedItemOf);
-  }
 }

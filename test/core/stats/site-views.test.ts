@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Hub, siteTopic } from "../../../src/core/stats/hub.ts";
 import { MAX_VIEWS_PER_SITE, UNWATCHED_VIEW_GRACE_MS, VIEW_BYTES, type ViewWatchers } from "../../../src/core/stats/site-views.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
+import { visitorBytes } from "../../../src/core/stats/visitor-budget.ts";
 import type { SnapshotFrame, TickFrame } from "../../../src/core/wire/protocol.ts";
 import { filtersFromObject, viewTopic, type CanonicalFilters } from "../../../src/core/wire/view-filters.ts";
 
@@ -76,6 +77,16 @@ describe("filtered views in the hub", () => {
     hub.record(SITE, hit(1, T0));
     expect("snapshot" in open(hub, { country: "FR" }, T0)).toBe(true);
     expect(open(hub, { country: "DE" }, T0)).toEqual({ refused: "no memory left for another filtered view: try again later" });
+  });
+
+  test("a view built when the visitors' budget runs out counts the rest as the site does: estimated, and capped", () => {
+    const each = visitorBytes(hit(0, T0));
+    const hub = new Hub({ maxSites: 10, maxEventNames: 10, visitorMemory: VIEW_BYTES + 250 * each });
+    for (let visitor = 0; visitor < 200; visitor++) hub.record(SITE, hit(visitor, T0 + visitor));
+    const snapshot = snapshotOf(hub, { country: "FR" }, T0 + 1000);
+    expect(snapshot.stats.visitors.capped).toBe(true);
+    expect(Math.abs(snapshot.stats.visitors.last30m - 200)).toBeLessThan(20);
+    expect(hub.visitorBudget.usedBytes).toBeLessThanOrEqual(hub.visitorBudget.maxBytes);
   });
 
   test("a view nobody watches is dropped after the grace period, not before; its visitors give their memory back", () => {
