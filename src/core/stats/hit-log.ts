@@ -178,9 +178,10 @@ export class HitLog {
   }
 
   /**
-   * Calls `visit` with each logged hit of the last 30 minutes before `time` that matches every
-   * filter, oldest first. The hit is one object reused for every call: copy what is kept. Labels
-   * are compared as codes; a filter value no logged hit has ends the search at once.
+   * Calls `visit` with each logged hit of the 30 minutes up to `time` (and any stamped later by
+   * another process's clock) that matches every filter, oldest first. The hit is one object reused
+   * for every call: copy what is kept. Labels are compared as codes; a filter value no logged hit
+   * has ends the search at once.
    */
   replay(filters: ViewFilters, time: number, visit: (hit: Hit) => void): void {
     // Where each wanted code sits in a hit's codes, and the code: plain arrays of numbers, read by index in the scan.
@@ -203,7 +204,7 @@ export class HitLog {
         const base = i * DIMENSIONS;
         for (let w = 0; w < wanted.length; w++) if (codes[base + places[w]!] !== wanted[w]) continue next;
         const at = chunk.time[i]!;
-        if (at <= from || at > time) continue;
+        if (at <= from) continue;
         hit.time = at;
         hit.visitor = chunk.visitor[i]!;
         // Named stores keep the hit's shape fixed: stores by a computed key made every later read slow.
