@@ -23,7 +23,8 @@ import { RateLimiter } from "./core/ingest/rate-limiter.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { Metrics } from "./core/metrics.ts";
 import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
-import { DEFAULT_HUB_LIMITS, Hub } from "./core/stats/hub.ts";
+import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub } from "./core/stats/hub.ts";
+import { TopicShards } from "./core/fanout/topic-shards.ts";
 import { hitOf } from "./core/stats/site-stats.ts";
 import { visitorMemory } from "./core/stats/visitor-budget.ts";
 import { CloseCode } from "./core/wire/protocol.ts";
@@ -86,7 +87,11 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   const { store, bus, control, transport, writer } = resources;
   const metrics = resources.metrics ?? new Metrics();
   const maxSites = liveSiteCap(config);
-  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites, visitorMemory: visitorMemory(config.maxMemory * 1024 * 1024, maxSites) });
+  const live = visitorMemory(config.maxMemory * 1024 * 1024, maxSites);
+  const hitLogMemory = Math.floor(live * HIT_LOG_SHARE);
+  // The hub drops filtered views nobody watches: the dashboards' shards know who watches what.
+  const shards = new TopicShards();
+  const hub = new Hub({ ...DEFAULT_HUB_LIMITS, maxSites, visitorMemory: live - hitLogMemory, hitLogMemory }, shards);
   // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
   store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
@@ -109,7 +114,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   });
   const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
   const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
-  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission, ...(resources.clock ? { now: resources.clock } : {}) });
+  const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission, shards, ...(resources.clock ? { now: resources.clock } : {}) });
   const turns = new LoopTurns();
   const handler = createHttpHandler({
     ingestor,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startSingleProcess, type RunningServer } from "../../src/app.ts";
-import { createMemoryStore } from "../../src/storage/memory-store.ts";
-import { parseConfig } from "../../src/config.ts";
+import type { RunningServer } from "../../src/app.ts";
+import { startTestServer } from "../helpers/real-server.ts";
 import type { ServerFrame, SitesFrame, SnapshotFrame, TickFrame } from "../../src/core/wire/protocol.ts";
 import { curlCommand } from "../../ui/format.ts";
 import { openDashboard, upgradeStatus, type TestDashboard } from "../helpers/dashboard-client.ts";
@@ -15,13 +14,7 @@ let wsBase: string;
 const TOKEN = "test-token-0123456789";
 
 beforeAll(() => {
-  server = startSingleProcess(parseConfig(["--port", "0", "--host", "127.0.0.1", "--tick-ms", String(TICK_MS)], {}), {
-    files: { "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" } },
-    store: createMemoryStore(),
-    token: TOKEN,
-  });
-  base = `http://127.0.0.1:${server.port}`;
-  wsBase = `ws://127.0.0.1:${server.port}`;
+  ({ server, base, wsBase } = startTestServer(TOKEN, TICK_MS));
 });
 afterAll(() => server.stop());
 

@@ -5,11 +5,14 @@ import { CloseCode } from "../wire/protocol.ts";
 import type { Metrics } from "../metrics.ts";
 import type { SocketAdmission } from "./socket-admission.ts";
 import { shardTopic, TopicShards } from "./topic-shards.ts";
+import { filtersFromObject, isFilterError, viewTopic, type CanonicalFilters } from "../wire/view-filters.ts";
 
 /** The little each socket carries. */
 export interface DashboardData extends CommandAllowance {
   /** The site watched; null for the site list. */
   site: string | null;
+  /** The filtered view of the site watched, in canonical form; absent for the whole site. */
+  view?: CanonicalFilters;
   /** Whether the upgrade carried the token (else only public sites may be watched). */
   authorized: boolean;
   /** The client address, kept only for a socket without the token while --max-dashboards-per-ip counts them. */
@@ -27,8 +30,9 @@ export interface DashboardSocket {
   close(code?: number, reason?: string): unknown;
 }
 
-export function topicOf(site: string | null): string {
-  return site === null ? SITES_TOPIC : siteTopic(site);
+export function topicOf(site: string | null, view?: CanonicalFilters): string {
+  if (site === null) return SITES_TOPIC;
+  return view && view.key !== "" ? viewTopic(site, view.key) : siteTopic(site);
 }
 
 export interface DashboardsOptions {
@@ -43,8 +47,8 @@ export interface DashboardsOptions {
 /**
  * Dashboard socket lifecycle. A socket gets the current snapshot on open and is subscribed to its
  * topic; after that every frame reaches it through the transport's topic publish, never through
- * a loop here. The one command a dashboard may send is `{"type":"watch","site":…}` to switch site,
- * a few at once and one a second on average (see command-allowance.ts).
+ * a loop here. The one command a dashboard may send is `{"type":"watch","site":…,"filters":…}` to
+ * switch site or view, a few at once and one a second on average (see command-allowance.ts).
  */
 export class Dashboards {
   connected = 0;
@@ -61,7 +65,7 @@ export class Dashboards {
   }
 
   open(socket: DashboardSocket): void {
-    this.watch(socket, socket.data.site);
+    this.watch(socket);
     this.connected++;
     if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;
   }
@@ -75,40 +79,57 @@ export class Dashboards {
     if (!socket.data.authorized && !this.options.publicSites?.includes(site)) {
       return void socket.close(CloseCode.PolicyViolation, "this site needs the access token");
     }
+    const view = filtersFromObject(command.filters);
+    if (isFilterError(view)) return void socket.close(CloseCode.PolicyViolation, view.error);
     this.unwatch(socket);
     socket.data.site = site;
-    this.watch(socket, site);
+    if (view.key === "") delete socket.data.view;
+    else socket.data.view = view;
+    this.watch(socket);
   }
 
   /** A closed socket is already unsubscribed by the transport; only its shard place is freed. */
   close(socket: DashboardSocket): void {
-    this.shards.leave(topicOf(socket.data.site), socket.data.shard ?? 0);
+    if (socket.data.shard !== undefined) this.shards.leave(topicOf(socket.data.site, socket.data.view), socket.data.shard);
     this.connected--;
     if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;
     this.options.admission?.release(socket.data.address ?? "", socket.data.authorized);
   }
 
-  private watch(socket: DashboardSocket, site: string | null): void {
-    socket.send(site === null ? this.hub.sitesSnapshot(this.now()) : this.hub.snapshot(site, this.now()));
-    const topic = topicOf(site);
+  private watch(socket: DashboardSocket): void {
+    const { site, view } = socket.data;
+    const snapshot = this.snapshot(site, view);
+    // Past the cap of views of a site: the page learns why from the close reason, and may retry.
+    if (typeof snapshot !== "string") return void socket.close(CloseCode.TryAgainLater, snapshot.refused);
+    socket.send(snapshot);
+    const topic = topicOf(site, view);
     const shard = this.shards.join(topic);
     socket.data.shard = shard;
     socket.subscribe(shardTopic(topic, shard));
   }
 
+  private snapshot(site: string | null, view: CanonicalFilters | undefined): string | { refused: string } {
+    if (site === null) return this.hub.sitesSnapshot(this.now());
+    if (!view || view.key === "") return this.hub.snapshot(site, this.now());
+    const opening = this.hub.openView(site, view, this.now());
+    return "snapshot" in opening ? opening.snapshot : opening;
+  }
+
   private unwatch(socket: DashboardSocket): void {
-    const topic = topicOf(socket.data.site);
-    const shard = socket.data.shard ?? 0;
+    const shard = socket.data.shard;
+    if (shard === undefined) return;
+    const topic = topicOf(socket.data.site, socket.data.view);
     socket.unsubscribe(shardTopic(topic, shard));
     this.shards.leave(topic, shard);
+    delete socket.data.shard;
   }
 }
 
-function parseCommand(message: string | Uint8Array): { type: "watch"; site: string } | null {
+function parseCommand(message: string | Uint8Array): { type: "watch"; site: string; filters?: unknown } | null {
   if (typeof message !== "string") return null;
   try {
-    const command = JSON.parse(message) as { type?: unknown; site?: unknown };
-    return command?.type === "watch" && typeof command.site === "string" ? { type: "watch", site: command.site } : null;
+    const command = JSON.parse(message) as { type?: unknown; site?: unknown; filters?: unknown };
+    return command?.type === "watch" && typeof command.site === "string" ? { type: "watch", site: command.site, filters: command.filters } : null;
   } catch {
     return null;
   }

@@ -41,6 +41,11 @@ export class TopicShards {
     if (counts.length === 0) this.counts.delete(topic);
   }
 
+  /** Whether any dashboard watches `topic`: a filtered view nobody watches is dropped. */
+  isWatched(topic: string): boolean {
+    return this.counts.has(topic);
+  }
+
   /** Subscribers of each shard of `topic` (empty when nobody watches it). */
   shardsOf(topic: string): readonly number[] {
     return this.counts.get(topic) ?? [];

@@ -125,6 +125,26 @@ export class ActiveVisitors {
     this.pages.add(visitor.page, 1);
   }
 
+  /**
+   * Adds a visitor not tracked yet, as `touch` would have left them after their hits: the labels of
+   * their first hit, the page of their last, seen last at `lastSeen`. Visitors are loaded in the
+   * order of their last hits, so the lists stay in order; `expire` then sets the windows right.
+   * False when the budget has no room: the caller builds the figures hit by hit instead.
+   */
+  load(id: number, first: VisitorHit, page: string, lastSeen: number): boolean {
+    const { source, browser, os, device, country } = first;
+    const labels = { page, source, browser, os, device, country };
+    const bytes = visitorBytes(labels);
+    if (!this.budget.take(bytes)) return false;
+    const visitor = { ...labels, id, lastSeen, bytes, recent: null } as Visitor;
+    visitor.active = this.active.push(visitor);
+    visitor.recent = this.recent.push(visitor);
+    this.byId.set(id, visitor);
+    this.countVisit(visitor, 1);
+    this.pages.add(page, 1);
+    return true;
+  }
+
   /** Forgets visitors idle for longer than the windows; returns whether any count changed. */
   expire(time: number): boolean {
     let changed = false;

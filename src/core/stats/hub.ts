@@ -1,10 +1,14 @@
-import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../wire/frame-encoder.ts";
-import { SITE_LIST_MINUTES, SITE_LIST_SIZE, type SiteSummary, type Stats, type StatsSection } from "../wire/protocol.ts";
+import { encodeSitesFrame, encodeSnapshotFrame } from "../wire/frame-encoder.ts";
+import { SITE_LIST_MINUTES, SITE_LIST_SIZE, type SiteSummary, type Stats } from "../wire/protocol.ts";
 import type { AcceptedEvent } from "../ingest/accepted-event.ts";
 import { ACTIVE_MS } from "./active-visitors.ts";
+import { nextTick, publishedSnapshot, type Published } from "./frame-sequence.ts";
 import { DEFAULT_SITE_LIMITS, hitOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { DEFAULT_MAX_MEMORY_MB, VisitorBudget, visitorMemory } from "./visitor-budget.ts";
 import { WaitingSites } from "./waiting-sites.ts";
+import { HitLogPool } from "./hit-log.ts";
+import { ALWAYS_WATCHED, SiteViews, type ViewOpening, type ViewWatchers } from "./site-views.ts";
+import type { CanonicalFilters } from "../wire/view-filters.ts";
 
 /** One frame for one topic: the transport sends it with a single publish. */
 export interface Publication {
@@ -20,7 +24,13 @@ export interface HubLimits extends SiteLimits {
   maxSites: number;
   /** Bytes for visitors tracked one by one, all sites together; past them new visitors are counted approximately. */
   visitorMemory: number;
+  /** Bytes for all sites' hit logs, the history a new filtered view starts from (DEFAULT_HIT_LOG_MEMORY when not given). */
+  hitLogMemory?: number;
 }
+
+/** The share of the live figures' memory given to hit logs rather than to visitors tracked one by one. */
+export const HIT_LOG_SHARE = 0.25;
+export const DEFAULT_HIT_LOG_MEMORY = 16 * 1024 * 1024;
 
 export const DEFAULT_MAX_SITES = 100;
 
@@ -35,17 +45,6 @@ export const SITES_TOPIC = "sites";
 
 export function siteTopic(site: string): string {
   return `site:${site}`;
-}
-
-interface Published {
-  /** Which sequence `seq` counts in (see SnapshotFrame.epoch). */
-  epoch: number;
-  seq: number;
-  time: number;
-  stats: Stats;
-  /** Each section as last sent, to send only what changed. */
-  sections: Map<StatsSection, string>;
-  snapshot?: string;
 }
 
 /**
@@ -68,16 +67,40 @@ export class Hub {
   private readonly earned = new Map<string, { visitors: number; until: number }>();
   /** Sites that lost their place since the last tick: their dashboards are told once. */
   private readonly displaced: string[] = [];
+  /** Each live site's hit log and filtered views; a site no longer live keeps them while it has views. */
+  private readonly views = new Map<string, SiteViews>();
+  readonly hitLogs: HitLogPool;
 
-  constructor(private readonly limits: HubLimits = DEFAULT_HUB_LIMITS) {
+  constructor(
+    private readonly limits: HubLimits = DEFAULT_HUB_LIMITS,
+    private readonly watchers: ViewWatchers = ALWAYS_WATCHED,
+  ) {
     this.visitorBudget = new VisitorBudget(limits.visitorMemory);
+    this.hitLogs = new HitLogPool(limits.hitLogMemory ?? DEFAULT_HIT_LOG_MEMORY);
   }
 
   /** Records a hit for a site; false when the site cap keeps a new site out. */
   record(site: string, hit: Hit): boolean {
     const stats = this.siteFor(site, hit);
-    stats?.record(hit);
-    return stats !== undefined;
+    if (!stats) return false;
+    stats.record(hit);
+    this.views.get(site)?.record(hit);
+    return true;
+  }
+
+  /** The snapshot of a filtered view of a site, opened (from the site's hit log) if new; refused past the cap. */
+  openView(site: string, canonical: CanonicalFilters, time: number): ViewOpening {
+    return this.viewsOf(site).open(canonical, time);
+  }
+
+  viewCount(site: string): number {
+    return this.views.get(site)?.size ?? 0;
+  }
+
+  private viewsOf(site: string): SiteViews {
+    let views = this.views.get(site);
+    if (!views) this.views.set(site, (views = new SiteViews(site, this.limits, this.visitorBudget, this.hitLogs)));
+    return views;
   }
 
   /**
@@ -95,6 +118,7 @@ export class Hub {
       const stats = this.siteFor(event.site, hit);
       if (!stats) continue;
       stats.restore(hit);
+      this.views.get(event.site)?.restore(hit);
       lastEvent.set(event.site, event.time);
       restored++;
     }
@@ -142,11 +166,13 @@ export class Hub {
     this.waiting.forget(site);
     const stats = new SiteStats(site, this.limits, this.visitorBudget);
     this.sites.set(site, stats);
+    this.viewsOf(site);
     return stats;
   }
 
   private displace(site: string, stats: SiteStats): void {
     stats.visitors.forgetAll();
+    this.views.get(site)?.reset();
     this.sites.delete(site);
     this.earned.delete(site);
     this.displaced.push(site);
@@ -194,6 +220,7 @@ export class Hub {
       const visitors = this.standing(site, stats, time);
       if (!this.leastVisited || visitors < this.leastVisited.visitors) this.leastVisited = { site, visitors };
     }
+    this.tickViews(time, publications);
     if (anyChanged) {
       const { key, frame } = this.sitesList(time);
       if (key !== this.sitesKey) {
@@ -203,6 +230,17 @@ export class Hub {
       }
     }
     return publications;
+  }
+
+  /** Each changed view: one frame for its topic. A site's log and views go once it is not live and nothing watches them. */
+  private tickViews(time: number, publications: Publication[]): void {
+    for (const [site, views] of this.views) {
+      views.tick(time, this.watchers, (topic, data) => publications.push({ topic, data }));
+      if (views.size === 0 && !this.sites.has(site)) {
+        views.close();
+        this.views.delete(site);
+      }
+    }
   }
 
   /** A site that lost its place: one last frame shows its dashboards empty figures, and its sequence ends. */
@@ -220,11 +258,7 @@ export class Hub {
     if (!published) {
       return encodeSnapshotFrame({ site, epoch: 0, seq: 0, time, stats: this.stats(site, time) }, []);
     }
-    published.snapshot ??= encodeSnapshotFrame(
-      { site, epoch: published.epoch, seq: published.seq, time: published.time, stats: published.stats },
-      this.sites.get(site)?.recentFeed() ?? [],
-    );
-    return published.snapshot;
+    return publishedSnapshot({ site }, published, this.sites.get(site));
   }
 
   /** The figures of a site as of the last tick (empty for a site with no data). */
@@ -241,23 +275,10 @@ export class Hub {
   }
 
   private tickFrame(site: string, stats: SiteStats, time: number, epochOf: (site: string) => number): string | undefined {
-    const full = stats.stats(time);
-    const { feed, more } = stats.takePending();
-    const previous = this.published.get(site);
-    const sections = new Map<StatsSection, string>();
-    const changed: Partial<Record<StatsSection, unknown>> = {};
-    for (const key of Object.keys(full) as StatsSection[]) {
-      const json = JSON.stringify(full[key]);
-      sections.set(key, json);
-      if (previous?.sections.get(key) !== json) changed[key] = full[key];
-    }
-    if (Object.keys(changed).length === 0 && feed.length === 0 && more === 0) return undefined;
-    // A site seen for the first time, or again after it went idle and was forgotten, starts a new
-    // sequence: its first tick carries every section, so a dashboard can take it as a baseline.
-    const epoch = previous?.epoch ?? epochOf(site);
-    const seq = (previous?.seq ?? 0) + 1;
-    this.published.set(site, { epoch, seq, time, stats: full, sections });
-    return encodeTickFrame({ site, epoch, seq, time, changed: changed as Partial<Stats> }, feed, more);
+    const next = nextTick({ site }, this.published.get(site), stats, time, () => epochOf(site));
+    if (!next) return undefined;
+    this.published.set(site, next.published);
+    return next.frame;
   }
 
   private sitesList(time: number): { key: string; frame: string } {

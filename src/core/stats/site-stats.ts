@@ -44,7 +44,7 @@ export function feedItemOf(hit: Hit): FeedItem {
   return item;
 }
 
-function clippedHit(hit: Hit): Hit {
+export function clippedHit(hit: Hit): Hit {
   const clip = (label: string) => clipLabel(label, MAX_LABEL_CHARS);
   return {
     ...hit,
@@ -104,9 +104,23 @@ export class SiteStats {
     if (this.recent.length >= 2 * SNAPSHOT_FEED_ITEMS) this.recent = this.recent.slice(-SNAPSHOT_FEED_ITEMS);
   }
 
+  /** A view built from the log starts with the feed its hits make, oldest first. */
+  seedFeed(items: readonly FeedItem[]): void {
+    this.recent = items.slice(-SNAPSHOT_FEED_ITEMS);
+  }
+
   /** Updates the figures; false for hits that only show the visitor is still there. */
   private count(hit: Hit): boolean {
     this.visitors.touch(hit.visitor, hit.time, hit);
+    return this.countHit(hit);
+  }
+
+  /**
+   * The hit's pageview or event counts, without its visitor: a view built from a site's hit log
+   * loads its visitors once each (ActiveVisitors.load). False for hits that only show the visitor
+   * is still there.
+   */
+  countHit(hit: Hit): boolean {
     this.dirty = true;
     if (hit.name === ENGAGEMENT) return false;
     if (hit.name === PAGEVIEW) {

@@ -8,6 +8,7 @@ import {
   type TopList,
 } from "./protocol.ts";
 import { utf8Length } from "../ingest/text.ts";
+import type { ViewFilters } from "./view-filters.ts";
 
 /** What a frame holds besides its figures and feed items: `,"feed":[]`, `,"more":N}`. */
 const FEED_FRAMING_BYTES = 32;
@@ -22,7 +23,7 @@ export function encodeTickFrame(
   more: number,
   budget = MAX_FRAME_BYTES,
 ): string {
-  const head = { type: "tick", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, changed: {} };
+  const head = { type: "tick", site: frame.site, ...viewOf(frame), seq: frame.seq, epoch: frame.epoch, time: frame.time, changed: {} };
   head.changed = fitStats(frame.changed, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
   const { items, dropped } = fitFeed(head, feed, "oldest", budget);
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}],"more":${more + dropped}}`;
@@ -34,10 +35,15 @@ export function encodeSnapshotFrame(
   feed: readonly FeedItem[],
   budget = MAX_FRAME_BYTES,
 ): string {
-  const head = { type: "snapshot", site: frame.site, seq: frame.seq, epoch: frame.epoch, time: frame.time, stats: {} as Stats };
+  const head = { type: "snapshot", site: frame.site, ...viewOf(frame), seq: frame.seq, epoch: frame.epoch, time: frame.time, stats: {} as Stats };
   head.stats = fitStats(frame.stats, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
   const { items } = fitFeed(head, feed, "newest", budget);
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
+}
+
+/** A filtered view's frames name its filters; the whole site's frames stay as they were. */
+function viewOf(frame: { filters?: ViewFilters }): { filters?: ViewFilters } {
+  return frame.filters && Object.keys(frame.filters).length > 0 ? { filters: frame.filters } : {};
 }
 
 /**

@@ -2,6 +2,7 @@
  * The wire protocol between the server and dashboards: every frame is one JSON text message.
  * docs/protocol.md is the prose version of this file; keep them in step.
  */
+import type { ViewFilters } from "./view-filters.ts";
 
 /** A ranked list of [label, count] pairs, largest count first, at most TOP_LIST_SIZE long. */
 export type TopList = Array<[label: string, count: number]>;
@@ -71,6 +72,8 @@ export interface FeedItem {
 export interface SnapshotFrame {
   type: "snapshot";
   site: string;
+  /** A filtered view's filters, in canonical form (see view-filters.ts); absent for the whole site. */
+  filters?: ViewFilters;
   /** Sequence number of the last tick folded into this snapshot; tick frames continue from seq + 1. */
   seq: number;
   /**
@@ -90,6 +93,8 @@ export interface SnapshotFrame {
 export interface TickFrame {
   type: "tick";
   site: string;
+  /** As in SnapshotFrame: the view this tick belongs to. */
+  filters?: ViewFilters;
   /** 1 for a sequence's first tick, which carries every Stats section: a complete baseline. */
   seq: number;
   /** The sequence this tick belongs to (see SnapshotFrame.epoch). */
@@ -128,10 +133,12 @@ export interface SitesFrame {
 
 export type ServerFrame = SnapshotFrame | TickFrame | SitesFrame;
 
-/** The one message a dashboard sends: watch a site, and get its snapshot (again, for the same site). */
+/** The one message a dashboard sends: watch a site, or a filtered view of it, and get its snapshot (again, for the same view). */
 export interface WatchCommand {
   type: "watch";
   site: string;
+  /** Narrows the view to hits that match every filter; absent or empty for the whole site. */
+  filters?: ViewFilters;
 }
 
 export const TOP_LIST_SIZE = 10;
@@ -156,4 +163,6 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** The dashboard sent a message over 1 KiB (uWebSockets closes with it): do not retry the same thing. */
   MessageTooBig: 1009,
+  /** The site already has MAX_VIEWS_PER_SITE filtered views watched: retry later, or watch fewer filters. */
+  TryAgainLater: 1013,
 } as const;

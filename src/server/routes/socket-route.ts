@@ -1,5 +1,6 @@
 import type { DashboardData } from "../../core/fanout/dashboards.ts";
 import { normalizeSite } from "../../core/ingest/event-input.ts";
+import { filtersFromQuery, isFilterError } from "../../core/wire/view-filters.ts";
 import type { Metrics } from "../../core/metrics.ts";
 import { isAllowedOrigin, serverOrigin } from "../origin.ts";
 import type { SocketAdmission } from "../../core/fanout/socket-admission.ts";
@@ -40,12 +41,15 @@ export function socketRoute(
   const siteParam = url.searchParams.get("site");
   const site = siteParam === null ? null : normalizeSite(siteParam);
   if (siteParam !== null && site === null) return refuse(400, "site must be a host name such as example.com");
+  const view = filtersFromQuery(url.searchParams);
+  if (isFilterError(view)) return refuse(400, view.error);
+  if (site === null && view.key !== "") return refuse(400, "filters need a site: /ws?site=<domain>&<filter>=<value>");
   if (!maySee(request, deps.policy, site)) return refuse(401, "this dashboard needs the access token");
 
   const authorized = isAuthorized(request, deps.policy);
   const refusal = deps.admission?.admit(address, authorized);
   if (refusal) return refuse(refusal.status, refusal.message, refusal.status === 503 ? { "retry-after": String(RETRY_AFTER_FULL_S) } : {});
-  const data: DashboardData = { site, authorized, ...(!authorized && deps.admission?.countsAddresses ? { address } : {}) };
+  const data: DashboardData = { site, authorized, ...(view.key === "" ? {} : { view }), ...(!authorized && deps.admission?.countsAddresses ? { address } : {}) };
   if (upgrade(data)) return undefined;
   deps.admission?.release(address, authorized);
   return refuse(426, "expected a WebSocket upgrade", { upgrade: "websocket" });

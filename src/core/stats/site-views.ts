@@ -1,0 +1,150 @@
+import { VIEW_DIMENSIONS, viewTopic, type CanonicalFilters, type ViewFilters } from "../wire/view-filters.ts";
+import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
+import { HitLog, type HitLogPool } from "./hit-log.ts";
+import { viewFromLog } from "./view-history.ts";
+import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
+import { SITE_BYTES, type VisitorBudget } from "./visitor-budget.ts";
+
+/** Filtered views of one site at once; past it a new filter set is refused until one is dropped. */
+export const MAX_VIEWS_PER_SITE = 32;
+/** What a view may take besides its visitors: as a site, whose figures it keeps. */
+export const VIEW_BYTES = SITE_BYTES;
+/** A view nobody watches is kept this long, so that a reload finds it still there. */
+export const UNWATCHED_VIEW_GRACE_MS = 30_000;
+
+/** Who watches which topic: the dashboards know, the hub asks. */
+export interface ViewWatchers {
+  isWatched(topic: string): boolean;
+}
+
+export const ALWAYS_WATCHED: ViewWatchers = { isWatched: () => true };
+
+interface View {
+  readonly head: FrameHead;
+  readonly topic: string;
+  readonly matches: (hit: Hit) => boolean;
+  stats: SiteStats;
+  published: Published;
+  unwatchedSince: number | undefined;
+}
+
+export type ViewOpening = { snapshot: string } | { refused: string };
+
+/**
+ * A site's filtered views and its hit log. Each view is a SiteStats fed only the hits that match
+ * all its filters, so a visitor counts in a view when one of their hits in the window matched, and
+ * the lists break down those visitors by their matching hits. A tick turns each changed view into
+ * ONE frame for its topic, whatever number of dashboards watch it.
+ */
+export class SiteViews {
+  private readonly views = new Map<string, View>();
+  /** The views as an array, for the per-hit loop. */
+  private list: View[] = [];
+  readonly log: HitLog;
+
+  constructor(
+    readonly site: string,
+    private readonly limits: SiteLimits,
+    private readonly budget: VisitorBudget,
+    pool: HitLogPool,
+  ) {
+    this.log = new HitLog(pool);
+  }
+
+  get size(): number {
+    return this.views.size;
+  }
+
+  /** Per hit: one log entry, and one comparison or two per view. */
+  record(hit: Hit): void {
+    this.log.append(hit);
+    for (const view of this.list) if (view.matches(hit)) view.stats.record(hit);
+  }
+
+  /** A stored hit at start-up goes into the log only: no view exists yet. */
+  restore(hit: Hit): void {
+    this.log.append(clippedHit(hit));
+  }
+
+  /** The view of these filters, built from the log when new; refused past MAX_VIEWS_PER_SITE. */
+  open(canonical: CanonicalFilters, time: number): ViewOpening {
+    let view = this.views.get(canonical.key);
+    if (!view) {
+      if (this.views.size >= MAX_VIEWS_PER_SITE) {
+        return { refused: `${this.site} already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter` };
+      }
+      // A view holds what a site holds besides visitors: charged to the visitors' budget, so that
+      // views stay within --max-memory too.
+      if (!this.budget.take(VIEW_BYTES)) return { refused: "no memory left for another filtered view: try again later" };
+      view = this.build(canonical, time);
+      this.views.set(canonical.key, view);
+      this.list = [...this.views.values()];
+    }
+    view.unwatchedSince = undefined;
+    return { snapshot: publishedSnapshot(view.head, view.published, view.stats) };
+  }
+
+  private build({ filters, key }: CanonicalFilters, time: number): View {
+    const stats = viewFromLog(this.site, this.log, filters, time, this.limits, this.budget);
+    const head = { site: this.site, filters };
+    // Published at once, as a restored site is: the first snapshot carries the history, and the
+    // first tick continues its sequence.
+    const { published } = nextTick(head, undefined, stats, time, () => time)!;
+    return { head, topic: viewTopic(this.site, key), matches: matcherOf(filters), stats, published, unwatchedSince: undefined };
+  }
+
+  /** Publishes each changed view once; drops views nobody has watched for the grace period. */
+  tick(time: number, watchers: ViewWatchers, publish: (topic: string, frame: string) => void): void {
+    this.log.trim(time);
+    for (const [key, view] of this.views) {
+      if (watchers.isWatched(view.topic)) view.unwatchedSince = undefined;
+      else if ((view.unwatchedSince ??= time) <= time - UNWATCHED_VIEW_GRACE_MS) {
+        this.forget(view);
+        this.views.delete(key);
+        this.list = [...this.views.values()];
+        continue;
+      }
+      const expired = view.stats.advance(time);
+      if (!expired && !view.stats.dirty) continue;
+      const next = nextTick(view.head, view.published, view.stats, time, () => time);
+      if (!next) continue;
+      view.published = next.published;
+      publish(view.topic, next.frame);
+    }
+  }
+
+  /** The site left the live figures: its views show empty figures at the next tick, and the log goes. */
+  reset(): void {
+    for (const view of this.views.values()) {
+      view.stats.visitors.forgetAll();
+      view.stats = new SiteStats(this.site, this.limits, this.budget);
+      view.stats.dirty = true;
+    }
+    this.log.clear();
+  }
+
+  private forget(view: View): void {
+    view.stats.visitors.forgetAll();
+    this.budget.release(VIEW_BYTES);
+  }
+
+  close(): void {
+    for (const view of this.views.values()) this.forget(view);
+    this.views.clear();
+    this.list = [];
+    this.log.close();
+  }
+}
+
+/** The test of a view's filters, made once: per hit it compares strings and allocates nothing. */
+function matcherOf(filters: ViewFilters): (hit: Hit) => boolean {
+  const checks = VIEW_DIMENSIONS.flatMap(({ name, field }) => (filters[name] === undefined ? [] : [{ field, value: filters[name] }]));
+  if (checks.length === 1) {
+    const { field, value } = checks[0]!;
+    return (hit) => hit[field] === value;
+  }
+  return (hit) => {
+    for (const { field, value } of checks) if (hit[field] !== value) return false;
+    return true;
+  };
+}

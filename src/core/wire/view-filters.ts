@@ -1,0 +1,89 @@
+/**
+ * Filtered views: which dimensions a dashboard may narrow a site to, how a filter set is checked,
+ * and its canonical form, which names the view's topic. docs/protocol.md#filtered-views describes it.
+ */
+import { cleanText } from "../ingest/text.ts";
+import type { Hit } from "../stats/site-stats.ts";
+
+/**
+ * The dimensions a view filters on: the name on the wire (socket URL, `watch` command, frames) and
+ * the hit field it compares. One table, so a dimension is added in one line.
+ */
+export const VIEW_DIMENSIONS = [
+  { name: "page", field: "page" },
+  { name: "source", field: "source" },
+  { name: "country", field: "country" },
+  { name: "browser", field: "browser" },
+  { name: "os", field: "os" },
+  { name: "device", field: "device" },
+  { name: "event", field: "name" },
+] as const satisfies ReadonlyArray<{ name: string; field: keyof Hit }>;
+
+export type ViewDimension = (typeof VIEW_DIMENSIONS)[number]["name"];
+
+/** Dimension → the exact label it must have (labels as the top lists show them). All given filters must hold. */
+export type ViewFilters = Partial<Record<ViewDimension, string>>;
+
+/** Labels are at most 100 characters: a longer value can match nothing. */
+export const MAX_FILTER_VALUE_CHARS = 100;
+/** One value per dimension. */
+export const MAX_VIEW_FILTERS = VIEW_DIMENSIONS.length;
+
+const DIMENSION_NAMES: ReadonlySet<string> = new Set(VIEW_DIMENSIONS.map((dimension) => dimension.name));
+
+/** A filter set in canonical form (dimensions sorted, values normalised) and its key; empty for the unfiltered view. */
+export interface CanonicalFilters {
+  filters: ViewFilters;
+  /** `country=FR&page=%2Fpricing`: equal for equal filter sets, whatever order they came in. */
+  key: string;
+}
+
+export type FiltersResult = CanonicalFilters | { error: string };
+
+export const NO_FILTERS: CanonicalFilters = Object.freeze({ filters: Object.freeze({}), key: "" });
+
+export function isFilterError(result: FiltersResult): result is { error: string } {
+  return "error" in result;
+}
+
+/** Filters from a socket URL's query: parameters named after a dimension; others (`site`, the page's own) are not filters. */
+export function filtersFromQuery(params: URLSearchParams): FiltersResult {
+  const pairs: Array<[string, unknown]> = [];
+  for (const [name, value] of params) if (DIMENSION_NAMES.has(name)) pairs.push([name, value]);
+  return canonicalFilters(pairs);
+}
+
+/** Filters from a `watch` command's `filters` object: every key must be a dimension. */
+export function filtersFromObject(value: unknown): FiltersResult {
+  if (value === undefined || value === null) return NO_FILTERS;
+  if (typeof value !== "object" || Array.isArray(value)) return { error: "filters must be an object of dimension: value" };
+  return canonicalFilters(Object.entries(value));
+}
+
+function canonicalFilters(pairs: ReadonlyArray<[string, unknown]>): FiltersResult {
+  if (pairs.length > MAX_VIEW_FILTERS) return { error: `at most ${MAX_VIEW_FILTERS} filters, one per dimension` };
+  const filters: Record<string, string> = {};
+  for (const [name, raw] of pairs) {
+    if (!DIMENSION_NAMES.has(name)) return { error: `unknown filter "${name.slice(0, 40)}": filters are ${[...DIMENSION_NAMES].join(", ")}` };
+    if (name in filters) return { error: `filter ${name} is given twice: one value per dimension` };
+    if (typeof raw !== "string") return { error: `filter ${name} must be a string` };
+    const value = normalizeValue(name as ViewDimension, raw);
+    if (value === "") return { error: `filter ${name} is empty` };
+    if (value.length > MAX_FILTER_VALUE_CHARS) return { error: `filter ${name} is over ${MAX_FILTER_VALUE_CHARS} characters` };
+    filters[name] = value;
+  }
+  const sorted = Object.keys(filters).sort();
+  const canonical = Object.fromEntries(sorted.map((name) => [name, filters[name]!])) as ViewFilters;
+  return { filters: canonical, key: sorted.map((name) => `${name}=${encodeURIComponent(filters[name]!)}`).join("&") };
+}
+
+/** Values are compared with labels as stored: cleaned as labels are; country codes are upper case. */
+function normalizeValue(name: ViewDimension, raw: string): string {
+  const value = cleanText(raw);
+  return name === "country" && /^[a-z]{2}$/i.test(value) ? value.toUpperCase() : value;
+}
+
+/** The unfiltered view's topic is `site:<site>` (hub.ts); a filtered view's is this. */
+export function viewTopic(site: string, key: string): string {
+  return `view:${site}?${key}`;
+}
