@@ -2,6 +2,8 @@
 import type { TopList } from "../src/core/wire/protocol.ts";
 
 export interface Share {
+  /** What the row stands for, as the server names it (a country's code, a page's path): what a filter takes. */
+  value: string;
   label: string;
   count: number;
   /** count / total, 0..1. */
@@ -27,7 +29,7 @@ export function toShares(list: TopList, total?: number): Share[] {
   const whole = Math.max(total ?? 0, listed);
   return list.map(([label, count]) => {
     const share = whole > 0 ? count / whole : 0;
-    return { label, count, share, percent: formatPercent(share), width: max > 0 ? count / max : 0 };
+    return { value: label, label, count, share, percent: formatPercent(share), width: max > 0 ? count / max : 0 };
   });
 }
 

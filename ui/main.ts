@@ -4,7 +4,8 @@ import { render } from "preact";
 import { App } from "./components/app.ts";
 import type { ConnectionState } from "./connection.ts";
 import { isTvMode } from "./display-mode.ts";
-import { followLiveView } from "./live-view.ts";
+import { filtersFromSearch, searchFor, withFilter, withoutFilter, type Dimension, type Filters } from "./filters.ts";
+import { followLiveView, type LiveView } from "./live-view.ts";
 import { routeFromSearch, socketUrl } from "./route.ts";
 import { pageTitle } from "./site-model.ts";
 import { initialState } from "./view-model.ts";
@@ -29,13 +30,17 @@ function start(root: HTMLElement): void {
     hideIdleCursor(document.documentElement);
     keepScreenAwake(document.documentElement);
   }
+  let filters = filtersFromSearch(location.search);
   let view = initialState(site);
   let connection: ConnectionState = { status: "connecting" };
   let pending = false;
 
   const draw = () => {
     pending = false;
-    render(html`<${App} view=${view} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} />`, root);
+    render(
+      html`<${App} view=${view} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} />`,
+      root,
+    );
     document.title = pageTitle(view);
   };
   // Frames may come faster than the screen refreshes: fold each in, draw at most once per animation frame.
@@ -45,16 +50,41 @@ function start(root: HTMLElement): void {
     requestAnimationFrame(draw);
   };
 
-  const live = followLiveView({
-    site,
-    url: socketUrl(location, site),
-    diagnose: whyRefused,
-    onChange(nextView, state) {
-      view = nextView;
-      connection = state;
-      schedule();
-    },
-  });
+  /** Each filter set is a view of its own on the server, with its own socket: the old one is closed. */
+  let following = 0;
+  const follow = (followed: Filters): LiveView => {
+    const mine = ++following;
+    return followLiveView({
+      site,
+      url: socketUrl(location, site, followed),
+      diagnose: whyRefused,
+      onChange(nextView, state) {
+        if (mine !== following) return; // a socket being closed after the filters changed
+        view = nextView;
+        connection = state;
+        schedule();
+      },
+    });
+  };
+  let live = follow(filters);
+  const show = (next: Filters) => {
+    filters = next;
+    view = initialState(site);
+    connection = { status: "connecting" };
+    const previous = live;
+    live = follow(filters);
+    previous.connection.close();
+    schedule();
+  };
+  // The filters live in the URL: a view can be bookmarked and shared, and Back undoes a filter.
+  const navigate = (next: Filters) => {
+    if (site === null) return;
+    history.pushState(null, "", searchFor(site, next, { tv }));
+    show(next);
+  };
+  const filterBy = (dimension: Dimension, value: string) => navigate(withFilter(filters, dimension, value));
+  const removeFilter = (dimension: Dimension) => navigate(withoutFilter(filters, dimension));
+  addEventListener("popstate", () => show(filtersFromSearch(location.search)));
   addEventListener("online", () => live.connection.retryNow());
   // Relative times, the last event's age, the reconnect countdown and the charts' sliding window move with the clock.
   setInterval(schedule, 1000);

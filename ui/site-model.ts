@@ -58,11 +58,11 @@ export function siteModel(view: ViewState, now: number): SiteModel {
   const current = stats.visitors.last5m;
   const recent = stats.visitors.last30m;
   const perMinute = chartModel(stats.perMinute, serverNow, 30);
-  const list = (testid: string, title: string, unit: string, top: TopList, total?: number): TopListModel => ({
+  const list = (testid: string, title: string, unit: string, top: TopList, total?: number, labelOf?: (value: string) => string): TopListModel => ({
     testid,
     title,
     unit,
-    rows: toShares(top, total),
+    rows: toShares(top, total).map((row) => (labelOf ? { ...row, label: labelOf(row.value) } : row)),
   });
   return {
     currentVisitors: current,
@@ -77,7 +77,7 @@ export function siteModel(view: ViewState, now: number): SiteModel {
       list("top-browsers", "Browsers", "visitors, 30 min", stats.browsers, recent),
       list("top-os", "Operating systems", "visitors, 30 min", stats.os, recent),
       list("top-devices", "Devices", "visitors, 30 min", stats.devices, recent),
-      list("top-countries", "Countries", "visitors, 30 min", stats.countries.map(([code, n]): [string, number] => [countryLabel(code), n]), recent),
+      list("top-countries", "Countries", "visitors, 30 min", stats.countries, recent, countryLabel),
       list("top-events", "Custom events", "events, 30 min", stats.events),
     ],
     feed: view.feed.map(({ key, item }) => ({

@@ -66,7 +66,7 @@ async function screenshotMap(page: Page, name: string): Promise<void> {
   await byTestId(page, "world-map").screenshot({ path: `${ARTIFACTS_DIR}${name}.png` });
 }
 
-test("countries with visitors are shaded, named with their count, and can be chosen", async () => {
+test("countries with visitors are shaded, named with their count, and choosing one narrows the view to it", async () => {
   await onLiveDashboard(SITE, { width: 1280, height: 900 }, async (page) => {
     const map = byTestId(page, "world-map");
     const france = map.locator('path[data-country="FR"]');
@@ -102,25 +102,39 @@ test("countries with visitors are shaded, named with their count, and can be cho
     await france.focus();
     expect(await byTestId(page, "map-readout").textContent()).toBe("France: 2 visitors");
     expect(await map.locator("path.map-active").getAttribute("d")).toBe(await france.getAttribute("d"));
-    await page.keyboard.press("Enter");
-    expect(await map.getAttribute("data-selected")).toBe("FR");
-    await map.locator('path[data-country="US"]').focus();
-    await page.keyboard.press("Space");
-    expect(await map.getAttribute("data-selected")).toBe("US");
-    // France's box is centred on the Atlantic (French Guiana): click where the shape is.
-    const fr = await pointInside(page, 'path[data-country="FR"]');
-    await page.mouse.click(fr.x, fr.y);
-    expect(await map.getAttribute("data-selected")).toBe("FR");
-
-    // The pointer leaves; the keyboard's focus, now on France, still shows its count.
-    await page.mouse.move(1, 1);
+    // The pointer over another country shows its count; when it leaves, the focused one's again.
     const us = await pointInside(page, 'path[data-country="US"]');
     await page.mouse.move(us.x, us.y);
     expect(await byTestId(page, "map-readout").textContent()).toBe("United States: 1 visitor");
     await page.mouse.move(1, 1);
     expect(await byTestId(page, "map-readout").textContent()).toBe("France: 2 visitors");
-
     await screenshotMap(page, "map");
+
+    // Choosing a country narrows the view to it: by Enter, by Space, by a click.
+    const search = () => new URL(page.url()).search;
+    /** Waits until exactly `codes` are shaded (the view is narrowed to them, or widened again). */
+    const shadedAre = (codes: string[]) =>
+      page.waitForFunction(
+        (expected) => [...document.querySelectorAll('[data-testid="world-map"] path[class*="shade-"]')].map((path) => path.getAttribute("data-country")).sort().join() === expected,
+        codes.sort().join(),
+        { timeout: STEP_TIMEOUT },
+      );
+    await page.keyboard.press("Enter");
+    await shadedAre(["FR"]);
+    expect(search()).toBe(`?site=${SITE}&country=FR`);
+    await page.goBack();
+    await shadedAre(["FR", "US"]);
+    await map.locator('path[data-country="US"]').focus();
+    await page.keyboard.press("Space");
+    await shadedAre(["US"]);
+    expect(search()).toBe(`?site=${SITE}&country=US`);
+    await page.goBack();
+    await shadedAre(["FR", "US"]);
+    // France's box is centred on the Atlantic (French Guiana): click where the shape is.
+    const fr = await pointInside(page, 'path[data-country="FR"]');
+    await page.mouse.click(fr.x, fr.y);
+    await shadedAre(["FR"]);
+    expect(search()).toBe(`?site=${SITE}&country=FR`);
   });
 }, 30_000);
 

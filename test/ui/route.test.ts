@@ -27,3 +27,9 @@ test("socketUrl follows the page's scheme and host", () => {
   expect(socketUrl({ protocol: "https:", host: "pulse.example" }, "shop.test")).toBe("wss://pulse.example/ws?site=shop.test");
   expect(socketUrl({ protocol: "http:", host: "h" }, "a&b")).toBe("ws://h/ws?site=a%26b");
 });
+
+test("socketUrl carries the view's filters, in one order", () => {
+  expect(socketUrl({ protocol: "http:", host: "h" }, "shop.test", { country: "FR", page: "/pricing" })).toBe(
+    "ws://h/ws?site=shop.test&page=%2Fpricing&country=FR",
+  );
+});

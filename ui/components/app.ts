@@ -1,5 +1,6 @@
 import { html } from "htm/preact";
 import type { ConnectionState } from "../connection.ts";
+import type { Dimension, Filters } from "../filters.ts";
 import { freshness } from "../freshness.ts";
 import type { ViewState } from "../view-model.ts";
 import { FreshnessBar, StaleBanner } from "./freshness-bar.ts";
@@ -18,9 +19,13 @@ interface Props {
   invalidSite?: string;
   /** `?tv`: a wall display. */
   tv?: boolean;
+  /** The view's filters, and how the page changes them (see main.ts). */
+  filters?: Filters;
+  onFilter?: (dimension: Dimension, value: string) => void;
+  onRemoveFilter?: (dimension: Dimension) => void;
 }
 
-export function App({ view, connection, now, origin, invalidSite, tv = false }: Props) {
+export function App({ view, connection, now, origin, invalidSite, tv = false, filters, onFilter, onRemoveFilter }: Props) {
   const fresh = freshness(view, connection, now);
   if (tv && invalidSite === undefined) return html`<${TvScreen} view=${view} freshness=${fresh} now=${now} />`;
   const stale = connection.status !== "open" && invalidSite === undefined;
@@ -39,6 +44,6 @@ export function App({ view, connection, now, origin, invalidSite, tv = false }: 
         ? html`<${InvalidSite} value=${invalidSite} />`
         : view.site === null
         ? html`<${SiteList} sites=${view.sites} more=${view.sitesMore} origin=${origin} />`
-        : html`<${SiteView} view=${view} now=${now} origin=${origin} />`}
+        : html`<${SiteView} view=${view} now=${now} origin=${origin} filters=${filters} onFilter=${onFilter} onRemoveFilter=${onRemoveFilter} />`}
     </main>`;
 }

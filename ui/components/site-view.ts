@@ -3,20 +3,38 @@ import { formatNumber } from "../format.ts";
 import { siteModel } from "../site-model.ts";
 import type { ViewState } from "../view-model.ts";
 import { BarChart } from "./bar-chart.ts";
+import { dimensionOfList, type Dimension, type Filters } from "../filters.ts";
 import { CurlHint } from "./curl-hint.ts";
+import { FilterBar } from "./filter-bar.ts";
 import { ExportCard } from "./export-card.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { TopListCard } from "./top-list.ts";
 import { WorldMap } from "./world-map.ts";
 
-/** One site's realtime view. `now` is the client's clock. */
-export function SiteView({ view, now, origin }: { view: ViewState; now: number; origin: string }) {
+interface Props {
+  view: ViewState;
+  /** The client's clock. */
+  now: number;
+  origin: string;
+  /** What the view is narrowed by, and how a click narrows or widens it (absent: rows are not clickable). */
+  filters?: Filters;
+  onFilter?: (dimension: Dimension, value: string) => void;
+  onRemoveFilter?: (dimension: Dimension) => void;
+}
+
+/** One site's realtime view. */
+export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFilter }: Props) {
   const model = siteModel(view, now);
+  const selectIn = (testid: string) => {
+    const dimension = dimensionOfList(testid);
+    return onFilter && dimension ? (value: string) => onFilter(dimension, value) : undefined;
+  };
   const approx = model.capped
     ? html`<span class="muted" title="Estimated, within a few percent: too many visitors to count one by one. The lists count the visitors tracked one by one.">≈</span>`
     : null;
   const waiting = view.loaded && model.visitors30m === 0 && model.feed.length === 0;
   return html`<div class="site-view">
+    ${onRemoveFilter && html`<${FilterBar} filters=${filters} onRemove=${onRemoveFilter} />`}
     <section class="card numbers">
       <h2 class="sr-only">Visitors and pageviews</h2>
       <div class="number number-main">
@@ -44,9 +62,9 @@ export function SiteView({ view, now, origin }: { view: ViewState; now: number; 
       <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since="30 min ago" withSeconds=${false} />
       <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
     </div>
-    <${WorldMap} countries=${view.stats.countries} onSelect=${() => {}} />
+    <${WorldMap} countries=${view.stats.countries} onSelect=${selectIn("top-countries")} />
     <div class="site-columns">
-      <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} />`)}</div>
+      <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} onSelect=${selectIn(list.testid)} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />
     </div>
     ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${now + view.clockOffset} />`}
