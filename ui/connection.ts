@@ -9,7 +9,8 @@ import { CloseCode, type ServerFrame } from "../src/core/wire/protocol.ts";
 export type ConnectionState =
   | { status: "connecting" }
   | { status: "open" }
-  | { status: "reconnecting"; delay: number; retryAt: number; attempt: number }
+  /** `reason`: what the server said when it closed, e.g. that a view is refused for now (1013). */
+  | { status: "reconnecting"; delay: number; retryAt: number; attempt: number; reason?: string }
   | { status: "closed"; code: number; reason: string };
 
 /** The part of the browser's WebSocket used here. */
@@ -133,7 +134,7 @@ export function connect(options: ConnectionOptions): Connection {
       if (stopped) return;
       // The server rejected what we asked for; asking again gets the same answer.
       if (FINAL_CLOSE_CODES.has(event.code)) return stop(event.code, event.reason);
-      scheduleRetry();
+      scheduleRetry(event.reason);
       if (!opened && ++refusals >= diagnoseAfter) askWhy();
     };
   };
@@ -151,11 +152,11 @@ export function connect(options: ConnectionOptions): Connection {
     );
   };
 
-  const scheduleRetry = () => {
+  const scheduleRetry = (reason = "") => {
     const base = Math.min(maxDelay, minDelay * 2 ** Math.min(failures, 30));
     const delay = Math.round(base - (random() * base) / 2);
     failures += 1;
-    setState({ status: "reconnecting", delay, retryAt: timers.now() + delay, attempt: failures });
+    setState({ status: "reconnecting", delay, retryAt: timers.now() + delay, attempt: failures, ...(reason ? { reason } : {}) });
     retryTimer = timers.setTimeout(open, delay);
   };
 

@@ -15,8 +15,10 @@ export function describeConnection(state: ConnectionState, now: number): Connect
       return { word: "live", detail: "" };
     case "connecting":
       return { word: "connecting", detail: "" };
-    case "reconnecting":
-      return { word: "reconnecting", detail: `in ${Math.max(1, Math.ceil((state.retryAt - now) / 1000))}s` };
+    case "reconnecting": {
+      const countdown = `in ${Math.max(1, Math.ceil((state.retryAt - now) / 1000))}s`;
+      return { word: "reconnecting", detail: state.reason ? `${countdown}: ${state.reason}` : countdown };
+    }
     case "closed":
       return { word: "closed", detail: state.reason };
   }

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from "bun:test";
 import type { ServerFrame } from "../../src/core/wire/protocol.ts";
 import { connect, parseFrame, type ConnectionOptions, type ConnectionState } from "../../ui/connection.ts";
 import { FakeTimers } from "../helpers/fake-timers.ts";
+import { describeConnection } from "../../ui/status.ts";
 import { FakeSocket } from "./fake-socket.ts";
 import { sites, snapshot } from "./fixtures.ts";
 
@@ -193,4 +194,19 @@ test("parseFrame", () => {
   expect(parseFrame("null")).toBeNull();
   expect(parseFrame("{")).toBeNull();
   expect(parseFrame(42)).toBeNull();
+});
+
+describe("a server that says why it closed", () => {
+  test("the reason of a close to retry later (1013: the view is refused for now) is kept and shown with the countdown", () => {
+    start();
+    latest().serverOpens();
+    latest().serverCloses(1013, "shop.test already has 32 filtered views open: try again later, or remove a filter");
+    const state = states.at(-1);
+    expect(state).toMatchObject({ status: "reconnecting", delay: 500, reason: "shop.test already has 32 filtered views open: try again later, or remove a filter" });
+    expect(describeConnection(state!, timers.time)).toEqual({ word: "reconnecting", detail: "in 1s: shop.test already has 32 filtered views open: try again later, or remove a filter" });
+    // A lost connection says nothing more than the countdown.
+    timers.advance(500);
+    latest().serverCloses(1006);
+    expect(describeConnection(states.at(-1)!, timers.time)).toEqual({ word: "reconnecting", detail: "in 1s" });
+  });
 });
