@@ -37,6 +37,7 @@ async function runOne(scenario: Scenario, name: ServerName): Promise<Report> {
         "--token", TOKEN,
         "--dashboards", String(scenario.dashboards),
         "--stalled", String(scenario.stalled),
+        "--views", String(scenario.views ?? 0),
         "--rate", String(scenario.rate),
         "--duration", String(scenario.duration),
         "--markers", scenario.dashboards === 0 || name === "bare" ? "0" : "20",

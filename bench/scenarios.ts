@@ -7,6 +7,8 @@ export interface Scenario {
   rate: number;
   duration: number;
   servers: ServerName[];
+  /** Filtered views the dashboards spread over besides the whole site's (`pulse loadtest --views`). */
+  views?: number;
   /** Pulse's --tick-ms, when not the benchmark's 250 ms. */
   tickMs?: number;
   /**
@@ -25,6 +27,16 @@ export const SCENARIOS: Scenario[] = [
   { name: "2k@200", dashboards: 2_000, stalled: 0, rate: 200, duration: 30, servers: COMPARED, purpose: "a busy site" },
   { name: "10k@1000", dashboards: 10_000, stalled: 0, rate: 1_000, duration: 30, servers: COMPARED, purpose: "many dashboards, steady traffic" },
   { name: "15k@5000", dashboards: 15_000, stalled: 0, rate: 5_000, duration: 30, servers: COMPARED, purpose: "the headline target" },
+  {
+    name: "15k@5000 views",
+    dashboards: 15_000,
+    stalled: 0,
+    rate: 5_000,
+    duration: 30,
+    views: 16,
+    servers: ["pulse"],
+    purpose: "the headline target with the dashboards spread over the whole site and 16 filtered views (a page or a country each)",
+  },
   {
     name: "stalled",
     dashboards: 10_000,

@@ -55,6 +55,7 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
     site: config.site,
     token,
     protocol: config.protocol,
+    views: config.views,
     connectConcurrency: config.connectConcurrency,
     destinations: targets,
     ...part,

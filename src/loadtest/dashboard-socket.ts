@@ -7,14 +7,16 @@ export interface DashboardTarget {
   destination: Destination;
   site: string;
   token: string | null;
+  /** A filtered view's query (`page=%2Fpricing`), Pulse only; none for the whole site. */
+  filters?: string;
 }
 
 /** The URL and headers a dashboard of each protocol connects with. */
-export function dashboardRequest({ protocol, destination, site, token }: DashboardTarget): { url: string; headers: Record<string, string> } {
+export function dashboardRequest({ protocol, destination, site, token, filters }: DashboardTarget): { url: string; headers: Record<string, string> } {
   if (protocol === "socketio") return { url: `${destination.ws}/socket.io/?EIO=4&transport=websocket&site=${site}`, headers: {} };
   const headers: Record<string, string> = { Origin: destination.origin };
   if (token) headers.Authorization = `Bearer ${token}`;
-  return { url: `${destination.ws}/ws?site=${site}`, headers };
+  return { url: `${destination.ws}/ws?site=${site}${filters ? `&${filters}` : ""}`, headers };
 }
 
 // Bun's WebSocket takes headers (Origin, Authorization); the DOM typings only know the browser's signature.

@@ -1,4 +1,5 @@
 import { ConfigError, parseOptions, type OptionSpec } from "../cli/options.ts";
+import { MAX_LOADTEST_VIEWS } from "./traffic.ts";
 
 export type Protocol = "pulse" | "naive" | "socketio";
 export const PROTOCOLS: readonly Protocol[] = ["pulse", "naive", "socketio"];
@@ -9,6 +10,8 @@ export interface LoadtestConfig {
   dashboards: number;
   /** Dashboards that connect and then never read (to test backpressure). */
   stalled: number;
+  /** Filtered views the dashboards spread over besides the whole site's (Pulse only). */
+  views: number;
   rate: number;
   duration: number;
   workers: number;
@@ -30,6 +33,15 @@ export const LOADTEST_OPTIONS: Array<OptionSpec<Key>> = [
   { flag: "site", key: "site", kind: "sites", env: env("SITE"), default: ["bench.test"], help: "the site the dashboards watch and the pageviews go to" },
   { flag: "dashboards", key: "dashboards", kind: "integer", env: env("DASHBOARDS"), default: 1000, min: 0, max: 1_000_000, help: "dashboard sockets to open" },
   { flag: "stalled", key: "stalled", kind: "integer", env: env("STALLED"), default: 0, min: 0, max: 100_000, help: "more dashboards that connect and never read" },
+  {
+    flag: "views",
+    key: "views",
+    kind: "integer",
+    env: env("VIEWS"),
+    default: 0,
+    max: MAX_LOADTEST_VIEWS,
+    help: "filtered views the dashboards spread over besides the whole site's, each a page or a country the pageviews send (pulse only)",
+  },
   { flag: "rate", key: "rate", kind: "number", env: env("RATE"), default: 100, min: 0, max: 1_000_000, help: "pageviews per second" },
   { flag: "duration", key: "duration", kind: "number", env: env("DURATION"), default: 30, min: 1, max: 86_400, help: "seconds of load after every dashboard connected" },
   {
@@ -55,5 +67,6 @@ export function parseLoadtestConfig(argv: readonly string[], variables: Readonly
   const options = parseOptions(LOADTEST_OPTIONS, argv, variables) as unknown as LoadtestConfig & { site: string[] };
   if (options.site.length !== 1) throw new ConfigError("--site takes one site");
   if (!PROTOCOLS.includes(options.protocol)) throw new ConfigError(`--protocol must be one of ${PROTOCOLS.join(", ")}, not ${JSON.stringify(options.protocol)}`);
+  if (options.views > 0 && options.protocol !== "pulse") throw new ConfigError("--views needs --protocol pulse: the baselines have no filtered views");
   return Object.freeze({ ...options, site: options.site[0]! });
 }

@@ -12,6 +12,20 @@ const USER_AGENTS = [
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36 Edg/124.0.0.0",
 ];
 const TIME_ZONES = ["Europe/Paris", "America/New_York", "Asia/Tokyo", "Europe/Berlin", "America/Sao_Paulo", "Australia/Sydney"];
+/** The countries of TIME_ZONES, in the same order. */
+const COUNTRIES = ["FR", "US", "JP", "DE", "BR", "AU"];
+
+/** Filtered views the pageviews below all fall into: a page each, then a country each. */
+export const MAX_LOADTEST_VIEWS = PATHS.length + COUNTRIES.length;
+
+/**
+ * The socket URL's filter for view `view` of `views` (view 0 is the whole site: ""), so dashboards
+ * spread over views that every tick's traffic changes, as filtered dashboards of a busy site would be.
+ */
+export function viewQuery(view: number, views: number): string {
+  const filters = [...PATHS.map((path) => `page=${encodeURIComponent(path)}`), ...COUNTRIES.map((code) => `country=${code}`)];
+  return view % (views + 1) === 0 ? "" : filters[(view % (views + 1)) - 1]!;
+}
 
 export interface Pageview {
   body: string;

@@ -10,7 +10,7 @@ import type { Protocol } from "./options.ts";
 import { openRawDashboard, type RawDashboard } from "./raw-dashboard.ts";
 import { openStalledSocket, type StalledSocket } from "./stalled-socket.ts";
 import type { Destination } from "./targets.ts";
-import { pageview } from "./traffic.ts";
+import { pageview, viewQuery } from "./traffic.ts";
 import { emptyStats, type WorkerStats } from "./worker-stats.ts";
 
 export interface WorkerPlan {
@@ -21,6 +21,8 @@ export interface WorkerPlan {
   protocol: Protocol;
   dashboards: number;
   stalled: number;
+  /** Filtered views the dashboards spread over besides the whole site's. */
+  views: number;
   /** Pageviews per second for this worker. */
   rate: number;
   connectConcurrency: number;
@@ -75,7 +77,7 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
       const started = performance.now();
       try {
         const socket = await openRawDashboard(
-          { protocol: plan.protocol, destination, site: plan.site, token: plan.token },
+          { protocol: plan.protocol, destination, site: plan.site, token: plan.token, filters: viewQuery(id + plan.index, plan.views) },
           (frame) => onFrame(id, frame),
           () => stopping || stats.dropped++,
         );

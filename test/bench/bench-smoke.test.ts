@@ -16,8 +16,8 @@ test("bench/run.ts --smoke measures every server in every scenario", async () =>
   // The results table's rows: eleven cells each.
   const rows = markdown
     .split("\n")
-    .filter((line) => /^\| (2k@200|10k@1000|15k@5000|stalled|ingest) \| (pulse|naive|socketio|bare) \| \d/.test(line) && line.split("|").length === 13);
-  // Four scenarios with three servers, and the ingest ceiling with two.
-  expect(rows.length).toBe(4 * 3 + 2);
+    .filter((line) => /^\| (2k@200|10k@1000|15k@5000|15k@5000 views|stalled|ingest) \| (pulse|naive|socketio|bare) \| \d/.test(line) && line.split("|").length === 13);
+  // Four scenarios with three servers, the ingest ceiling with two, and the filtered views with Pulse.
+  expect(rows.length).toBe(4 * 3 + 2 + 1);
   expect(markdown).toContain("Pulse against each baseline");
 }, 120_000);

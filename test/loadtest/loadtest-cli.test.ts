@@ -49,6 +49,35 @@ describe("pulse loadtest", () => {
     expect(stderr).toContain("connected 300/300");
   }, 30_000);
 
+  test("--views spreads the dashboards over filtered views, each of which the pageviews reach", async () => {
+    const run = loadtest([
+      "--url", server.url.replace(/\/$/, ""),
+      "--token", server.token,
+      "--site", "views.bench.test",
+      "--dashboards", "34",
+      "--views", "16",
+      "--rate", "200",
+      "--duration", "2",
+      "--workers", "1",
+      "--tick-ms", "100",
+      "--json",
+    ]);
+    const [code, stdout] = await Promise.all([run.exited, new Response(run.stdout).text()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.connect).toMatchObject({ ok: 34, failed: 0 });
+    // Every view, the narrowest included, got frames of its own, in sequence (a refused view would have closed its sockets).
+    expect(report.dropped).toBe(0);
+    expect(report.frames.perDashboard![0]).toBeGreaterThan(3);
+    expect(report.frames.gaps).toBe(0);
+  }, 30_000);
+
+  test("--views needs Pulse's protocol", async () => {
+    const run = loadtest(["--views", "2", "--protocol", "naive", "--duration", "1"]);
+    expect(await run.exited).toBe(2);
+    expect((await new Response(run.stderr).text()).trim()).toBe("pulse: --views needs --protocol pulse: the baselines have no filtered views");
+  });
+
   test("a Pulse server without a token is a clear error", async () => {
     const run = loadtest(["--url", "http://127.0.0.1:9", "--data", "/nonexistent", "--duration", "1"]);
     expect(await run.exited).toBe(1);
