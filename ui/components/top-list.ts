@@ -1,4 +1,5 @@
-import { html, useState } from "htm/preact";
+import { html } from "htm/preact";
+import { useState } from "preact/hooks";
 import { formatNumber } from "../format.ts";
 import type { ListRow, TopListModel } from "../site-model.ts";
 
