@@ -8,9 +8,9 @@ export const OUTBOUND_LINK = "Outbound Link: Click";
 export const FILE_DOWNLOAD = "File Download";
 
 /** Distinct labels each campaign, link and download list holds in its window; the rest count as "(other)". */
-export const MAX_BREAKDOWN_LABELS = 50;
+export const MAX_BREAKDOWN_LABELS = 20;
 /** Distinct (event, property, value) triples in the window, all events together. */
-export const MAX_EVENT_PROP_LABELS = 200;
+export const MAX_EVENT_PROP_LABELS = 100;
 
 /** What a hit needs to show in these breakdowns: the fields are the event's own, not copies. */
 export interface BreakdownHit {
