@@ -12,6 +12,7 @@ import { SNAPSHOT_FEED_ITEMS } from "../src/core/wire/protocol.ts";
 import type { Hit } from "../src/core/stats/site-stats.ts";
 import { DEFAULT_MAX_MEMORY_MB, SITE_BYTES, visitorBytes, visitorMemory } from "../src/core/stats/visitor-budget.ts";
 import { SKETCH_BYTES } from "../src/core/stats/visitor-sketch.ts";
+import { FILE_DOWNLOAD, MAX_BREAKDOWN_LABELS, OUTBOUND_LINK } from "../src/core/stats/hit-breakdowns.ts";
 
 const MB = 1024 * 1024;
 const maxMemoryMb = Number(process.argv[2] ?? DEFAULT_MAX_MEMORY_MB);
@@ -51,7 +52,8 @@ function perVisitor(make: (n: number, time: number) => Hit, count: number): { he
 
 /**
  * Fills every cap of `sites` sites but the visitors': 30 minutes of custom event names (each
- * minute's cap, 100 characters each, with 10 long properties), the feeds; then `visitors` visitors
+ * minute's cap, 100 characters each, with 10 long properties), campaign tags, outbound links and
+ * downloads (each list's cap every minute), the feeds; then `visitors` visitors
  * with unique labels, and one more per site past the budget, so every site has its sketch.
  */
 function fillSites(hub: Hub, sites: number, visitors: number): number {
@@ -61,10 +63,17 @@ function fillSites(hub: Hub, sites: number, visitors: number): number {
     for (let s = 0; s < sites; s++) {
       for (let i = 0; i < names; i++) {
         const n = (minute * sites + s) * names + i;
-        // Only the feeds keep properties, and they keep the last minute's: earlier ones would be garbage.
-        const props = minute === MINUTES - 1 ? Object.fromEntries(Array.from({ length: 10 }, (_, k) => [unique(`key${k}`, n), unique(`value${k}`, n)])) : {};
+        // Properties of their own every minute: the event properties' cap fills, and the feeds keep the last minute's.
+        const props = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [unique(`key${k}`, n), unique(`value${k}`, n)]));
         // One visitor per site, seen every minute, sends them all.
-        hub.record(`site${s}.example`, { ...worstHit(n, time), visitor: s, name: unique("event", n), props });
+        const site = `site${s}.example`;
+        hub.record(site, { ...worstHit(n, time), visitor: s, name: unique("event", n), props });
+        if (i >= MAX_BREAKDOWN_LABELS) continue;
+        // The campaign, link and download lists' caps: labels of their own every minute.
+        hub.record(site, { ...worstHit(n, time), visitor: s, name: OUTBOUND_LINK, props: { url: unique("link", n) } });
+        hub.record(site, { ...worstHit(n, time), visitor: s, name: FILE_DOWNLOAD, props: { url: unique("file", n) } });
+        const campaign = { source: unique("utm-source", n), medium: unique("utm-medium", n), campaign: unique("utm-campaign", n), content: "", term: "", ref: "" };
+        hub.record(site, { ...worstHit(n, time), visitor: s, campaign });
       }
     }
     hub.tick(time + 1000);
@@ -97,7 +106,7 @@ const show = ({ heap, rss, charged }: { heap: number; rss: number; charged: numb
 console.log(`heap per tracked visitor: ${show(typical)} with labels others share, ${show(worst)} with four labels of 100 characters of its own`);
 console.log(
   `per site, every cap but visitors full: ${(site.heap / 1024).toFixed(0)} KiB heap, ${(site.rss / 1024).toFixed(0)} KiB RSS (reserved: ${SITE_BYTES / 1024} KiB; its sketch ${(SKETCH_BYTES / 1024).toFixed(0)} KiB, ` +
-    `${DEFAULT_HUB_LIMITS.maxEventNames} event names, feeds of ${SNAPSHOT_FEED_ITEMS} items with 10 long properties)`,
+    `${DEFAULT_HUB_LIMITS.maxEventNames} event names, campaign, link and download lists, event properties, feeds of ${SNAPSHOT_FEED_ITEMS} items with 10 long properties)`,
 );
 
 // Everything at once, at the limits --max-memory and --max-sites give.

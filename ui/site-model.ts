@@ -3,7 +3,7 @@
  * components only lay it out.
  */
 import type { Series, TopList } from "../src/core/wire/protocol.ts";
-import { countryLabel, formatNumber, relativeTime, toShares, type Share } from "./format.ts";
+import { countryLabel, formatNumber, formatPercent, relativeTime, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";
 
@@ -21,8 +21,30 @@ export interface TopListModel {
   title: string;
   /** What the counts are, e.g. "visitors now". */
   unit: string;
-  rows: Share[];
+  rows: ListRow[];
 }
+
+export interface ListRow extends Share {
+  /** A custom event's most counted properties (absent for other lists and for events without any). */
+  props?: PropRow[];
+}
+
+/** One property value of a custom event: `plan` = `pro`, seen in 3 of its events (60%). */
+export interface PropRow {
+  key: string;
+  value: string;
+  count: number;
+  percent: string;
+}
+
+/** The lists shown only when they have rows: most sites have no campaigns, links or downloads in a given half hour. */
+const SOMETIMES_LISTS = [
+  { testid: "top-utm-sources", title: "UTM sources", unit: "visits, 30 min", section: "utmSources" },
+  { testid: "top-utm-mediums", title: "UTM mediums", unit: "visits, 30 min", section: "utmMediums" },
+  { testid: "top-utm-campaigns", title: "UTM campaigns", unit: "visits, 30 min", section: "utmCampaigns" },
+  { testid: "top-outbound-links", title: "Outbound links", unit: "clicks, 30 min", section: "outboundLinks" },
+  { testid: "top-downloads", title: "File downloads", unit: "downloads, 30 min", section: "downloads" },
+] as const;
 
 export interface FeedRow {
   key: number;
@@ -78,7 +100,8 @@ export function siteModel(view: ViewState, now: number): SiteModel {
       list("top-os", "Operating systems", "visitors, 30 min", stats.os, recent),
       list("top-devices", "Devices", "visitors, 30 min", stats.devices, recent),
       list("top-countries", "Countries", "visitors, 30 min", stats.countries, recent, countryLabel),
-      list("top-events", "Custom events", "events, 30 min", stats.events),
+      { ...list("top-events", "Custom events", "events, 30 min", stats.events), rows: eventRows(stats.events, stats.eventProps) },
+      ...SOMETIMES_LISTS.map(({ testid, title, unit, section }) => list(testid, title, unit, stats[section] ?? [])).filter((shown) => shown.rows.length > 0),
     ],
     feed: view.feed.map(({ key, item }) => ({
       key,
@@ -93,6 +116,21 @@ export function siteModel(view: ViewState, now: number): SiteModel {
       t: item.t,
     })),
   };
+}
+
+/** The custom events, each with its properties when the server sent some. */
+function eventRows(events: TopList, eventProps: Record<string, TopList> | undefined): ListRow[] {
+  return toShares(events).map((row) => {
+    const props = eventProps?.[row.value];
+    return props && props.length > 0 ? { ...row, props: props.map(([label, count]) => propRow(label, count, row.count)) } : row;
+  });
+}
+
+/** `plan=pro` seen 3 times in 5 events; the key ends at the first `=`. */
+function propRow(label: string, count: number, events: number): PropRow {
+  const end = label.indexOf("=");
+  const [key, value] = end === -1 ? [label, ""] : [label.slice(0, end), label.slice(end + 1)];
+  return { key, value, count, percent: formatPercent(events > 0 ? Math.min(1, count / events) : 0) };
 }
 
 export function chartModel(series: Series, now: number, length: number): ChartModel {

@@ -65,6 +65,12 @@ export function emptyStats(): Stats {
     devices: [],
     countries: [],
     events: [],
+    utmSources: [],
+    utmMediums: [],
+    utmCampaigns: [],
+    outboundLinks: [],
+    downloads: [],
+    eventProps: {},
   };
 }
 

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { chartModel, pageTitle, siteModel } from "../../ui/site-model.ts";
 import { describeConnection } from "../../ui/status.ts";
 import { applyFrame, initialState } from "../../ui/view-model.ts";
-import { feedItem, snapshot, stats, T0 } from "./fixtures.ts";
+import { feedItem, snapshot, stats, T0, tick } from "./fixtures.ts";
 
 const loaded = () =>
   applyFrame(
@@ -71,4 +71,58 @@ test("chartModel labels the middle of the y axis only when it is a whole number"
   expect(chartModel(series([3, 1]), T0, 2)).toMatchObject({ max: 5, half: null, total: 4 });
   expect(chartModel(series([7, 1]), T0, 2)).toMatchObject({ max: 10, half: 5 });
   expect(chartModel(series([7, 0]), T0, 2).bars.map((b) => b.height)).toEqual([70, 0]);
+});
+
+test("campaign, link and download lists appear only when they have rows, after the custom events", () => {
+  const quiet = siteModel(loaded(), T0);
+  expect(quiet.lists.map((l) => l.title)).not.toContain("UTM sources");
+  const state = applyFrame(
+    initialState("shop.test"),
+    snapshot({
+      time: T0,
+      stats: stats({
+        utmSources: [["newsletter", 3]],
+        utmMediums: [],
+        utmCampaigns: [["winter", 2], ["spring", 1]],
+        outboundLinks: [["https://partner.example/", 4]],
+        downloads: [["https://shop.test/catalogue.pdf", 1]],
+      }),
+    }),
+    T0,
+  );
+  const model = siteModel(state, T0);
+  expect(model.lists.slice(7).map((l) => [l.title, l.unit, l.rows.map((r) => [r.label, r.count])])).toEqual([
+    ["UTM sources", "visits, 30 min", [["newsletter", 3]]],
+    ["UTM campaigns", "visits, 30 min", [["winter", 2], ["spring", 1]]],
+    ["Outbound links", "clicks, 30 min", [["https://partner.example/", 4]]],
+    ["File downloads", "downloads, 30 min", [["https://shop.test/catalogue.pdf", 1]]],
+  ]);
+});
+
+test("a custom event's properties ride on its row, split at the first = with their share of the event's count", () => {
+  const state = applyFrame(
+    initialState("shop.test"),
+    snapshot({
+      time: T0,
+      stats: stats({ events: [["Signup", 4], ["Ping", 2]], eventProps: { Signup: [["plan=pro", 3], ["query=a=b", 1]] } }),
+    }),
+    T0,
+  );
+  const events = siteModel(state, T0).lists.find((l) => l.testid === "top-events")!;
+  expect(events.rows[0]!.props).toEqual([
+    { key: "plan", value: "pro", count: 3, percent: "75%" },
+    { key: "query", value: "a=b", count: 1, percent: "25%" },
+  ]);
+  expect(events.rows[1]!.props).toBeUndefined();
+});
+
+test("a tick's eventProps and lists replace the old ones; a server that sends none of them breaks nothing", () => {
+  const { utmSources, utmMediums, utmCampaigns, outboundLinks, downloads, eventProps, ...before } = stats({ events: [["signup", 2]] });
+  const old = applyFrame(initialState("shop.test"), snapshot({ time: T0, stats: before }), T0);
+  expect(siteModel(old, T0).lists.map((l) => l.testid).at(-1)).toBe("top-events");
+  expect(siteModel(old, T0).lists.at(-1)!.rows[0]!.props).toBeUndefined();
+  const next = applyFrame(loaded(), tick(11, { changed: { downloads: [["/a.pdf", 1]], eventProps: { signup: [["plan=pro", 2]] } } }), T0 + 11_000);
+  const model = siteModel(next, T0 + 11_000);
+  expect(model.lists.find((l) => l.testid === "top-downloads")?.rows.map((r) => r.label)).toEqual(["/a.pdf"]);
+  expect(model.lists.find((l) => l.testid === "top-events")?.rows[0]?.props?.[0]?.value).toBe("pro");
 });

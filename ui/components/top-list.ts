@@ -1,9 +1,16 @@
 import { html } from "htm/preact";
+import { useState } from "preact/hooks";
 import { formatNumber } from "../format.ts";
-import type { TopListModel } from "../site-model.ts";
+import type { ListRow, TopListModel } from "../site-model.ts";
 
-/** A ranked list with a share bar behind each row; with `onSelect`, each row narrows the view to it. */
+/**
+ * A ranked list with a share bar behind each row; with `onSelect`, each row narrows the view to it.
+ * A custom event with properties gets a button of its own beside it that shows them under the row,
+ * so the row's own click still filters.
+ */
 export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?: (value: string) => void }) {
+  const [open, setOpen] = useState<readonly string[]>([]);
+  const toggle = (value: string) => setOpen(open.includes(value) ? open.filter((shown) => shown !== value) : [...open, value]);
   return html`<section class="card top-list" data-testid=${list.testid}>
     <header class="card-head">
       <h2 class="card-title">${list.title}</h2>
@@ -12,18 +19,48 @@ export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?:
     ${list.rows.length === 0
       ? html`<p class="empty">Nothing yet</p>`
       : html`<ol class="rows">
-          ${list.rows.map((row) => {
+          ${list.rows.map((row, rank) => {
             const content = html`<span class="row-bar" style=${`width: ${(row.width * 100).toFixed(1)}%`}></span>
               <span class="row-label">${row.label}</span>
               <span class="row-count">${formatNumber(row.count)}</span>
               <span class="row-percent">${row.percent}</span>`;
             const title = `${row.label}: ${row.count} (${row.percent})`;
-            return onSelect
-              ? html`<li key=${row.value} class="row row-selectable">
-                  <button type="button" class="row-button" data-value=${row.value} title=${title} aria-label=${`Show only ${list.title}: ${row.label}`} onClick=${() => onSelect(row.value)}>${content}</button>
-                </li>`
-              : html`<li key=${row.value} class="row" title=${title}>${content}</li>`;
+            const main = onSelect
+              ? html`<button type="button" class="row-button" data-value=${row.value} title=${title} aria-label=${`Show only ${list.title}: ${row.label}`} onClick=${() => onSelect(row.value)}>${content}</button>`
+              : html`<div class="row-static" title=${title}>${content}</div>`;
+            if (!row.props) {
+              return onSelect
+                ? html`<li key=${row.value} class="row row-selectable">${main}</li>`
+                : html`<li key=${row.value} class="row" title=${title}>${content}</li>`;
+            }
+            return html`<li key=${row.value} class="row row-selectable row-with-props">
+              ${main}
+              <${PropsToggle} row=${row} id=${`${list.testid}-props-${rank}`} open=${open.includes(row.value)} onToggle=${() => toggle(row.value)} />
+            </li>`;
           })}
         </ol>`}
   </section>`;
+}
+
+/** The button that shows a custom event's properties, and the table it shows. */
+function PropsToggle({ row, id, open, onToggle }: { row: ListRow; id: string; open: boolean; onToggle: () => void }) {
+  return html`<button type="button" class="props-toggle" aria-expanded=${open ? "true" : "false"} aria-controls=${id} aria-label=${`Properties of ${row.label}`} onClick=${onToggle}>
+      <span aria-hidden="true">${open ? "▾" : "▸"}</span> props
+    </button>
+    ${open &&
+    html`<table class="props" id=${id}>
+      <caption class="sr-only">Properties of ${row.label}, last 30 minutes</caption>
+      <thead>
+        <tr><th scope="col">Property</th><th scope="col">Value</th><th scope="col">Events</th></tr>
+      </thead>
+      <tbody>
+        ${row.props!.map(
+          (prop) => html`<tr key=${`${prop.key}=${prop.value}`}>
+            <td class="prop-key">${prop.key}</td>
+            <td class="prop-value" title=${prop.value}>${prop.value}</td>
+            <td class="prop-count">${formatNumber(prop.count)} <span class="muted">${prop.percent}</span></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`}`;
 }

@@ -3,8 +3,10 @@ import { ActiveVisitors, type VisitorHit } from "./active-visitors.ts";
 import { VisitorBudget } from "./visitor-budget.ts";
 import { BucketSeries } from "./bucket-series.ts";
 import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "../wire/protocol.ts";
-import { clipLabel, MAX_LABEL_CHARS } from "../ingest/text.ts";
+import { cleanText, clipLabel, MAX_LABEL_CHARS } from "../ingest/text.ts";
 import { WindowedCounter } from "./windowed-counter.ts";
+import { HitBreakdowns } from "./hit-breakdowns.ts";
+import type { Campaign } from "../ingest/accepted-event.ts";
 
 export const PAGEVIEW = "pageview";
 /** Plausible's script reports time on page as "engagement": it shows the visitor is still there, nothing more. */
@@ -16,6 +18,8 @@ export interface Hit extends VisitorHit {
   visitor: number;
   name: string;
   props: Record<string, string>;
+  /** The campaign the page's URL named (pageviews only; the event's own object, not a copy). */
+  campaign?: Campaign | undefined;
 }
 
 export interface SiteLimits {
@@ -29,8 +33,8 @@ const MAX_FEED_PROPS = 10;
 const MAX_FEED_PROP_CHARS = 60;
 
 export function hitOf(event: AcceptedEvent): Hit {
-  const { time, visitor, name, path, source, browser, os, device, country, props } = event;
-  return { time, visitor, name, page: path, source, browser, os, device, country, props };
+  const { time, visitor, name, path, source, browser, os, device, country, props, campaign } = event;
+  return { time, visitor, name, page: path, source, browser, os, device, country, props, campaign };
 }
 
 export function feedItemOf(hit: Hit): FeedItem {
@@ -48,6 +52,7 @@ export function clippedHit(hit: Hit): Hit {
   const clip = (label: string) => clipLabel(label, MAX_LABEL_CHARS);
   return {
     ...hit,
+    props: cleanedProps(hit.props),
     name: clip(hit.name),
     page: clip(hit.page),
     source: clip(hit.source),
@@ -56,6 +61,19 @@ export function clippedHit(hit: Hit): Hit {
     device: clip(hit.device),
     country: clip(hit.country),
   };
+}
+
+/** Properties as ingest keeps them (cleaned, not cut): the breakdowns only cut them. */
+function cleanedProps(props: Record<string, string>): Record<string, string> {
+  let clean = true;
+  for (const key in props) if (cleanText(key) !== key || cleanText(props[key]!) !== props[key]) clean = false;
+  if (clean) return props;
+  const cleaned: Record<string, string> = {};
+  for (const key in props) {
+    const name = cleanText(key);
+    if (name !== "") cleaned[name] = cleanText(props[key]!);
+  }
+  return cleaned;
 }
 
 /**
@@ -67,6 +85,7 @@ export class SiteStats {
   readonly perSecond = new BucketSeries(1000, 60);
   readonly perMinute = new BucketSeries(60_000, 30);
   readonly events: WindowedCounter;
+  readonly breakdowns = new HitBreakdowns();
 
   /** Hits since the last tick, at most FEED_ITEMS_PER_TICK; `pendingMore` counts the rest. */
   private pending: FeedItem[] = [];
@@ -126,8 +145,10 @@ export class SiteStats {
     if (hit.name === PAGEVIEW) {
       this.perSecond.add(hit.time);
       this.perMinute.add(hit.time);
+      this.breakdowns.addPageview(hit.time, hit.campaign);
     } else {
       this.events.add(hit.time, hit.name);
+      this.breakdowns.addEvent(hit.time, hit);
     }
     return true;
   }
@@ -136,14 +157,16 @@ export class SiteStats {
   advance(time: number): boolean {
     const visitorsChanged = this.visitors.expire(time);
     const eventsChanged = this.events.advance(time);
+    const breakdownsChanged = this.breakdowns.advance(time);
     // Series that merely slide are redrawn by dashboards on their own clock.
     this.perSecond.advance(time);
     this.perMinute.advance(time);
-    return visitorsChanged || eventsChanged;
+    return visitorsChanged || eventsChanged || breakdownsChanged;
   }
 
   stats(time: number): Stats {
     const v = this.visitors;
+    const events = this.events.top(TOP_LIST_SIZE);
     return {
       visitors: { last5m: v.last5m(time), last30m: v.last30m(time), capped: v.capped },
       perMinute: this.perMinute.toSeries(time),
@@ -154,7 +177,8 @@ export class SiteStats {
       os: v.os.top(TOP_LIST_SIZE),
       devices: v.devices.top(TOP_LIST_SIZE),
       countries: v.countries.top(TOP_LIST_SIZE),
-      events: this.events.top(TOP_LIST_SIZE),
+      events,
+      ...this.breakdowns.sections(events),
     };
   }
 

@@ -78,6 +78,11 @@ export class WindowedCounter {
     return this.totals.top(limit);
   }
 
+  /** Every label in the window with its count ("(other)" included), in no order. */
+  entries(): IterableIterator<[string, number]> {
+    return this.totals.entries();
+  }
+
   get labelCount(): number {
     return this.totals.size;
   }

@@ -90,16 +90,16 @@ function fitFeed(head: object, feed: readonly FeedItem[], keep: "oldest" | "newe
  * of many long labels in characters that are costly in JSON come near it. Then top-list entries
  * go, the least useful for their size first: an entry weighs its size times its rank (1 for the
  * top), so one absurd label goes before any ordinary entry, and among alike entries the lists
- * lose their tails evenly. Counts and series always stay; whatever else fits stays too.
+ * lose their tails evenly (an event's properties in `eventProps` are lists like any other). Counts
+ * and series always stay; whatever else fits stays too.
  */
 function fitStats<S extends Partial<Stats>>(stats: S, room: number): S {
   let excess = utf8Length(JSON.stringify(stats)) - room;
   if (excess <= 0) return stats;
   const entries: Array<{ key: string; rank: number; size: number }> = [];
-  for (const [key, value] of Object.entries(stats)) {
-    if (!isTopList(value)) continue;
+  for (const [key, list] of listsOf(stats)) {
     // `["label",count],` as JSON.
-    value.forEach(([label, count], rank) => entries.push({ key, rank, size: utf8Length(JSON.stringify(label)) + String(count).length + 4 }));
+    list.forEach(([label, count], rank) => entries.push({ key, rank, size: utf8Length(JSON.stringify(label)) + String(count).length + 4 }));
   }
   entries.sort((a, b) => b.size * (b.rank + 1) - a.size * (a.rank + 1) || b.rank - a.rank);
   const shed = new Set<string>();
@@ -108,11 +108,29 @@ function fitStats<S extends Partial<Stats>>(stats: S, room: number): S {
     shed.add(`${key}\0${rank}`);
     excess -= size;
   }
+  const kept = (key: string, list: TopList) => list.filter((_, rank) => !shed.has(`${key}\0${rank}`));
   return Object.fromEntries(
-    Object.entries(stats).map(([key, value]) => [key, isTopList(value) ? value.filter((_, rank) => !shed.has(`${key}\0${rank}`)) : value]),
+    Object.entries(stats).map(([key, value]) => {
+      if (isTopList(value)) return [key, kept(key, value)];
+      if (isListRecord(value)) return [key, Object.fromEntries(Object.entries(value).map(([name, list]) => [name, kept(`${key}\0${name}`, list)]))];
+      return [key, value];
+    }),
   ) as S;
+}
+
+/** Every top list of the figures, named: a section's own (`pages`), or one of a section of lists (`eventProps` per event). */
+function* listsOf(stats: Partial<Stats>): Generator<[string, TopList]> {
+  for (const [key, value] of Object.entries(stats)) {
+    if (isTopList(value)) yield [key, value];
+    else if (isListRecord(value)) for (const [name, list] of Object.entries(value)) yield [`${key}\0${name}`, list];
+  }
 }
 
 function isTopList(value: unknown): value is TopList {
   return Array.isArray(value);
+}
+
+/** A section that holds a top list per name (eventProps); series and counts hold none. */
+function isListRecord(value: unknown): value is Record<string, TopList> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every(isTopList);
 }

@@ -42,6 +42,25 @@ export interface Stats {
   countries: TopList;
   /** Custom events of the last 30 minutes by name. */
   events: TopList;
+  /*
+   * The sections below are optional: servers before them do not send them. Each counts the last
+   * 30 minutes, as `events` does, with "(other)" for labels past the server's cap.
+   */
+  /** Pageviews whose URL named a campaign (a visit arriving by a tagged link), by utm_source. */
+  utmSources?: TopList;
+  /** The same pageviews by utm_medium. */
+  utmMediums?: TopList;
+  /** The same pageviews by utm_campaign. */
+  utmCampaigns?: TopList;
+  /** "Outbound Link: Click" events by their `url` property: clicks by destination. */
+  outboundLinks?: TopList;
+  /** "File Download" events by their `url` property: downloads by file. */
+  downloads?: TopList;
+  /**
+   * For each custom event name in `events` that had properties: its most counted properties as
+   * ["key=value", count], at most EVENT_PROP_VALUES of them (an event counts once per property).
+   */
+  eventProps?: Record<string, TopList>;
 }
 
 export type StatsSection = keyof Stats;
@@ -142,6 +161,8 @@ export interface WatchCommand {
 }
 
 export const TOP_LIST_SIZE = 10;
+/** The properties `eventProps` shows per custom event. */
+export const EVENT_PROP_VALUES = 5;
 /**
  * 40 items a second at the default tick: more than anyone reads in a live feed. Each item is sent
  * to every dashboard, so this cap is most of a busy site's frame size and of the bandwidth of its

@@ -63,17 +63,23 @@ const ordinary = (i: number) => `/ordinary/${i}`;
 /** Labels as long as the protocol allows, in characters that take the most bytes in JSON. */
 const heaviest = (i: number) => `${"🍷".repeat(90)}${'"'.repeat(9)}${i}`;
 
+/** The figures as a tick frame and a snapshot frame (each with a feed item) show them, each checked to be within the budget. */
+function bothFrames(figures: Stats): Array<Partial<Stats>> {
+  return [
+    encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [item(1)], 0),
+    encodeSnapshotFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, stats: figures }, [item(1)]),
+  ].map((text) => {
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const frame = JSON.parse(text) as TickFrame | SnapshotFrame;
+    return frame.type === "tick" ? frame.changed : frame.stats;
+  });
+}
+
 describe("figures too large for one frame", () => {
   test("one list of absurd labels does not cost the other lists their entries", () => {
     const figures = stats(ordinary);
     figures.browsers = Array.from({ length: 10 }, (_, i): [string, number] => [`${"B".repeat(12_000)}${i}`, 500 - i]);
-    for (const text of [
-      encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [item(1)], 0),
-      encodeSnapshotFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, stats: figures }, [item(1)]),
-    ]) {
-      expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
-      const frame = JSON.parse(text) as TickFrame | SnapshotFrame;
-      const shown = frame.type === "tick" ? frame.changed : frame.stats;
+    for (const shown of bothFrames(figures)) {
       for (const list of TOP_LISTS.filter((name) => name !== "browsers")) expect(shown[list]).toEqual(figures[list]);
       expect(shown.perSecond).toEqual(figures.perSecond);
     }
@@ -157,5 +163,42 @@ describe("encodeSitesFrame", () => {
     expect(frame.more).toBe(0);
     expect(frame.sites[0]!.minutes).toEqual(fullMinutes());
     expect(frame.sites.at(-1)!.minutes).toBeUndefined();
+  });
+});
+
+describe("the campaign, link, download and event-property sections", () => {
+  const NEW_LISTS = ["utmSources", "utmMediums", "utmCampaigns", "outboundLinks", "downloads"] as const;
+  /** Every section full: 12 lists of 10, and 10 events with 5 properties each, all labels 100 characters. */
+  function fullStats(label: (i: number) => string): Stats {
+    const figures = stats(label);
+    const list = (prefix: string, n: number) => Array.from({ length: n }, (_, i): [string, number] => [`${prefix}${label(i)}`.slice(0, 100), 1000 - i]);
+    for (const name of NEW_LISTS) figures[name] = list(name, 10);
+    figures.eventProps = Object.fromEntries(Array.from({ length: 10 }, (_, e) => [`${e}`.repeat(100), list(`k${e}=`, 5)]));
+    return figures;
+  }
+  const label100 = (i: number) => `https://partner.example/${i}/`.padEnd(100, "x");
+
+  test("full of 100-character labels, tick and snapshot frames stay within the budget and keep every section's top entries", () => {
+    const figures = fullStats(label100);
+    expect(bytes(JSON.stringify(figures))).toBeGreaterThan(MAX_FRAME_BYTES);
+    for (const shown of bothFrames(figures)) {
+      for (const list of [...TOP_LISTS, ...NEW_LISTS]) {
+        expect(shown[list]!.length).toBeGreaterThanOrEqual(3);
+        expect(shown[list]).toEqual(figures[list]!.slice(0, shown[list]!.length));
+      }
+      expect(Object.keys(shown.eventProps!)).toEqual(Object.keys(figures.eventProps!));
+      for (const [name, props] of Object.entries(shown.eventProps!)) {
+        expect(props.length).toBeGreaterThanOrEqual(1);
+        expect(props).toEqual(figures.eventProps![name]!.slice(0, props.length));
+      }
+    }
+  });
+
+  test("an event's absurd properties give way before the other lists lose entries", () => {
+    const figures = fullStats(ordinary);
+    figures.eventProps = { Signup: [["plan=pro", 9], [`q=${'"'.repeat(20_000)}`, 8], ["plan=free", 7]] };
+    const frame = JSON.parse(encodeTickFrame({ site: "a.test", epoch: 1, seq: 1, time: 0, changed: figures }, [], 0)) as TickFrame;
+    expect(frame.changed.eventProps).toEqual({ Signup: [["plan=pro", 9], ["plan=free", 7]] });
+    for (const list of [...TOP_LISTS, ...NEW_LISTS]) expect(frame.changed[list]).toEqual(figures[list]);
   });
 });
