@@ -4,6 +4,7 @@
  * rules are the server's export's (formula-safe cells), so both open the same way in a spreadsheet.
  */
 import { csvRow } from "../src/server/csv.ts";
+import { DIMENSIONS, filterParams, type Filters } from "./filters.ts";
 import type { SiteModel } from "./site-model.ts";
 
 export const TABLE_COLUMNS = ["table", "label", "value", "unit"] as const;
@@ -11,10 +12,15 @@ export const TABLE_COLUMNS = ["table", "label", "value", "unit"] as const;
 /** The window the raw events cover: the dashboard's 30 minutes. */
 export const EXPORT_WINDOW_MS = 30 * 60_000;
 
-/** Every number and list the view shows, one row each, under the name of its card. */
-export function tablesCsv(model: SiteModel): string {
+/**
+ * Every number and list the view shows, one row each, under the name of its card. First come the
+ * filters the view was narrowed by, a row each under "Filter" (or one row "None"), so a file read
+ * later says which traffic its figures count.
+ */
+export function tablesCsv(model: SiteModel, filters: Filters = {}): string {
   const rows: Array<ReadonlyArray<string | number>> = [
     TABLE_COLUMNS,
+    ...filterRows(filters),
     ["Summary", "Current visitors", model.currentVisitors, "visitors, last 5 minutes"],
     ["Summary", "Visitors", model.visitors30m, "visitors, last 30 minutes"],
     ["Summary", "Pageviews", model.pageviews30m, "pageviews, last 30 minutes"],
@@ -29,8 +35,17 @@ export function tablesFileName(site: string, serverTime: number): string {
   return `pulse-${site.replace(/[^\w.-]/g, "-")}-${stamp}Z.csv`;
 }
 
-/** The server's export of the site's events since the window began (the session cookie authorizes it). */
-export function eventsExportHref(site: string, serverTime: number): string {
+function filterRows(filters: Filters): Array<ReadonlyArray<string>> {
+  const params = filterParams(filters);
+  if (params.length === 0) return [["Filter", "None", "", "all traffic"]];
+  return params.map(([key, value]) => ["Filter", DIMENSIONS.find((dimension) => dimension.key === key)!.title, value, "only traffic with this value"]);
+}
+
+/**
+ * The server's export of the site's events since the window began (the session cookie authorizes
+ * it), narrowed by the view's filters: the server takes them as the socket URL does.
+ */
+export function eventsExportHref(site: string, serverTime: number, filters: Filters = {}): string {
   const from = new Date(serverTime - EXPORT_WINDOW_MS).toISOString();
-  return `/api/export?${new URLSearchParams({ site, from })}`;
+  return `/api/export?${new URLSearchParams([["site", site], ["from", from], ...filterParams(filters)])}`;
 }

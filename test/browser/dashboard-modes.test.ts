@@ -4,15 +4,13 @@
  * keyboard alone. The screenshots of the site view, TV mode and the wall go to docs/screenshots/.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { SITE_LIST_MINUTES } from "../../src/core/wire/protocol.ts";
-import { byTestId, recordErrors, screenshot } from "../helpers/browser.ts";
+import { byTestId, docsScreenshot, recordErrors, screenshot } from "../helpers/browser.ts";
 import { useBrowserSuite } from "../helpers/browser-suite.ts";
 import { startServer } from "../helpers/server-process.ts";
 
 const STEP_TIMEOUT = 10_000;
-const SCREENSHOTS_DIR = new URL("../../docs/screenshots/", import.meta.url).pathname;
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 812 };
 
@@ -52,11 +50,6 @@ async function waitForText(page: Page, testid: string, pattern: RegExp): Promise
 const waitLive = (page: Page) => waitForText(page, "connection-state", /^live$/);
 
 /** The screen as a visitor sees it (not the full page), small enough to keep in the repository. */
-async function docsScreenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS_DIR}${name}.png` });
-}
-
 describe("freshness", () => {
   test("the last event's age and the update interval are in view, and the age moves on its own", async () => {
     const site = "fresh.test";

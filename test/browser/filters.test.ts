@@ -1,10 +1,11 @@
 /**
  * Filters in a real browser against a real server: a click on a row narrows every panel, the
- * filters live in the URL (a reload keeps them, Back undoes one), and chips remove them.
+ * filters live in the URL (a reload keeps them, Back undoes one), and chips remove them. The
+ * screenshot of a filtered view goes to docs/screenshots/filtered-view.png.
  */
 import { describe, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { byTestId, recordErrors } from "../helpers/browser.ts";
+import { byTestId, docsScreenshot, recordErrors } from "../helpers/browser.ts";
 import { useBrowserSuite } from "../helpers/browser-suite.ts";
 import { UA } from "../helpers/user-agents.ts";
 
@@ -31,7 +32,7 @@ describe("filters", () => {
     await sendPageview("/pricing", 1, "Europe/Paris");
     await sendPageview("/", 2, "America/New_York");
     await sendPageview("/pricing", 3, "America/New_York");
-    const page = await suite.browser.newPage();
+    const page = await suite.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors = recordErrors(page);
     try {
       await page.goto(suite.server.signedIn(`/?site=${SITE}`));
@@ -56,6 +57,10 @@ describe("filters", () => {
       await sendPageview("/pricing", 5, "America/New_York");
       await visitorsNow(page, "2");
       expect((await feedPaths(page)).includes("/cart")).toBe(false);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 2, undefined, { timeout: STEP_TIMEOUT });
+      // The chips are at the top; the click on a country's row had scrolled down to it.
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await docsScreenshot(page, "filtered-view");
 
       // A reload keeps the view.
       await page.reload();

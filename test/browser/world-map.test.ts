@@ -1,12 +1,12 @@
 /**
  * The world map in a real browser against a real server: pageviews whose time zone names a
  * country shade that country, say its count, and can be chosen with the keyboard or the pointer.
- * The map's screenshot goes to test-artifacts/map.png.
+ * The map's screenshot, several countries shaded, goes to docs/screenshots/map.png.
  */
 import { expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
-import { ARTIFACTS_DIR, byTestId, recordErrors } from "../helpers/browser.ts";
+import { ARTIFACTS_DIR, byTestId, docsScreenshot, recordErrors } from "../helpers/browser.ts";
 import { useBrowserSuite } from "../helpers/browser-suite.ts";
 
 const SITE = "map.test";
@@ -154,5 +154,18 @@ test("at phone width the list goes under the map, and the map fits the screen", 
     expect(svg.width).toBeGreaterThan(300);
     expect(table.y).toBeGreaterThan(svg.y + svg.height);
     await screenshotMap(page, "map-phone");
+  });
+}, 30_000);
+
+test("visitors from many countries shade each of them, darker where there are more (the README's screenshot)", async () => {
+  const site = "world.map.test";
+  const zones = ["Europe/Paris", "Europe/Paris", "Europe/Paris", "America/New_York", "America/New_York", "Europe/Berlin", "Asia/Tokyo", "America/Sao_Paulo", "Australia/Sydney", "Asia/Kolkata"];
+  await onLiveDashboard(site, { width: 1280, height: 900 }, async (page) => {
+    for (const [i, zone] of zones.entries()) await sendPageview(100 + i, zone, site);
+    const shaded = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="world-map"] path[class*="shade-"]')].map((path) => path.getAttribute("data-country")).sort().join());
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="world-map"] path[class*="shade-"]').length === 7, undefined, { timeout: STEP_TIMEOUT });
+    expect(await shaded()).toBe("AU,BR,DE,FR,IN,JP,US");
+    expect(await byTestId(page, "world-map").locator('path[data-country="FR"]').getAttribute("class")).toBe("map-country shade-5");
+    await docsScreenshot(byTestId(page, "world-map"), "map");
   });
 }, 30_000);

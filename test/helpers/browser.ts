@@ -3,12 +3,14 @@
  * downloads a browser: it uses /usr/bin/chromium (apt package `chromium`), or PULSE_CHROMIUM.
  */
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 
 // Tests may read the environment; the server's code may not (see STYLE.md).
 export const CHROMIUM_PATH = process.env.PULSE_CHROMIUM ?? "/usr/bin/chromium";
 
 export const ARTIFACTS_DIR = new URL("../../test-artifacts/", import.meta.url).pathname;
+/** The README's screenshots: written by the tests that show each thing, so they show today's page. */
+export const SCREENSHOTS_DIR = new URL("../../docs/screenshots/", import.meta.url).pathname;
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
@@ -47,6 +49,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = `${ARTIFACTS_DIR}${name}.png`;
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Saves what a page shows in its viewport (open it 1280 wide), or one element of it, as
+ * docs/screenshots/<name>.png: small files, not the whole page.
+ */
+export async function docsScreenshot(target: Page | Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await target.screenshot({ path: `${SCREENSHOTS_DIR}${name}.png` });
 }
 
 /** The page's uncaught errors and console errors, recorded as they happen, for a test to assert there were none. */

@@ -68,7 +68,33 @@ describe("GET /api/export", () => {
     expect(row).toContain('"/a,b"');
   });
 
+  test("filters keep only the events that match all of them, compared as the live views compare", async () => {
+    const events = [
+      event(NOV_1, { path: "/pricing", country: "FR" }),
+      event(NOV_1 + 1, { path: "/pricing", country: "DE" }),
+      event(NOV_1 + 2, { path: "/", country: "FR" }),
+      event(NOV_1 + 3, { path: "/pricing", country: "FR", name: "Signup" }),
+    ];
+    const paths = async (query: string) => (await lines(await exportOf(query, events))).slice(1).map((row) => row.split(",").slice(2, 5).join(" "));
+    // `page` is the stored path, `event` the stored name; a country code in any case is a code.
+    expect(await paths("site=shop.test&page=/pricing&country=fr")).toEqual([
+      "pageview https://shop.test/a /pricing",
+      "Signup https://shop.test/a /pricing",
+    ]);
+    expect(await paths("site=shop.test&country=FR&event=Signup")).toEqual(["Signup https://shop.test/a /pricing"]);
+    expect(await paths("site=shop.test&page=/nowhere")).toEqual([]);
+  });
+
+  test("matches spread thinly over many rows all arrive: steps with none are followed by the next", async () => {
+    const events = Array.from({ length: 1_234 }, (_, i) => event(NOV_1 + i, { path: i % 600 === 599 ? "/rare" : "/common" }));
+    const rows = (await lines(await exportOf("site=shop.test&page=/rare", events))).slice(1);
+    expect(rows.map((row) => row.split(",")[0])).toEqual([new Date(NOV_1 + 599).toISOString(), new Date(NOV_1 + 1199).toISOString()]);
+  });
+
   test.each([
+    [`site=shop.test&page=/${"x".repeat(100)}`, "filter page is over 100 characters"],
+    ["site=shop.test&country=FR&country=DE", "filter country is given twice: one value per dimension"],
+    ["site=shop.test&page=", "filter page is empty"],
     ["", "site is required, e.g. ?site=example.com"],
     ["site=shop.test&from=yesterday", "from must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],
     ["site=shop.test&to=2026-13-45", "to must be an ISO date or time, e.g. 2026-11-25 or 2026-11-25T10:00:00Z"],

@@ -20,9 +20,10 @@ const view = applyFrame(
 describe("the view's tables as CSV", () => {
   const rows = tablesCsv(siteModel(view, T0)).split("\r\n");
 
-  test("a header, the three figures, then every row of every list under its card's title", () => {
+  test("a header, the filters (none here), the three figures, then every row of every list under its card's title", () => {
     expect(rows[0]).toBe(TABLE_COLUMNS.join(","));
-    expect(rows.slice(1, 4)).toEqual([
+    expect(rows[1]).toBe("Filter,None,,all traffic");
+    expect(rows.slice(2, 5)).toEqual([
       "Summary,Current visitors,3,\"visitors, last 5 minutes\"",
       "Summary,Visitors,7,\"visitors, last 30 minutes\"",
       "Summary,Pageviews,0,\"pageviews, last 30 minutes\"",
@@ -32,6 +33,16 @@ describe("the view's tables as CSV", () => {
     // Countries as the page shows them.
     expect(rows).toContain('Countries,🇫🇷 France,4,"visitors, 30 min"');
     expect(rows.at(-1)).toBe("");
+  });
+
+  test("a filtered view's tables say, after the header, which filters they were taken under, a row each", () => {
+    const filtered = tablesCsv(siteModel(view, T0), { country: "FR", page: "/pricing" }).split("\r\n");
+    expect(filtered.slice(0, 4)).toEqual([
+      TABLE_COLUMNS.join(","),
+      "Filter,Page,/pricing,only traffic with this value",
+      "Filter,Country,FR,only traffic with this value",
+      'Summary,Current visitors,3,"visitors, last 5 minutes"',
+    ]);
   });
 
   test("a label from the open internet cannot run as a formula", () => {
@@ -50,5 +61,16 @@ describe("the downloads' names and addresses", () => {
     expect(href.pathname).toBe("/api/export");
     expect(href.searchParams.get("site")).toBe("shop.test");
     expect(href.searchParams.get("from")).toBe("2025-01-01T11:30:00.000Z");
+    expect([...href.searchParams.keys()]).toEqual(["site", "from"]);
+  });
+
+  test("a filtered view's raw events are narrowed by its filters, named as the socket URL names them", () => {
+    const href = new URL(eventsExportHref("shop.test", T0, { event: "Signup", page: "/a&b" }), "http://pulse.local");
+    expect([...href.searchParams]).toEqual([
+      ["site", "shop.test"],
+      ["from", "2025-01-01T11:30:00.000Z"],
+      ["page", "/a&b"],
+      ["event", "Signup"],
+    ]);
   });
 });

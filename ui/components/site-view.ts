@@ -67,7 +67,7 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} onSelect=${selectIn(list.testid)} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />
     </div>
-    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${now + view.clockOffset} />`}
+    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${now + view.clockOffset} filters=${filters} />`}
     ${view.seqGaps > 0 &&
     html`<p class="muted gap-note">Missed ${view.seqGaps} update${view.seqGaps === 1 ? "" : "s"}; figures catch up as they change.</p>`}
   </div>`;

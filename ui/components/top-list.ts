@@ -20,7 +20,7 @@ export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?:
       ? html`<p class="empty">Nothing yet</p>`
       : html`<ol class="rows">
           ${list.rows.map((row, rank) => {
-            const content = html`<span class="row-bar" style=${`width: ${(row.width * 100).toFixed(1)}%`}></span>
+            const content = html`<span class="row-bar" style=${`transform: scaleX(${row.width.toFixed(3)})`}></span>
               <span class="row-label">${row.label}</span>
               <span class="row-count">${formatNumber(row.count)}</span>
               <span class="row-percent">${row.percent}</span>`;

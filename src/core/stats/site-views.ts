@@ -1,4 +1,4 @@
-import { VIEW_DIMENSIONS, viewTopic, type CanonicalFilters, type ViewFilters } from "../wire/view-filters.ts";
+import { matcherOf, viewTopic, type CanonicalFilters } from "../wire/view-filters.ts";
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
 import { viewFromLog } from "./view-history.ts";
@@ -134,17 +134,4 @@ export class SiteViews {
     this.list = [];
     this.log.close();
   }
-}
-
-/** The test of a view's filters, made once: per hit it compares strings and allocates nothing. */
-function matcherOf(filters: ViewFilters): (hit: Hit) => boolean {
-  const checks = VIEW_DIMENSIONS.flatMap(({ name, field }) => (filters[name] === undefined ? [] : [{ field, value: filters[name] }]));
-  if (checks.length === 1) {
-    const { field, value } = checks[0]!;
-    return (hit) => hit[field] === value;
-  }
-  return (hit) => {
-    for (const { field, value } of checks) if (hit[field] !== value) return false;
-    return true;
-  };
 }

@@ -87,3 +87,19 @@ function normalizeValue(name: ViewDimension, raw: string): string {
 export function viewTopic(site: string, key: string): string {
   return `view:${site}?${key}`;
 }
+
+/**
+ * The test of a view's filters, made once: per hit it compares strings and allocates nothing. The
+ * live views and the export (on `hitOf(event)`) both use it, so a download holds what the view counts.
+ */
+export function matcherOf(filters: ViewFilters): (hit: Hit) => boolean {
+  const checks = VIEW_DIMENSIONS.flatMap(({ name, field }) => (filters[name] === undefined ? [] : [{ field, value: filters[name] }]));
+  if (checks.length === 1) {
+    const { field, value } = checks[0]!;
+    return (hit) => hit[field] === value;
+  }
+  return (hit) => {
+    for (const { field, value } of checks) if (hit[field] !== value) return false;
+    return true;
+  };
+}

@@ -5,6 +5,8 @@ import { HttpError } from "../http-error.ts";
 import { campaignOfStoredUrl } from "../../core/ingest/stored-url.ts";
 import type { EventStore, ExportQuery } from "../../storage/event-store.ts";
 import { errorResponse, jsonError } from "../responses.ts";
+import { hitOf } from "../../core/stats/site-stats.ts";
+import { filtersFromQuery, isFilterError, matcherOf } from "../../core/wire/view-filters.ts";
 
 const DAY_MS = 86_400_000;
 /**
@@ -53,18 +55,24 @@ const NO_CAMPAIGN = ["", "", "", "", "", ""] as const;
 
 export type ExportRoute = (url: URL, peer?: { keepOpen?(): void }) => Response;
 
+/** Which stored events an export keeps: all of them, or those its filters match. */
+type EventTest = ((event: AcceptedEvent) => boolean) | undefined;
+
 /**
- * GET /api/export?site=&from=&to=: the stored events of one site as CSV, streamed from a lazy
- * query a step of rows at a time, each step in a turn of the event loop of its own and only once
- * the client has taken the previous one: the export of a year costs the memory of one step and
- * never holds the process up for longer than one step. At most `maxConcurrent` stream at once.
+ * GET /api/export?site=&from=&to=&page=…: the stored events of one site as CSV, only those that
+ * match all the filters given (the socket URL's, so a filtered view downloads its own events),
+ * streamed from a lazy query a step of rows at a time, each step in a turn of the event loop of
+ * its own and only once the client has taken the previous one: the export of a year costs the
+ * memory of one step and never holds the process up for longer than one step. At most `maxConcurrent` stream at once.
  */
 export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS, stallMs = EXPORT_STALL_MS): ExportRoute {
   let running = 0;
   return (url, peer) => {
     let query: ExportQuery;
+    let keep: EventTest;
     try {
       query = exportQuery(url);
+      keep = eventTest(url);
     } catch (error) {
       return errorResponse(error);
     }
@@ -74,7 +82,7 @@ export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURR
     }
     running++;
     let finished = false;
-    const stream = csvStream(store.range(query)[Symbol.iterator](), stallMs, () => {
+    const stream = csvStream(store.range(query)[Symbol.iterator](), keep, stallMs, () => {
       if (!finished) running--;
       finished = true;
     });
@@ -96,8 +104,18 @@ function exportQuery(url: URL): ExportQuery {
   return { site, from, to };
 }
 
+/** Throws an HttpError (400) with the reason when a filter is wrong; undefined when there are none. */
+function eventTest(url: URL): EventTest {
+  const result = filtersFromQuery(url.searchParams);
+  if (isFilterError(result)) throw new HttpError(400, result.error);
+  if (result.key === "") return undefined;
+  // The live views' own test, on the hit the view would have recorded.
+  const matches = matcherOf(result.filters);
+  return (event) => matches(hitOf(event));
+}
+
 /** `finished` is called when the stream ends, however it ends: read to the end, failed, or abandoned by the client. */
-function csvStream(rows: Iterator<AcceptedEvent>, stallMs: number, finished: () => void): ReadableStream<Uint8Array> {
+function csvStream(rows: Iterator<AcceptedEvent>, keep: EventTest, stallMs: number, finished: () => void): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let stall: ReturnType<typeof setTimeout> | undefined;
   const end = () => {
@@ -121,6 +139,7 @@ function csvStream(rows: Iterator<AcceptedEvent>, stallMs: number, finished: () 
       await nextTurn();
       let step = "";
       try {
+        // A step reads ROWS_PER_STEP rows, however few match: one with none sends an empty chunk.
         for (let i = 0; i < ROWS_PER_STEP; i++) {
           const next = rows.next();
           if (next.done) {
@@ -129,7 +148,7 @@ function csvStream(rows: Iterator<AcceptedEvent>, stallMs: number, finished: () 
             end();
             return;
           }
-          step += eventRow(next.value);
+          if (keep === undefined || keep(next.value)) step += eventRow(next.value);
         }
       } catch (error) {
         // The store was closed (shutdown) or failed: the client gets a download cut short.
