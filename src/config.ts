@@ -113,7 +113,7 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     default: DEFAULT_MAX_SITES,
     min: 1,
     max: 1_000_000,
-    help: "sites with live figures at once, when --sites is not given (each may take 512 KiB of --max-memory); events for further sites are still stored",
+    help: `sites with live figures at once, when --sites is not given (each may take ${SITE_BYTES / 1024 / 1024} MiB of --max-memory); events for further sites are still stored`,
   },
   {
     flag: "max-memory",

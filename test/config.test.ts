@@ -21,7 +21,7 @@ describe("parseConfig", () => {
       publicSites: [],
       sites: [],
       maxSites: 100,
-      maxMemory: 128,
+      maxMemory: 192,
       rateLimit: 0,
       maxDashboardsPerIp: 100,
       metricsPublic: false,
@@ -37,12 +37,12 @@ describe("parseConfig", () => {
 
   test("--max-memory: MB for the live figures of each process; it must leave visitors room once every site has its share", () => {
     expect(parseConfig(["--max-memory", "512"], {}).maxMemory).toBe(512);
-    expect(parseConfig([], { PULSE_MAX_MEMORY: "80" }).maxMemory).toBe(80);
+    expect(parseConfig([], { PULSE_MAX_MEMORY: "200" }).maxMemory).toBe(200);
     expect(() => parseConfig(["--max-memory", "0"], {})).toThrow(ConfigError);
     expect(() => parseConfig(["--max-memory", "lots"], {})).toThrow(ConfigError);
-    // 1,000 sites may take 512 KiB each: 128 MB leaves nothing for visitors.
-    expect(() => parseConfig(["--max-sites", "1000"], {})).toThrow(/--max-memory 128 MB.*1000 sites.*at least 508/);
-    expect(parseConfig(["--max-sites", "1000", "--max-memory", "508"], {}).maxSites).toBe(1000);
+    // 1,000 sites may take 1 MiB each: 192 MB leaves nothing for visitors.
+    expect(() => parseConfig(["--max-sites", "1000"], {})).toThrow(/--max-memory 192 MB.*1000 sites.*at least 1008/);
+    expect(parseConfig(["--max-sites", "1000", "--max-memory", "1008"], {}).maxSites).toBe(1000);
     // With --sites, the sites listed are the ones that count.
     expect(() => parseConfig(["--max-memory", "16"], { PULSE_SITES: "a.example,b.example" })).not.toThrow();
     expect(() => parseConfig(["--max-memory", "16"], {})).toThrow(ConfigError);

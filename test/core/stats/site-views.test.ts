@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { Hub, siteTopic } from "../../../src/core/stats/hub.ts";
+import { DEFAULT_HUB_LIMITS, Hub, siteTopic } from "../../../src/core/stats/hub.ts";
 import { MAX_VIEWS_PER_SITE, UNWATCHED_VIEW_GRACE_MS, VIEW_BYTES, type ViewWatchers } from "../../../src/core/stats/site-views.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
 import { visitorBytes } from "../../../src/core/stats/visitor-budget.ts";
@@ -63,7 +63,8 @@ describe("filtered views in the hub", () => {
   });
 
   test("past MAX_VIEWS_PER_SITE a new filter set is refused with the reason; an open one still opens", () => {
-    const hub = new Hub();
+    // Memory for every view: the cap, not the budget, refuses the one more.
+    const hub = new Hub({ ...DEFAULT_HUB_LIMITS, visitorMemory: (MAX_VIEWS_PER_SITE + 8) * VIEW_BYTES });
     for (let i = 0; i < MAX_VIEWS_PER_SITE; i++) expect("snapshot" in open(hub, { page: `/p${i}` }, T0)).toBe(true);
     expect(open(hub, { page: "/one-more" }, T0)).toEqual({
       refused: `${SITE} already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter`,
