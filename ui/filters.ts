@@ -3,9 +3,10 @@
  * page=/pricing&country=FR`), so a view can be bookmarked and shared and Back undoes a filter, and
  * as removable chips. Pure: the URL's search string in, the search string and chips out.
  */
+import { MAX_FILTER_VALUE_CHARS, type ViewDimension } from "../src/core/wire/view-filters.ts";
 import { countryLabel } from "./format.ts";
 
-/** The dimensions a view can be narrowed by, in the order the URL and the chips list them. */
+/** The server's filter dimensions (view-filters.ts), as the page names and orders them in the URL and the chips. */
 export const DIMENSIONS = [
   { key: "page", name: "page", title: "Page", list: "top-pages" },
   { key: "source", name: "source", title: "Source", list: "top-sources" },
@@ -14,13 +15,10 @@ export const DIMENSIONS = [
   { key: "os", name: "OS", title: "OS", list: "top-os" },
   { key: "device", name: "device", title: "Device", list: "top-devices" },
   { key: "event", name: "event", title: "Event", list: "top-events" },
-] as const;
+] as const satisfies ReadonlyArray<{ key: ViewDimension; name: string; title: string; list: string }>;
 
 export type Dimension = (typeof DIMENSIONS)[number]["key"];
 export type Filters = Partial<Record<Dimension, string>>;
-
-/** Longer values name nothing the server shows (its labels are clipped to 100 characters). */
-const MAX_VALUE_CHARS = 200;
 
 /** The filters in a search string; unknown parameters (site, tv) are not filters, empty values are none. */
 export function filtersFromSearch(search: string): Filters {
@@ -28,7 +26,7 @@ export function filtersFromSearch(search: string): Filters {
   const filters: Filters = {};
   for (const { key } of DIMENSIONS) {
     const value = params.get(key)?.trim();
-    if (value && value.length <= MAX_VALUE_CHARS) filters[key] = value;
+    if (value && value.length <= MAX_FILTER_VALUE_CHARS) filters[key] = value;
   }
   return filters;
 }
