@@ -57,6 +57,17 @@ export const SCENARIOS: Scenario[] = [
     purpose: "ingest ceiling against a bare Bun.serve answering 202, and with 2 workers on 2 cores",
   },
   {
+    name: "ingest views",
+    dashboards: 17,
+    stalled: 0,
+    rate: 40_000,
+    duration: 10,
+    rounds: 5,
+    views: 16,
+    servers: ["pulse"],
+    purpose: "the ingest ceiling with one dashboard on the whole site and one on each of 16 filtered views, against ingest's",
+  },
+  {
     name: "100k@10000",
     dashboards: 100_000,
     stalled: 0,
@@ -74,7 +85,8 @@ export function smoke(scenarios: Scenario[]): Scenario[] {
     .filter((scenario) => scenario.name !== "idle")
     .map((scenario) => ({
       ...scenario,
-      dashboards: Math.ceil(scenario.dashboards / 100),
+      // A dashboard on each filtered view still, so that the views exist.
+      dashboards: Math.max(Math.ceil(scenario.dashboards / 100), Math.min(scenario.dashboards, (scenario.views ?? -1) + 1)),
       stalled: Math.ceil(scenario.stalled / 100),
       rate: Math.ceil(scenario.rate / 100),
       duration: 1,

@@ -57,6 +57,16 @@ export function evaluateTargets(results: Results): Target[] {
     ];
   });
 
+  const withViews = get("ingest views", "pulse");
+  add("ingest with 16 filtered views costs ≤ 2× ingest without (server CPU per request)", ingest && withViews, () => {
+    const cost = (r: Report) => (r.server && r.pageviews.acceptedPerSecond > 0 ? r.server.cpuCores / r.pageviews.acceptedPerSecond : Number.NaN);
+    const ratio = cost(withViews!) / cost(ingest!);
+    return [
+      ratio <= 2,
+      `${(cost(withViews!) * 1e6).toFixed(1)} µs vs ${(cost(ingest!) * 1e6).toFixed(1)} µs per request = ${ratio.toFixed(2)}×; ${withViews!.pageviews.acceptedPerSecond}/s vs ${ingest!.pageviews.acceptedPerSecond}/s`,
+    ];
+  });
+
   const stalled = get("stalled", "pulse");
   const live = get("10k@1000", "pulse");
   add("stalled dashboards closed; live p99 unchanged; RSS flat", stalled && live, () => {
