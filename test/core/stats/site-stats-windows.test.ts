@@ -101,11 +101,24 @@ describe("SiteStats over a window of 1, 5 or 30 minutes", () => {
   test("a 1-minute window slides every 2 seconds: a pageview leaves it within 62 s, and its leaving is a change", () => {
     const stats = new SiteStats("w.test", DEFAULT_SITE_LIMITS, new VisitorBudget(Number.POSITIVE_INFINITY), 1);
     stats.record(hit(1, 0));
+    // The visitor stays (engagement), so only the pageview's leaving changes a figure.
+    stats.record(hit(1, -50 / 60, { name: "engagement" }));
     stats.takePending();
     expect(stats.advance(NOW + 50_000)).toBe(false);
     expect(stats.stats(NOW + 50_000).pageviews).toBe(1);
     expect(stats.advance(NOW + 62_000)).toBe(true);
     expect(stats.stats(NOW + 62_000).pageviews).toBe(0);
+    expect(stats.stats(NOW + 62_000).visitors.last30m).toBe(1);
+  });
+
+  test("over 30 minutes too, a pageview leaving the window is a change, though its visitor stays", () => {
+    const stats = new SiteStats("w.test");
+    stats.record(hit(1, 0));
+    stats.record(hit(1, -29, { name: "engagement" }));
+    stats.takePending();
+    expect(stats.advance(NOW + 29.5 * MINUTE)).toBe(false);
+    expect(stats.advance(NOW + 31 * MINUTE)).toBe(true);
+    expect(stats.stats(NOW + 31 * MINUTE)).toMatchObject({ pageviews: 0, visitors: { last30m: 1 } });
   });
 
   test("the default window's pageviews are the 30 minutes' (perMinute's total)", () => {
