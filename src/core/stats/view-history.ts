@@ -24,8 +24,8 @@ interface Visit {
 
 /**
  * A view's figures as if it had been open over the range, advanced to its end (to `from` plus the
- * window when the range is open-ended): its matching hits from the site's log, counted in one pass that keeps one Visit per visitor, then each visitor loaded once
- * in the order of their last hits. That ends where recording the hits one by one would, at a
+ * window when the range is open-ended): its matching hits from the site's log, counted in one pass
+ * that keeps one Visit per visitor, then each visitor loaded once in the order of their last hits. That ends where recording the hits one by one would, at a
  * fraction of the cost: most hits are a visitor's second or later. When the visitors' budget runs
  * out, the hits are recorded one by one instead, so that the sketch sees them as it would have.
  */

@@ -1,6 +1,7 @@
 /**
- * Filtered views: which dimensions a dashboard may narrow a site to, how a filter set is checked,
- * and its canonical form, which names the view's topic. docs/protocol.md#filtered-views describes it.
+ * Views: which dimensions a dashboard may narrow a site to and which windows it may count over,
+ * how a filter set and a window are checked, and their canonical form, which names the view's
+ * topic. docs/protocol.md#filtered-views and #windows describe them.
  */
 import { cleanText } from "../ingest/text.ts";
 import type { Hit } from "../stats/site-stats.ts";
