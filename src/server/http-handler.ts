@@ -10,7 +10,7 @@ import type { EventStore } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
-import { createExportRoute } from "./routes/export-route.ts";
+import { createExportRoute, EXPORT_STALL_MS, MAX_CONCURRENT_EXPORTS } from "./routes/export-route.ts";
 import { EVENTS_PER_ADDRESS_WHILE_OVERLOADED, ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
 import { signInRoute } from "./routes/sign-in.ts";
 import { socketRoute } from "./routes/socket-route.ts";
@@ -83,7 +83,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);
-  const exportRoute = createExportRoute(deps.store);
+  const exportRoute = createExportRoute(deps.store, MAX_CONCURRENT_EXPORTS, EXPORT_STALL_MS, now);
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, admission: deps.admission };
 
   // The hot path first, without parsing the URL (ingest needs only the path), and without an

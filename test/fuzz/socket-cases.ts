@@ -60,7 +60,7 @@ async function dashboardCase(rng: Rng, { origin, token }: Target): Promise<Socke
         break;
       }
       case 3: {
-        const command = rng.pick(['{"type":"watch"}', '{"type":"watch","site":5}', '{"type":"unwatch","site":"fuzz.test"}', '{"type":"watch","site":"bad..site"}', '{"type":"watch","site":"\\ud800.test"}', "null", "[]", '"watch"', '{"type":"watch","site":"fuzz.test"', '{"__proto__":{"type":"watch","site":"fuzz.test"}}']);
+        const command = rng.pick(['{"type":"watch"}', '{"type":"watch","site":5}', '{"type":"unwatch","site":"fuzz.test"}', '{"type":"watch","site":"bad..site"}', '{"type":"watch","site":"\\ud800.test"}', "null", "[]", '"watch"', '{"type":"watch","site":"fuzz.test"', '{"__proto__":{"type":"watch","site":"fuzz.test"}}', '{"type":"rewind"}', '{"type":"rewind","at":"now"}', '{"type":"watch","site":"fuzz.test","window":2}']);
         client.socket.send(command);
         expected = 1008;
         break;

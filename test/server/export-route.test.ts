@@ -104,6 +104,33 @@ describe("GET /api/export", () => {
     expect(await errorOf(await exportOf(query, []))).toEqual({ status: 400, body: { error: message } });
   });
 
+  describe("window: the events of the last 1, 5 or 30 minutes, as a view's window", () => {
+    const MINUTE = 60_000;
+    const events = [event(NOV_1 - 40 * MINUTE, { path: "/forty" }), event(NOV_1 - 10 * MINUTE, { path: "/ten" }), event(NOV_1 - 2 * MINUTE, { path: "/two", country: "DE" }), event(NOV_1 - 30_000, { path: "/now" })];
+    const windowExport = async (query: string) => {
+      const store = createMemoryStore();
+      store.append(events);
+      const { handler } = handlerSetup({ store, now: () => NOV_1 });
+      return (await handler(new Request(`${BASE}/api/export?${query}`, { headers: bearer })))!;
+    };
+    const paths = async (response: Response) => (await lines(response)).slice(1).map((row) => row.split(",")[4]);
+
+    test("takes the events since the window began, with the view's filters", async () => {
+      expect(await paths(await windowExport("site=shop.test&window=1"))).toEqual(["/now"]);
+      expect(await paths(await windowExport("site=shop.test&window=5"))).toEqual(["/two", "/now"]);
+      expect(await paths(await windowExport("site=shop.test&window=30"))).toEqual(["/ten", "/two", "/now"]);
+      expect(await paths(await windowExport("site=shop.test&window=5&country=DE"))).toEqual(["/two"]);
+      expect(await paths(await windowExport("site=shop.test"))).toEqual(["/forty", "/ten", "/two", "/now"]);
+    });
+
+    test.each([
+      ["site=shop.test&window=2", "window must be 1, 5 or 30 (minutes)"],
+      ["site=shop.test&window=5&from=2026-11-01", "give from or window, not both"],
+    ])("%p is a 400 that says why", async (query, message) => {
+      expect(await errorOf(await windowExport(query))).toEqual({ status: 400, body: { error: message } });
+    });
+  });
+
   test("rows are read from the store only as fast as the client takes them", async () => {
     const store = createMemoryStore();
     store.append(Array.from({ length: 5000 }, (_, i) => event(NOV_1 + i)));

@@ -5,14 +5,15 @@ import { CloseCode } from "../wire/protocol.ts";
 import type { Metrics } from "../metrics.ts";
 import type { SocketAdmission } from "./socket-admission.ts";
 import { shardTopic, TopicShards } from "./topic-shards.ts";
-import { filtersFromObject, isFilterError, viewTopic, type CanonicalFilters } from "../wire/view-filters.ts";
+import { isFilterError, viewFromCommand, viewTopic, WHOLE_SITE, type CanonicalView } from "../wire/view-filters.ts";
+import { parseCommand, type Command } from "./dashboard-commands.ts";
 
 /** The little each socket carries. */
 export interface DashboardData extends CommandAllowance {
   /** The site watched; null for the site list. */
   site: string | null;
-  /** The filtered view of the site watched, in canonical form; absent for the whole site. */
-  view?: CanonicalFilters;
+  /** The view of the site watched (filters, window), in canonical form; absent for the whole site over 30 minutes. */
+  view?: CanonicalView;
   /** Whether the upgrade carried the token (else only public sites may be watched). */
   authorized: boolean;
   /** The client address, kept only for a socket without the token while --max-dashboards-per-ip counts them. */
@@ -30,7 +31,7 @@ export interface DashboardSocket {
   close(code?: number, reason?: string): unknown;
 }
 
-export function topicOf(site: string | null, view?: CanonicalFilters): string {
+export function topicOf(site: string | null, view?: CanonicalView): string {
   if (site === null) return SITES_TOPIC;
   return view && view.key !== "" ? viewTopic(site, view.key) : siteTopic(site);
 }
@@ -47,8 +48,9 @@ export interface DashboardsOptions {
 /**
  * Dashboard socket lifecycle. A socket gets the current snapshot on open and is subscribed to its
  * topic; after that every frame reaches it through the transport's topic publish, never through
- * a loop here. The one command a dashboard may send is `{"type":"watch","site":…,"filters":…}` to
- * switch site or view, a few at once and one a second on average (see command-allowance.ts).
+ * a loop here. A dashboard may send `{"type":"watch","site":…,"filters":…,"window":…}` to switch
+ * site or view, and `{"type":"rewind","at":…}` to get its view as it was then (sent to it alone,
+ * like a snapshot): a few commands at once and one a second on average (see command-allowance.ts).
  */
 export class Dashboards {
   connected = 0;
@@ -74,18 +76,30 @@ export class Dashboards {
     if (!takeCommand(socket.data, this.now())) return void socket.close(CloseCode.PolicyViolation, TOO_MANY_COMMANDS);
     const command = parseCommand(message);
     if (!command) return void socket.close(CloseCode.PolicyViolation, "unknown command");
+    if (command.type === "rewind") return this.rewind(socket, command.at);
+    this.switchView(socket, command);
+  }
+
+  private switchView(socket: DashboardSocket, command: Extract<Command, { type: "watch" }>): void {
     const site = normalizeSite(command.site);
     if (!site) return void socket.close(CloseCode.PolicyViolation, "site must be a host name");
     if (!socket.data.authorized && !this.options.publicSites?.includes(site)) {
       return void socket.close(CloseCode.PolicyViolation, "this site needs the access token");
     }
-    const view = filtersFromObject(command.filters);
+    const view = viewFromCommand(command.filters, command.window);
     if (isFilterError(view)) return void socket.close(CloseCode.PolicyViolation, view.error);
     this.unwatch(socket);
     socket.data.site = site;
     if (view.key === "") delete socket.data.view;
     else socket.data.view = view;
     this.watch(socket);
+  }
+
+  /** The socket's view as it was at `at`: sent to it alone, never published. */
+  private rewind(socket: DashboardSocket, at: number): void {
+    const site = socket.data.site;
+    if (site === null) return void socket.close(CloseCode.PolicyViolation, "rewind needs a site: watch one first");
+    socket.send(this.hub.rewind(site, socket.data.view ?? WHOLE_SITE, at, this.now()));
   }
 
   /** A closed socket is already unsubscribed by the transport; only its shard place is freed. */
@@ -108,7 +122,7 @@ export class Dashboards {
     socket.subscribe(shardTopic(topic, shard));
   }
 
-  private snapshot(site: string | null, view: CanonicalFilters | undefined): string | { refused: string } {
+  private snapshot(site: string | null, view: CanonicalView | undefined): string | { refused: string } {
     if (site === null) return this.hub.sitesSnapshot(this.now());
     if (!view || view.key === "") return this.hub.snapshot(site, this.now());
     const opening = this.hub.openView(site, view, this.now());
@@ -122,15 +136,5 @@ export class Dashboards {
     socket.unsubscribe(shardTopic(topic, shard));
     this.shards.leave(topic, shard);
     delete socket.data.shard;
-  }
-}
-
-function parseCommand(message: string | Uint8Array): { type: "watch"; site: string; filters?: unknown } | null {
-  if (typeof message !== "string") return null;
-  try {
-    const command = JSON.parse(message) as { type?: unknown; site?: unknown; filters?: unknown };
-    return command?.type === "watch" && typeof command.site === "string" ? { type: "watch", site: command.site, filters: command.filters } : null;
-  } catch {
-    return null;
   }
 }

@@ -28,7 +28,7 @@ interface Visitor extends VisitorHit {
 }
 
 /**
- * The visitors seen in the last 30 minutes, with running breakdowns that change by O(1) per hit.
+ * The visitors seen in the last 30 minutes (or the view's window of W minutes), with running breakdowns that change by O(1) per hit.
  *
  * Two lists hold the visitors in order of last activity, so expiry only ever looks at the oldest
  * end: the cost of a tick is the number of visitors that expired, not the number tracked.
@@ -59,7 +59,18 @@ export class ActiveVisitors {
   private sketch: VisitorSketch | null = null;
   private lastUntracked = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly budget = new VisitorBudget(Number.POSITIVE_INFINITY)) {}
+  /** "Now": the last min(5, W) minutes. */
+  readonly recentMs: number;
+  /** The window: the last W minutes. */
+  readonly activeMs: number;
+
+  constructor(
+    readonly budget = new VisitorBudget(Number.POSITIVE_INFINITY),
+    windowMinutes = ACTIVE_MS / 60_000,
+  ) {
+    this.activeMs = windowMinutes * 60_000;
+    this.recentMs = Math.min(RECENT_MS, this.activeMs);
+  }
 
   /** Visitors of the last 30 minutes tracked one by one. */
   get tracked(): number {
@@ -78,11 +89,11 @@ export class ActiveVisitors {
 
   /** Distinct visitors of the last 5 minutes: exact, or estimated while capped (never below the tracked ones). */
   last5m(time: number): number {
-    return this.sketch ? Math.max(this.recent.size, Math.round(this.sketch.estimate(RECENT_MS, time))) : this.recent.size;
+    return this.sketch ? Math.max(this.recent.size, Math.round(this.sketch.estimate(this.recentMs, time))) : this.recent.size;
   }
 
   last30m(time: number): number {
-    return this.sketch ? Math.max(this.active.size, Math.round(this.sketch.estimate(ACTIVE_MS, time))) : this.active.size;
+    return this.sketch ? Math.max(this.active.size, Math.round(this.sketch.estimate(this.activeMs, time))) : this.active.size;
   }
 
   has(id: number): boolean {
@@ -148,17 +159,17 @@ export class ActiveVisitors {
   /** Forgets visitors idle for longer than the windows; returns whether any count changed. */
   expire(time: number): boolean {
     let changed = false;
-    for (let node = this.recent.oldest; node && node.value.lastSeen <= time - RECENT_MS; node = this.recent.oldest) {
+    for (let node = this.recent.oldest; node && node.value.lastSeen <= time - this.recentMs; node = this.recent.oldest) {
       this.leaveRecent(node.value);
       changed = true;
     }
-    for (let node = this.active.oldest; node && node.value.lastSeen <= time - ACTIVE_MS; node = this.active.oldest) {
+    for (let node = this.active.oldest; node && node.value.lastSeen <= time - this.activeMs; node = this.active.oldest) {
       this.forget(node.value);
       changed = true;
     }
     if (this.sketch) {
       changed = this.sketch.advance(time) || changed;
-      if (time - this.lastUntracked >= ACTIVE_MS) {
+      if (time - this.lastUntracked >= this.activeMs) {
         this.sketch = null;
         changed = true;
       }

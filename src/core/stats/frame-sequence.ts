@@ -1,12 +1,13 @@
 import { encodeSnapshotFrame, encodeTickFrame } from "../wire/frame-encoder.ts";
 import type { Stats, StatsSection } from "../wire/protocol.ts";
-import type { ViewFilters } from "../wire/view-filters.ts";
+import type { ViewFilters, ViewWindow } from "../wire/view-filters.ts";
 import type { SiteStats } from "./site-stats.ts";
 
-/** What a topic's frames are about: a site, or a filtered view of it. */
+/** What a topic's frames are about: a site, or a view of it (filters, a window other than 30 minutes). */
 export interface FrameHead {
   site: string;
   filters?: ViewFilters;
+  window?: ViewWindow;
 }
 
 /** A topic's last published tick. */

@@ -1,7 +1,7 @@
 import type { Campaign } from "../ingest/accepted-event.ts";
 import { clipLabel, MAX_LABEL_CHARS } from "../ingest/text.ts";
 import { EVENT_PROP_VALUES, TOP_LIST_SIZE, type Stats, type TopList } from "../wire/protocol.ts";
-import { OTHER_LABEL, WindowedCounter } from "./windowed-counter.ts";
+import { OTHER_LABEL, WINDOW_BUCKETS, WindowedCounter } from "./windowed-counter.ts";
 
 /** The custom events Pulse's script (and Plausible's) sends for a click on a link to another host and on a file link. */
 export const OUTBOUND_LINK = "Outbound Link: Click";
@@ -25,18 +25,28 @@ const NAME_END = "\u0000";
 export type BreakdownSections = Required<Pick<Stats, "utmSources" | "utmMediums" | "utmCampaigns" | "outboundLinks" | "downloads" | "eventProps">>;
 
 /**
- * Campaigns, outbound links, downloads and custom events' properties over the last 30 minutes,
+ * Campaigns, outbound links, downloads and custom events' properties over the last 30 minutes (or W),
  * each counted as custom event names are (a WindowedCounter: bounded, "(other)" past the cap).
  * A hit costs nothing here unless it names a campaign or carries properties.
  */
 export class HitBreakdowns {
-  private readonly utmSources = breakdownCounter(MAX_BREAKDOWN_LABELS);
-  private readonly utmMediums = breakdownCounter(MAX_BREAKDOWN_LABELS);
-  private readonly utmCampaigns = breakdownCounter(MAX_BREAKDOWN_LABELS);
-  private readonly outboundLinks = breakdownCounter(MAX_BREAKDOWN_LABELS);
-  private readonly downloads = breakdownCounter(MAX_BREAKDOWN_LABELS);
+  private readonly utmSources: WindowedCounter;
+  private readonly utmMediums: WindowedCounter;
+  private readonly utmCampaigns: WindowedCounter;
+  private readonly outboundLinks: WindowedCounter;
+  private readonly downloads: WindowedCounter;
   /** `name NAME_END key=value` per property of each custom event. */
-  private readonly eventProps = breakdownCounter(MAX_EVENT_PROP_LABELS);
+  private readonly eventProps: WindowedCounter;
+
+  /** Each list counts in 30 buckets of `step` ms: 60 s for the 30-minute window, 2 × W seconds for a window of W minutes. */
+  constructor(step = 60_000) {
+    this.utmSources = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
+    this.utmMediums = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
+    this.utmCampaigns = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
+    this.outboundLinks = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
+    this.downloads = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
+    this.eventProps = new WindowedCounter(step, WINDOW_BUCKETS, MAX_EVENT_PROP_LABELS);
+  }
 
   /** A pageview: counted under its campaign's tags, when its URL named one. */
   addPageview(time: number, campaign: Campaign | undefined): void {
@@ -97,10 +107,6 @@ export class HitBreakdowns {
   private counters(): WindowedCounter[] {
     return [this.utmSources, this.utmMediums, this.utmCampaigns, this.outboundLinks, this.downloads, this.eventProps];
   }
-}
-
-function breakdownCounter(maxLabels: number): WindowedCounter {
-  return new WindowedCounter(60_000, 30, maxLabels);
 }
 
 /**

@@ -1,5 +1,4 @@
 import { VIEW_DIMENSIONS, type ViewFilters } from "../wire/view-filters.ts";
-import { ACTIVE_MS } from "./active-visitors.ts";
 import type { Hit } from "./site-stats.ts";
 import { VisitorBudget } from "./visitor-budget.ts";
 
@@ -7,6 +6,8 @@ const DIMENSIONS = VIEW_DIMENSIONS.length;
 const FIELDS = VIEW_DIMENSIONS.map((dimension) => dimension.field);
 /** Each hit field's place among a logged hit's codes. */
 const AT = Object.fromEntries(FIELDS.map((field, d) => [field, d])) as Record<(typeof FIELDS)[number], number>;
+/** How long the log keeps hits: a rewind 30 minutes back still has its 30-minute window. */
+export const LOG_MS = 60 * 60_000;
 /** Hits per chunk: a log grows and shrinks a chunk at a time. */
 export const CHUNK_HITS = 4096;
 /** A chunk's arrays: time and visitor (8 bytes each) and a 2-byte label code per dimension. */
@@ -151,11 +152,11 @@ export class HitLog {
     chunk.codes.set(this.scratch, i * DIMENSIONS);
   }
 
-  /** Drops the chunks whose hits are all older than the 30-minute window. */
+  /** Drops the chunks whose hits are all older than LOG_MS. */
   trim(time: number): void {
     while (this.chunks.length > 0) {
       const oldest = this.chunks[0]!;
-      if (oldest.length > 0 && oldest.time[oldest.length - 1]! > time - ACTIVE_MS) return;
+      if (oldest.length > 0 && oldest.time[oldest.length - 1]! > time - LOG_MS) return;
       this.dropOldest();
     }
   }
@@ -177,13 +178,19 @@ export class HitLog {
     this.pool.remove(this);
   }
 
+  /** The time of the oldest hit held; undefined while none is. */
+  get oldest(): number | undefined {
+    const chunk = this.chunks[0];
+    return chunk && chunk.length > 0 ? chunk.time[0] : undefined;
+  }
+
   /**
-   * Calls `visit` with each logged hit of the 30 minutes up to `time` (and any stamped later by
-   * another process's clock) that matches every filter, oldest first. The hit is one object reused
+   * Calls `visit` with each logged hit stamped in (from, to] that matches every filter, oldest
+   * first (`to` may be +Infinity: hits stamped later by another process's clock count too). The hit is one object reused
    * for every call: copy what is kept. Labels are compared as codes; a filter value no logged hit
    * has ends the search at once.
    */
-  replay(filters: ViewFilters, time: number, visit: (hit: Hit) => void): void {
+  replay(filters: ViewFilters, from: number, to: number, visit: (hit: Hit) => void): void {
     // Where each wanted code sits in a hit's codes, and the code: plain arrays of numbers, read by index in the scan.
     const places: number[] = [];
     const wanted: number[] = [];
@@ -196,7 +203,6 @@ export class HitLog {
       wanted.push(code);
     }
     const hit: Hit = { time: 0, visitor: 0, name: "", page: "", source: "", browser: "", os: "", device: "", country: "", props: {} };
-    const from = time - ACTIVE_MS;
     for (const chunk of this.chunks) {
       if (chunk.length === 0 || chunk.time[chunk.length - 1]! <= from) continue;
       const codes = chunk.codes;
@@ -204,7 +210,7 @@ export class HitLog {
         const base = i * DIMENSIONS;
         for (let w = 0; w < wanted.length; w++) if (codes[base + places[w]!] !== wanted[w]) continue next;
         const at = chunk.time[i]!;
-        if (at <= from) continue;
+        if (at <= from || at > to) continue;
         hit.time = at;
         hit.visitor = chunk.visitor[i]!;
         // Named stores keep the hit's shape fixed: stores by a computed key made every later read slow.

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_MEMORY_MB, VisitorBudget, visitorMemory } from "./visitor-b
 import { WaitingSites } from "./waiting-sites.ts";
 import { HitLogPool } from "./hit-log.ts";
 import { ALWAYS_WATCHED, SiteViews, type ViewOpening, type ViewWatchers } from "./site-views.ts";
-import type { CanonicalFilters } from "../wire/view-filters.ts";
+import type { CanonicalView } from "../wire/view-filters.ts";
 
 /** One frame for one topic: the transport sends it with a single publish. */
 export interface Publication {
@@ -88,9 +88,14 @@ export class Hub {
     return true;
   }
 
-  /** The snapshot of a filtered view of a site, opened (from the site's hit log) if new; refused past the cap. */
-  openView(site: string, canonical: CanonicalFilters, time: number): ViewOpening {
+  /** The snapshot of a view of a site (filters, a window), opened (from the site's hit log) if new; refused past the cap. */
+  openView(site: string, canonical: CanonicalView, time: number): ViewOpening {
     return this.viewsOf(site).open(canonical, time);
+  }
+
+  /** A view of a site as it was at `at`, from the site's hit log: one encoded RewindFrame, for one socket. */
+  rewind(site: string, view: CanonicalView, at: number, now: number): string {
+    return this.viewsOf(site).rewind(view, at, now);
   }
 
   viewCount(site: string): number {

@@ -4,7 +4,8 @@ import { VisitorBudget } from "./visitor-budget.ts";
 import { BucketSeries } from "./bucket-series.ts";
 import { FEED_ITEMS_PER_TICK, SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "../wire/protocol.ts";
 import { cleanText, clipLabel, MAX_LABEL_CHARS } from "../ingest/text.ts";
-import { WindowedCounter } from "./windowed-counter.ts";
+import { WINDOW_BUCKETS, WindowedCounter, windowStep } from "./windowed-counter.ts";
+import { DEFAULT_WINDOW, type ViewWindow } from "../wire/view-filters.ts";
 import { HitBreakdowns } from "./hit-breakdowns.ts";
 import type { Campaign } from "../ingest/accepted-event.ts";
 
@@ -77,7 +78,10 @@ function cleanedProps(props: Record<string, string>): Record<string, string> {
 }
 
 /**
- * The realtime state of one site. Recording a hit is O(1); building Stats costs O(distinct labels),
+ * The realtime state of one site, or of a view of it, over a window of W minutes (30 unless a
+ * view chose 1 or 5): visitors "now" are those of the last min(5, W) minutes, and the lists,
+ * events and pageviews cover the last W minutes. The charts (per minute, per second) are the same
+ * whatever the window. Recording a hit is O(1); building Stats costs O(distinct labels),
  * which the visitor cap bounds, and never depends on how many hits arrived.
  */
 export class SiteStats {
@@ -85,7 +89,10 @@ export class SiteStats {
   readonly perSecond = new BucketSeries(1000, 60);
   readonly perMinute = new BucketSeries(60_000, 30);
   readonly events: WindowedCounter;
-  readonly breakdowns = new HitBreakdowns();
+  readonly breakdowns: HitBreakdowns;
+  /** Pageviews of the window, in 30 buckets of 2 × W seconds: the 30-minute window's are perMinute's own. */
+  readonly pageviews: BucketSeries;
+  readonly windowMs: number;
 
   /** Hits since the last tick, at most FEED_ITEMS_PER_TICK; `pendingMore` counts the rest. */
   private pending: FeedItem[] = [];
@@ -99,9 +106,14 @@ export class SiteStats {
     readonly site: string,
     limits: SiteLimits = DEFAULT_SITE_LIMITS,
     budget = new VisitorBudget(Number.POSITIVE_INFINITY),
+    readonly windowMinutes: ViewWindow = DEFAULT_WINDOW,
   ) {
-    this.visitors = new ActiveVisitors(budget);
-    this.events = new WindowedCounter(60_000, 30, limits.maxEventNames);
+    const step = windowStep(windowMinutes);
+    this.windowMs = windowMinutes * 60_000;
+    this.visitors = new ActiveVisitors(budget, windowMinutes);
+    this.events = new WindowedCounter(step, WINDOW_BUCKETS, limits.maxEventNames);
+    this.breakdowns = new HitBreakdowns(step);
+    this.pageviews = windowMinutes === DEFAULT_WINDOW ? this.perMinute : new BucketSeries(step, WINDOW_BUCKETS);
   }
 
   record(hit: Hit): void {
@@ -145,6 +157,7 @@ export class SiteStats {
     if (hit.name === PAGEVIEW) {
       this.perSecond.add(hit.time);
       this.perMinute.add(hit.time);
+      if (this.pageviews !== this.perMinute) this.pageviews.add(hit.time);
       this.breakdowns.addPageview(hit.time, hit.campaign);
     } else {
       this.events.add(hit.time, hit.name);
@@ -160,8 +173,10 @@ export class SiteStats {
     const breakdownsChanged = this.breakdowns.advance(time);
     // Series that merely slide are redrawn by dashboards on their own clock.
     this.perSecond.advance(time);
-    this.perMinute.advance(time);
-    return visitorsChanged || eventsChanged || breakdownsChanged;
+    const minuteDropped = this.perMinute.advance(time);
+    // Pageviews that leave the window change a figure (`pageviews`), as events leaving it do.
+    const pageviewsChanged = (this.pageviews === this.perMinute ? minuteDropped : this.pageviews.advance(time)) > 0;
+    return pageviewsChanged || visitorsChanged || eventsChanged || breakdownsChanged;
   }
 
   stats(time: number): Stats {
@@ -179,7 +194,13 @@ export class SiteStats {
       countries: v.countries.top(TOP_LIST_SIZE),
       events,
       ...this.breakdowns.sections(events),
+      pageviews: this.pageviewTotal(time),
     };
+  }
+
+  private pageviewTotal(time: number): number {
+    this.pageviews.advance(time);
+    return this.pageviews.total();
   }
 
   /** Hands over this tick's feed and folds it into the snapshot feed. */

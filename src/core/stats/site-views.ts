@@ -1,11 +1,13 @@
-import { matcherOf, viewTopic, type CanonicalFilters } from "../wire/view-filters.ts";
+import { DEFAULT_WINDOW, matcherOf, viewTopic, type CanonicalView, type ViewWindow } from "../wire/view-filters.ts";
+import { encodeRewindFrame } from "../wire/frame-encoder.ts";
+import { REWIND_MS } from "../wire/protocol.ts";
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
 import { viewFromLog } from "./view-history.ts";
 import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { SITE_BYTES, type VisitorBudget } from "./visitor-budget.ts";
 
-/** Filtered views of one site at once; past it a new filter set is refused until one is dropped. */
+/** Views of one site at once (each filter set and window); past it a new one is refused until one is dropped. */
 export const MAX_VIEWS_PER_SITE = 32;
 /** What a view may take besides its visitors: as a site, whose figures it keeps. */
 export const VIEW_BYTES = SITE_BYTES;
@@ -21,6 +23,7 @@ export const ALWAYS_WATCHED: ViewWatchers = { isWatched: () => true };
 
 interface View {
   readonly head: FrameHead;
+  readonly window: ViewWindow;
   readonly topic: string;
   readonly matches: (hit: Hit) => boolean;
   stats: SiteStats;
@@ -66,8 +69,8 @@ export class SiteViews {
     this.log.append(clippedHit(hit));
   }
 
-  /** The view of these filters, built from the log when new; refused past MAX_VIEWS_PER_SITE. */
-  open(canonical: CanonicalFilters, time: number): ViewOpening {
+  /** The view of these filters and window, built from the log when new; refused past MAX_VIEWS_PER_SITE. */
+  open(canonical: CanonicalView, time: number): ViewOpening {
     let view = this.views.get(canonical.key);
     if (!view) {
       if (this.views.size >= MAX_VIEWS_PER_SITE) {
@@ -84,13 +87,14 @@ export class SiteViews {
     return { snapshot: publishedSnapshot(view.head, view.published, view.stats) };
   }
 
-  private build({ filters, key }: CanonicalFilters, time: number): View {
-    const stats = viewFromLog(this.site, this.log, filters, time, this.limits, this.budget);
-    const head = { site: this.site, filters };
+  private build({ filters, window = DEFAULT_WINDOW, key }: CanonicalView, time: number): View {
+    const range = { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY };
+    const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
+    const head = window === DEFAULT_WINDOW ? { site: this.site, filters } : { site: this.site, filters, window };
     // Published at once, as a restored site is: the first snapshot carries the history, and the
     // first tick continues its sequence.
     const { published } = nextTick(head, undefined, stats, time, () => time)!;
-    return { head, topic: viewTopic(this.site, key), matches: matcherOf(filters), stats, published, unwatchedSince: undefined };
+    return { head, window, topic: viewTopic(this.site, key), matches: matcherOf(filters), stats, published, unwatchedSince: undefined };
   }
 
   /** Publishes each changed view once; drops views nobody has watched for the grace period. */
@@ -117,10 +121,27 @@ export class SiteViews {
   reset(): void {
     for (const view of this.views.values()) {
       view.stats.visitors.forgetAll();
-      view.stats = new SiteStats(this.site, this.limits, this.budget);
+      view.stats = new SiteStats(this.site, this.limits, this.budget, view.window);
       view.stats.dirty = true;
     }
     this.log.clear();
+  }
+
+  /**
+   * The view as it was at `at` (brought within the last REWIND_MS), built from the log's hits of
+   * its window ending there, as one encoded RewindFrame. Its visitors give their memory back at once.
+   */
+  rewind(canonical: CanonicalView, at: number, now: number): string {
+    const { filters, window = DEFAULT_WINDOW } = canonical;
+    const time = Math.min(now, Math.max(now - REWIND_MS, at));
+    const range = { filters, from: time - window * 60_000, to: time };
+    const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
+    const frame = encodeRewindFrame(
+      { site: this.site, filters, window, at: time, from: this.log.oldest ?? now, stats: stats.stats(time) },
+      stats.recentFeed(),
+    );
+    stats.visitors.forgetAll();
+    return frame;
   }
 
   private forget(view: View): void {

@@ -2,8 +2,15 @@ import { SNAPSHOT_FEED_ITEMS, type FeedItem } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
 import type { VisitorHit } from "./active-visitors.ts";
 import type { HitLog } from "./hit-log.ts";
-import { feedItemOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
-import type { VisitorBudget } from "./visitor-budget.ts";
+import { feedItemOf, type Hit, type SiteStats } from "./site-stats.ts";
+
+/** Which logged hits a view is built from: those matching every filter, stamped in (from, to]. */
+export interface LogRange {
+  filters: ViewFilters;
+  from: number;
+  /** +Infinity for a live view (hits stamped later by another process's clock count too). */
+  to: number;
+}
 
 /** What a visitor's matching hits leave behind: the labels of the first, the page and time of the last. */
 interface Visit {
@@ -16,18 +23,20 @@ interface Visit {
 }
 
 /**
- * A new view's figures, as if it had been open for the last 30 minutes: its matching hits from the
- * site's log, counted in one pass that keeps one Visit per visitor, then each visitor loaded once
- * in the order of their last hits. That ends where recording the hits one by one would, at a
+ * A view's figures as if it had been open over the range, advanced to its end (to `from` plus the
+ * window when the range is open-ended): its matching hits from the site's log, counted in one pass
+ * that keeps one Visit per visitor, then each visitor loaded once in the order of their last hits. That ends where recording the hits one by one would, at a
  * fraction of the cost: most hits are a visitor's second or later. When the visitors' budget runs
  * out, the hits are recorded one by one instead, so that the sketch sees them as it would have.
  */
-export function viewFromLog(site: string, log: HitLog, filters: ViewFilters, time: number, limits: SiteLimits, budget: VisitorBudget): SiteStats {
-  const stats = new SiteStats(site, limits, budget);
+export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteStats): SiteStats {
+  const { filters, from, to } = range;
+  const stats = newStats();
+  const time = Math.min(to, from + stats.windowMs);
   const feed = new FeedRing();
   const visits = new Map<number, Visit>();
   let order = 0;
-  log.replay(filters, time, (hit) => {
+  log.replay(filters, from, to, (hit) => {
     if (stats.countHit(hit)) feed.add(hit);
     const visit = visits.get(hit.visitor);
     if (visit) {
@@ -43,17 +52,17 @@ export function viewFromLog(site: string, log: HitLog, filters: ViewFilters, tim
   const byLastHit: Array<Visit | undefined> = new Array(order);
   for (const visit of visits.values()) byLastHit[visit.last] = visit;
   for (const visit of byLastHit) {
-    if (visit && !stats.visitors.load(visit.id, visit.first, visit.page, visit.lastSeen)) return hitByHit(site, log, filters, time, limits, budget, stats);
+    if (visit && !stats.visitors.load(visit.id, visit.first, visit.page, visit.lastSeen)) return hitByHit(log, range, time, newStats, stats);
   }
   stats.seedFeed(feed.items());
   stats.advance(time);
   return stats;
 }
 
-function hitByHit(site: string, log: HitLog, filters: ViewFilters, time: number, limits: SiteLimits, budget: VisitorBudget, partial: SiteStats): SiteStats {
+function hitByHit(log: HitLog, range: LogRange, time: number, newStats: () => SiteStats, partial: SiteStats): SiteStats {
   partial.visitors.forgetAll();
-  const stats = new SiteStats(site, limits, budget);
-  log.replay(filters, time, (hit) => stats.restore(hit));
+  const stats = newStats();
+  log.replay(range.filters, range.from, range.to, (hit) => stats.restore(hit));
   stats.advance(time);
   return stats;
 }

@@ -2,6 +2,13 @@ import { Counter } from "./counter.ts";
 import type { TopList } from "../wire/protocol.ts";
 
 export const OTHER_LABEL = "(other)";
+/** A window of W minutes is counted in this many buckets of 2 × W seconds: the 30-minute one by the minute, a 1-minute one every 2 s. */
+export const WINDOW_BUCKETS = 30;
+
+/** The bucket width of a window of `minutes`. */
+export function windowStep(minutes: number): number {
+  return (minutes * 60_000) / WINDOW_BUCKETS;
+}
 
 /**
  * Counts per label over a sliding window of `size` buckets of `step` ms. The whole window holds at

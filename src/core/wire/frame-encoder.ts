@@ -1,6 +1,7 @@
 import {
   MAX_FRAME_BYTES,
   type FeedItem,
+  type RewindFrame,
   type SitesFrame,
   type SnapshotFrame,
   type Stats,
@@ -8,7 +9,7 @@ import {
   type TopList,
 } from "./protocol.ts";
 import { utf8Length } from "../ingest/text.ts";
-import type { ViewFilters } from "./view-filters.ts";
+import { DEFAULT_WINDOW, type ViewFilters, type ViewWindow } from "./view-filters.ts";
 
 /** What a frame holds besides its figures and feed items: `,"feed":[]`, `,"more":N}`. */
 const FEED_FRAMING_BYTES = 32;
@@ -41,9 +42,20 @@ export function encodeSnapshotFrame(
   return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
 }
 
-/** A filtered view's frames name its filters; the whole site's frames stay as they were. */
-function viewOf(frame: { filters?: ViewFilters }): { filters?: ViewFilters } {
-  return frame.filters && Object.keys(frame.filters).length > 0 ? { filters: frame.filters } : {};
+/** A rewind frame no larger than `budget` bytes, cut as a snapshot is: the newest feed items that fit, then the costliest list entries. */
+export function encodeRewindFrame(frame: Omit<RewindFrame, "type" | "feed">, feed: readonly FeedItem[], budget = MAX_FRAME_BYTES): string {
+  const head = { type: "rewind", site: frame.site, ...viewOf(frame), at: frame.at, from: frame.from, stats: {} as Stats };
+  head.stats = fitStats(frame.stats, budget - utf8Length(JSON.stringify(head)) - FEED_FRAMING_BYTES);
+  const { items } = fitFeed(head, feed, "newest", budget);
+  return `${JSON.stringify(head).slice(0, -1)},"feed":[${items.join(",")}]}`;
+}
+
+/** A view's frames name its filters and its window; the whole site's frames over 30 minutes stay as they were. */
+function viewOf(frame: { filters?: ViewFilters; window?: ViewWindow }): { filters?: ViewFilters; window?: ViewWindow } {
+  const view: { filters?: ViewFilters; window?: ViewWindow } = {};
+  if (frame.filters && Object.keys(frame.filters).length > 0) view.filters = frame.filters;
+  if (frame.window !== undefined && frame.window !== DEFAULT_WINDOW) view.window = frame.window;
+  return view;
 }
 
 /**

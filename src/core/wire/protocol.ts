@@ -2,7 +2,7 @@
  * The wire protocol between the server and dashboards: every frame is one JSON text message.
  * docs/protocol.md is the prose version of this file; keep them in step.
  */
-import type { ViewFilters } from "./view-filters.ts";
+import type { ViewFilters, ViewWindow } from "./view-filters.ts";
 
 /** A ranked list of [label, count] pairs, largest count first, at most TOP_LIST_SIZE long. */
 export type TopList = Array<[label: string, count: number]>;
@@ -61,6 +61,11 @@ export interface Stats {
    * ["key=value", count], at most EVENT_PROP_VALUES of them (an event counts once per property).
    */
   eventProps?: Record<string, TopList>;
+  /**
+   * Pageviews in the window (the last 30 minutes, or the view's W), counted in 30 buckets of 2 × W
+   * seconds. Optional: servers before it do not send it (a client then sums `perMinute`).
+   */
+  pageviews?: number;
 }
 
 export type StatsSection = keyof Stats;
@@ -93,6 +98,8 @@ export interface SnapshotFrame {
   site: string;
   /** A filtered view's filters, in canonical form (see view-filters.ts); absent for the whole site. */
   filters?: ViewFilters;
+  /** The view's window in minutes, 1 or 5; absent for 30 (see Stats for what it changes). */
+  window?: ViewWindow;
   /** Sequence number of the last tick folded into this snapshot; tick frames continue from seq + 1. */
   seq: number;
   /**
@@ -114,6 +121,7 @@ export interface TickFrame {
   site: string;
   /** As in SnapshotFrame: the view this tick belongs to. */
   filters?: ViewFilters;
+  window?: ViewWindow;
   /** 1 for a sequence's first tick, which carries every Stats section: a complete baseline. */
   seq: number;
   /** The sequence this tick belongs to (see SnapshotFrame.epoch). */
@@ -150,15 +158,49 @@ export interface SitesFrame {
   more: number;
 }
 
+/**
+ * The answer to a rewind command, sent to the socket that asked and no other: its view (the site,
+ * filters and window it watches) as it was at `at`, built from the hits the server still holds.
+ */
+export interface RewindFrame {
+  type: "rewind";
+  site: string;
+  filters?: ViewFilters;
+  window?: ViewWindow;
+  /** The moment shown (epoch ms): the command's, brought within the last REWIND_MS. */
+  at: number;
+  /** The time of the oldest hit the server still holds for the site: figures whose window starts before it are partial. */
+  from: number;
+  /** The figures as at `at`, over the view's window ending there. */
+  stats: Stats;
+  /** The last feed items at or before `at`, oldest first, at most SNAPSHOT_FEED_ITEMS. */
+  feed: FeedItem[];
+}
+
+/** The frames every socket may get; a RewindFrame only ever answers the socket's own rewind command. */
 export type ServerFrame = SnapshotFrame | TickFrame | SitesFrame;
 
-/** The one message a dashboard sends: watch a site, or a filtered view of it, and get its snapshot (again, for the same view). */
+/** Watch a site, or a view of it, and get its snapshot (again, for the same view). */
 export interface WatchCommand {
   type: "watch";
   site: string;
   /** Narrows the view to hits that match every filter; absent or empty for the whole site. */
   filters?: ViewFilters;
+  /** The view's window in minutes: 1, 5 or 30 (absent). */
+  window?: ViewWindow;
 }
+
+/** Ask for the watched view as it was at `at` (epoch ms); answered by one RewindFrame. */
+export interface RewindCommand {
+  type: "rewind";
+  at: number;
+}
+
+/** What a dashboard may send. */
+export type ClientCommand = WatchCommand | RewindCommand;
+
+/** How far back a rewind goes; an earlier `at` is brought to now - REWIND_MS. */
+export const REWIND_MS = 30 * 60_000;
 
 export const TOP_LIST_SIZE = 10;
 /** The properties `eventProps` shows per custom event. */

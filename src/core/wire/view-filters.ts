@@ -1,6 +1,7 @@
 /**
- * Filtered views: which dimensions a dashboard may narrow a site to, how a filter set is checked,
- * and its canonical form, which names the view's topic. docs/protocol.md#filtered-views describes it.
+ * Views: which dimensions a dashboard may narrow a site to and which windows it may count over,
+ * how a filter set and a window are checked, and their canonical form, which names the view's
+ * topic. docs/protocol.md#filtered-views and #windows describe them.
  */
 import { cleanText } from "../ingest/text.ts";
 import type { Hit } from "../stats/site-stats.ts";
@@ -42,8 +43,57 @@ export type FiltersResult = CanonicalFilters | { error: string };
 
 export const NO_FILTERS: CanonicalFilters = Object.freeze({ filters: Object.freeze({}), key: "" });
 
-export function isFilterError(result: FiltersResult): result is { error: string } {
+export function isFilterError<T extends object>(result: T | { error: string }): result is { error: string } {
   return "error" in result;
+}
+
+/** The minutes a view's windowed figures span; 30 unless the dashboard chooses another. */
+export type ViewWindow = 1 | 5 | 30;
+export const VIEW_WINDOWS = [1, 5, 30] as const;
+export const DEFAULT_WINDOW = 30;
+export const WINDOW_ERROR = "window must be 1, 5 or 30 (minutes)";
+
+/**
+ * A view: a site's hits narrowed by filters, counted over a window. Its key names its topic:
+ * the filters' key, then `window=W` unless the window is the default, so the whole site over 30
+ * minutes keeps its own topic (`site:<site>`) and key "".
+ */
+export interface CanonicalView extends CanonicalFilters {
+  /** Absent for 30: a filter set alone is a view over 30 minutes. */
+  window?: ViewWindow;
+  /** `country=FR&window=5`; "" for the whole site over 30 minutes. */
+  key: string;
+}
+
+export type ViewResult = CanonicalView | { error: string };
+
+export const WHOLE_SITE: CanonicalView = NO_FILTERS;
+
+export function viewOf(canonical: CanonicalFilters, window: ViewWindow = DEFAULT_WINDOW): CanonicalView {
+  if (window === DEFAULT_WINDOW) return { filters: canonical.filters, key: canonical.key };
+  return { filters: canonical.filters, window, key: canonical.key === "" ? `window=${window}` : `${canonical.key}&window=${window}` };
+}
+
+/** A view from a socket URL's query: its filters and its `window` parameter (absent for 30). */
+export function viewFromQuery(params: URLSearchParams): ViewResult {
+  const filters = filtersFromQuery(params);
+  if (isFilterError(filters)) return filters;
+  const windows = params.getAll("window");
+  if (windows.length > 1) return { error: `window is given twice: ${WINDOW_ERROR}` };
+  const window = windows.length === 0 ? DEFAULT_WINDOW : VIEW_WINDOWS.find((minutes) => String(minutes) === windows[0]);
+  return window === undefined ? { error: WINDOW_ERROR } : viewOf(filters, window);
+}
+
+/** A view from a `watch` command's `filters` and `window` (absent for 30). */
+export function viewFromCommand(filters: unknown, window: unknown): ViewResult {
+  const canonical = filtersFromObject(filters);
+  if (isFilterError(canonical)) return canonical;
+  const minutes = window === undefined || window === null ? DEFAULT_WINDOW : windowOf(window);
+  return minutes === undefined ? { error: WINDOW_ERROR } : viewOf(canonical, minutes);
+}
+
+function windowOf(value: unknown): ViewWindow | undefined {
+  return VIEW_WINDOWS.find((window) => window === value);
 }
 
 /** Filters from a socket URL's query: parameters named after a dimension; others (`site`, the page's own) are not filters. */

@@ -6,7 +6,7 @@ import { campaignOfStoredUrl } from "../../core/ingest/stored-url.ts";
 import type { EventStore, ExportQuery } from "../../storage/event-store.ts";
 import { errorResponse, jsonError } from "../responses.ts";
 import { hitOf } from "../../core/stats/site-stats.ts";
-import { filtersFromQuery, isFilterError, matcherOf } from "../../core/wire/view-filters.ts";
+import { DEFAULT_WINDOW, isFilterError, matcherOf, viewFromQuery, type CanonicalView } from "../../core/wire/view-filters.ts";
 
 const DAY_MS = 86_400_000;
 /**
@@ -59,20 +59,22 @@ export type ExportRoute = (url: URL, peer?: { keepOpen?(): void }) => Response;
 type EventTest = ((event: AcceptedEvent) => boolean) | undefined;
 
 /**
- * GET /api/export?site=&from=&to=&page=…: the stored events of one site as CSV, only those that
- * match all the filters given (the socket URL's, so a filtered view downloads its own events),
+ * GET /api/export?site=&from=&to=&page=…&window=: the stored events of one site as CSV, only those
+ * that match all the filters given (the socket URL's, so a filtered view downloads its own events),
+ * since `from` or over the last `window` minutes (1, 5 or 30, as a view's window),
  * streamed from a lazy query a step of rows at a time, each step in a turn of the event loop of
  * its own and only once the client has taken the previous one: the export of a year costs the
  * memory of one step and never holds the process up for longer than one step. At most `maxConcurrent` stream at once.
  */
-export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS, stallMs = EXPORT_STALL_MS): ExportRoute {
+export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS, stallMs = EXPORT_STALL_MS, now = Date.now): ExportRoute {
   let running = 0;
   return (url, peer) => {
     let query: ExportQuery;
     let keep: EventTest;
     try {
-      query = exportQuery(url);
-      keep = eventTest(url);
+      const view = exportView(url);
+      query = exportQuery(url, view, now());
+      keep = eventTest(view);
     } catch (error) {
       return errorResponse(error);
     }
@@ -95,22 +97,30 @@ export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURR
 }
 
 /** Throws an HttpError (400) saying what is wrong with the parameters. */
-function exportQuery(url: URL): ExportQuery {
+function exportQuery(url: URL, view: CanonicalView, now: number): ExportQuery {
   const site = normalizeSite(url.searchParams.get("site") ?? "");
   if (!site) throw new HttpError(400, "site is required, e.g. ?site=example.com");
-  const from = parseTime(url.searchParams.get("from"), "from");
+  // A view's window of 30 is not written in its key, so the parameter itself says whether one was given.
+  const windowed = url.searchParams.has("window");
+  if (windowed && url.searchParams.has("from")) throw new HttpError(400, "give from or window, not both");
+  const from = windowed ? now - (view.window ?? DEFAULT_WINDOW) * 60_000 : parseTime(url.searchParams.get("from"), "from");
   const to = parseTime(url.searchParams.get("to"), "to");
   if (from !== undefined && to !== undefined && from >= to) throw new HttpError(400, "from must be before to");
   return { site, from, to };
 }
 
-/** Throws an HttpError (400) with the reason when a filter is wrong; undefined when there are none. */
-function eventTest(url: URL): EventTest {
-  const result = filtersFromQuery(url.searchParams);
-  if (isFilterError(result)) throw new HttpError(400, result.error);
-  if (result.key === "") return undefined;
+/** The filters and window of the socket URL's query; throws an HttpError (400) with the reason when one is wrong. */
+function exportView(url: URL): CanonicalView {
+  const view = viewFromQuery(url.searchParams);
+  if (isFilterError(view)) throw new HttpError(400, view.error);
+  return view;
+}
+
+/** Undefined when there are no filters. */
+function eventTest(view: CanonicalView): EventTest {
+  if (Object.keys(view.filters).length === 0) return undefined;
   // The live views' own test, on the hit the view would have recorded.
-  const matches = matcherOf(result.filters);
+  const matches = matcherOf(view.filters);
   return (event) => matches(hitOf(event));
 }
 

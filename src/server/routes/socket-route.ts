@@ -1,6 +1,6 @@
 import type { DashboardData } from "../../core/fanout/dashboards.ts";
 import { normalizeSite } from "../../core/ingest/event-input.ts";
-import { filtersFromQuery, isFilterError } from "../../core/wire/view-filters.ts";
+import { isFilterError, viewFromQuery } from "../../core/wire/view-filters.ts";
 import type { Metrics } from "../../core/metrics.ts";
 import { isAllowedOrigin, serverOrigin } from "../origin.ts";
 import type { SocketAdmission } from "../../core/fanout/socket-admission.ts";
@@ -41,9 +41,11 @@ export function socketRoute(
   const siteParam = url.searchParams.get("site");
   const site = siteParam === null ? null : normalizeSite(siteParam);
   if (siteParam !== null && site === null) return refuse(400, "site must be a host name such as example.com");
-  const view = filtersFromQuery(url.searchParams);
+  const view = viewFromQuery(url.searchParams);
   if (isFilterError(view)) return refuse(400, view.error);
-  if (site === null && view.key !== "") return refuse(400, "filters need a site: /ws?site=<domain>&<filter>=<value>");
+  if (site === null && view.key !== "") {
+    return refuse(400, view.window === undefined ? "filters need a site: /ws?site=<domain>&<filter>=<value>" : "a window needs a site: /ws?site=<domain>&window=<minutes>");
+  }
   if (!maySee(request, deps.policy, site)) return refuse(401, "this dashboard needs the access token");
 
   const authorized = isAuthorized(request, deps.policy);

@@ -70,7 +70,7 @@ describe("Hub", () => {
     record(hub, "a.test", hit(1, T0 + 300, "/"));
     const [frame] = frames(hub, T0 + 400).map((p) => p.frame as TickFrame);
     expect(frame!.seq).toBe(2);
-    expect(Object.keys(frame!.changed).sort()).toEqual(["perMinute", "perSecond"]);
+    expect(Object.keys(frame!.changed).sort()).toEqual(["pageviews", "perMinute", "perSecond"]);
     expect(frame!.feed.map((f) => f.p)).toEqual(["/"]);
   });
 

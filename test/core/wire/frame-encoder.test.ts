@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../../../src/core/wire/frame-encoder.ts";
+import { encodeRewindFrame, encodeSitesFrame, encodeSnapshotFrame, encodeTickFrame } from "../../../src/core/wire/frame-encoder.ts";
 import {
   MAX_FRAME_BYTES,
   SITE_LIST_MINUTES,
   SITE_LIST_SIZE,
   type FeedItem,
+  type RewindFrame,
   type SiteSummary,
   type SitesFrame,
   type SnapshotFrame,
@@ -124,6 +125,41 @@ describe("encodeSnapshotFrame", () => {
     const frame = JSON.parse(text) as SnapshotFrame;
     expect(frame.feed.at(-1)).toEqual(feed[499]!);
     expect(frame.feed[0]!.t).toBeLessThan(frame.feed.at(-1)!.t);
+  });
+});
+
+describe("a view's window in frames", () => {
+  test("a window other than 30 minutes is named next to the filters; 30 is never written", () => {
+    const head = { site: "a.test", epoch: 1, seq: 2, time: 0 };
+    const tick = encodeTickFrame({ ...head, filters: { country: "FR" }, window: 5, changed: {} }, [], 0);
+    expect(tick).toStartWith('{"type":"tick","site":"a.test","filters":{"country":"FR"},"window":5,"seq":2');
+    const snapshot = encodeSnapshotFrame({ ...head, window: 1, stats: stats((i) => `/p${i}`) }, []);
+    expect(snapshot).toStartWith('{"type":"snapshot","site":"a.test","window":1,"seq":2');
+    expect(encodeTickFrame({ ...head, window: 30, changed: {} }, [], 0)).toBe(encodeTickFrame({ ...head, changed: {} }, [], 0));
+  });
+});
+
+describe("encodeRewindFrame", () => {
+  test("names the view, the moment and the oldest hit held; keeps the newest feed items that fit, oldest first, within the budget", () => {
+    const feed = Array.from({ length: 500 }, (_, i) => item(i, `/${"x".repeat(90)}`));
+    const text = encodeRewindFrame({ site: "a.test", filters: { page: "/a" }, window: 5, at: 1_700_000_000_000, from: 1_699_999_000_000, stats: stats((i) => `/p${i}`) }, feed);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    expect(text).toStartWith('{"type":"rewind","site":"a.test","filters":{"page":"/a"},"window":5,"at":1700000000000,"from":1699999000000,"stats":');
+    const frame = JSON.parse(text) as RewindFrame;
+    expect(frame.feed.at(-1)).toEqual(feed[499]!);
+    expect(frame.feed.length).toBeGreaterThan(10);
+    expect(frame.feed[0]!.t).toBeLessThan(frame.feed.at(-1)!.t);
+  });
+
+  test("figures of absurd labels are cut to fit, as a snapshot's are", () => {
+    const heavy = stats((i) => `${i}${'"'.repeat(99)}`);
+    expect(bytes(JSON.stringify(heavy))).toBeGreaterThan(MAX_FRAME_BYTES);
+    const text = encodeRewindFrame({ site: "a.test", at: 0, from: 0, stats: heavy }, [item(1)]);
+    expect(bytes(text)).toBeLessThanOrEqual(MAX_FRAME_BYTES);
+    const frame = JSON.parse(text) as RewindFrame;
+    expect(frame.stats.pages.length).toBeGreaterThan(0);
+    expect(frame.stats.visitors).toEqual(heavy.visitors);
+    expect("filters" in frame || "window" in frame).toBe(false);
   });
 });
 

@@ -1,5 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { filtersFromObject, filtersFromQuery, isFilterError, viewTopic, type FiltersResult } from "../../../src/core/wire/view-filters.ts";
+import {
+  filtersFromObject,
+  filtersFromQuery,
+  isFilterError,
+  viewFromCommand,
+  viewFromQuery,
+  viewTopic,
+  WINDOW_ERROR,
+  type FiltersResult,
+} from "../../../src/core/wire/view-filters.ts";
 
 const errorOf = (result: FiltersResult) => (isFilterError(result) ? result.error : null);
 
@@ -37,5 +46,41 @@ describe("view filters", () => {
     expect(errorOf(filtersFromQuery(new URLSearchParams("page=/a&page=/b")))).toBe("filter page is given twice: one value per dimension");
     const many = new URLSearchParams("page=/&source=a&country=FR&browser=b&os=o&device=d&event=e&page=/x");
     expect(errorOf(filtersFromQuery(many))).toBe("at most 7 filters, one per dimension");
+  });
+});
+
+describe("a view's window", () => {
+  const query = (text: string) => viewFromQuery(new URLSearchParams(text));
+
+  test("is part of the view's key, after the filters, unless it is 30", () => {
+    expect(query("site=shop.test&window=5&country=fr")).toEqual({ filters: { country: "FR" }, window: 5, key: "country=FR&window=5" });
+    expect(query("site=shop.test&window=1")).toEqual({ filters: {}, window: 1, key: "window=1" });
+    expect(query("site=shop.test&window=30&country=FR")).toEqual({ filters: { country: "FR" }, key: "country=FR" });
+    expect(query("site=shop.test")).toEqual({ filters: {}, key: "" });
+    expect(viewTopic("shop.test", (query("window=5&country=FR") as { key: string }).key)).toBe("view:shop.test?country=FR&window=5");
+    // The same view from a watch command.
+    expect(viewFromCommand({ country: "FR" }, 5)).toEqual(query("country=FR&window=5"));
+    expect(viewFromCommand(undefined, 30)).toEqual({ filters: {}, key: "" });
+    expect(viewFromCommand(undefined, undefined)).toEqual({ filters: {}, key: "" });
+  });
+
+  test.each(["0", "2", "60", "5.0", " 5", "", "five", "1e0"])("window=%p in a socket URL is refused with the reason", (value) => {
+    expect(query(`window=${encodeURIComponent(value)}`)).toEqual({ error: WINDOW_ERROR });
+  });
+
+  test("two windows are refused", () => {
+    expect(errorOf(query("window=5&window=1") as FiltersResult)).toContain(WINDOW_ERROR);
+  });
+
+  test.each([[2], ["5"], [5.5], [{}], [Number.NaN]])("window %p in a watch command is refused with the reason", (value) => {
+    expect(viewFromCommand({}, value)).toEqual({ error: WINDOW_ERROR });
+  });
+
+  test("a bad filter is reported before the window", () => {
+    expect(errorOf(viewFromCommand({ colour: "red" }, 2) as FiltersResult)).toStartWith('unknown filter "colour"');
+  });
+
+  test("the message says what is allowed", () => {
+    expect(WINDOW_ERROR).toBe("window must be 1, 5 or 30 (minutes)");
   });
 });
