@@ -2,6 +2,7 @@ import { html } from "htm/preact";
 import { eventsExportHref, tablesCsv, tablesFileName } from "../export-model.ts";
 import type { Filters } from "../filters.ts";
 import type { SiteModel } from "../site-model.ts";
+import { minutesText } from "../view-window.ts";
 
 /** Downloads of what the view shows, under its filters: its tables, made here, and the raw events, streamed by the server. */
 export function ExportCard({ site, model, serverNow, filters }: { site: string; model: SiteModel; serverNow: number; filters: Filters }) {
@@ -17,7 +18,7 @@ export function ExportCard({ site, model, serverNow, filters }: { site: string; 
     <h2 class="card-title">Download</h2>
     <div class="export-actions">
       <button type="button" class="button" data-testid="download-tables" onClick=${downloadTables}>Download tables (CSV)</button>
-      <a class="button" data-testid="download-events" href=${eventsExportHref(site, serverNow, filters)} download>Download raw events, last 30 minutes (CSV)</a>
+      <a class="button" data-testid="download-events" href=${eventsExportHref(site, serverNow, filters, model.window)} download>Download raw events, last ${minutesText(model.window)} (CSV)</a>
     </div>
   </section>`;
 }
