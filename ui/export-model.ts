@@ -42,8 +42,11 @@ function filterRows(filters: Filters): Array<ReadonlyArray<string>> {
 /**
  * The server's export of the site's events since the view's window began (the session cookie
  * authorizes it), narrowed by the view's filters: the server takes them as the socket URL does.
+ * `serverTime` is the moment the view shows: a rewound view's window ends there, a live one's goes
+ * on to the download.
  */
-export function eventsExportHref(site: string, serverTime: number, filters: Filters = {}, window: ViewWindow = DEFAULT_WINDOW): string {
+export function eventsExportHref(site: string, serverTime: number, filters: Filters = {}, window: ViewWindow = DEFAULT_WINDOW, rewound = false): string {
   const from = new Date(serverTime - window * 60_000).toISOString();
-  return `/api/export?${new URLSearchParams([["site", site], ["from", from], ...filterParams(filters)])}`;
+  const to: Array<[string, string]> = rewound ? [["to", new Date(serverTime).toISOString()]] : [];
+  return `/api/export?${new URLSearchParams([["site", site], ["from", from], ...to, ...filterParams(filters)])}`;
 }

@@ -7,7 +7,7 @@ import { isTvMode } from "./display-mode.ts";
 import { filtersFromSearch, searchFor, withFilter, withoutFilter, type Dimension, type Filters } from "./filters.ts";
 import { followLiveView, type LiveView } from "./live-view.ts";
 import { rewindControl } from "./rewind-control.ts";
-import { momentOf, shownMoment, shownView } from "./rewind-model.ts";
+import { momentOf, scrubberModel, shownMoment, shownView } from "./rewind-model.ts";
 import { routeFromSearch, socketUrl } from "./route.ts";
 import { pageTitle } from "./site-model.ts";
 import { initialState } from "./view-model.ts";
@@ -44,7 +44,7 @@ function start(root: HTMLElement): void {
   const controls = () => ({
     window: viewWindow,
     onWindow: (next: ViewWindow) => navigate(filters, next),
-    paused: rewind.state.paused,
+    scrubber: scrubberModel(rewind.state),
     onPauseToggle: () => (rewind.state.paused ? rewind.goLive() : rewind.pause(view)),
     onScrub: (secondsBefore: number) => rewind.state.paused && rewind.scrub(momentOf(rewind.state.paused, secondsBefore)),
   });

@@ -22,16 +22,16 @@ export const REWIND_BURST = COMMAND_BURST - 2;
 export const REWINDS_PER_SECOND = COMMANDS_PER_SECOND * 0.8;
 
 export interface Paused {
+  /** Counts the pauses, so an answer asked for by an earlier one is known. */
+  id: number;
   /** The server time when Pause was pressed: the scrubber's right end; its left end is REWIND_SPAN_MS before. */
   end: number;
   /** The moment the scrubber is on (server time, whole seconds). */
   at: number;
   /** The view as it was when paused: shown until the first answer. */
   frozen: ViewState;
-  /** The latest answer for this view. */
+  /** The latest answer for this pause and view. */
   answer: RewindFrame | null;
-  /** The moment asked for and not answered yet; null when no rewind is in flight. */
-  asking: number | null;
   /** The moment last asked for on this socket: a position already asked for is not asked for again. */
   asked: number | null;
 }
@@ -39,12 +39,16 @@ export interface Paused {
 export interface RewindState {
   /** null while the page is live. */
   paused: Paused | null;
+  /** The pause whose rewind is in flight on the socket (it may have ended since); null when none is. */
+  inFlight: number | null;
+  /** How many pauses there were: the next one's id. */
+  pauses: number;
   /** The page's own command bucket: commands left, and when it was last brought up to date (client clock). */
   tokens: number;
   tokensAt: number;
 }
 
-export const LIVE: RewindState = { paused: null, tokens: REWIND_BURST, tokensAt: 0 };
+export const LIVE: RewindState = { paused: null, inFlight: null, pauses: 0, tokens: REWIND_BURST, tokensAt: 0 };
 
 /**
  * Freezes the view as it is; scrubbing then asks for earlier moments. `serverNow` is the server's
@@ -52,7 +56,8 @@ export const LIVE: RewindState = { paused: null, tokens: REWIND_BURST, tokensAt:
  */
 export function pause(state: RewindState, live: ViewState, serverNow: number): RewindState {
   const end = Math.ceil(serverNow / 1000) * 1000;
-  return { ...state, paused: { end, at: end, frozen: { ...live, shownAt: end }, answer: null, asking: null, asked: null } };
+  const id = state.pauses + 1;
+  return { ...state, pauses: id, paused: { id, end, at: end, frozen: { ...live, shownAt: end }, answer: null, asked: null } };
 }
 
 export function goLive(state: RewindState): RewindState {
@@ -72,7 +77,7 @@ export type RewindStep = { send: number } | { waitMs: number } | null;
 
 export function nextStep(state: RewindState, time: number): RewindStep {
   const { paused } = state;
-  if (paused === null || paused.asking !== null || paused.at === paused.asked) return null;
+  if (paused === null || state.inFlight !== null || paused.at === paused.asked) return null;
   const tokens = tokensAt(state, time);
   if (tokens >= 1) return { send: paused.at };
   return { waitMs: Math.ceil(((1 - tokens) / REWINDS_PER_SECOND) * 1000) };
@@ -81,13 +86,15 @@ export function nextStep(state: RewindState, time: number): RewindStep {
 /** The rewind for `at` went out on the socket at `time`. */
 export function sent(state: RewindState, at: number, time: number): RewindState {
   if (state.paused === null) return state;
-  return { paused: { ...state.paused, asking: at, asked: at }, tokens: tokensAt(state, time) - 1, tokensAt: time };
+  return { ...state, paused: { ...state.paused, asked: at }, inFlight: state.paused.id, tokens: tokensAt(state, time) - 1, tokensAt: time };
 }
 
-/** The server's answer: shown, and the way is free for the next position. */
+/** The server's answer: shown if this pause asked for it, and the way is free for the next position. */
 export function answered(state: RewindState, frame: RewindFrame): RewindState {
-  if (state.paused === null) return state;
-  return { ...state, paused: { ...state.paused, answer: frame, asking: null } };
+  if (state.inFlight === null) return state;
+  const { paused } = state;
+  const mine = paused !== null && paused.id === state.inFlight;
+  return { ...state, inFlight: null, paused: mine ? { ...paused, answer: frame } : paused };
 }
 
 /**
@@ -97,9 +104,9 @@ export function answered(state: RewindState, frame: RewindFrame): RewindState {
  */
 export function reopened(state: RewindState, view?: ViewState): RewindState {
   const { paused } = state;
-  if (paused === null) return state;
+  if (paused === null) return state.inFlight === null ? state : { ...state, inFlight: null };
   const shown = view === undefined ? {} : { frozen: { ...view, shownAt: paused.at }, answer: null };
-  return { ...state, paused: { ...paused, ...shown, asking: null, asked: null } };
+  return { ...state, inFlight: null, paused: { ...paused, ...shown, asked: null } };
 }
 
 /** The view to draw: the live one, or the paused moment through the same view state. */
@@ -126,11 +133,14 @@ export interface ScrubberModel {
   before: string;
   /** While the figures shown are not yet of the chosen moment. */
   loading: boolean;
-  /** "Figures before 13:40:02 are no longer held: this window counts only what followed." when the window reaches past the history. */
+  /** "History before 13:40:02 is no longer held: …" when the window shown reaches past the history the server holds. */
   partial: string | null;
 }
 
-export function scrubberModel(paused: Paused): ScrubberModel {
+/** The scrubber while paused; null while live. */
+export function scrubberModel(state: RewindState): ScrubberModel | null {
+  const { paused } = state;
+  if (paused === null) return null;
   const back = Math.round((paused.end - paused.at) / 1000);
   const answer = paused.answer;
   const windowStart = answer === null ? null : answer.at - (answer.window ?? 30) * 60_000;
@@ -140,7 +150,7 @@ export function scrubberModel(paused: Paused): ScrubberModel {
     value: Math.round((paused.at - paused.end) / 1000),
     time: clockTime(paused.at, true),
     before: back === 0 ? "the moment paused" : `${Math.floor(back / 60) > 0 ? `${Math.floor(back / 60)} min ` : ""}${back % 60} s earlier`,
-    loading: paused.asking !== null || paused.asked !== paused.at,
+    loading: state.inFlight !== null || paused.asked !== paused.at,
     partial:
       answer !== null && windowStart !== null && windowStart < answer.from
         ? `History before ${clockTime(answer.from, true)} is no longer held: these figures count only what came after it.`

@@ -121,12 +121,15 @@ describe("pause and rewind", () => {
       // The paused moment is the live figures as they were.
       expect(await text(page, "current-visitors")).toBe("5");
 
-      // Second by second with the arrow keys, back to the moment between the two groups.
+      // Second by second with the arrow keys, past the moment between the two groups and back to it.
       await scrubber.focus();
       const seconds = Math.ceil((pausedAt - between) / 1000);
-      for (let i = 0; i < seconds; i++) await page.keyboard.press("ArrowLeft");
+      const keys = [...Array(seconds + 20).fill("ArrowLeft"), ...Array(20).fill("ArrowRight")];
+      for (const key of keys) await page.keyboard.press(key);
       expect(Number(await scrubber.inputValue())).toBe(-seconds);
-      await waitText(page, "current-visitors", "3");
+      // Answers to positions passed on the way may come first: wait for the one chosen.
+      await page.locator('[data-testid="rewind"][aria-busy="false"]').waitFor({ timeout: STEP_TIMEOUT });
+      expect(await text(page, "current-visitors")).toBe("3");
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 3, undefined, { timeout: STEP_TIMEOUT });
       expect(await byTestId(page, "feed-item").locator(".feed-path").allTextContents()).toEqual(["/before", "/before", "/before"]);
       expect(await text(page, "rewind-time")).toMatch(/^\d\d:\d\d:\d\d$/);
@@ -150,10 +153,11 @@ describe("pause and rewind", () => {
       await waitText(page, "connection-state", "live");
       expect(await page.getByRole("slider", { name: "Moment to show" }).count()).toBe(0);
 
-      // The scrub went by rewind commands on the view's one socket, a few, not one per key press.
+      // The scrub went by rewind commands on the view's one socket: a few, not one per key press (one in flight, and a
+      // bucket of 3 refilled at 0.8 a second), and never so many that the server closed it.
       const rewinds = commands.map((command) => JSON.parse(command) as { type: string; at: number }).filter((command) => command.type === "rewind");
-      expect(rewinds.length).toBeGreaterThan(0);
-      expect(rewinds.length).toBeLessThan(seconds + 1);
+      expect(rewinds.length).toBeGreaterThan(1);
+      expect(rewinds.length).toBeLessThan(keys.length / 4);
       expect(rewinds.every((command) => Number.isInteger(command.at / 1000))).toBe(true);
       expect(closed).toBe(0);
       expect(errors).toEqual([]);

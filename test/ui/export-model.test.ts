@@ -74,6 +74,15 @@ describe("the downloads' names and addresses", () => {
     ]);
   });
 
+  test("a rewound view's raw events end at the moment it shows", () => {
+    const href = new URL(eventsExportHref("shop.test", T0, {}, 5, true), "http://pulse.local");
+    expect([...href.searchParams]).toEqual([
+      ["site", "shop.test"],
+      ["from", "2025-01-01T11:55:00.000Z"],
+      ["to", "2025-01-01T12:00:00.000Z"],
+    ]);
+  });
+
   test("a filtered view's raw events are narrowed by its filters, named as the socket URL names them", () => {
     const href = new URL(eventsExportHref("shop.test", T0, { event: "Signup", page: "/a&b" }), "http://pulse.local");
     expect([...href.searchParams]).toEqual([

@@ -35,6 +35,8 @@ const rewindFrame = (at: number, overrides: Partial<RewindFrame> = {}): RewindFr
   feed: [feedItem("/older", at - 5000), feedItem("/then", at - 2000)],
   ...overrides,
 });
+/** `state` asked for the frame's moment, and the frame answered it. */
+const answer = (state: RewindState, frame: RewindFrame) => answered(sent(state, frame.at, 0), frame);
 /** Paused at T0 - 0.6 s: the moment is rounded up to the second, T0, so it holds what was shown. */
 const paused = (): RewindState => pause(LIVE, liveView(), T0 - 600);
 
@@ -71,7 +73,7 @@ describe("what is shown", () => {
 
   test("Go live shows the live view at once, with what came while paused", () => {
     const later = applyFrame(liveView(), tick(11, { changed: { visitors: visitors(12) } }), T0 + 11_000);
-    const state = goLive(answered(paused(), rewindFrame(T0 - 60_000)));
+    const state = goLive(answer(paused(), rewindFrame(T0 - 60_000)));
     expect(shownView(state, later)).toBe(later);
     expect(state.paused).toBeNull();
   });
@@ -80,10 +82,10 @@ describe("what is shown", () => {
 describe("the scrubber", () => {
   test("over the 30 minutes before the pause, a second a step, kept within them", () => {
     let state = paused();
-    expect(scrubberModel(state.paused!)).toMatchObject({ min: -1800, max: 0, value: 0, time: clockTime(T0, true), before: "the moment paused" });
+    expect(scrubberModel(state)!).toMatchObject({ min: -1800, max: 0, value: 0, time: clockTime(T0, true), before: "the moment paused" });
     state = scrubTo(state, T0 - 125_400);
     expect(state.paused!.at).toBe(T0 - 125_000);
-    expect(scrubberModel(state.paused!)).toMatchObject({ value: -125, time: clockTime(T0 - 125_000, true), before: "2 min 5 s earlier" });
+    expect(scrubberModel(state)!).toMatchObject({ value: -125, time: clockTime(T0 - 125_000, true), before: "2 min 5 s earlier" });
     expect(momentOf(state.paused!, -125)).toBe(T0 - 125_000);
     expect(scrubTo(state, T0 - 3_600_000).paused!.at).toBe(T0 - REWIND_SPAN_MS);
     expect(scrubTo(state, T0 + 60_000).paused!.at).toBe(T0);
@@ -92,21 +94,21 @@ describe("the scrubber", () => {
 
   test("says it is loading until the chosen moment is answered", () => {
     let state = scrubTo(paused(), T0 - 10_000);
-    expect(scrubberModel(state.paused!).loading).toBe(true);
+    expect(scrubberModel(state)!.loading).toBe(true);
     state = sent(state, T0 - 10_000, 0);
-    expect(scrubberModel(state.paused!).loading).toBe(true);
+    expect(scrubberModel(state)!.loading).toBe(true);
     state = answered(state, rewindFrame(T0 - 10_000));
-    expect(scrubberModel(state.paused!).loading).toBe(false);
+    expect(scrubberModel(state)!.loading).toBe(false);
   });
 
   test("a window reaching before the history the server holds is said to be partial", () => {
     const at = T0 - 20 * 60_000;
-    const whole = answered(paused(), rewindFrame(at, { from: at - 30 * 60_000 }));
-    expect(scrubberModel(whole.paused!).partial).toBeNull();
-    const cut = answered(paused(), rewindFrame(at, { from: at - 10 * 60_000 }));
-    expect(scrubberModel(cut.paused!).partial).toBe(`History before ${clockTime(at - 10 * 60_000, true)} is no longer held: these figures count only what came after it.`);
+    const whole = answer(paused(), rewindFrame(at, { from: at - 30 * 60_000 }));
+    expect(scrubberModel(whole)!.partial).toBeNull();
+    const cut = answer(paused(), rewindFrame(at, { from: at - 10 * 60_000 }));
+    expect(scrubberModel(cut)!.partial).toBe(`History before ${clockTime(at - 10 * 60_000, true)} is no longer held: these figures count only what came after it.`);
     // A 5-minute window needs only its 5 minutes.
-    expect(scrubberModel(answered(paused(), rewindFrame(at, { window: 5, from: at - 10 * 60_000 })).paused!).partial).toBeNull();
+    expect(scrubberModel(answer(paused(), rewindFrame(at, { window: 5, from: at - 10 * 60_000 })))!.partial).toBeNull();
   });
 });
 
@@ -157,6 +159,16 @@ describe("the requests", () => {
       last = at;
       expect(tokens).toBeGreaterThanOrEqual(1); // one left over for a snapshot request
     }
+  });
+
+  test("an answer asked for by an earlier pause is not shown in a later one, and still frees the way", () => {
+    const first = sent(scrubTo(paused(), T0 - 9000), T0 - 9000, 0);
+    let state = pause(goLive(first), liveView(), T0 + 4400);
+    expect(nextStep(state, 100)).toBeNull(); // the first pause's rewind is still in flight
+    state = answered(state, rewindFrame(T0 - 9000));
+    expect(state.paused!.answer).toBeNull();
+    expect(shownView(state, liveView()).shownAt).toBe(T0 + 5000);
+    expect(nextStep(state, 100)).toEqual({ send: T0 + 5000 });
   });
 
   test("a reopened socket asks again: an answer in flight on the old one will not come", () => {

@@ -1,13 +1,12 @@
 import { html } from "htm/preact";
-import { scrubberModel, type Paused } from "../rewind-model.ts";
+import type { ScrubberModel } from "../rewind-model.ts";
 
 /**
  * Shown while paused: the scrubber over the 30 minutes before the pause (the arrow keys step a
  * second), the moment chosen in words, and a note when the history held does not reach back far enough.
  */
-export function RewindBar({ paused, onScrub }: { paused: Paused; onScrub: (secondsBefore: number) => void }) {
-  const scrubber = scrubberModel(paused);
-  return html`<section class="card rewind-bar" data-testid="rewind" aria-label="Rewind">
+export function RewindBar({ scrubber, onScrub }: { scrubber: ScrubberModel; onScrub: (secondsBefore: number) => void }) {
+  return html`<section class="card rewind-bar" data-testid="rewind" aria-label="Rewind" aria-busy=${scrubber.loading ? "true" : "false"}>
     <div class="rewind-row">
       <label class="rewind-label" for="rewind-moment">Moment to show</label>
       <input

@@ -10,7 +10,7 @@ import { ExportCard } from "./export-card.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { TopListCard } from "./top-list.ts";
 import { WorldMap } from "./world-map.ts";
-import type { Paused } from "../rewind-model.ts";
+import type { ScrubberModel } from "../rewind-model.ts";
 import type { ViewWindow } from "../view-window.ts";
 import { RewindBar } from "./rewind-bar.ts";
 import { WindowSwitch } from "./window-switch.ts";
@@ -20,7 +20,8 @@ export interface ViewControls {
   /** The window asked for (the URL's). */
   window: ViewWindow;
   onWindow: (window: ViewWindow) => void;
-  paused: Paused | null;
+  /** The scrubber while paused; null while live. */
+  scrubber: ScrubberModel | null;
   /** Pause, or Go live when paused. */
   onPauseToggle: () => void;
   /** The scrubber moved: seconds before the pause moment (negative). */
@@ -55,9 +56,9 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
     ${controls &&
     html`<div class="view-controls">
       <${WindowSwitch} window=${controls.window} onChange=${controls.onWindow} />
-      <button type="button" class="button pause-toggle" data-testid="pause-toggle" onClick=${controls.onPauseToggle}>${controls.paused ? "Go live" : "Pause"}</button>
+      <button type="button" class="button pause-toggle" data-testid="pause-toggle" onClick=${controls.onPauseToggle}>${controls.scrubber ? "Go live" : "Pause"}</button>
     </div>`}
-    ${controls?.paused && html`<${RewindBar} paused=${controls.paused} onScrub=${controls.onScrub} />`}
+    ${controls?.scrubber && html`<${RewindBar} scrubber=${controls.scrubber} onScrub=${controls.onScrub} />`}
     ${onRemoveFilter && html`<${FilterBar} filters=${filters} onRemove=${onRemoveFilter} />`}
     <section class="card numbers">
       <h2 class="sr-only">Visitors and pageviews</h2>
@@ -88,7 +89,7 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} onSelect=${selectIn(list.testid)} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />
     </div>
-    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${now + view.clockOffset} filters=${filters} />`}
+    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${view.shownAt ?? now + view.clockOffset} rewound=${view.shownAt !== null} filters=${filters} />`}
     ${view.seqGaps > 0 &&
     html`<p class="muted gap-note">Missed ${view.seqGaps} update${view.seqGaps === 1 ? "" : "s"}; figures catch up as they change.</p>`}
   </div>`;
