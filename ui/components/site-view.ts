@@ -50,7 +50,8 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
   const approx = model.capped
     ? html`<span class="muted" title="Estimated, within a few percent: too many visitors to count one by one. The lists count the visitors tracked one by one.">≈</span>`
     : null;
-  const waiting = view.loaded && model.visitors30m === 0 && model.feed.length === 0;
+  // An empty moment of a rewound view is not a site that never got a pageview.
+  const waiting = view.loaded && view.shownAt === null && model.visitors30m === 0 && model.feed.length === 0;
   const { labels } = model;
   return html`<div class="site-view">
     ${controls &&
