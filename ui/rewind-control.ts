@@ -5,8 +5,7 @@
  */
 import { systemTimers, type Timers } from "../src/core/timers.ts";
 import { answered, goLive, LIVE, nextStep, pause, reopened, scrubTo, sent, type RewindState } from "./rewind-model.ts";
-import type { RewindFrame } from "./rewind-wire.ts";
-import { rewindCommand } from "./rewind-wire.ts";
+import { rewindCommand, type RewindFrame } from "./rewind-wire.ts";
 import type { ViewState } from "./view-model.ts";
 
 export interface RewindControl {
