@@ -5,6 +5,10 @@
  */
 import { systemTimers, type Timers } from "../src/core/timers.ts";
 import { CloseCode, type ServerFrame } from "../src/core/wire/protocol.ts";
+import type { RewindFrame } from "./rewind-wire.ts";
+
+/** What a dashboard socket brings: the frames every view gets, and the answers to this page's rewinds. */
+export type IncomingFrame = ServerFrame | RewindFrame;
 
 export type ConnectionState =
   | { status: "connecting" }
@@ -28,7 +32,7 @@ export type { Timers } from "../src/core/timers.ts";
 
 export interface ConnectionOptions {
   url: string;
-  onFrame: (frame: ServerFrame) => void;
+  onFrame: (frame: IncomingFrame) => void;
   onState?: (state: ConnectionState) => void;
   WebSocket?: SocketClass;
   timers?: Timers;
@@ -188,8 +192,8 @@ export function connect(options: ConnectionOptions): Connection {
 
 const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.PolicyViolation, CloseCode.MessageTooBig]);
 
-/** A message as a ServerFrame, or null for anything that is not one (binary, bad JSON, unknown type). */
-export function parseFrame(data: unknown): ServerFrame | null {
+/** A message as a frame, or null for anything that is not one (binary, bad JSON, unknown type). */
+export function parseFrame(data: unknown): IncomingFrame | null {
   if (typeof data !== "string") return null;
   let value: unknown;
   try {
@@ -199,5 +203,5 @@ export function parseFrame(data: unknown): ServerFrame | null {
   }
   if (typeof value !== "object" || value === null) return null;
   const type = (value as { type?: unknown }).type;
-  return type === "snapshot" || type === "tick" || type === "sites" ? (value as ServerFrame) : null;
+  return type === "snapshot" || type === "tick" || type === "sites" || type === "rewind" ? (value as IncomingFrame) : null;
 }

@@ -6,11 +6,9 @@
 import { csvRow } from "../src/server/csv.ts";
 import { DIMENSIONS, filterParams, type Filters } from "./filters.ts";
 import type { SiteModel } from "./site-model.ts";
+import { DEFAULT_WINDOW, minutesText, nowMinutes, type ViewWindow } from "./view-window.ts";
 
 export const TABLE_COLUMNS = ["table", "label", "value", "unit"] as const;
-
-/** The window the raw events cover: the dashboard's 30 minutes. */
-export const EXPORT_WINDOW_MS = 30 * 60_000;
 
 /**
  * Every number and list the view shows, one row each, under the name of its card. First come the
@@ -21,9 +19,9 @@ export function tablesCsv(model: SiteModel, filters: Filters = {}): string {
   const rows: Array<ReadonlyArray<string | number>> = [
     TABLE_COLUMNS,
     ...filterRows(filters),
-    ["Summary", "Current visitors", model.currentVisitors, "visitors, last 5 minutes"],
-    ["Summary", "Visitors", model.visitors30m, "visitors, last 30 minutes"],
-    ["Summary", "Pageviews", model.pageviews30m, "pageviews, last 30 minutes"],
+    ["Summary", "Current visitors", model.currentVisitors, `visitors, last ${minutesText(nowMinutes(model.window))}`],
+    ["Summary", "Visitors", model.visitors30m, `visitors, last ${minutesText(model.window)}`],
+    ["Summary", "Pageviews", model.pageviews30m, `pageviews, last ${minutesText(model.window)}`],
   ];
   for (const list of model.lists) for (const row of list.rows) rows.push([list.title, row.label, row.count, list.unit]);
   return rows.map(csvRow).join("");
@@ -42,10 +40,13 @@ function filterRows(filters: Filters): Array<ReadonlyArray<string>> {
 }
 
 /**
- * The server's export of the site's events since the window began (the session cookie authorizes
- * it), narrowed by the view's filters: the server takes them as the socket URL does.
+ * The server's export of the site's events since the view's window began (the session cookie
+ * authorizes it), narrowed by the view's filters: the server takes them as the socket URL does.
+ * `serverTime` is the moment the view shows: a rewound view's window ends there, a live one's goes
+ * on to the download.
  */
-export function eventsExportHref(site: string, serverTime: number, filters: Filters = {}): string {
-  const from = new Date(serverTime - EXPORT_WINDOW_MS).toISOString();
-  return `/api/export?${new URLSearchParams([["site", site], ["from", from], ...filterParams(filters)])}`;
+export function eventsExportHref(site: string, serverTime: number, filters: Filters = {}, window: ViewWindow = DEFAULT_WINDOW, rewound = false): string {
+  const from = new Date(serverTime - window * 60_000).toISOString();
+  const to: Array<[string, string]> = rewound ? [["to", new Date(serverTime).toISOString()]] : [];
+  return `/api/export?${new URLSearchParams([["site", site], ["from", from], ...to, ...filterParams(filters)])}`;
 }

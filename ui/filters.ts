@@ -5,6 +5,7 @@
  */
 import { MAX_FILTER_VALUE_CHARS, type ViewDimension } from "../src/core/wire/view-filters.ts";
 import { countryLabel } from "./format.ts";
+import { DEFAULT_WINDOW, windowParams, type ViewWindow } from "./view-window.ts";
 
 /** The server's filter dimensions (view-filters.ts), as the page names and orders them in the URL and the chips. */
 export const DIMENSIONS = [
@@ -36,9 +37,9 @@ export function filterParams(filters: Filters): Array<[Dimension, string]> {
   return DIMENSIONS.flatMap(({ key }) => (filters[key] === undefined ? [] : [[key, filters[key]!] as [Dimension, string]]));
 }
 
-/** The page's search string for a site and its filters; `tv` keeps a wall screen a wall screen. */
-export function searchFor(site: string, filters: Filters, options: { tv?: boolean } = {}): string {
-  const params = new URLSearchParams([["site", site], ...filterParams(filters)]);
+/** The page's search string for a site, its window and filters; `tv` keeps a wall screen a wall screen. */
+export function searchFor(site: string, filters: Filters, options: { tv?: boolean; window?: ViewWindow } = {}): string {
+  const params = new URLSearchParams([["site", site], ...windowParams(options.window ?? DEFAULT_WINDOW), ...filterParams(filters)]);
   const query = params.toString();
   return `?${options.tv ? `tv&${query}` : query}`;
 }

@@ -7,12 +7,6 @@ import { clockTime, relativeTime } from "./format.ts";
 import { describeConnection } from "./status.ts";
 import type { ViewState } from "./view-model.ts";
 
-/**
- * What the view follows: the server as it goes, or (once rewind exists) a moment the viewer chose.
- * A paused view is not stale: its figures are those of the moment it shows, by choice.
- */
-export type FollowMode = "live" | "paused";
-
 export interface Freshness {
   /** For the badge's class: the connection's status, or "paused". */
   state: ConnectionState["status"] | "paused";
@@ -28,14 +22,18 @@ export interface Freshness {
   stale: string | null;
 }
 
-/** `now` is the client's clock. */
-export function freshness(view: ViewState, connection: ConnectionState, now: number, mode: FollowMode = "live"): Freshness {
-  const { word, detail } = mode === "paused" ? { word: "paused", detail: "" } : describeConnection(connection, now);
+/**
+ * `now` is the client's clock. `pausedAt`: the moment (server time) the viewer chose to show
+ * instead of following the server; a paused view is not stale, its figures are that moment's by choice.
+ */
+export function freshness(view: ViewState, connection: ConnectionState, now: number, pausedAt: number | null = null): Freshness {
+  const paused = pausedAt !== null;
+  const { word, detail } = paused ? { word: "paused", detail: `at ${clockTime(pausedAt, true)}` } : describeConnection(connection, now);
   const interval = frameInterval(view.frameTimes);
   const lastFrame = view.frameTimes.at(-1);
-  const following = connection.status === "open" || mode === "paused";
+  const following = connection.status === "open" || paused;
   return {
-    state: mode === "paused" ? "paused" : connection.status,
+    state: paused ? "paused" : connection.status,
     word,
     detail,
     lastEvent: view.site === null ? null : lastEventText(view, now),
@@ -48,7 +46,8 @@ export function freshness(view: ViewState, connection: ConnectionState, now: num
 function lastEventText(view: ViewState, now: number): string {
   const newest = view.feed[0];
   if (newest === undefined) return "no events yet";
-  const ago = relativeTime(newest.item.t, now + view.clockOffset);
+  // A rewound view's events are aged from the moment it shows.
+  const ago = relativeTime(newest.item.t, view.shownAt ?? now + view.clockOffset);
   return `last event ${ago === "now" ? "just now" : ago}`;
 }
 

@@ -6,9 +6,12 @@ import type { ConnectionState } from "./connection.ts";
 import { isTvMode } from "./display-mode.ts";
 import { filtersFromSearch, searchFor, withFilter, withoutFilter, type Dimension, type Filters } from "./filters.ts";
 import { followLiveView, type LiveView } from "./live-view.ts";
+import { rewindControl } from "./rewind-control.ts";
+import { momentOf, scrubberModel, shownMoment, shownView } from "./rewind-model.ts";
 import { routeFromSearch, socketUrl } from "./route.ts";
 import { pageTitle } from "./site-model.ts";
 import { initialState } from "./view-model.ts";
+import { windowFromSearch, type ViewWindow } from "./view-window.ts";
 import { hideIdleCursor, keepScreenAwake } from "./tv-display.ts";
 
 const root = document.getElementById("app");
@@ -31,14 +34,25 @@ function start(root: HTMLElement): void {
     keepScreenAwake(document.documentElement);
   }
   let filters = filtersFromSearch(location.search);
-  let view = initialState(site);
+  let viewWindow: ViewWindow = windowFromSearch(location.search);
+  let view = initialState(site, { filters, window: viewWindow });
   let connection: ConnectionState = { status: "connecting" };
   let pending = false;
+
+  // Paused, the page shows an earlier moment of the view; live frames keep `view` going underneath.
+  const rewind = rewindControl({ send: (text) => live.connection.send(text), onChange: () => schedule() });
+  const controls = () => ({
+    window: viewWindow,
+    onWindow: (next: ViewWindow) => navigate(filters, next),
+    scrubber: scrubberModel(rewind.state),
+    onPauseToggle: () => (rewind.state.paused ? rewind.goLive() : rewind.pause(view)),
+    onScrub: (secondsBefore: number) => rewind.state.paused && rewind.scrub(momentOf(rewind.state.paused, secondsBefore)),
+  });
 
   const draw = () => {
     pending = false;
     render(
-      html`<${App} view=${view} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} />`,
+      html`<${App} view=${shownView(rewind.state, view)} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
       root,
     );
     document.title = pageTitle(view);
@@ -50,41 +64,51 @@ function start(root: HTMLElement): void {
     requestAnimationFrame(draw);
   };
 
-  /** Each filter set is a view of its own on the server, with its own socket: the old one is closed. */
+  /** Each view (filters and window) is a topic of its own on the server, with its own socket: the old one is closed. */
   let following = 0;
-  const follow = (followed: Filters): LiveView => {
+  const follow = (followed: Filters, followedWindow: ViewWindow): LiveView => {
     const mine = ++following;
     return followLiveView({
       site,
-      url: socketUrl(location, site, followed),
+      url: socketUrl(location, site, followed, followedWindow),
+      view: { filters: followed, window: followedWindow },
       diagnose: whyRefused,
       onChange(nextView, state) {
-        if (mine !== following) return; // a socket being closed after the filters changed
+        if (mine !== following) return; // a socket being closed after the view changed
+        const opened = state.status === "open" && connection.status !== "open";
         view = nextView;
         connection = state;
+        // A paused page asks the new socket for its moment: what was in flight on the old one is lost.
+        if (opened) rewind.reopened();
         schedule();
+      },
+      onRewind(frame) {
+        if (mine === following) rewind.answer(frame);
       },
     });
   };
-  let live = follow(filters);
-  const show = (next: Filters) => {
-    filters = next;
-    view = initialState(site);
+  let live = follow(filters, viewWindow);
+  /** Another view keeps a paused page paused at its moment, now of the new view. */
+  const show = (nextFilters: Filters, nextWindow: ViewWindow) => {
+    filters = nextFilters;
+    viewWindow = nextWindow;
+    view = initialState(site, { filters, window: viewWindow });
     connection = { status: "connecting" };
     const previous = live;
-    live = follow(filters);
+    live = follow(filters, viewWindow);
     previous.connection.close();
+    rewind.reopened(view);
     schedule();
   };
-  // The filters live in the URL: a view can be bookmarked and shared, and Back undoes a filter.
-  const navigate = (next: Filters) => {
+  // The view lives in the URL: it can be bookmarked and shared, and Back undoes a filter or a window.
+  const navigate = (nextFilters: Filters, nextWindow: ViewWindow) => {
     if (site === null) return;
-    history.pushState(null, "", searchFor(site, next, { tv }));
-    show(next);
+    history.pushState(null, "", searchFor(site, nextFilters, { tv, window: nextWindow }));
+    show(nextFilters, nextWindow);
   };
-  const filterBy = (dimension: Dimension, value: string) => navigate(withFilter(filters, dimension, value));
-  const removeFilter = (dimension: Dimension) => navigate(withoutFilter(filters, dimension));
-  addEventListener("popstate", () => show(filtersFromSearch(location.search)));
+  const filterBy = (dimension: Dimension, value: string) => navigate(withFilter(filters, dimension, value), viewWindow);
+  const removeFilter = (dimension: Dimension) => navigate(withoutFilter(filters, dimension), viewWindow);
+  addEventListener("popstate", () => show(filtersFromSearch(location.search), windowFromSearch(location.search)));
   addEventListener("online", () => live.connection.retryNow());
   // Relative times, the last event's age, the reconnect countdown and the charts' sliding window move with the clock.
   setInterval(schedule, 1000);

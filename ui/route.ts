@@ -1,6 +1,7 @@
 /** Which page the URL asks for, and where its socket is. Pure: takes the location's parts. */
 import { normalizeSite } from "../src/core/ingest/event-input.ts";
 import { filterParams, type Filters } from "./filters.ts";
+import { DEFAULT_WINDOW, windowParams, type ViewWindow } from "./view-window.ts";
 
 /** The site list, one site (named as the server names it), or a `site` that names no site. */
 export type Route = { site: string | null } | { invalidSite: string };
@@ -17,9 +18,14 @@ export function siteHref(site: string): string {
   return `/?site=${encodeURIComponent(site)}`;
 }
 
-/** The socket of a site's view, narrowed by `filters` (the server makes each filter set a topic of its own). */
-export function socketUrl(location: { protocol: string; host: string }, site: string | null, filters: Filters = {}): string {
+/** The socket of a site's view over `window`, narrowed by `filters` (the server makes each view a topic of its own). */
+export function socketUrl(
+  location: { protocol: string; host: string },
+  site: string | null,
+  filters: Filters = {},
+  window: ViewWindow = DEFAULT_WINDOW,
+): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const query = site === null ? "" : `?${new URLSearchParams([["site", site], ...filterParams(filters)])}`;
+  const query = site === null ? "" : `?${new URLSearchParams([["site", site], ...windowParams(window), ...filterParams(filters)])}`;
   return `${scheme}//${location.host}/ws${query}`;
 }

@@ -6,6 +6,7 @@ import type { Series, TopList } from "../src/core/wire/protocol.ts";
 import { countryLabel, formatNumber, formatPercent, relativeTime, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";
+import { chartMinutes, windowLabels, type ViewWindow, type WindowLabels, type WindowStats } from "./view-window.ts";
 
 export interface ChartModel {
   bars: Array<Bar & { height: number }>;
@@ -37,13 +38,13 @@ export interface PropRow {
   percent: string;
 }
 
-/** The lists shown only when they have rows: most sites have no campaigns, links or downloads in a given half hour. */
+/** The lists shown only when they have rows: most sites have no campaigns, links or downloads in a given window. */
 const SOMETIMES_LISTS = [
-  { testid: "top-utm-sources", title: "UTM sources", unit: "visits, 30 min", section: "utmSources" },
-  { testid: "top-utm-mediums", title: "UTM mediums", unit: "visits, 30 min", section: "utmMediums" },
-  { testid: "top-utm-campaigns", title: "UTM campaigns", unit: "visits, 30 min", section: "utmCampaigns" },
-  { testid: "top-outbound-links", title: "Outbound links", unit: "clicks, 30 min", section: "outboundLinks" },
-  { testid: "top-downloads", title: "File downloads", unit: "downloads, 30 min", section: "downloads" },
+  { testid: "top-utm-sources", title: "UTM sources", counts: "visits", section: "utmSources" },
+  { testid: "top-utm-mediums", title: "UTM mediums", counts: "visits", section: "utmMediums" },
+  { testid: "top-utm-campaigns", title: "UTM campaigns", counts: "visits", section: "utmCampaigns" },
+  { testid: "top-outbound-links", title: "Outbound links", counts: "clicks", section: "outboundLinks" },
+  { testid: "top-downloads", title: "File downloads", counts: "downloads", section: "downloads" },
 ] as const;
 
 export interface FeedRow {
@@ -62,7 +63,12 @@ export interface FeedRow {
 }
 
 export interface SiteModel {
+  /** The window the figures count, and the words that say so beside each. */
+  window: ViewWindow;
+  labels: WindowLabels;
+  /** Visitors of the last min(5, window) minutes. */
   currentVisitors: number;
+  /** Visitors and pageviews of the whole window (named after the default 30 minutes, as the wire's fields are). */
   visitors30m: number;
   /** Counts are lower bounds (the server stopped tracking visitors one by one). */
   capped: boolean;
@@ -73,13 +79,18 @@ export interface SiteModel {
   feed: FeedRow[];
 }
 
-/** `now` is the client's clock; the model reads the server's. */
+/**
+ * `now` is the client's clock; the model reads the server's, or the moment a rewound view shows:
+ * its charts end and its feed's ages count from then.
+ */
 export function siteModel(view: ViewState, now: number): SiteModel {
-  const serverNow = now + view.clockOffset;
-  const { stats } = view;
+  const serverNow = view.shownAt ?? now + view.clockOffset;
+  const { stats, window } = view;
+  const labels = windowLabels(window);
   const current = stats.visitors.last5m;
   const recent = stats.visitors.last30m;
-  const perMinute = chartModel(stats.perMinute, serverNow, 30);
+  const perMinute = chartModel(stats.perMinute, serverNow, chartMinutes(window));
+  const unit = (counts: string) => `${counts}, ${labels.window}`;
   const list = (testid: string, title: string, unit: string, top: TopList, total?: number, labelOf?: (value: string) => string): TopListModel => ({
     testid,
     title,
@@ -87,21 +98,23 @@ export function siteModel(view: ViewState, now: number): SiteModel {
     rows: toShares(top, total).map((row) => (labelOf ? { ...row, label: labelOf(row.value) } : row)),
   });
   return {
+    window,
+    labels,
     currentVisitors: current,
     visitors30m: recent,
     capped: stats.visitors.capped,
-    pageviews30m: perMinute.total,
+    pageviews30m: windowPageviews(stats, serverNow, window),
     perMinute,
     perSecond: chartModel(stats.perSecond, serverNow, 60),
     lists: [
       list("top-pages", "Pages", "visitors now", stats.pages, current),
-      list("top-sources", "Sources", "visitors, 30 min", stats.sources, recent),
-      list("top-browsers", "Browsers", "visitors, 30 min", stats.browsers, recent),
-      list("top-os", "Operating systems", "visitors, 30 min", stats.os, recent),
-      list("top-devices", "Devices", "visitors, 30 min", stats.devices, recent),
-      list("top-countries", "Countries", "visitors, 30 min", stats.countries, recent, countryLabel),
-      { ...list("top-events", "Custom events", "events, 30 min", stats.events), rows: eventRows(stats.events, stats.eventProps) },
-      ...SOMETIMES_LISTS.map(({ testid, title, unit, section }) => list(testid, title, unit, stats[section] ?? [])).filter((shown) => shown.rows.length > 0),
+      list("top-sources", "Sources", unit("visitors"), stats.sources, recent),
+      list("top-browsers", "Browsers", unit("visitors"), stats.browsers, recent),
+      list("top-os", "Operating systems", unit("visitors"), stats.os, recent),
+      list("top-devices", "Devices", unit("visitors"), stats.devices, recent),
+      list("top-countries", "Countries", unit("visitors"), stats.countries, recent, countryLabel),
+      { ...list("top-events", "Custom events", unit("events"), stats.events), rows: eventRows(stats.events, stats.eventProps) },
+      ...SOMETIMES_LISTS.map(({ testid, title, counts, section }) => list(testid, title, unit(counts), stats[section] ?? [])).filter((shown) => shown.rows.length > 0),
     ],
     feed: view.feed.map(({ key, item }) => ({
       key,
@@ -116,6 +129,14 @@ export function siteModel(view: ViewState, now: number): SiteModel {
       t: item.t,
     })),
   };
+}
+
+/**
+ * The window's pageviews as the server counts them; a server that does not send them counts a
+ * 30-minute window, which the per-minute series covers.
+ */
+function windowPageviews(stats: WindowStats, serverNow: number, window: ViewWindow): number {
+  return stats.pageviews ?? sum(seriesToBars(stats.perMinute, serverNow, window).map((bar) => bar.count));
 }
 
 /** The custom events, each with its properties when the server sent some. */

@@ -12,6 +12,9 @@ import type {
   TickFrame,
   WatchCommand,
 } from "../src/core/wire/protocol.ts";
+import type { ViewFilters } from "../src/core/wire/view-filters.ts";
+import type { RewindFrame } from "./rewind-wire.ts";
+import { DEFAULT_WINDOW, frameWindow, type ViewWindow } from "./view-window.ts";
 
 /** How many feed items the dashboard keeps, newest first. */
 export const FEED_LIMIT = 100;
@@ -25,6 +28,11 @@ export interface FeedEntry {
 export interface ViewState {
   /** The site this page shows (from the URL); null on the site list. */
   site: string | null;
+  /** The view of the site: its filters and the window its figures count, as asked for and then as the frames say. */
+  filters: ViewFilters;
+  window: ViewWindow;
+  /** The server time the figures are of when they are an earlier moment's (a rewind); null while they follow the clock. */
+  shownAt: number | null;
   /** True once a snapshot for `site` has arrived. */
   loaded: boolean;
   /** Sequence number of the last frame folded in, and the sequence it counts in (SnapshotFrame.epoch). */
@@ -74,9 +82,12 @@ export function emptyStats(): Stats {
   };
 }
 
-export function initialState(site: string | null): ViewState {
+export function initialState(site: string | null, view: { filters?: ViewFilters; window?: ViewWindow } = {}): ViewState {
   return {
     site,
+    filters: view.filters ?? {},
+    window: view.window ?? DEFAULT_WINDOW,
+    shownAt: null,
     loaded: false,
     seq: 0,
     epoch: 0,
@@ -128,6 +139,8 @@ function applySnapshot(state: ViewState, frame: SnapshotFrame, clockOffset: numb
   return {
     ...state,
     site: frame.site,
+    filters: frame.filters ?? {},
+    window: frameWindow(frame),
     loaded: true,
     seq: frame.seq,
     epoch: frame.epoch,
@@ -185,10 +198,31 @@ function newSequence(state: ViewState, frame: TickFrame, clockOffset: number): V
   };
 }
 
-/** The command that asks the server for a fresh snapshot, once, when the view fell out of step. */
+/** The command that asks the server for a fresh snapshot of the same view, once, when the view fell out of step. */
 export function snapshotRequest(before: ViewState, after: ViewState): string | null {
   if (!after.needsSnapshot || before.needsSnapshot || after.site === null) return null;
-  return JSON.stringify({ type: "watch", site: after.site } satisfies WatchCommand);
+  const filters = Object.keys(after.filters).length > 0 ? { filters: after.filters } : {};
+  const window = after.window === DEFAULT_WINDOW ? {} : { window: after.window };
+  return JSON.stringify({ type: "watch", site: after.site, ...filters, ...window } satisfies WatchCommand & { window?: number });
+}
+
+/**
+ * The view as it was at an earlier moment, from the server's answer to a rewind: the same state
+ * the live figures are drawn from, so both are drawn by the same code. `state` is the view it
+ * stands in for (its site, connection and clock).
+ */
+export function applyRewind(state: ViewState, frame: RewindFrame): ViewState {
+  const { entries, nextKey } = newestFirst(frame.feed, state.nextKey);
+  return {
+    ...state,
+    loaded: true,
+    window: frameWindow(frame),
+    shownAt: frame.at,
+    stats: frame.stats,
+    feed: entries.slice(0, FEED_LIMIT),
+    feedSkipped: 0,
+    nextKey,
+  };
 }
 
 function mergeStats(stats: Stats, changed: Partial<Stats>): Stats {

@@ -1,13 +1,12 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import type { ServerFrame } from "../../src/core/wire/protocol.ts";
-import { connect, parseFrame, type ConnectionOptions, type ConnectionState } from "../../ui/connection.ts";
+import { connect, parseFrame, type ConnectionOptions, type ConnectionState, type IncomingFrame } from "../../ui/connection.ts";
 import { FakeTimers } from "../helpers/fake-timers.ts";
 import { describeConnection } from "../../ui/status.ts";
 import { FakeSocket } from "./fake-socket.ts";
 import { sites, snapshot } from "./fixtures.ts";
 
 let timers: FakeTimers;
-let frames: ServerFrame[];
+let frames: IncomingFrame[];
 let states: ConnectionState[];
 
 beforeEach(() => {
@@ -190,6 +189,9 @@ describe("connect", () => {
 
 test("parseFrame", () => {
   expect(parseFrame(JSON.stringify(sites()))).toEqual(sites());
+  const rewind = { type: "rewind", site: "shop.test", at: 1, from: 0, stats: {}, feed: [] };
+  expect(parseFrame(JSON.stringify(rewind))).toEqual(rewind as never);
+  expect(parseFrame(JSON.stringify({ type: "other" }))).toBeNull();
   expect(parseFrame("[1]")).toBeNull();
   expect(parseFrame("null")).toBeNull();
   expect(parseFrame("{")).toBeNull();

@@ -31,7 +31,7 @@ describe("the view's tables as CSV", () => {
     expect(rows).toContain('Pages,/pricing,2,visitors now');
     expect(rows).toContain('Pages,/,1,visitors now');
     // Countries as the page shows them.
-    expect(rows).toContain('Countries,🇫🇷 France,4,"visitors, 30 min"');
+    expect(rows).toContain('Countries,🇫🇷 France,4,"visitors, last 30 min"');
     expect(rows.at(-1)).toBe("");
   });
 
@@ -46,7 +46,7 @@ describe("the view's tables as CSV", () => {
   });
 
   test("a label from the open internet cannot run as a formula", () => {
-    expect(rows).toContain(`Custom events,'=cmd|' /C calc'!A0,2,"events, 30 min"`);
+    expect(rows).toContain(`Custom events,'=cmd|' /C calc'!A0,2,"events, last 30 min"`);
   });
 });
 
@@ -62,6 +62,25 @@ describe("the downloads' names and addresses", () => {
     expect(href.searchParams.get("site")).toBe("shop.test");
     expect(href.searchParams.get("from")).toBe("2025-01-01T11:30:00.000Z");
     expect([...href.searchParams.keys()]).toEqual(["site", "from"]);
+  });
+
+  test("a shorter window exports the events of that window, and the tables say it", () => {
+    expect(new URL(eventsExportHref("shop.test", T0, {}, 5), "http://pulse.local").searchParams.get("from")).toBe("2025-01-01T11:55:00.000Z");
+    const model = { ...siteModel(initialState("shop.test"), T0), window: 1 as const };
+    expect(tablesCsv(model).split("\r\n").filter((row) => row.startsWith("Summary"))).toEqual([
+      'Summary,Current visitors,0,"visitors, last 1 minute"',
+      'Summary,Visitors,0,"visitors, last 1 minute"',
+      'Summary,Pageviews,0,"pageviews, last 1 minute"',
+    ]);
+  });
+
+  test("a rewound view's raw events end at the moment it shows", () => {
+    const href = new URL(eventsExportHref("shop.test", T0, {}, 5, true), "http://pulse.local");
+    expect([...href.searchParams]).toEqual([
+      ["site", "shop.test"],
+      ["from", "2025-01-01T11:55:00.000Z"],
+      ["to", "2025-01-01T12:00:00.000Z"],
+    ]);
   });
 
   test("a filtered view's raw events are narrowed by its filters, named as the socket URL names them", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { dimensionOfList, filterChips, filtersFromSearch, searchFor, withFilter, withoutFilter } from "../../ui/filters.ts";
+import { windowFromSearch } from "../../ui/view-window.ts";
 
 describe("filters in the URL", () => {
   test("read from the search string: known dimensions only, trimmed, empty ones left out", () => {
@@ -39,5 +40,17 @@ describe("filter chips", () => {
     expect(dimensionOfList("top-countries")).toBe("country");
     expect(dimensionOfList("top-events")).toBe("event");
     expect(dimensionOfList("chart-minutes")).toBeUndefined();
+  });
+});
+
+describe("the window in the URL", () => {
+  test("written after the site, left out for 30 minutes; anything else read back is the default", () => {
+    expect(searchFor("shop.test", { country: "FR" }, { window: 5 })).toBe("?site=shop.test&window=5&country=FR");
+    expect(searchFor("shop.test", {}, { window: 30 })).toBe("?site=shop.test");
+    expect(searchFor("shop.test", {}, { window: 1, tv: true })).toBe("?tv&site=shop.test&window=1");
+    for (const window of [1, 5, 30] as const) expect(windowFromSearch(searchFor("shop.test", {}, { window }))).toBe(window);
+    for (const search of ["?window=2", "?window=", "?window=5.0x", "?window=-1", "?window=30"]) expect(windowFromSearch(search)).toBe(30);
+    // Not a filter: the filters of a windowed URL are only its filters.
+    expect(filtersFromSearch("?site=shop.test&window=5&country=FR")).toEqual({ country: "FR" });
   });
 });

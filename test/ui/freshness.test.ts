@@ -89,8 +89,13 @@ describe("freshness", () => {
     expect(freshness(initialState("shop.test"), { status: "connecting" }, T0).stale).toBeNull();
   });
 
-  test("paused is a state of its own, never stale", () => {
-    const state = freshness(followed(), reconnecting, T0, "paused");
-    expect([state.state, state.word, state.detail, state.stale]).toEqual(["paused", "paused", "", null]);
+  test("paused is a state of its own, never stale, and says the moment shown", () => {
+    const state = freshness(followed(), reconnecting, T0, T0 - 65_000);
+    expect([state.state, state.word, state.detail, state.stale]).toEqual(["paused", "paused", `at ${clockTime(T0 - 65_000, true)}`, null]);
+  });
+
+  test("a rewound view's last event is aged from the moment it shows", () => {
+    const rewound = { ...followed(), shownAt: T0 + 10_100 };
+    expect(freshness(rewound, live, T0 + 60_000, T0 + 10_100).lastEvent).toBe("last event 10s ago");
   });
 });

@@ -33,3 +33,10 @@ test("socketUrl carries the view's filters, in one order", () => {
     "ws://h/ws?site=shop.test&page=%2Fpricing&country=FR",
   );
 });
+
+test("socketUrl carries the view's window, left out for the default 30 minutes", () => {
+  const at = { protocol: "http:", host: "h" };
+  expect(socketUrl(at, "shop.test", { country: "FR" }, 5)).toBe("ws://h/ws?site=shop.test&window=5&country=FR");
+  expect(socketUrl(at, "shop.test", {}, 1)).toBe("ws://h/ws?site=shop.test&window=1");
+  expect(socketUrl(at, "shop.test", {}, 30)).toBe("ws://h/ws?site=shop.test");
+});

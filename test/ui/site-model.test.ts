@@ -1,4 +1,4 @@
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { chartModel, pageTitle, siteModel } from "../../ui/site-model.ts";
 import { describeConnection } from "../../ui/status.ts";
 import { applyFrame, initialState } from "../../ui/view-model.ts";
@@ -92,10 +92,10 @@ test("campaign, link and download lists appear only when they have rows, after t
   );
   const model = siteModel(state, T0);
   expect(model.lists.slice(7).map((l) => [l.title, l.unit, l.rows.map((r) => [r.label, r.count])])).toEqual([
-    ["UTM sources", "visits, 30 min", [["newsletter", 3]]],
-    ["UTM campaigns", "visits, 30 min", [["winter", 2], ["spring", 1]]],
-    ["Outbound links", "clicks, 30 min", [["https://partner.example/", 4]]],
-    ["File downloads", "downloads, 30 min", [["https://shop.test/catalogue.pdf", 1]]],
+    ["UTM sources", "visits, last 30 min", [["newsletter", 3]]],
+    ["UTM campaigns", "visits, last 30 min", [["winter", 2], ["spring", 1]]],
+    ["Outbound links", "clicks, last 30 min", [["https://partner.example/", 4]]],
+    ["File downloads", "downloads, last 30 min", [["https://shop.test/catalogue.pdf", 1]]],
   ]);
 });
 
@@ -125,4 +125,44 @@ test("a tick's eventProps and lists replace the old ones; a server that sends no
   const model = siteModel(next, T0 + 11_000);
   expect(model.lists.find((l) => l.testid === "top-downloads")?.rows.map((r) => r.label)).toEqual(["/a.pdf"]);
   expect(model.lists.find((l) => l.testid === "top-events")?.rows[0]?.props?.[0]?.value).toBe("pro");
+});
+
+describe("the window", () => {
+  const windowed = (window: 1 | 5 | 30, extra: Record<string, unknown> = {}) =>
+    applyFrame(
+      initialState("shop.test", { window }),
+      { ...snapshot({ time: T0, stats: stats({ visitors: { last5m: 2, last30m: 3, capped: false }, perMinute: { step: 60_000, last: T0, counts: [4, 1, 2, 3] }, sources: [["Google", 3]] }) }), ...extra },
+      T0,
+    );
+
+  test("every label says the window the frame counts: now is the last min(5, W) minutes", () => {
+    const five = siteModel(windowed(5, { window: 5 }), T0);
+    expect(five.window).toBe(5);
+    expect([five.labels.visitorsNow, five.labels.visitors, five.labels.pageviews]).toEqual(["Visitors now (last 5 min)", "Visitors, last 5 min", "Pageviews, last 5 min"]);
+    expect(five.lists.find((l) => l.testid === "top-sources")?.unit).toBe("visitors, last 5 min");
+    expect(five.lists.find((l) => l.testid === "top-pages")?.unit).toBe("visitors now");
+    const one = siteModel(windowed(1, { window: 1 }), T0);
+    expect([one.labels.visitorsNow, one.labels.visitors]).toEqual(["Visitors now (last 1 min)", "Visitors, last 1 min"]);
+    expect(one.lists.find((l) => l.testid === "top-events")?.unit).toBe("events, last 1 min");
+    const thirty = siteModel(windowed(30), T0);
+    expect([thirty.labels.visitorsNow, thirty.labels.visitors, thirty.labels.pageviews]).toEqual(["Visitors now (last 5 min)", "Visitors, last 30 min", "Pageviews, last 30 min"]);
+  });
+
+  test("a frame without a window counts 30 minutes, whatever the page asked for: the labels say what the figures are", () => {
+    expect(siteModel(windowed(5), T0).labels.visitors).toBe("Visitors, last 30 min");
+  });
+
+  test("the per-minute chart shows the window, never fewer than 5 minutes", () => {
+    expect(siteModel(windowed(1, { window: 1 }), T0).perMinute.bars).toHaveLength(5);
+    expect(siteModel(windowed(5, { window: 5 }), T0).perMinute.bars).toHaveLength(5);
+    expect(siteModel(windowed(30), T0).perMinute.bars).toHaveLength(30);
+    expect(siteModel(windowed(1, { window: 1 }), T0).labels.chartSince).toBe("5 min ago");
+  });
+
+  test("pageviews: the server's count of the window when it sends one, else the window's minutes of the series", () => {
+    const counted = windowed(5, { window: 5 });
+    expect(siteModel({ ...counted, stats: { ...counted.stats, pageviews: 42 } as typeof counted.stats }, T0).pageviews30m).toBe(42);
+    expect(siteModel(windowed(30), T0).pageviews30m).toBe(10);
+    expect(siteModel(windowed(1, { window: 1 }), T0).pageviews30m).toBe(3);
+  });
 });

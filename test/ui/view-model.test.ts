@@ -194,3 +194,14 @@ describe("applyFrame: sites", () => {
     expect(applyFrame(state, sites()).sites).toEqual([]);
   });
 });
+
+describe("snapshotRequest of a narrowed view", () => {
+  test("asks again for the same view: its filters and window, not the whole site", () => {
+    const filters = { country: "FR" };
+    const windowed = { ...snapshot({ seq: 6, filters }), window: 5 };
+    let before = applyFrame(initialState("shop.test", { filters, window: 5 }), windowed);
+    before = applyFrame(before, tick(7));
+    const lost = applyFrame(before, tick(9, { epoch: EPOCH + 1 }));
+    expect(JSON.parse(snapshotRequest(before, lost)!)).toEqual({ type: "watch", site: "shop.test", filters: { country: "FR" }, window: 5 });
+  });
+});

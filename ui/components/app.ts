@@ -6,7 +6,7 @@ import type { ViewState } from "../view-model.ts";
 import { FreshnessBar, StaleBanner } from "./freshness-bar.ts";
 import { InvalidSite } from "./invalid-site.ts";
 import { SiteList } from "./site-list.ts";
-import { SiteView } from "./site-view.ts";
+import { SiteView, type ViewControls } from "./site-view.ts";
 import { TvScreen } from "./tv-screen.ts";
 
 interface Props {
@@ -23,12 +23,15 @@ interface Props {
   filters?: Filters;
   onFilter?: (dimension: Dimension, value: string) => void;
   onRemoveFilter?: (dimension: Dimension) => void;
+  /** The window switch and pause & rewind; `pausedAt`: the moment shown while paused (server time). */
+  controls?: ViewControls;
+  pausedAt?: number | null;
 }
 
-export function App({ view, connection, now, origin, invalidSite, tv = false, filters, onFilter, onRemoveFilter }: Props) {
-  const fresh = freshness(view, connection, now);
+export function App({ view, connection, now, origin, invalidSite, tv = false, filters, onFilter, onRemoveFilter, controls, pausedAt = null }: Props) {
+  const fresh = freshness(view, connection, now, pausedAt);
   if (tv && invalidSite === undefined) return html`<${TvScreen} view=${view} freshness=${fresh} now=${now} />`;
-  const stale = connection.status !== "open" && invalidSite === undefined;
+  const stale = connection.status !== "open" && invalidSite === undefined && pausedAt === null;
   return html`<header class="topbar">
       <a class="brand" href="/" aria-label="Pulse: all sites"><span class="brand-mark" aria-hidden="true"></span>Pulse</a>
       <nav class="crumbs" aria-label="Where you are">
@@ -44,6 +47,6 @@ export function App({ view, connection, now, origin, invalidSite, tv = false, fi
         ? html`<${InvalidSite} value=${invalidSite} />`
         : view.site === null
         ? html`<${SiteList} sites=${view.sites} more=${view.sitesMore} origin=${origin} />`
-        : html`<${SiteView} view=${view} now=${now} origin=${origin} filters=${filters} onFilter=${onFilter} onRemoveFilter=${onRemoveFilter} />`}
+        : html`<${SiteView} view=${view} now=${now} origin=${origin} filters=${filters} onFilter=${onFilter} onRemoveFilter=${onRemoveFilter} controls=${controls} />`}
     </main>`;
 }

@@ -10,6 +10,23 @@ import { ExportCard } from "./export-card.ts";
 import { LiveFeed } from "./live-feed.ts";
 import { TopListCard } from "./top-list.ts";
 import { WorldMap } from "./world-map.ts";
+import type { ScrubberModel } from "../rewind-model.ts";
+import type { ViewWindow } from "../view-window.ts";
+import { RewindBar } from "./rewind-bar.ts";
+import { WindowSwitch } from "./window-switch.ts";
+
+/** How the viewer chooses the window and pauses, rewinds and goes live again (see main.ts). */
+export interface ViewControls {
+  /** The window asked for (the URL's). */
+  window: ViewWindow;
+  onWindow: (window: ViewWindow) => void;
+  /** The scrubber while paused; null while live. */
+  scrubber: ScrubberModel | null;
+  /** Pause, or Go live when paused. */
+  onPauseToggle: () => void;
+  /** The scrubber moved: seconds before the pause moment (negative). */
+  onScrub: (secondsBefore: number) => void;
+}
 
 interface Props {
   view: ViewState;
@@ -20,10 +37,11 @@ interface Props {
   filters?: Filters;
   onFilter?: (dimension: Dimension, value: string) => void;
   onRemoveFilter?: (dimension: Dimension) => void;
+  controls?: ViewControls;
 }
 
 /** One site's realtime view. */
-export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFilter }: Props) {
+export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFilter, controls }: Props) {
   const model = siteModel(view, now);
   const selectIn = (testid: string) => {
     const dimension = dimensionOfList(testid);
@@ -32,25 +50,30 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
   const approx = model.capped
     ? html`<span class="muted" title="Estimated, within a few percent: too many visitors to count one by one. The lists count the visitors tracked one by one.">≈</span>`
     : null;
-  const waiting = view.loaded && model.visitors30m === 0 && model.feed.length === 0;
+  // An empty moment of a rewound view is not a site that never got a pageview.
+  const waiting = view.loaded && view.shownAt === null && model.visitors30m === 0 && model.feed.length === 0;
+  const { labels } = model;
   return html`<div class="site-view">
+    ${controls &&
+    html`<div class="view-controls">
+      <${WindowSwitch} window=${controls.window} onChange=${controls.onWindow} />
+      <button type="button" class="button pause-toggle" data-testid="pause-toggle" onClick=${controls.onPauseToggle}>${controls.scrubber ? "Go live" : "Pause"}</button>
+    </div>`}
+    ${controls?.scrubber && html`<${RewindBar} scrubber=${controls.scrubber} onScrub=${controls.onScrub} />`}
     ${onRemoveFilter && html`<${FilterBar} filters=${filters} onRemove=${onRemoveFilter} />`}
     <section class="card numbers">
       <h2 class="sr-only">Visitors and pageviews</h2>
       <div class="number number-main">
-        <span class="number-label"><span class="pulse" aria-hidden="true"></span>Current visitors</span>
+        <span class="number-label" data-testid="visitors-now-label"><span class="pulse" aria-hidden="true"></span>${labels.visitorsNow}</span>
         <span class="number-value">${approx}<span data-testid="current-visitors">${model.currentVisitors}</span></span>
-        <span class="muted">last 5 minutes</span>
       </div>
       <div class="number">
-        <span class="number-label">Visitors</span>
+        <span class="number-label" data-testid="visitors-label">${labels.visitors}</span>
         <span class="number-value">${approx}<span data-testid="visitors-30m">${formatNumber(model.visitors30m)}</span></span>
-        <span class="muted">last 30 minutes</span>
       </div>
       <div class="number">
-        <span class="number-label">Pageviews</span>
-        <span class="number-value">${formatNumber(model.pageviews30m)}</span>
-        <span class="muted">last 30 minutes</span>
+        <span class="number-label" data-testid="pageviews-label">${labels.pageviews}</span>
+        <span class="number-value" data-testid="pageviews">${formatNumber(model.pageviews30m)}</span>
       </div>
     </section>
     ${waiting &&
@@ -59,7 +82,7 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
       <${CurlHint} origin=${origin} domain=${view.site} />
     </section>`}
     <div class="charts">
-      <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since="30 min ago" withSeconds=${false} />
+      <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since=${labels.chartSince} withSeconds=${false} />
       <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
     </div>
     <${WorldMap} countries=${view.stats.countries} onSelect=${selectIn("top-countries")} />
@@ -67,7 +90,7 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} onSelect=${selectIn(list.testid)} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />
     </div>
-    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${now + view.clockOffset} filters=${filters} />`}
+    ${view.loaded && view.site !== null && html`<${ExportCard} site=${view.site} model=${model} serverNow=${view.shownAt ?? now + view.clockOffset} rewound=${view.shownAt !== null} filters=${filters} />`}
     ${view.seqGaps > 0 &&
     html`<p class="muted gap-note">Missed ${view.seqGaps} update${view.seqGaps === 1 ? "" : "s"}; figures catch up as they change.</p>`}
   </div>`;

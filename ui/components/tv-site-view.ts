@@ -18,17 +18,17 @@ export function TvSiteView({ view, now }: { view: ViewState; now: number }) {
       <div class="tv-number tv-number-main">
         <h2 class="tv-label">Visitors now</h2>
         <p class="tv-value">${approx}<span data-testid="current-visitors">${formatNumber(model.currentVisitors)}</span></p>
-        <p class="tv-note">last 5 minutes</p>
+        <p class="tv-note">${model.labels.now}</p>
       </div>
       <div class="tv-number">
         <h2 class="tv-label">Visitors</h2>
         <p class="tv-value">${approx}<span data-testid="visitors-30m">${formatNumber(model.visitors30m)}</span></p>
-        <p class="tv-note">last 30 minutes</p>
+        <p class="tv-note">${model.labels.window}</p>
       </div>
       <div class="tv-number">
         <h2 class="tv-label">Pageviews</h2>
         <p class="tv-value">${formatNumber(model.pageviews30m)}</p>
-        <p class="tv-note">last 30 minutes</p>
+        <p class="tv-note">${model.labels.window}</p>
       </div>
     </section>
     <div class="tv-body">

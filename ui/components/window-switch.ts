@@ -1,0 +1,20 @@
+import { html } from "htm/preact";
+import { VIEW_WINDOWS, windowLabels, type ViewWindow } from "../view-window.ts";
+
+/** The window the figures count: a button each, the chosen one pressed (said by aria-pressed and a check mark, not only by colour). */
+export function WindowSwitch({ window, onChange }: { window: ViewWindow; onChange: (window: ViewWindow) => void }) {
+  return html`<div class="window-switch" role="group" aria-label="Time window" data-testid="window-switch">
+    ${VIEW_WINDOWS.map((choice) => {
+      const chosen = choice === window;
+      return html`<button
+        type="button"
+        key=${choice}
+        class="segment"
+        data-window=${choice}
+        aria-pressed=${chosen ? "true" : "false"}
+        aria-label=${windowLabels(choice).choice}
+        onClick=${() => chosen || onChange(choice)}
+      ><span class="segment-check" aria-hidden="true">${chosen ? "✓ " : ""}</span>${choice} min</button>`;
+    })}
+  </div>`;
+}
