@@ -4,21 +4,20 @@
  * figure on the page says which window it counts. Pure.
  */
 import type { Stats } from "../src/core/wire/protocol.ts";
+import { DEFAULT_WINDOW, VIEW_WINDOWS, type ViewWindow } from "../src/core/wire/view-filters.ts";
 
-export type ViewWindow = 1 | 5 | 30;
-export const VIEW_WINDOWS: readonly ViewWindow[] = [1, 5, 30];
-export const DEFAULT_WINDOW: ViewWindow = 30;
+export { DEFAULT_WINDOW, VIEW_WINDOWS, type ViewWindow };
 
 /** "Visitors now" are those of the last 5 minutes, or of the whole window when it is shorter. */
 const NOW_MINUTES = 5;
 /** The per-minute chart shows at least this many bars: one or two bars would say little. */
 const MIN_CHART_MINUTES = 5;
 
-/** Stats as a server that knows windows sends them: the window's pageviews counted for the page. */
-export type WindowStats = Stats & { pageviews?: number };
+/** Stats as the page reads them (older servers send no `pageviews`). */
+export type WindowStats = Stats;
 
 export function isViewWindow(value: unknown): value is ViewWindow {
-  return VIEW_WINDOWS.includes(value as ViewWindow);
+  return (VIEW_WINDOWS as readonly unknown[]).includes(value);
 }
 
 /** The window a search string asks for; anything but 1 or 5 is the default. */
