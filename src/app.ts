@@ -157,7 +157,9 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   const node: TickingNode = {
     step: (tick) => {
       beforeTick();
-      return fanOut.send(hub.tick(tick.time));
+      const publications = hub.tick(tick.time);
+      metrics.viewsOpen = hub.viewTotal();
+      return fanOut.send(publications);
     },
     finalStep: (time) => {
       beforeTick();

@@ -19,6 +19,10 @@ export class Metrics {
   eventsAccepted = 0;
   readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0, overloaded: 0 };
   dashboardsConnected = 0;
+  /** Views (a filter set or a window other than the whole site's 30 minutes) with live figures, read at each tick. */
+  viewsOpen = 0;
+  /** Rewind commands answered. */
+  rewinds = 0;
   dashboardsRejected = 0;
   framesPublished = 0;
   bytesPublished = 0;
@@ -109,6 +113,8 @@ export class Metrics {
       "Dashboards closed without a close handshake: dropped for not reading (backpressure) or connection lost.",
       [["", this.abnormalCloses]],
     );
+    metric("pulse_views_open", "gauge", "Views with live figures of their own: filtered, or over a window other than 30 minutes (each process counts its own).", [["", this.viewsOpen]]);
+    metric("pulse_rewinds_total", "counter", "Rewind commands answered (each builds its view as it was from the site's hit log).", [["", this.rewinds]]);
     metric("pulse_ticks_total", "counter", "Ticks run.", [["", this.ticks]]);
     metric("pulse_tick_seconds_total", "counter", "Time spent in ticks.", [["", this.tickSecondsTotal]]);
     metric("pulse_last_tick_seconds", "gauge", "Duration of the last tick's work.", [["", this.lastTickSeconds]]);

@@ -95,7 +95,7 @@ describe("filtered views over a real port", () => {
     const open = await Promise.all(Array.from({ length: MAX_VIEWS_PER_SITE }, (_, i) => dashboard(`site=cap.test&page=/p${i}`)));
     for (const client of open) await client.waitFor((frame) => frame.type === "snapshot");
     const refused = await dashboard("site=cap.test&page=/one-more");
-    expect(await refused.closed).toEqual({ code: 1013, reason: `cap.test already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter` });
+    expect(await refused.closed).toEqual({ code: 1013, reason: `cap.test already has ${MAX_VIEWS_PER_SITE} views open (filter sets and windows): try again later, or watch the whole site` });
     expect(refused.frames).toEqual([]);
     // A view already open still opens.
     const again = await dashboard("site=cap.test&page=/p0");

@@ -106,6 +106,22 @@ describe("windows and rewind over a real port", () => {
     other.client.socket.close();
   });
 
+  test("/metrics counts the views open and the rewinds answered", async () => {
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1]);
+    };
+    const rewindsBefore = await metric("pulse_rewinds_total");
+    const five = await snapshotOf(`site=${SITE}&window=5&page=%2Fold`);
+    five.client.socket.send(JSON.stringify({ type: "rewind", at: Date.now() - MINUTE }));
+    await five.client.waitFor(isRewind);
+    // The gauge is read at a tick: wait for one past the view's opening.
+    await Bun.sleep(250);
+    expect(await metric("pulse_views_open")).toBeGreaterThanOrEqual(1);
+    expect(await metric("pulse_rewinds_total")).toBe(rewindsBefore + 1);
+    five.client.socket.close();
+  });
+
   test("on the site list's socket a rewind closes it with 1008", async () => {
     const list = await dashboard("");
     await list.waitFor((frame) => frame.type === "sites");

@@ -202,10 +202,10 @@ describe("a server that says why it closed", () => {
   test("the reason of a close to retry later (1013: the view is refused for now) is kept and shown with the countdown", () => {
     start();
     latest().serverOpens();
-    latest().serverCloses(1013, "shop.test already has 32 filtered views open: try again later, or remove a filter");
+    latest().serverCloses(1013, "shop.test already has 32 views open (filter sets and windows): try again later, or watch the whole site");
     const state = states.at(-1);
-    expect(state).toMatchObject({ status: "reconnecting", delay: 500, reason: "shop.test already has 32 filtered views open: try again later, or remove a filter" });
-    expect(describeConnection(state!, timers.time)).toEqual({ word: "reconnecting", detail: "in 1s: shop.test already has 32 filtered views open: try again later, or remove a filter" });
+    expect(state).toMatchObject({ status: "reconnecting", delay: 500, reason: "shop.test already has 32 views open (filter sets and windows): try again later, or watch the whole site" });
+    expect(describeConnection(state!, timers.time)).toEqual({ word: "reconnecting", detail: "in 1s: shop.test already has 32 views open (filter sets and windows): try again later, or watch the whole site" });
     // A lost connection says nothing more than the countdown.
     timers.advance(500);
     latest().serverCloses(1006);

@@ -100,6 +100,7 @@ export class Dashboards {
     const site = socket.data.site;
     if (site === null) return void socket.close(CloseCode.PolicyViolation, "rewind needs a site: watch one first");
     socket.send(this.hub.rewind(site, socket.data.view ?? WHOLE_SITE, at, this.now()));
+    if (this.options.metrics) this.options.metrics.rewinds++;
   }
 
   /** A closed socket is already unsubscribed by the transport; only its shard place is freed. */

@@ -102,6 +102,13 @@ export class Hub {
     return this.views.get(site)?.size ?? 0;
   }
 
+  /** Views open over all sites. */
+  viewTotal(): number {
+    let total = 0;
+    for (const views of this.views.values()) total += views.size;
+    return total;
+  }
+
   private viewsOf(site: string): SiteViews {
     let views = this.views.get(site);
     if (!views) this.views.set(site, (views = new SiteViews(site, this.limits, this.visitorBudget, this.hitLogs)));

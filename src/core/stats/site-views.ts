@@ -74,7 +74,7 @@ export class SiteViews {
     let view = this.views.get(canonical.key);
     if (!view) {
       if (this.views.size >= MAX_VIEWS_PER_SITE) {
-        return { refused: `${this.site} already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter` };
+        return { refused: `${this.site} already has ${MAX_VIEWS_PER_SITE} views open (filter sets and windows): try again later, or watch the whole site` };
       }
       // A view holds what a site holds besides visitors: charged to the visitors' budget, so that
       // views stay within --max-memory too.

@@ -72,7 +72,7 @@ describe("views with a window", () => {
     expect(hub.viewCount(SITE)).toBe(MAX_VIEWS_PER_SITE);
     expect(hub.openView(SITE, viewOver({}, 5), NOW)).toHaveProperty("snapshot");
     expect(hub.openView(SITE, viewOver({ page: "/p3" }, 5), NOW)).toEqual({
-      refused: `${SITE} already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter`,
+      refused: `${SITE} already has ${MAX_VIEWS_PER_SITE} views open (filter sets and windows): try again later, or watch the whole site`,
     });
   });
 });

@@ -67,7 +67,7 @@ describe("filtered views in the hub", () => {
     const hub = new Hub({ ...DEFAULT_HUB_LIMITS, visitorMemory: (MAX_VIEWS_PER_SITE + 8) * VIEW_BYTES });
     for (let i = 0; i < MAX_VIEWS_PER_SITE; i++) expect("snapshot" in open(hub, { page: `/p${i}` }, T0)).toBe(true);
     expect(open(hub, { page: "/one-more" }, T0)).toEqual({
-      refused: `${SITE} already has ${MAX_VIEWS_PER_SITE} filtered views open: try again later, or remove a filter`,
+      refused: `${SITE} already has ${MAX_VIEWS_PER_SITE} views open (filter sets and windows): try again later, or watch the whole site`,
     });
     expect("snapshot" in open(hub, { page: "/p3" }, T0)).toBe(true);
     expect(hub.viewCount(SITE)).toBe(MAX_VIEWS_PER_SITE);
