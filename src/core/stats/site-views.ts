@@ -1,5 +1,6 @@
 import { matcherOf, viewTopic, type CanonicalFilters } from "../wire/view-filters.ts";
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
+import { ACTIVE_MS } from "./active-visitors.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
 import { viewFromLog } from "./view-history.ts";
 import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
@@ -85,7 +86,8 @@ export class SiteViews {
   }
 
   private build({ filters, key }: CanonicalFilters, time: number): View {
-    const stats = viewFromLog(this.site, this.log, filters, time, this.limits, this.budget);
+    const stats = viewFromLog(this.log, { filters, from: time - ACTIVE_MS, to: Number.POSITIVE_INFINITY }, () => new SiteStats(this.site, this.limits, this.budget));
+    stats.advance(time);
     const head = { site: this.site, filters };
     // Published at once, as a restored site is: the first snapshot carries the history, and the
     // first tick continues its sequence.

@@ -1,87 +1,191 @@
+import type { Campaign } from "../ingest/accepted-event.ts";
 import { SNAPSHOT_FEED_ITEMS, type FeedItem } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
 import type { VisitorHit } from "./active-visitors.ts";
-import type { HitLog } from "./hit-log.ts";
-import { feedItemOf, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
-import type { VisitorBudget } from "./visitor-budget.ts";
+import { AT, CHUNK_HITS, DIMENSIONS, MAX_CODES, type Chunk, type HitLog } from "./hit-log.ts";
+import { ENGAGEMENT, feedItemOf, PAGEVIEW, type Hit, type SiteStats } from "./site-stats.ts";
+import { firstHitsByLastHit } from "./matched-visitors.ts";
 
-/** What a visitor's matching hits leave behind: the labels of the first, the page and time of the last. */
-interface Visit {
-  id: number;
-  first: VisitorHit;
-  page: string;
-  lastSeen: number;
-  /** The place of the visitor's last hit among the matching hits. */
-  last: number;
+/** Which logged hits a view is built from: those with `from < time <= to` that match every filter. */
+export interface LogRange {
+  filters: ViewFilters;
+  from: number;
+  to: number;
 }
 
+/** What one pass over the log leaves: the places of the matching hits, the newest feed hits. */
+interface Scan {
+  places: Int32Array;
+  count: number;
+  /** Places of the last SNAPSHOT_FEED_ITEMS counted hits, a ring whose oldest is at `feedNext` once full. */
+  feed: number[];
+  feedNext: number;
+  newest: number;
+}
+
+const NO_PROPS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /**
- * A new view's figures, as if it had been open for the last 30 minutes: its matching hits from the
- * site's log, counted in one pass that keeps one Visit per visitor, then each visitor loaded once
- * in the order of their last hits. That ends where recording the hits one by one would, at a
- * fraction of the cost: most hits are a visitor's second or later. When the visitors' budget runs
- * out, the hits are recorded one by one instead, so that the sketch sees them as it would have.
+ * A view's figures as if it had recorded the matching hits of `range` one by one: the pageviews
+ * and events are counted as the scan meets them, while visitors are only noted (an index over
+ * typed arrays), then each loaded once with the labels of their first hit and the page of their
+ * last, in the order of their last hits. That ends where recording the hits would, at a fraction
+ * of the cost: most hits are a visitor's second or later, and labels are compared as codes and
+ * looked up once per visitor. When the visitors' budget runs out, the hits are recorded one by one
+ * into a fresh `newStats()` instead, so that the sketch sees them as it would have.
  */
-export function viewFromLog(site: string, log: HitLog, filters: ViewFilters, time: number, limits: SiteLimits, budget: VisitorBudget): SiteStats {
-  const stats = new SiteStats(site, limits, budget);
-  const feed = new FeedRing();
-  const visits = new Map<number, Visit>();
-  let order = 0;
-  log.replay(filters, time, (hit) => {
-    if (stats.countHit(hit)) feed.add(hit);
-    const visit = visits.get(hit.visitor);
-    if (visit) {
-      visit.page = hit.page;
-      visit.lastSeen = hit.time;
-      visit.last = order++;
-    } else {
-      const { page, source, browser, os, device, country } = hit;
-      visits.set(hit.visitor, { id: hit.visitor, first: { page, source, browser, os, device, country }, page, lastSeen: hit.time, last: order++ });
+export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteStats): SiteStats {
+  const stats = newStats();
+  const wanted = log.wantedCodes(range.filters);
+  if (!wanted) return stats;
+  const scan = scanLog(log, wanted, range, stats);
+  if (!loadVisitors(log, firstHitsByLastHit(log.chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
+  stats.seedFeed(feedOf(log, scan));
+  // Up to `to`; a bootstrap's `to` is open, and its caller moves the figures on to its now.
+  if (scan.count > 0) stats.advance(Number.isFinite(range.to) ? range.to : scan.newest);
+  return stats;
+}
+
+/** Counts the matching hits' pageviews and events into `stats` and notes their visitors, in one pass. */
+function scanLog(log: HitLog, wanted: Int32Array, { from, to }: LogRange, stats: SiteStats): Scan {
+  const chunks = log.chunks;
+  // Room for every logged hit: the scan writes the matching ones' places in order.
+  const places = new Int32Array(chunks.length * CHUNK_HITS);
+  let count = 0;
+  const feed: number[] = [];
+  let feedNext = 0;
+  let newest = Number.NEGATIVE_INFINITY;
+  const pageview = log.codeOf(AT.name, PAGEVIEW);
+  const engagement = log.codeOf(AT.name, ENGAGEMENT);
+  // The filtered dimensions and their codes, so that the loop compares only those.
+  const filtered: number[] = [];
+  const codesWanted: number[] = [];
+  for (let d = 0; d < DIMENSIONS; d++) {
+    if (wanted[d] === -1) continue;
+    filtered.push(d);
+    codesWanted.push(wanted[d]!);
+  }
+  // One hit object for countHit, which reads its time, name, campaign and properties.
+  const hit: Hit = { time: 0, visitor: 0, name: "", page: "", source: "", browser: "", os: "", device: "", country: "", props: NO_PROPS, campaign: undefined };
+  // A run of pageviews in one second, counted when the second changes.
+  let runSecond = Number.NaN;
+  let runCount = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const { time, codes, length, extraAt } = chunk;
+    if (length === 0 || time[length - 1]! <= from) continue;
+    let extra = 0;
+    next: for (let i = 0; i < length; i++) {
+      const at = time[i]!;
+      if (at <= from || at > to) continue;
+      const base = i * DIMENSIONS;
+      for (let w = 0; w < filtered.length; w++) if (codes[base + filtered[w]!] !== codesWanted[w]) continue next;
+      const place = c * CHUNK_HITS + i;
+      places[count++] = place;
+      if (at > newest) newest = at;
+      const name = codes[base + AT.name]!;
+      if (name === engagement) {
+        stats.dirty = true;
+        continue;
+      }
+      while (extra < extraAt.length && extraAt[extra]! < i) extra++;
+      const carried = extraAt[extra] === i ? chunk.extras[extra] : undefined;
+      if (name === pageview && carried === undefined) {
+        // Most hits: counted a second at a time, which is all the figures tell apart.
+        const second = Math.floor(at / 1000);
+        if (second !== runSecond) {
+          if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+          runSecond = second;
+          runCount = 0;
+        }
+        runCount++;
+      } else {
+        if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+        runCount = 0;
+        hit.time = at;
+        hit.visitor = chunk.visitor[i]!;
+        hit.name = log.labelOf(AT.name, name);
+        hit.campaign = name === pageview ? (carried as Campaign) : undefined;
+        hit.props = name !== pageview && carried ? (carried as Record<string, string>) : NO_PROPS;
+        stats.countHit(hit);
+      }
+      if (feed.length < SNAPSHOT_FEED_ITEMS) feed.push(place);
+      else {
+        feed[feedNext] = place;
+        feedNext = (feedNext + 1) % SNAPSHOT_FEED_ITEMS;
+      }
     }
-  });
-  // In the order of their last hits: each `last` is a distinct place, so a slot per place sorts them in one pass.
-  const byLastHit: Array<Visit | undefined> = new Array(order);
-  for (const visit of visits.values()) byLastHit[visit.last] = visit;
-  for (const visit of byLastHit) {
-    if (visit && !stats.visitors.load(visit.id, visit.first, visit.page, visit.lastSeen)) return hitByHit(site, log, filters, time, limits, budget, stats);
   }
-  stats.seedFeed(feed.items());
-  stats.advance(time);
-  return stats;
+  if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+  return { places, count, feed, feedNext, newest };
 }
 
-function hitByHit(site: string, log: HitLog, filters: ViewFilters, time: number, limits: SiteLimits, budget: VisitorBudget, partial: SiteStats): SiteStats {
-  partial.visitors.forgetAll();
-  const stats = new SiteStats(site, limits, budget);
-  log.replay(filters, time, (hit) => stats.restore(hit));
-  stats.advance(time);
-  return stats;
-}
+/** The counters a visitor is counted in, and the label of theirs each counts: the page of their last hit, the rest of their first. */
+const COUNTED = [
+  { counter: "pages", at: AT.page },
+  { counter: "sources", at: AT.source },
+  { counter: "browsers", at: AT.browser },
+  { counter: "os", at: AT.os },
+  { counter: "devices", at: AT.device },
+  { counter: "countries", at: AT.country },
+] as const;
 
 /**
- * The newest feed items of a replay (the hits it counted, engagement aside), oldest first. A ring
- * of hits whose fields are overwritten: a copy per hit cost more than the figures.
+ * Loads each visitor once, in the order of their last hits, then counts them a label at a time
+ * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
  */
-class FeedRing {
-  private readonly hits: Hit[] = [];
-  private next = 0;
-
-  add(hit: Hit): void {
-    let slot = this.hits[this.next];
-    if (!slot) this.hits.push((slot = { ...hit, props: {} }));
-    slot.time = hit.time;
-    slot.visitor = hit.visitor;
-    slot.name = hit.name;
-    slot.page = hit.page;
-    slot.source = hit.source;
-    slot.browser = hit.browser;
-    slot.os = hit.os;
-    slot.device = hit.device;
-    slot.country = hit.country;
-    this.next = (this.next + 1) % SNAPSHOT_FEED_ITEMS;
+function loadVisitors(log: HitLog, firstByLast: Int32Array, stats: SiteStats): boolean {
+  const chunks = log.chunks;
+  const tallies = COUNTED.map(() => new Int32Array(MAX_CODES + 1));
+  const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+  const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
+  for (let place = 0; place < firstByLast.length; place++) {
+    const firstPlace = firstByLast[place]! - 1;
+    if (firstPlace < 0) continue;
+    const firstCodes = chunks[(firstPlace / CHUNK_HITS) | 0]!.codes;
+    const base = (firstPlace % CHUNK_HITS) * DIMENSIONS;
+    const source = firstCodes[base + AT.source]!;
+    const browser = firstCodes[base + AT.browser]!;
+    const system = firstCodes[base + AT.os]!;
+    const device = firstCodes[base + AT.device]!;
+    const country = firstCodes[base + AT.country]!;
+    first.source = log.labelOf(AT.source, source);
+    first.browser = log.labelOf(AT.browser, browser);
+    first.os = log.labelOf(AT.os, system);
+    first.device = log.labelOf(AT.device, device);
+    first.country = log.labelOf(AT.country, country);
+    const chunk = chunks[(place / CHUNK_HITS) | 0]!;
+    const i = place % CHUNK_HITS;
+    const page = chunk.codes[i * DIMENSIONS + AT.page]!;
+    if (!stats.visitors.load(chunk.visitor[i]!, first, log.labelOf(AT.page, page), chunk.time[i]!, false)) return false;
+    pages[page]!++;
+    sources[source]!++;
+    browsers[browser]!++;
+    os[system]!++;
+    devices[device]!++;
+    countries[country]!++;
   }
+  COUNTED.forEach(({ counter, at }, k) => {
+    const tally = tallies[k]!;
+    for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) stats.visitors[counter].add(log.labelOf(at, code), tally[code]);
+  });
+  return true;
+}
 
-  items(): FeedItem[] {
-    return [...this.hits.slice(this.next), ...this.hits.slice(0, this.next)].map(feedItemOf);
-  }
+/** The newest counted hits as feed items, oldest first, with their properties. */
+function feedOf(log: HitLog, { feed, feedNext }: Scan): FeedItem[] {
+  const places = [...feed.slice(feedNext), ...feed.slice(0, feedNext)];
+  return places.map((place) => feedItemOf(log.hitAt(chunkOf(log, place), place % CHUNK_HITS)));
+}
+
+function chunkOf(log: HitLog, place: number): Chunk {
+  return log.chunks[(place / CHUNK_HITS) | 0]!;
+}
+
+function hitByHit(log: HitLog, range: LogRange, newStats: () => SiteStats, partial: SiteStats): SiteStats {
+  partial.visitors.forgetAll();
+  const stats = newStats();
+  log.replay(range.filters, range.from, range.to, (hit) => stats.restore(hit));
+  if (Number.isFinite(range.to)) stats.advance(range.to);
+  return stats;
 }

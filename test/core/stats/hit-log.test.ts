@@ -9,7 +9,7 @@ const hit = (visitor: number, time: number, page = "/"): Hit => ({
 const LABELS = labelBytes("pageview") + labelBytes("/") + labelBytes("Direct / None") + labelBytes("Firefox") + labelBytes("Linux") + labelBytes("Desktop") + labelBytes("FR");
 const matching = (log: HitLog, filters: Record<string, string>, time: number) => {
   const found: Array<[number, string]> = [];
-  log.replay(filters, time, (h) => found.push([h.visitor, h.page]));
+  log.replay(filters, time - 30 * 60_000, Number.POSITIVE_INFINITY, (h) => found.push([h.visitor, h.page]));
   return found;
 };
 
@@ -35,7 +35,10 @@ describe("HitLog", () => {
     expect(small.size).toBe(1);
     expect(busy.chunkCount).toBe(2);
     expect(pool.budget.usedBytes).toBeLessThanOrEqual(pool.budget.maxBytes);
-    busy.trim(T0 + 3 * CHUNK_HITS + 30 * 60_000);
+    // An hour is kept: a rewind 30 minutes back still has its 30-minute window.
+    busy.trim(T0 + 3 * CHUNK_HITS + 45 * 60_000);
+    expect(busy.chunkCount).toBe(2);
+    busy.trim(T0 + 3 * CHUNK_HITS + 60 * 60_000);
     expect(busy.chunkCount).toBe(0);
     small.close();
     expect(pool.budget.usedBytes).toBe(0);
