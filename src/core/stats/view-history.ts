@@ -20,7 +20,6 @@ interface Scan {
   /** Places of the last SNAPSHOT_FEED_ITEMS counted hits, a ring whose oldest is at `feedNext` once full. */
   feed: number[];
   feedNext: number;
-  newest: number;
 }
 
 const NO_PROPS: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -41,8 +40,8 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
   const scan = scanLog(log, wanted, range, stats);
   if (!loadVisitors(log, firstHitsByLastHit(log.chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
   stats.seedFeed(feedOf(log, scan));
-  // Up to `to`; a bootstrap's `to` is open, and its caller moves the figures on to its now.
-  if (scan.count > 0) stats.advance(Number.isFinite(range.to) ? range.to : scan.newest);
+  // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
+  if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
 }
 
@@ -54,7 +53,6 @@ function scanLog(log: HitLog, wanted: Int32Array, { from, to }: LogRange, stats:
   let count = 0;
   const feed: number[] = [];
   let feedNext = 0;
-  let newest = Number.NEGATIVE_INFINITY;
   const pageview = log.codeOf(AT.name, PAGEVIEW);
   const engagement = log.codeOf(AT.name, ENGAGEMENT);
   // The filtered dimensions and their codes, so that the loop compares only those.
@@ -82,7 +80,6 @@ function scanLog(log: HitLog, wanted: Int32Array, { from, to }: LogRange, stats:
       for (let w = 0; w < filtered.length; w++) if (codes[base + filtered[w]!] !== codesWanted[w]) continue next;
       const place = c * CHUNK_HITS + i;
       places[count++] = place;
-      if (at > newest) newest = at;
       const name = codes[base + AT.name]!;
       if (name === engagement) {
         stats.dirty = true;
@@ -117,7 +114,7 @@ function scanLog(log: HitLog, wanted: Int32Array, { from, to }: LogRange, stats:
     }
   }
   if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
-  return { places, count, feed, feedNext, newest };
+  return { places, count, feed, feedNext };
 }
 
 /** The counters a visitor is counted in, and the label of theirs each counts: the page of their last hit, the rest of their first. */
