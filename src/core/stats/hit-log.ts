@@ -1,6 +1,7 @@
 import type { Campaign } from "../ingest/accepted-event.ts";
 import { VIEW_DIMENSIONS, type ViewFilters } from "../wire/view-filters.ts";
-import { ENGAGEMENT, PAGEVIEW, type Hit } from "./site-stats.ts";
+import { extraAt, extraBytes, extraOf, type HitExtra } from "./hit-extras.ts";
+import { PAGEVIEW, type Hit } from "./site-stats.ts";
 import { VisitorBudget } from "./visitor-budget.ts";
 
 export const DIMENSIONS = VIEW_DIMENSIONS.length;
@@ -21,9 +22,6 @@ export function labelBytes(label: string): number {
   return 96 + 2 * label.length;
 }
 
-/** A pageview's campaign or a custom event's properties (which, the hit's name tells): the event's own object, not a copy. */
-export type HitExtra = Campaign | Record<string, string>;
-
 export interface Chunk {
   readonly time: Float64Array;
   readonly visitor: Float64Array;
@@ -35,24 +33,6 @@ export interface Chunk {
   readonly extras: HitExtra[];
   /** What the extras were charged. */
   extraBytes: number;
-}
-
-/**
- * What keeping a campaign or properties costs: two array slots, the object, and its keys and values
- * (strings of 2 bytes a character at worst, a header each, the property's slot); an upper bound.
- */
-export function extraBytes(extra: HitExtra): number {
-  let bytes = 16 + 64;
-  for (const [key, value] of Object.entries(extra)) bytes += 64 + 2 * (key.length + value.length);
-  return bytes;
-}
-
-/** What a view shows of a hit besides its labels: a pageview's campaign, a custom event's properties. */
-function extraOf(hit: Hit): HitExtra | undefined {
-  if (hit.name === PAGEVIEW) return hit.campaign;
-  if (hit.name === ENGAGEMENT) return undefined;
-  for (const _ in hit.props) return hit.props;
-  return undefined;
 }
 
 /** One dimension's labels as small codes, each counted by the hits that use it and forgotten with the last. */
@@ -169,7 +149,7 @@ export class HitLog {
     return hits;
   }
 
-  /** The time of the oldest hit held (what a window reaching further back misses), or undefined when empty. */
+  /** The time of the first hit held (where a window reaching further back is partial), or undefined when empty. */
   oldestTime(): number | undefined {
     for (const chunk of this.chunkList) if (chunk.length > 0) return chunk.time[0];
     return undefined;
@@ -292,24 +272,9 @@ export class HitLog {
 }
 
 /** Whether the codes of the hit at `base` have every wanted code. */
-export function matches(codes: Uint16Array, base: number, wanted: Int32Array): boolean {
+function matches(codes: Uint16Array, base: number, wanted: Int32Array): boolean {
   for (let d = 0; d < DIMENSIONS; d++) if (wanted[d] !== -1 && codes[base + d] !== wanted[d]) return false;
   return true;
-}
-
-/** The campaign or properties of the hit at place i, if it carries any: a binary search of the few places that do. */
-export function extraAt(chunk: Chunk, i: number): HitExtra | undefined {
-  const places = chunk.extraAt;
-  let low = 0;
-  let high = places.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >> 1;
-    const place = places[middle]!;
-    if (place === i) return chunk.extras[middle];
-    if (place < i) low = middle + 1;
-    else high = middle - 1;
-  }
-  return undefined;
 }
 
 function newChunk(): Chunk {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { CHUNK_BYTES, CHUNK_HITS, extraBytes, HitLog, HitLogPool, labelBytes } from "../../../src/core/stats/hit-log.ts";
+import { extraBytes } from "../../../src/core/stats/hit-extras.ts";
+import { CHUNK_BYTES, CHUNK_HITS, HitLog, HitLogPool, labelBytes } from "../../../src/core/stats/hit-log.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
 
 const T0 = 1_700_000_000_000;
