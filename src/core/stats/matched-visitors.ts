@@ -18,37 +18,30 @@ const PARTITION_HITS = 8192;
 export function firstHitsByLastHit(chunks: readonly Chunk[], places: Int32Array, count: number): Int32Array {
   let bits = 0;
   while (count >> bits > PARTITION_HITS) bits++;
-  const ids = new Float64Array(count);
-  const hashes = new Int32Array(count);
+  const idAt = (place: number) => chunks[(place / CHUNK_HITS) | 0]!.visitor[place % CHUNK_HITS]!;
+  // Counted, then filled: reading the log's visitor column twice costs less than writing it aside.
   const starts = new Int32Array((1 << bits) + 2);
-  for (let k = 0; k < count; k++) {
-    const place = places[k]!;
-    const id = chunks[(place / CHUNK_HITS) | 0]!.visitor[place % CHUNK_HITS]!;
-    const h = hash(id);
-    ids[k] = id;
-    hashes[k] = h;
-    starts[partitionOf(h, bits) + 2]!++;
-  }
+  for (let k = 0; k < count; k++) starts[partitionOf(hash(idAt(places[k]!)), bits) + 2]!++;
   // starts[p + 1] becomes where partition p begins, then (moved on as it is filled) where it ends.
   let largest = 0;
   for (let p = 2; p < starts.length; p++) {
     largest = Math.max(largest, starts[p]!);
     starts[p]! += starts[p - 1]!;
   }
-  // Each partition's hits, in place order, with their visitor's id and hash: the table needs nothing else.
-  const byPartition = { ids: new Float64Array(count), hashes: new Int32Array(count), places: new Int32Array(count) };
+  // Each partition's hits, in place order, with their visitor's id: the table needs nothing else.
+  const byPartition = { ids: new Float64Array(count), places: new Int32Array(count) };
   for (let k = 0; k < count; k++) {
-    const at = starts[partitionOf(hashes[k]!, bits) + 1]!++;
-    byPartition.ids[at] = ids[k]!;
-    byPartition.hashes[at] = hashes[k]!;
-    byPartition.places[at] = places[k]!;
+    const place = places[k]!;
+    const id = idAt(place);
+    const at = starts[partitionOf(hash(id), bits) + 1]!++;
+    byPartition.ids[at] = id;
+    byPartition.places[at] = place;
   }
   return dedupe(chunks.length * CHUNK_HITS, byPartition, starts, largest);
 }
 
 interface Partitioned {
   ids: Float64Array;
-  hashes: Int32Array;
   places: Int32Array;
 }
 
@@ -69,7 +62,7 @@ function dedupe(placeCount: number, hits: Partitioned, ends: Int32Array, largest
     for (; k < ends[p + 1]!; k++) {
       const place = hits.places[k]!;
       const id = hits.ids[k]!;
-      let slot = hits.hashes[k]! & mask;
+      let slot = hash(id) & mask;
       while (stamps[slot] === stamp && ids[slot] !== id) slot = (slot + 1) & mask;
       if (stamps[slot] !== stamp) {
         stamps[slot] = stamp;
