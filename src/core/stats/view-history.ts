@@ -37,18 +37,20 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
   const stats = newStats();
   const wanted = log.wantedCodes(range.filters);
   if (!wanted) return stats;
-  const scan = scanLog(log, wanted, range, stats);
-  if (!loadVisitors(log, firstHitsByLastHit(log.chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
-  stats.seedFeed(feedOf(log, scan));
+  // From the first chunk that reaches into the range: places (a chunk's index * CHUNK_HITS + a hit's) count from there.
+  const first = log.chunks.findIndex((chunk) => chunk.length > 0 && chunk.time[chunk.length - 1]! > range.from);
+  const chunks = first === -1 ? [] : log.chunks.slice(first);
+  const scan = scanLog(log, chunks, wanted, range, stats);
+  if (!loadVisitors(log, chunks, firstHitsByLastHit(chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
+  stats.seedFeed(feedOf(log, chunks, scan));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
 }
 
 /** Counts the matching hits' pageviews and events into `stats` and notes their visitors, in one pass. */
-function scanLog(log: HitLog, wanted: Int32Array, { from, to }: LogRange, stats: SiteStats): Scan {
-  const chunks = log.chunks;
-  // Room for every logged hit: the scan writes the matching ones' places in order.
+function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { from, to }: LogRange, stats: SiteStats): Scan {
+  // Room for every hit of the chunks: the scan writes the matching ones' places in order.
   const places = new Int32Array(chunks.length * CHUNK_HITS);
   let count = 0;
   const feed: number[] = [];
@@ -131,8 +133,7 @@ const COUNTED = [
  * Loads each visitor once, in the order of their last hits, then counts them a label at a time
  * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
  */
-function loadVisitors(log: HitLog, firstByLast: Int32Array, stats: SiteStats): boolean {
-  const chunks = log.chunks;
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], firstByLast: Int32Array, stats: SiteStats): boolean {
   const tallies = COUNTED.map(() => new Int32Array(MAX_CODES + 1));
   const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
   const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
@@ -170,13 +171,9 @@ function loadVisitors(log: HitLog, firstByLast: Int32Array, stats: SiteStats): b
 }
 
 /** The newest counted hits as feed items, oldest first, with their properties. */
-function feedOf(log: HitLog, { feed, feedNext }: Scan): FeedItem[] {
+function feedOf(log: HitLog, chunks: readonly Chunk[], { feed, feedNext }: Scan): FeedItem[] {
   const places = [...feed.slice(feedNext), ...feed.slice(0, feedNext)];
-  return places.map((place) => feedItemOf(log.hitAt(chunkOf(log, place), place % CHUNK_HITS)));
-}
-
-function chunkOf(log: HitLog, place: number): Chunk {
-  return log.chunks[(place / CHUNK_HITS) | 0]!;
+  return places.map((place) => feedItemOf(log.hitAt(chunks[(place / CHUNK_HITS) | 0]!, place % CHUNK_HITS)));
 }
 
 function hitByHit(log: HitLog, range: LogRange, newStats: () => SiteStats, partial: SiteStats): SiteStats {
