@@ -16,7 +16,7 @@ export const HISTORY_MS = 60 * 60_000;
 export const CHUNK_BYTES = CHUNK_HITS * (16 + 2 * DIMENSIONS);
 /** Code 0: a label the log had no room for, which no filter matches. */
 const UNLOGGED = 0;
-export const MAX_CODES = 65_535;
+const MAX_CODES = 65_535;
 /** A label in a dictionary: its string (2 bytes a character at worst), map entry and array slots; an upper bound. */
 export function labelBytes(label: string): number {
   return 96 + 2 * label.length;
@@ -74,6 +74,11 @@ class LabelCodes {
 
   label(code: number): string {
     return this.labels[code]!;
+  }
+
+  /** One more than the highest code given so far. */
+  get codeCount(): number {
+    return this.labels.length;
   }
 }
 
@@ -234,6 +239,11 @@ export class HitLog {
 
   labelOf(dimension: number, code: number): string {
     return this.labels[dimension]!.label(code);
+  }
+
+  /** One more than the highest code of a dimension: an array that long has a slot for each of its labels. */
+  codeCount(dimension: number): number {
+    return this.labels[dimension]!.codeCount;
   }
 
   /** The logged hit at a place of a chunk, as a Hit: for the few a scan hands on whole. */

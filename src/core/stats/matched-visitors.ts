@@ -7,15 +7,15 @@ import { CHUNK_HITS, type Chunk } from "./hit-log.ts";
 const PARTITION_HITS = 32_768;
 
 /**
- * The visitors of the hits at `places` (ascending places in `chunks`, as a scan meets them), as
- * one array indexed by place: at the place of each visitor's last hit, the place of their first
- * plus one; 0 elsewhere. Read in order, it gives the visitors in the order of their last hits, and
- * each one's id, page and time from the place itself.
+ * The visitors of the hits at `places` (their first `count` entries: ascending places in `chunks`,
+ * as a scan meets them), as one array in the same order: at the index of each visitor's last hit,
+ * the index of their first plus one; 0 elsewhere. Read in order, it gives the visitors in the
+ * order of their last hits, and each one's id, page and time from the place itself.
  *
  * A busy site's log holds hundreds of thousands of visitors whose hits are spread over the window,
  * so one table of them all missed the cache at almost every hit, and that was most of a scan's
  * time. The hits are first split by a hash of their visitor into partitions small enough for a
- * table each that stays in the cache, in passes that read and write in order; the order of places
+ * table each that stays in the cache, in passes that read and write in order; the order of hits
  * holds within a partition, so first and last hits stay first and last.
  */
 export function firstHitsByLastHit(chunks: readonly Chunk[], places: Int32Array, count: number, partitionHits = PARTITION_HITS): Int32Array {
@@ -31,25 +31,25 @@ export function firstHitsByLastHit(chunks: readonly Chunk[], places: Int32Array,
     largest = Math.max(largest, starts[p]!);
     starts[p]! += starts[p - 1]!;
   }
-  // Each partition's hits, in place order, with their visitor's id: the table needs nothing else.
-  const byPartition = { ids: new Float64Array(count), places: new Int32Array(count) };
+  // Each partition's hits, in order, with their visitor's id: the table needs nothing else.
+  const byPartition = { ids: new Float64Array(count), hits: new Int32Array(count) };
   for (let k = 0; k < count; k++) {
-    const place = places[k]!;
-    const id = idAt(place);
+    const id = idAt(places[k]!);
     const at = starts[partitionOf(hash(id), bits) + 1]!++;
     byPartition.ids[at] = id;
-    byPartition.places[at] = place;
+    byPartition.hits[at] = k;
   }
-  return dedupe(chunks.length * CHUNK_HITS, byPartition, starts, largest);
+  return dedupe(byPartition, starts, largest);
 }
 
 interface Partitioned {
   ids: Float64Array;
-  places: Int32Array;
+  /** Each hit's index among the scan's. */
+  hits: Int32Array;
 }
 
 /** One small table, reused for each partition: a slot belongs to the partition whose stamp it bears. */
-function dedupe(placeCount: number, hits: Partitioned, ends: Int32Array, largest: number): Int32Array {
+function dedupe({ ids: hitIds, hits }: Partitioned, ends: Int32Array, largest: number): Int32Array {
   let capacity = 16;
   while (capacity < 2 * largest) capacity *= 2;
   const mask = capacity - 1;
@@ -58,22 +58,22 @@ function dedupe(placeCount: number, hits: Partitioned, ends: Int32Array, largest
   const lasts = new Int32Array(capacity);
   const stamps = new Int32Array(capacity);
   const taken = new Int32Array(largest);
-  const firstByLast = new Int32Array(placeCount);
-  for (let p = 0, k = 0; k < hits.places.length; p++) {
+  const firstByLast = new Int32Array(hits.length);
+  for (let p = 0, k = 0; k < hits.length; p++) {
     const stamp = p + 1;
     let visitors = 0;
     for (; k < ends[p + 1]!; k++) {
-      const place = hits.places[k]!;
-      const id = hits.ids[k]!;
+      const hit = hits[k]!;
+      const id = hitIds[k]!;
       let slot = hash(id) & mask;
       while (stamps[slot] === stamp && ids[slot] !== id) slot = (slot + 1) & mask;
       if (stamps[slot] !== stamp) {
         stamps[slot] = stamp;
         ids[slot] = id;
-        firsts[slot] = place;
+        firsts[slot] = hit;
         taken[visitors++] = slot;
       }
-      lasts[slot] = place;
+      lasts[slot] = hit;
     }
     for (let v = 0; v < visitors; v++) firstByLast[lasts[taken[v]!]!] = firsts[taken[v]!]! + 1;
   }

@@ -2,7 +2,7 @@ import type { Campaign } from "../ingest/accepted-event.ts";
 import { SNAPSHOT_FEED_ITEMS, type FeedItem } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
 import type { VisitorHit } from "./active-visitors.ts";
-import { AT, CHUNK_HITS, DIMENSIONS, MAX_CODES, type Chunk, type HitLog } from "./hit-log.ts";
+import { AT, CHUNK_HITS, DIMENSIONS, type Chunk, type HitLog } from "./hit-log.ts";
 import { ENGAGEMENT, feedItemOf, PAGEVIEW, type Hit, type SiteStats } from "./site-stats.ts";
 import { firstHitsByLastHit } from "./matched-visitors.ts";
 
@@ -41,7 +41,7 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
   const first = log.chunks.findIndex((chunk) => chunk.length > 0 && chunk.time[chunk.length - 1]! > range.from);
   const chunks = first === -1 ? [] : log.chunks.slice(first);
   const scan = scanLog(log, chunks, wanted, range, stats);
-  if (!loadVisitors(log, chunks, firstHitsByLastHit(chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
+  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
   stats.seedFeed(feedOf(log, chunks, scan));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
@@ -50,8 +50,7 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
 
 /** Counts the matching hits' pageviews and events into `stats` and notes their visitors, in one pass. */
 function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { from, to }: LogRange, stats: SiteStats): Scan {
-  // Room for every hit of the chunks: the scan writes the matching ones' places in order.
-  const places = new Int32Array(chunks.length * CHUNK_HITS);
+  let places: Int32Array = new Int32Array(Math.min(65_536, chunks.length * CHUNK_HITS));
   let count = 0;
   const feed: number[] = [];
   let feedNext = 0;
@@ -81,6 +80,7 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
       const base = i * DIMENSIONS;
       for (let w = 0; w < filtered.length; w++) if (codes[base + filtered[w]!] !== codesWanted[w]) continue next;
       const place = c * CHUNK_HITS + i;
+      if (count === places.length) places = grown(places);
       places[count++] = place;
       const name = codes[base + AT.name]!;
       if (name === engagement) {
@@ -133,13 +133,14 @@ const COUNTED = [
  * Loads each visitor once, in the order of their last hits, then counts them a label at a time
  * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
  */
-function loadVisitors(log: HitLog, chunks: readonly Chunk[], firstByLast: Int32Array, stats: SiteStats): boolean {
-  const tallies = COUNTED.map(() => new Int32Array(MAX_CODES + 1));
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], { places, count }: Scan, firstByLast: Int32Array, stats: SiteStats): boolean {
+  const tallies = COUNTED.map(({ at }) => new Int32Array(log.codeCount(at)));
   const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
   const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
-  for (let place = 0; place < firstByLast.length; place++) {
-    const firstPlace = firstByLast[place]! - 1;
-    if (firstPlace < 0) continue;
+  for (let k = 0; k < count; k++) {
+    const firstHit = firstByLast[k]! - 1;
+    if (firstHit < 0) continue;
+    const firstPlace = places[firstHit]!;
     const firstCodes = chunks[(firstPlace / CHUNK_HITS) | 0]!.codes;
     const base = (firstPlace % CHUNK_HITS) * DIMENSIONS;
     const source = firstCodes[base + AT.source]!;
@@ -152,6 +153,7 @@ function loadVisitors(log: HitLog, chunks: readonly Chunk[], firstByLast: Int32A
     first.os = log.labelOf(AT.os, system);
     first.device = log.labelOf(AT.device, device);
     first.country = log.labelOf(AT.country, country);
+    const place = places[k]!;
     const chunk = chunks[(place / CHUNK_HITS) | 0]!;
     const i = place % CHUNK_HITS;
     const page = chunk.codes[i * DIMENSIONS + AT.page]!;
@@ -174,6 +176,12 @@ function loadVisitors(log: HitLog, chunks: readonly Chunk[], firstByLast: Int32A
 function feedOf(log: HitLog, chunks: readonly Chunk[], { feed, feedNext }: Scan): FeedItem[] {
   const places = [...feed.slice(feedNext), ...feed.slice(0, feedNext)];
   return places.map((place) => feedItemOf(log.hitAt(chunks[(place / CHUNK_HITS) | 0]!, place % CHUNK_HITS)));
+}
+
+function grown(places: Int32Array): Int32Array {
+  const bigger = new Int32Array(places.length * 2);
+  bigger.set(places);
+  return bigger;
 }
 
 function hitByHit(log: HitLog, range: LogRange, newStats: () => SiteStats, partial: SiteStats): SiteStats {

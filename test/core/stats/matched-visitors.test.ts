@@ -17,15 +17,16 @@ test("each visitor's first and last hit, whatever the number of partitions", () 
   const places = new Int32Array(log.chunks.length * CHUNK_HITS);
   let count = 0;
   for (let place = 0; place < hits; place += 2) places[count++] = place;
+  // By index among the matching hits.
   const expected = new Map<number, { first: number; last: number }>();
   for (let k = 0; k < count; k++) {
     const place = places[k]!;
     const id = log.chunks[Math.floor(place / CHUNK_HITS)]!.visitor[place % CHUNK_HITS]!;
     const seen = expected.get(id);
-    if (seen) seen.last = place;
-    else expected.set(id, { first: place, last: place });
+    if (seen) seen.last = k;
+    else expected.set(id, { first: k, last: k });
   }
-  const wanted = new Int32Array(places.length);
+  const wanted = new Int32Array(count);
   for (const { first, last } of expected.values()) wanted[last] = first + 1;
   expect(expected.size).toBeGreaterThan(1000);
   for (const partitionHits of [32_768, 1000, 64, 1]) expect(firstHitsByLastHit(log.chunks, places, count, partitionHits)).toEqual(wanted);
