@@ -1,23 +1,31 @@
 /**
- * Time to the first snapshot of a new filtered view on a site with 30 minutes of history at 1,000
- * pageviews a second (1.8 million hits in its log): `bun bench/view-bootstrap.ts [hits per second]`.
- * In-process, on the Hub; the log and visitors get all the memory they need.
+ * Time to the first snapshot of a new view, and to the figures of a rewind, on a site with an hour
+ * of history at 1,000 pageviews a second (3.6 million hits in its log, 1.8 million and about 320,000
+ * visitors in a 30-minute window): `bun bench/view-bootstrap.ts [hits per second]`. In-process, on the Hub; the log and
+ * visitors get all the memory they need.
  */
+import { nextTick, publishedSnapshot } from "../src/core/stats/frame-sequence.ts";
 import { Hub } from "../src/core/stats/hub.ts";
-import { filtersFromObject, type CanonicalFilters } from "../src/core/wire/view-filters.ts";
+import { SiteStats } from "../src/core/stats/site-stats.ts";
+import type { SiteViews } from "../src/core/stats/site-views.ts";
+import { viewFromLog } from "../src/core/stats/view-history.ts";
+import { filtersFromObject, type CanonicalFilters, type ViewFilters } from "../src/core/wire/view-filters.ts";
 import { trafficStream } from "./view-traffic.ts";
 
 const perSecond = Number(process.argv[2] ?? 1000);
 const SITE = "busy.test";
-const MINUTES = 30;
+const MINUTES = 60;
+const WINDOW_MS = 30 * 60_000;
 const start = 1_800_000_000_000;
 const count = perSecond * 60 * MINUTES;
 const hub = new Hub({ maxSites: 10, maxEventNames: 100, visitorMemory: 2 ** 40, hitLogMemory: 2 ** 40 });
 const now = start + MINUTES * 60_000 - 1;
 let filled = performance.now();
 let recorded = 0;
-// One at a time: holding the 1.8 million hits would make every collection slower than a server's.
-for (const hit of trafficStream(count, perSecond, start)) {
+// One at a time: holding the millions of hits would make every collection slower than a server's.
+// As many visitors in any 30 minutes as 30 minutes of such traffic bring: each makes about five hits in them.
+const visitors = Math.round(((perSecond * WINDOW_MS) / 1000 / 5) * 0.9);
+for (const hit of trafficStream(count, perSecond, start, 1, visitors)) {
   hub.record(SITE, hit);
   if (++recorded % perSecond === 0) hub.tick(hit.time);
 }
@@ -30,6 +38,9 @@ console.log(`history: ${count.toLocaleString("en")} hits over ${MINUTES} minutes
 for (const hit of trafficStream(60_000, 1000, start, 2)) hub.record("warm-up.test", hit);
 hub.openView("warm-up.test", filtersFromObject({ country: "FR" }) as CanonicalFilters, start + 60_000);
 
+const row = (label: string, ms: number, visitors: number) =>
+  console.log(`${label.padEnd(42)} ${ms.toFixed(0).padStart(5)} ms (${visitors.toLocaleString("en")} visitors in 30 minutes)`);
+
 for (const filters of [{ country: "FR" }, { device: "Desktop" }, { page: "/" }, { country: "DE", browser: "Firefox" }, { country: "ZZ" }]) {
   const canonical = filtersFromObject(filters) as CanonicalFilters;
   // The collector's debt from the fill is not the view's: start each from a clean heap.
@@ -38,6 +49,25 @@ for (const filters of [{ country: "FR" }, { device: "Desktop" }, { page: "/" }, 
   const opening = hub.openView(SITE, canonical, now);
   const ms = performance.now() - began;
   if (!("snapshot" in opening)) throw new Error(opening.refused);
-  const visitors = (JSON.parse(opening.snapshot) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m;
-  console.log(`new view ${canonical.key.padEnd(28)} first snapshot in ${ms.toFixed(0).padStart(4)} ms (${visitors.toLocaleString("en")} visitors in 30 minutes)`);
+  row(`new view ${canonical.key}`, ms, (JSON.parse(opening.snapshot) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m);
+}
+
+// The whole site from its log, as a view with no filter (a window of its own) and a rewind build
+// it: the figures, then the first frame, as a view's opening does.
+const log = (hub as unknown as { views: Map<string, SiteViews> }).views.get(SITE)!.log;
+const fromLog = (filters: ViewFilters, at: number, to: number) => {
+  Bun.gc(true);
+  const began = performance.now();
+  const stats = viewFromLog(log, { filters, from: at - WINDOW_MS, to }, () => new SiteStats(SITE));
+  stats.advance(at);
+  const head = { site: SITE, filters };
+  const snapshot = publishedSnapshot(head, nextTick(head, undefined, stats, at, () => at)!.published, stats);
+  return { ms: performance.now() - began, visitors: (JSON.parse(snapshot) as { stats: { visitors: { last30m: number } } }).stats.visitors.last30m };
+};
+const broadest = fromLog({}, now, Number.POSITIVE_INFINITY);
+row("new view, no filter (whole site)", broadest.ms, broadest.visitors);
+for (const minutes of [1, 15, 30]) {
+  const at = now - minutes * 60_000;
+  const rewind = fromLog({}, at, at);
+  row(`rewind, whole site, ${minutes} min back`, rewind.ms, rewind.visitors);
 }

@@ -32,10 +32,12 @@ export function trafficHits(count: number, perSecond: number, start: number, see
   return [...trafficStream(count, perSecond, start, seed)];
 }
 
-/** The same hits one at a time, so that a long history need not be held. */
-export function* trafficStream(count: number, perSecond: number, start: number, seed = 1): Generator<Hit> {
+/**
+ * The same hits one at a time, so that a long history need not be held. `visitors` (by default as
+ * many as make about five hits each) come back over the whole stream.
+ */
+export function* trafficStream(count: number, perSecond: number, start: number, seed = 1, visitors = Math.max(1, Math.round((count / 5) * 0.9))): Generator<Hit> {
   const next = random(seed);
-  const visitors = Math.max(1, Math.round((count / 5) * 0.9));
   for (let i = 0; i < count; i++) {
     const visitor = Math.floor(next() * visitors);
     const own = random(visitor + 1);

@@ -141,16 +141,19 @@ export class ActiveVisitors {
    * their first hit, the page of their last, seen last at `lastSeen`. Visitors are loaded in the
    * order of their last hits, so the lists stay in order; `expire` then sets the windows right.
    * False when the budget has no room: the caller builds the figures hit by hit instead.
+   * Uncounted, the caller adds the loaded visitors to the counters (pages and the first hit's
+   * labels) itself: loading hundreds of thousands, it counts each label once.
    */
-  load(id: number, first: VisitorHit, page: string, lastSeen: number): boolean {
+  load(id: number, first: VisitorHit, page: string, lastSeen: number, counted = true): boolean {
     const { source, browser, os, device, country } = first;
-    const labels = { page, source, browser, os, device, country };
-    const bytes = visitorBytes(labels);
+    const bytes = visitorBytes(first) + VISITOR_LABEL_CHAR_BYTES * (page.length - first.page.length);
     if (!this.budget.take(bytes)) return false;
-    const visitor = { ...labels, id, lastSeen, bytes, recent: null } as Visitor;
+    // One literal, in the order touch creates them: a view loads hundreds of thousands at once.
+    const visitor = { page, source, browser, os, device, country, id, lastSeen, bytes, recent: null } as Visitor;
     visitor.active = this.active.push(visitor);
     visitor.recent = this.recent.push(visitor);
     this.byId.set(id, visitor);
+    if (!counted) return true;
     this.countVisit(visitor, 1);
     this.pages.add(page, 1);
     return true;

@@ -1,15 +1,17 @@
+import type { Campaign } from "../ingest/accepted-event.ts";
 import { VIEW_DIMENSIONS, type ViewFilters } from "../wire/view-filters.ts";
-import type { Hit } from "./site-stats.ts";
+import { extraAt, extraBytes, extraOf, type HitExtra } from "./hit-extras.ts";
+import { PAGEVIEW, type Hit } from "./site-stats.ts";
 import { VisitorBudget } from "./visitor-budget.ts";
 
-const DIMENSIONS = VIEW_DIMENSIONS.length;
+export const DIMENSIONS = VIEW_DIMENSIONS.length;
 const FIELDS = VIEW_DIMENSIONS.map((dimension) => dimension.field);
 /** Each hit field's place among a logged hit's codes. */
-const AT = Object.fromEntries(FIELDS.map((field, d) => [field, d])) as Record<(typeof FIELDS)[number], number>;
-/** How long the log keeps hits: a rewind 30 minutes back still has its 30-minute window. */
-export const LOG_MS = 60 * 60_000;
+export const AT = Object.fromEntries(FIELDS.map((field, d) => [field, d])) as Record<(typeof FIELDS)[number], number>;
 /** Hits per chunk: a log grows and shrinks a chunk at a time. */
 export const CHUNK_HITS = 4096;
+/** How far back a log keeps hits: a rewind 30 minutes back still has a 30-minute window. */
+export const HISTORY_MS = 60 * 60_000;
 /** A chunk's arrays: time and visitor (8 bytes each) and a 2-byte label code per dimension. */
 export const CHUNK_BYTES = CHUNK_HITS * (16 + 2 * DIMENSIONS);
 /** Code 0: a label the log had no room for, which no filter matches. */
@@ -20,12 +22,17 @@ export function labelBytes(label: string): number {
   return 96 + 2 * label.length;
 }
 
-interface Chunk {
-  time: Float64Array;
-  visitor: Float64Array;
+export interface Chunk {
+  readonly time: Float64Array;
+  readonly visitor: Float64Array;
   /** DIMENSIONS codes per hit, in VIEW_DIMENSIONS order. */
-  codes: Uint16Array;
+  readonly codes: Uint16Array;
   length: number;
+  /** The places (ascending) of the hits that carry a campaign or properties, and what they carry: few hits have any. */
+  readonly extraAt: number[];
+  readonly extras: HitExtra[];
+  /** What the extras were charged. */
+  extraBytes: number;
 }
 
 /** One dimension's labels as small codes, each counted by the hits that use it and forgotten with the last. */
@@ -68,11 +75,16 @@ class LabelCodes {
   label(code: number): string {
     return this.labels[code]!;
   }
+
+  /** One more than the highest code given so far. */
+  get codeCount(): number {
+    return this.labels.length;
+  }
 }
 
 /**
  * The memory all sites' hit logs share. A log that needs room and finds none takes it from the log
- * that holds the most chunks (its oldest chunk goes), so busy sites give way and every live site
+ * that holds the most bytes (its oldest chunk goes), so busy sites give way and every live site
  * keeps some recent history.
  */
 export class HitLogPool {
@@ -95,7 +107,7 @@ export class HitLogPool {
   reserve(bytes: number, requester: HitLog): boolean {
     while (!this.budget.take(bytes)) {
       let biggest: HitLog | undefined;
-      for (const log of this.logs) if (log.chunkCount > (biggest?.chunkCount ?? 0)) biggest = log;
+      for (const log of this.logs) if (log.chunkCount > 0 && log.heldBytes > (biggest?.heldBytes ?? 0)) biggest = log;
       // A log never drops the chunk it is writing to make room for itself.
       if (!biggest || (biggest === requester && biggest.chunkCount <= 1)) return false;
       biggest.dropOldest();
@@ -109,15 +121,18 @@ export class HitLogPool {
 }
 
 /**
- * A site's recent hits, compact and in time order, so that a filtered view opened now starts with
- * the last 30 minutes: a chunk is 4,096 hits in typed arrays, labels are 2-byte codes into one
- * dictionary per dimension. Appending costs a map lookup per dimension and no allocation but a
- * chunk per 4,096 hits. Props are not kept: a view built from the log shows custom events without them.
+ * A site's hits of the last hour, compact and in arrival order, so that a view opened now, or the
+ * site as it was up to 30 minutes ago, can be counted again: a chunk is 4,096 hits in typed arrays,
+ * labels are 2-byte codes into one dictionary per dimension, and the few hits with a campaign or
+ * properties keep a reference to them. Appending costs a map lookup per dimension and no
+ * allocation but a chunk per 4,096 hits.
  */
 export class HitLog {
-  private readonly chunks: Chunk[] = [];
+  private readonly chunkList: Chunk[] = [];
   private readonly labels: LabelCodes[];
   private readonly scratch = new Uint16Array(DIMENSIONS);
+  /** Bytes of chunks and extras held (labels aside): which log gives way first. */
+  heldBytes = 0;
 
   constructor(private readonly pool: HitLogPool) {
     this.labels = VIEW_DIMENSIONS.map(() => new LabelCodes(pool));
@@ -125,52 +140,75 @@ export class HitLog {
   }
 
   get chunkCount(): number {
-    return this.chunks.length;
+    return this.chunkList.length;
+  }
+
+  /** The chunks, oldest first, for a scan that reads their columns; valid until the next append or trim. */
+  get chunks(): readonly Chunk[] {
+    return this.chunkList;
   }
 
   get size(): number {
     let hits = 0;
-    for (const chunk of this.chunks) hits += chunk.length;
+    for (const chunk of this.chunkList) hits += chunk.length;
     return hits;
   }
 
+  /** The time of the first hit held (where a window reaching further back is partial), or undefined when empty. */
+  oldestTime(): number | undefined {
+    for (const chunk of this.chunkList) if (chunk.length > 0) return chunk.time[0];
+    return undefined;
+  }
+
   append(hit: Hit): void {
-    // Codes first: making room for a new label may drop chunks, this log's current one included.
+    // Codes and extras first: making room for them may drop chunks, this log's current one included.
     for (let d = 0; d < DIMENSIONS; d++) this.scratch[d] = this.labels[d]!.take(hit[FIELDS[d]!] as string, this);
-    let chunk = this.chunks[this.chunks.length - 1];
+    let extra = extraOf(hit);
+    const bytes = extra ? extraBytes(extra) : 0;
+    if (extra && !this.pool.reserve(bytes, this)) extra = undefined;
+    let chunk = this.chunkList[this.chunkList.length - 1];
     if (!chunk || chunk.length === CHUNK_HITS) {
       chunk = this.pool.reserve(CHUNK_BYTES, this) ? newChunk() : undefined;
       if (!chunk) {
         for (let d = 0; d < DIMENSIONS; d++) this.labels[d]!.release(this.scratch[d]!);
+        if (extra) this.pool.release(bytes);
         return;
       }
-      this.chunks.push(chunk);
+      this.chunkList.push(chunk);
+      this.heldBytes += CHUNK_BYTES;
     }
     const i = chunk.length++;
     chunk.time[i] = hit.time;
     chunk.visitor[i] = hit.visitor;
     chunk.codes.set(this.scratch, i * DIMENSIONS);
+    if (extra) {
+      chunk.extraAt.push(i);
+      chunk.extras.push(extra);
+      chunk.extraBytes += bytes;
+      this.heldBytes += bytes;
+    }
   }
 
-  /** Drops the chunks whose hits are all older than LOG_MS. */
+  /** Drops the chunks whose hits are all older than the hour kept. */
   trim(time: number): void {
-    while (this.chunks.length > 0) {
-      const oldest = this.chunks[0]!;
-      if (oldest.length > 0 && oldest.time[oldest.length - 1]! > time - LOG_MS) return;
+    while (this.chunkList.length > 0) {
+      const oldest = this.chunkList[0]!;
+      if (oldest.length > 0 && oldest.time[oldest.length - 1]! > time - HISTORY_MS) return;
       this.dropOldest();
     }
   }
 
   dropOldest(): void {
-    const chunk = this.chunks.shift();
+    const chunk = this.chunkList.shift();
     if (!chunk) return;
     for (let i = 0; i < chunk.length * DIMENSIONS; i++) this.labels[i % DIMENSIONS]!.release(chunk.codes[i]!);
-    this.pool.release(CHUNK_BYTES);
+    this.pool.release(CHUNK_BYTES + chunk.extraBytes);
+    this.heldBytes -= CHUNK_BYTES + chunk.extraBytes;
   }
 
   /** Gives all its memory back: the site left the live figures. */
   clear(): void {
-    while (this.chunks.length > 0) this.dropOldest();
+    while (this.chunkList.length > 0) this.dropOldest();
   }
 
   close(): void {
@@ -178,54 +216,75 @@ export class HitLog {
     this.pool.remove(this);
   }
 
-  /** The time of the oldest hit held; undefined while none is. */
-  get oldest(): number | undefined {
-    const chunk = this.chunks[0];
-    return chunk && chunk.length > 0 ? chunk.time[0] : undefined;
-  }
-
   /**
-   * Calls `visit` with each logged hit stamped in (from, to] that matches every filter, oldest
-   * first (`to` may be +Infinity: hits stamped later by another process's clock count too). The hit is one object reused
-   * for every call: copy what is kept. Labels are compared as codes; a filter value no logged hit
-   * has ends the search at once.
+   * Per dimension (VIEW_DIMENSIONS order), the code a hit must have to match the filters, or -1 for
+   * any; undefined when a filter value is on no logged hit, so nothing matches.
    */
-  replay(filters: ViewFilters, from: number, to: number, visit: (hit: Hit) => void): void {
-    // Where each wanted code sits in a hit's codes, and the code: plain arrays of numbers, read by index in the scan.
-    const places: number[] = [];
-    const wanted: number[] = [];
+  wantedCodes(filters: ViewFilters): Int32Array | undefined {
+    const wanted = new Int32Array(DIMENSIONS).fill(-1);
     for (let d = 0; d < DIMENSIONS; d++) {
       const value = filters[VIEW_DIMENSIONS[d]!.name];
       if (value === undefined) continue;
       const code = this.labels[d]!.find(value);
-      if (code === UNLOGGED) return;
-      places.push(d);
-      wanted.push(code);
+      if (code === UNLOGGED) return undefined;
+      wanted[d] = code;
     }
-    const hit: Hit = { time: 0, visitor: 0, name: "", page: "", source: "", browser: "", os: "", device: "", country: "", props: {} };
-    for (const chunk of this.chunks) {
+    return wanted;
+  }
+
+  /** The code of a label in a dimension (AT), or UNLOGGED (0) when no logged hit has it. */
+  codeOf(dimension: number, label: string): number {
+    return this.labels[dimension]!.find(label);
+  }
+
+  labelOf(dimension: number, code: number): string {
+    return this.labels[dimension]!.label(code);
+  }
+
+  /** One more than the highest code of a dimension: an array that long has a slot for each of its labels. */
+  codeCount(dimension: number): number {
+    return this.labels[dimension]!.codeCount;
+  }
+
+  /** The logged hit at a place of a chunk, as a Hit: for the few a scan hands on whole. */
+  hitAt(chunk: Chunk, i: number): Hit {
+    const base = i * DIMENSIONS;
+    const label = (field: keyof typeof AT) => this.labels[AT[field]]!.label(chunk.codes[base + AT[field]]!);
+    const name = label("name");
+    const extra = extraAt(chunk, i);
+    return {
+      time: chunk.time[i]!,
+      visitor: chunk.visitor[i]!,
+      name,
+      page: label("page"),
+      source: label("source"),
+      browser: label("browser"),
+      os: label("os"),
+      device: label("device"),
+      country: label("country"),
+      props: extra && name !== PAGEVIEW ? (extra as Record<string, string>) : {},
+      campaign: extra && name === PAGEVIEW ? (extra as Campaign) : undefined,
+    };
+  }
+
+  /** Calls `visit` with each logged hit with `from < time <= to` that matches every filter, in log order. */
+  replay(filters: ViewFilters, from: number, to: number, visit: (hit: Hit) => void): void {
+    const wanted = this.wantedCodes(filters);
+    if (!wanted) return;
+    for (const chunk of this.chunkList) {
       if (chunk.length === 0 || chunk.time[chunk.length - 1]! <= from) continue;
-      const codes = chunk.codes;
-      next: for (let i = 0; i < chunk.length; i++) {
-        const base = i * DIMENSIONS;
-        for (let w = 0; w < wanted.length; w++) if (codes[base + places[w]!] !== wanted[w]) continue next;
+      for (let i = 0; i < chunk.length; i++) {
         const at = chunk.time[i]!;
-        if (at <= from || at > to) continue;
-        hit.time = at;
-        hit.visitor = chunk.visitor[i]!;
-        // Named stores keep the hit's shape fixed: stores by a computed key made every later read slow.
-        const label = (field: keyof typeof AT) => this.labels[AT[field]]!.label(chunk.codes[base + AT[field]]!);
-        hit.page = label("page");
-        hit.source = label("source");
-        hit.country = label("country");
-        hit.browser = label("browser");
-        hit.os = label("os");
-        hit.device = label("device");
-        hit.name = label("name");
-        visit(hit);
+        if (at > from && at <= to && matches(chunk.codes, i * DIMENSIONS, wanted)) visit(this.hitAt(chunk, i));
       }
     }
   }
+}
+
+/** Whether the codes of the hit at `base` have every wanted code. */
+function matches(codes: Uint16Array, base: number, wanted: Int32Array): boolean {
+  for (let d = 0; d < DIMENSIONS; d++) if (wanted[d] !== -1 && codes[base + d] !== wanted[d]) return false;
+  return true;
 }
 
 function newChunk(): Chunk {
@@ -234,5 +293,8 @@ function newChunk(): Chunk {
     visitor: new Float64Array(CHUNK_HITS),
     codes: new Uint16Array(CHUNK_HITS * DIMENSIONS),
     length: 0,
+    extraAt: [],
+    extras: [],
+    extraBytes: 0,
   };
 }

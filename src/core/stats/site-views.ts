@@ -90,6 +90,7 @@ export class SiteViews {
   private build({ filters, window = DEFAULT_WINDOW, key }: CanonicalView, time: number): View {
     const range = { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY };
     const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
+    stats.advance(time);
     const head = window === DEFAULT_WINDOW ? { site: this.site, filters } : { site: this.site, filters, window };
     // Published at once, as a restored site is: the first snapshot carries the history, and the
     // first tick continues its sequence.
@@ -137,7 +138,7 @@ export class SiteViews {
     const range = { filters, from: time - window * 60_000, to: time };
     const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
     const frame = encodeRewindFrame(
-      { site: this.site, filters, window, at: time, from: this.log.oldest ?? now, stats: stats.stats(time) },
+      { site: this.site, filters, window, at: time, from: this.log.oldestTime() ?? now, stats: stats.stats(time) },
       stats.recentFeed(),
     );
     stats.visitors.forgetAll();

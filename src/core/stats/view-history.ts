@@ -1,96 +1,193 @@
+import type { Campaign } from "../ingest/accepted-event.ts";
 import { SNAPSHOT_FEED_ITEMS, type FeedItem } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
 import type { VisitorHit } from "./active-visitors.ts";
-import type { HitLog } from "./hit-log.ts";
-import { feedItemOf, type Hit, type SiteStats } from "./site-stats.ts";
+import { AT, CHUNK_HITS, DIMENSIONS, type Chunk, type HitLog } from "./hit-log.ts";
+import { ENGAGEMENT, feedItemOf, PAGEVIEW, type Hit, type SiteStats } from "./site-stats.ts";
+import { firstHitsByLastHit } from "./matched-visitors.ts";
 
-/** Which logged hits a view is built from: those matching every filter, stamped in (from, to]. */
+/** Which logged hits a view is built from: those with `from < time <= to` that match every filter. */
 export interface LogRange {
   filters: ViewFilters;
   from: number;
-  /** +Infinity for a live view (hits stamped later by another process's clock count too). */
   to: number;
 }
 
-/** What a visitor's matching hits leave behind: the labels of the first, the page and time of the last. */
-interface Visit {
-  id: number;
-  first: VisitorHit;
-  page: string;
-  lastSeen: number;
-  /** The place of the visitor's last hit among the matching hits. */
-  last: number;
+/** What one pass over the log leaves: the places of the matching hits, the newest feed hits. */
+interface Scan {
+  places: Int32Array;
+  count: number;
+  /** Places of the last SNAPSHOT_FEED_ITEMS counted hits, a ring whose oldest is at `feedNext` once full. */
+  feed: number[];
+  feedNext: number;
 }
 
+const NO_PROPS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /**
- * A view's figures as if it had been open over the range, advanced to its end (to `from` plus the
- * window when the range is open-ended): its matching hits from the site's log, counted in one pass
- * that keeps one Visit per visitor, then each visitor loaded once in the order of their last hits. That ends where recording the hits one by one would, at a
- * fraction of the cost: most hits are a visitor's second or later. When the visitors' budget runs
- * out, the hits are recorded one by one instead, so that the sketch sees them as it would have.
+ * A view's figures as if it had recorded the matching hits of `range` one by one: the pageviews
+ * and events are counted as the scan meets them, while visitors are only noted (an index over
+ * typed arrays), then each loaded once with the labels of their first hit and the page of their
+ * last, in the order of their last hits. That ends where recording the hits would, at a fraction
+ * of the cost: most hits are a visitor's second or later, and labels are compared as codes and
+ * looked up once per visitor. When the visitors' budget runs out, the hits are recorded one by one
+ * into a fresh `newStats()` instead, so that the sketch sees them as it would have.
  */
 export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteStats): SiteStats {
-  const { filters, from, to } = range;
   const stats = newStats();
-  const time = Math.min(to, from + stats.windowMs);
-  const feed = new FeedRing();
-  const visits = new Map<number, Visit>();
-  let order = 0;
-  log.replay(filters, from, to, (hit) => {
-    if (stats.countHit(hit)) feed.add(hit);
-    const visit = visits.get(hit.visitor);
-    if (visit) {
-      visit.page = hit.page;
-      visit.lastSeen = hit.time;
-      visit.last = order++;
-    } else {
-      const { page, source, browser, os, device, country } = hit;
-      visits.set(hit.visitor, { id: hit.visitor, first: { page, source, browser, os, device, country }, page, lastSeen: hit.time, last: order++ });
-    }
-  });
-  // In the order of their last hits: each `last` is a distinct place, so a slot per place sorts them in one pass.
-  const byLastHit: Array<Visit | undefined> = new Array(order);
-  for (const visit of visits.values()) byLastHit[visit.last] = visit;
-  for (const visit of byLastHit) {
-    if (visit && !stats.visitors.load(visit.id, visit.first, visit.page, visit.lastSeen)) return hitByHit(log, range, time, newStats, stats);
-  }
-  stats.seedFeed(feed.items());
-  stats.advance(time);
+  const wanted = log.wantedCodes(range.filters);
+  if (!wanted) return stats;
+  // From the first chunk that reaches into the range: places (a chunk's index * CHUNK_HITS + a hit's) count from there.
+  const first = log.chunks.findIndex((chunk) => chunk.length > 0 && chunk.time[chunk.length - 1]! > range.from);
+  const chunks = first === -1 ? [] : log.chunks.slice(first);
+  const scan = scanLog(log, chunks, wanted, range, stats);
+  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
+  stats.seedFeed(feedOf(log, chunks, scan));
+  // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
+  if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
 }
 
-function hitByHit(log: HitLog, range: LogRange, time: number, newStats: () => SiteStats, partial: SiteStats): SiteStats {
+/** Counts the matching hits' pageviews and events into `stats` and notes their visitors, in one pass. */
+function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { from, to }: LogRange, stats: SiteStats): Scan {
+  let places: Int32Array = new Int32Array(Math.min(65_536, chunks.length * CHUNK_HITS));
+  let count = 0;
+  const feed: number[] = [];
+  let feedNext = 0;
+  const pageview = log.codeOf(AT.name, PAGEVIEW);
+  const engagement = log.codeOf(AT.name, ENGAGEMENT);
+  // The filtered dimensions and their codes, so that the loop compares only those.
+  const filtered: number[] = [];
+  const codesWanted: number[] = [];
+  for (let d = 0; d < DIMENSIONS; d++) {
+    if (wanted[d] === -1) continue;
+    filtered.push(d);
+    codesWanted.push(wanted[d]!);
+  }
+  // One hit object for countHit, which reads its time, name, campaign and properties.
+  const hit: Hit = { time: 0, visitor: 0, name: "", page: "", source: "", browser: "", os: "", device: "", country: "", props: NO_PROPS, campaign: undefined };
+  // A run of pageviews in one second, counted when the second changes.
+  let runSecond = Number.NaN;
+  let runCount = 0;
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c]!;
+    const { time, codes, length, extraAt } = chunk;
+    if (length === 0 || time[length - 1]! <= from) continue;
+    let extra = 0;
+    next: for (let i = 0; i < length; i++) {
+      const at = time[i]!;
+      if (at <= from || at > to) continue;
+      const base = i * DIMENSIONS;
+      for (let w = 0; w < filtered.length; w++) if (codes[base + filtered[w]!] !== codesWanted[w]) continue next;
+      const place = c * CHUNK_HITS + i;
+      if (count === places.length) places = grown(places);
+      places[count++] = place;
+      const name = codes[base + AT.name]!;
+      if (name === engagement) {
+        stats.dirty = true;
+        continue;
+      }
+      while (extra < extraAt.length && extraAt[extra]! < i) extra++;
+      const carried = extraAt[extra] === i ? chunk.extras[extra] : undefined;
+      if (name === pageview && carried === undefined) {
+        // Most hits: counted a second at a time, which is all the figures tell apart.
+        const second = Math.floor(at / 1000);
+        if (second !== runSecond) {
+          if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+          runSecond = second;
+          runCount = 0;
+        }
+        runCount++;
+      } else {
+        if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+        runCount = 0;
+        hit.time = at;
+        hit.visitor = chunk.visitor[i]!;
+        hit.name = log.labelOf(AT.name, name);
+        hit.campaign = name === pageview ? (carried as Campaign) : undefined;
+        hit.props = name !== pageview && carried ? (carried as Record<string, string>) : NO_PROPS;
+        stats.countHit(hit);
+      }
+      if (feed.length < SNAPSHOT_FEED_ITEMS) feed.push(place);
+      else {
+        feed[feedNext] = place;
+        feedNext = (feedNext + 1) % SNAPSHOT_FEED_ITEMS;
+      }
+    }
+  }
+  if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+  return { places, count, feed, feedNext };
+}
+
+/** The counters a visitor is counted in, and the label of theirs each counts: the page of their last hit, the rest of their first. */
+const COUNTED = [
+  { counter: "pages", at: AT.page },
+  { counter: "sources", at: AT.source },
+  { counter: "browsers", at: AT.browser },
+  { counter: "os", at: AT.os },
+  { counter: "devices", at: AT.device },
+  { counter: "countries", at: AT.country },
+] as const;
+
+/**
+ * Loads each visitor once, in the order of their last hits, then counts them a label at a time
+ * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
+ */
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], { places, count }: Scan, firstByLast: Int32Array, stats: SiteStats): boolean {
+  const tallies = COUNTED.map(({ at }) => new Int32Array(log.codeCount(at)));
+  const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+  const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
+  for (let k = 0; k < count; k++) {
+    const firstHit = firstByLast[k]! - 1;
+    if (firstHit < 0) continue;
+    const firstPlace = places[firstHit]!;
+    const firstCodes = chunks[(firstPlace / CHUNK_HITS) | 0]!.codes;
+    const base = (firstPlace % CHUNK_HITS) * DIMENSIONS;
+    const source = firstCodes[base + AT.source]!;
+    const browser = firstCodes[base + AT.browser]!;
+    const system = firstCodes[base + AT.os]!;
+    const device = firstCodes[base + AT.device]!;
+    const country = firstCodes[base + AT.country]!;
+    first.source = log.labelOf(AT.source, source);
+    first.browser = log.labelOf(AT.browser, browser);
+    first.os = log.labelOf(AT.os, system);
+    first.device = log.labelOf(AT.device, device);
+    first.country = log.labelOf(AT.country, country);
+    const place = places[k]!;
+    const chunk = chunks[(place / CHUNK_HITS) | 0]!;
+    const i = place % CHUNK_HITS;
+    const page = chunk.codes[i * DIMENSIONS + AT.page]!;
+    if (!stats.visitors.load(chunk.visitor[i]!, first, log.labelOf(AT.page, page), chunk.time[i]!, false)) return false;
+    pages[page]!++;
+    sources[source]!++;
+    browsers[browser]!++;
+    os[system]!++;
+    devices[device]!++;
+    countries[country]!++;
+  }
+  COUNTED.forEach(({ counter, at }, k) => {
+    const tally = tallies[k]!;
+    for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) stats.visitors[counter].add(log.labelOf(at, code), tally[code]);
+  });
+  return true;
+}
+
+/** The newest counted hits as feed items, oldest first, with their properties. */
+function feedOf(log: HitLog, chunks: readonly Chunk[], { feed, feedNext }: Scan): FeedItem[] {
+  const places = [...feed.slice(feedNext), ...feed.slice(0, feedNext)];
+  return places.map((place) => feedItemOf(log.hitAt(chunks[(place / CHUNK_HITS) | 0]!, place % CHUNK_HITS)));
+}
+
+function grown(places: Int32Array): Int32Array {
+  const bigger = new Int32Array(places.length * 2);
+  bigger.set(places);
+  return bigger;
+}
+
+function hitByHit(log: HitLog, range: LogRange, newStats: () => SiteStats, partial: SiteStats): SiteStats {
   partial.visitors.forgetAll();
   const stats = newStats();
   log.replay(range.filters, range.from, range.to, (hit) => stats.restore(hit));
-  stats.advance(time);
+  if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
-}
-
-/**
- * The newest feed items of a replay (the hits it counted, engagement aside), oldest first. A ring
- * of hits whose fields are overwritten: a copy per hit cost more than the figures.
- */
-class FeedRing {
-  private readonly hits: Hit[] = [];
-  private next = 0;
-
-  add(hit: Hit): void {
-    let slot = this.hits[this.next];
-    if (!slot) this.hits.push((slot = { ...hit, props: {} }));
-    slot.time = hit.time;
-    slot.visitor = hit.visitor;
-    slot.name = hit.name;
-    slot.page = hit.page;
-    slot.source = hit.source;
-    slot.browser = hit.browser;
-    slot.os = hit.os;
-    slot.device = hit.device;
-    slot.country = hit.country;
-    this.next = (this.next + 1) % SNAPSHOT_FEED_ITEMS;
-  }
-
-  items(): FeedItem[] {
-    return [...this.hits.slice(this.next), ...this.hits.slice(0, this.next)].map(feedItemOf);
-  }
 }
