@@ -3,9 +3,9 @@ import { encodeRewindFrame } from "../wire/frame-encoder.ts";
 import { REWIND_MS } from "../wire/protocol.ts";
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
-import { viewFromLog } from "./view-history.ts";
+import { figuresFromLog, viewFromLog } from "./view-history.ts";
 import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
-import { SITE_BYTES, type VisitorBudget } from "./visitor-budget.ts";
+import { SITE_BYTES, VisitorBudget } from "./visitor-budget.ts";
 
 /** Views of one site at once (each filter set and window); past it a new one is refused until one is dropped. */
 export const MAX_VIEWS_PER_SITE = 32;
@@ -130,19 +130,14 @@ export class SiteViews {
 
   /**
    * The view as it was at `at` (brought within the last REWIND_MS), built from the log's hits of
-   * its window ending there, as one encoded RewindFrame. Its visitors give their memory back at once.
+   * its window ending there, as one encoded RewindFrame. Its visitors are tallied, not tracked: it takes none of their memory.
    */
   rewind(canonical: CanonicalView, at: number, now: number): string {
     const { filters, window = DEFAULT_WINDOW } = canonical;
     const time = Math.min(now, Math.max(now - REWIND_MS, at));
     const range = { filters, from: time - window * 60_000, to: time };
-    const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
-    const frame = encodeRewindFrame(
-      { site: this.site, filters, window, at: time, from: this.log.oldestTime() ?? now, stats: stats.stats(time) },
-      stats.recentFeed(),
-    );
-    stats.visitors.forgetAll();
-    return frame;
+    const { stats, feed } = figuresFromLog(this.log, range, new SiteStats(this.site, this.limits, new VisitorBudget(0), window));
+    return encodeRewindFrame({ site: this.site, filters, window, at: time, from: this.log.oldestTime() ?? now, stats }, feed);
   }
 
   private forget(view: View): void {

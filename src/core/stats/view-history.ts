@@ -1,10 +1,11 @@
 import type { Campaign } from "../ingest/accepted-event.ts";
-import { SNAPSHOT_FEED_ITEMS, type FeedItem } from "../wire/protocol.ts";
+import { SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
 import type { VisitorHit } from "./active-visitors.ts";
 import { AT, CHUNK_HITS, DIMENSIONS, type Chunk, type HitLog } from "./hit-log.ts";
 import { ENGAGEMENT, feedItemOf, PAGEVIEW, type Hit, type SiteStats } from "./site-stats.ts";
 import { firstHitsByLastHit } from "./matched-visitors.ts";
+import { Counter } from "./counter.ts";
 
 /** Which logged hits a view is built from: those with `from < time <= to` that match every filter. */
 export interface LogRange {
@@ -35,17 +36,48 @@ const NO_PROPS: Record<string, string> = Object.freeze({}) as Record<string, str
  */
 export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteStats): SiteStats {
   const stats = newStats();
-  const wanted = log.wantedCodes(range.filters);
-  if (!wanted) return stats;
-  // From the first chunk that reaches into the range: places (a chunk's index * CHUNK_HITS + a hit's) count from there.
-  const first = log.chunks.findIndex((chunk) => chunk.length > 0 && chunk.time[chunk.length - 1]! > range.from);
-  const chunks = first === -1 ? [] : log.chunks.slice(first);
-  const scan = scanLog(log, chunks, wanted, range, stats);
+  const scanned = scanRange(log, range, stats);
+  if (!scanned) return stats;
+  const { chunks, scan } = scanned;
   if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
   stats.seedFeed(feedOf(log, chunks, scan));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
+}
+
+/**
+ * The figures a view showed at `range.to` and its feed then, for a rewind: what `viewFromLog` ends
+ * with, but its visitors are only tallied, never loaded one by one into a SiteStats that could go
+ * on. That was half a build's time, and a rewind shows its figures once. The counts are exact: no
+ * visitor budget is spent, so none runs out. `stats` is a fresh SiteStats of the view's window.
+ */
+export function figuresFromLog(log: HitLog, range: LogRange, stats: SiteStats): { stats: Stats; feed: FeedItem[] } {
+  const time = range.to;
+  const scanned = scanRange(log, range, stats);
+  stats.advance(time);
+  const figures = stats.stats(time);
+  if (!scanned) return { stats: figures, feed: [] };
+  const { chunks, scan } = scanned;
+  const { tallies, visitors, current } = tallyVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count), time - stats.visitors.recentMs)!;
+  figures.visitors = { last5m: current, last30m: visitors, capped: false };
+  COUNTED.forEach(({ counter, at }, k) => {
+    const counted = new Counter();
+    const tally = tallies[k]!;
+    for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) counted.add(log.labelOf(at, code), tally[code]);
+    figures[counter] = counted.top(TOP_LIST_SIZE);
+  });
+  return { stats: figures, feed: feedOf(log, chunks, scan) };
+}
+
+/** One pass over the log's chunks that reach into the range; undefined when a filter value is in no logged hit. */
+function scanRange(log: HitLog, range: LogRange, stats: SiteStats): { chunks: Chunk[]; scan: Scan } | undefined {
+  const wanted = log.wantedCodes(range.filters);
+  if (!wanted) return undefined;
+  // From the first chunk that reaches into the range: places (a chunk's index * CHUNK_HITS + a hit's) count from there.
+  const first = log.chunks.findIndex((chunk) => chunk.length > 0 && chunk.time[chunk.length - 1]! > range.from);
+  const chunks = first === -1 ? [] : log.chunks.slice(first);
+  return { chunks, scan: scanLog(log, chunks, wanted, range, stats) };
 }
 
 /** Counts the matching hits' pageviews and events into `stats` and notes their visitors, in one pass. */
@@ -133,43 +165,76 @@ const COUNTED = [
  * Loads each visitor once, in the order of their last hits, then counts them a label at a time
  * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
  */
-function loadVisitors(log: HitLog, chunks: readonly Chunk[], { places, count }: Scan, firstByLast: Int32Array, stats: SiteStats): boolean {
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], scan: Scan, firstByLast: Int32Array, stats: SiteStats): boolean {
+  const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
+  const labelled = (at: number, code: number) => log.labelOf(at, code);
+  const tallied = tallyVisitors(log, chunks, scan, firstByLast, Number.NEGATIVE_INFINITY, (firstCodes, base, chunk, i, page) => {
+    first.source = labelled(AT.source, firstCodes[base + AT.source]!);
+    first.browser = labelled(AT.browser, firstCodes[base + AT.browser]!);
+    first.os = labelled(AT.os, firstCodes[base + AT.os]!);
+    first.device = labelled(AT.device, firstCodes[base + AT.device]!);
+    first.country = labelled(AT.country, firstCodes[base + AT.country]!);
+    return stats.visitors.load(chunk.visitor[i]!, first, labelled(AT.page, page), chunk.time[i]!, false);
+  });
+  if (!tallied) return false;
+  COUNTED.forEach(({ counter, at }, k) => {
+    const tally = tallied.tallies[k]!;
+    for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) stats.visitors[counter].add(log.labelOf(at, code), tally[code]);
+  });
+  return true;
+}
+
+/** Each visitor's codes counted: in COUNTED's order, the page of their last hit, the rest of their first. */
+interface VisitorTallies {
+  tallies: Int32Array[];
+  /** Distinct visitors. */
+  visitors: number;
+  /** Those whose last hit came after `currentAfter`: only they are counted by page. */
+  current: number;
+}
+
+/**
+ * Goes through a scan's visitors in the order of their last hits, tallying their labels as codes;
+ * `load` (when given) is told of each first and may refuse, which ends the walk with undefined.
+ */
+function tallyVisitors(
+  log: HitLog,
+  chunks: readonly Chunk[],
+  { places, count }: Scan,
+  firstByLast: Int32Array,
+  currentAfter: number,
+  load?: (firstCodes: Uint16Array, base: number, chunk: Chunk, i: number, page: number) => boolean,
+): VisitorTallies | undefined {
   const tallies = COUNTED.map(({ at }) => new Int32Array(log.codeCount(at)));
   const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-  const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
+  let visitors = 0;
+  let current = 0;
+  // The columns by chunk, read by index: a visitor's first hit is anywhere in the range.
+  const codesOf = chunks.map((chunk) => chunk.codes);
+  const timeOf = chunks.map((chunk) => chunk.time);
   for (let k = 0; k < count; k++) {
     const firstHit = firstByLast[k]! - 1;
     if (firstHit < 0) continue;
     const firstPlace = places[firstHit]!;
-    const firstCodes = chunks[(firstPlace / CHUNK_HITS) | 0]!.codes;
+    const firstCodes = codesOf[(firstPlace / CHUNK_HITS) | 0]!;
     const base = (firstPlace % CHUNK_HITS) * DIMENSIONS;
-    const source = firstCodes[base + AT.source]!;
-    const browser = firstCodes[base + AT.browser]!;
-    const system = firstCodes[base + AT.os]!;
-    const device = firstCodes[base + AT.device]!;
-    const country = firstCodes[base + AT.country]!;
-    first.source = log.labelOf(AT.source, source);
-    first.browser = log.labelOf(AT.browser, browser);
-    first.os = log.labelOf(AT.os, system);
-    first.device = log.labelOf(AT.device, device);
-    first.country = log.labelOf(AT.country, country);
     const place = places[k]!;
-    const chunk = chunks[(place / CHUNK_HITS) | 0]!;
+    const c = (place / CHUNK_HITS) | 0;
     const i = place % CHUNK_HITS;
-    const page = chunk.codes[i * DIMENSIONS + AT.page]!;
-    if (!stats.visitors.load(chunk.visitor[i]!, first, log.labelOf(AT.page, page), chunk.time[i]!, false)) return false;
-    pages[page]!++;
-    sources[source]!++;
-    browsers[browser]!++;
-    os[system]!++;
-    devices[device]!++;
-    countries[country]!++;
+    const page = codesOf[c]![i * DIMENSIONS + AT.page]!;
+    if (load && !load(firstCodes, base, chunks[c]!, i, page)) return undefined;
+    visitors++;
+    if (timeOf[c]![i]! > currentAfter) {
+      current++;
+      pages[page]!++;
+    }
+    sources[firstCodes[base + AT.source]!]!++;
+    browsers[firstCodes[base + AT.browser]!]!++;
+    os[firstCodes[base + AT.os]!]!++;
+    devices[firstCodes[base + AT.device]!]!++;
+    countries[firstCodes[base + AT.country]!]!++;
   }
-  COUNTED.forEach(({ counter, at }, k) => {
-    const tally = tallies[k]!;
-    for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) stats.visitors[counter].add(log.labelOf(at, code), tally[code]);
-  });
-  return true;
+  return { tallies, visitors, current };
 }
 
 /** The newest counted hits as feed items, oldest first, with their properties. */

@@ -3,10 +3,10 @@ import type { Campaign } from "../../../src/core/ingest/accepted-event.ts";
 import { HitLog, HitLogPool } from "../../../src/core/stats/hit-log.ts";
 import { Hub } from "../../../src/core/stats/hub.ts";
 import { SiteStats, type Hit } from "../../../src/core/stats/site-stats.ts";
-import { viewFromLog } from "../../../src/core/stats/view-history.ts";
+import { figuresFromLog, viewFromLog } from "../../../src/core/stats/view-history.ts";
 import { VisitorBudget } from "../../../src/core/stats/visitor-budget.ts";
 import type { SnapshotFrame } from "../../../src/core/wire/protocol.ts";
-import { filtersFromObject, matcherOf, type CanonicalFilters, type ViewFilters } from "../../../src/core/wire/view-filters.ts";
+import { filtersFromObject, matcherOf, type CanonicalFilters, type ViewFilters, type ViewWindow } from "../../../src/core/wire/view-filters.ts";
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
@@ -59,8 +59,8 @@ function logOf(hits: readonly Hit[]): HitLog {
 }
 
 /** The figures and feed, at `at`, of a view that recorded the matching hits of (from, to] live, a tick a second. */
-function recordedLive(hits: readonly Hit[], filters: ViewFilters, from: number, to: number, at = to) {
-  const live = new SiteStats("shop.test");
+function recordedLive(hits: readonly Hit[], filters: ViewFilters, from: number, to: number, at = to, window: ViewWindow = 30) {
+  const live = new SiteStats("shop.test", undefined, undefined, window);
   const matches = matcherOf(filters);
   let second = Number.NaN;
   for (const hit of hits) {
@@ -79,6 +79,34 @@ function builtFromLog(log: HitLog, filters: ViewFilters, from: number, to: numbe
   built.takePending();
   return { stats: built.stats(to), feed: built.recentFeed() };
 }
+
+describe("a rewind's figures from the hit log", () => {
+  const log = logOf(HOUR);
+  const filterSets: ViewFilters[] = [{}, { country: "FR" }, { device: "Mobile", page: "/" }, { event: "Signup" }];
+  const ends = [T0 + 30 * MINUTE, T0 + 45 * MINUTE + 500, T0 + 60 * MINUTE];
+
+  for (const window of [30, 5, 1] as const) {
+    for (const filters of filterSets) {
+      test(`equal the same hits recorded live over ${window} min: ${JSON.stringify(filters)} at three times`, () => {
+        for (const to of ends) {
+          const from = to - window * MINUTE;
+          const expected = recordedLive(HOUR, filters, from, to, to, window);
+          const rewound = figuresFromLog(log, { filters, from, to }, new SiteStats("shop.test", undefined, new VisitorBudget(0), window));
+          expect(rewound.stats.visitors.last30m).toBeGreaterThan(0);
+          expect(rewound.stats).toEqual(expected.stats);
+          expect(rewound.feed).toEqual([...expected.feed]);
+        }
+      });
+    }
+  }
+
+  test("are exact where the live figures are estimates: a rewind spends no visitor budget", () => {
+    const to = T0 + 40 * MINUTE;
+    const rewound = figuresFromLog(log, { filters: {}, from: to - 30 * MINUTE, to }, new SiteStats("shop.test", undefined, new VisitorBudget(0)));
+    expect(rewound.stats.visitors).toEqual(recordedLive(HOUR, {}, to - 30 * MINUTE, to).stats.visitors);
+    expect(rewound.stats.visitors.capped).toBe(false);
+  });
+});
 
 describe("a view built from the hit log", () => {
   const log = logOf(HOUR);
