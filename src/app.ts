@@ -159,6 +159,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
       beforeTick();
       const publications = hub.tick(tick.time);
       metrics.viewsOpen = hub.viewTotal();
+      dashboards.answerWaitingRewinds();
       return fanOut.send(publications);
     },
     finalStep: (time) => {

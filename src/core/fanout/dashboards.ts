@@ -7,6 +7,7 @@ import type { SocketAdmission } from "./socket-admission.ts";
 import { shardTopic, TopicShards } from "./topic-shards.ts";
 import { isFilterError, viewFromCommand, viewTopic, WHOLE_SITE, type CanonicalView } from "../wire/view-filters.ts";
 import { parseCommand, type Command } from "./dashboard-commands.ts";
+import { RewindBudget } from "./rewind-budget.ts";
 
 /** The little each socket carries. */
 export interface DashboardData extends CommandAllowance {
@@ -43,6 +44,8 @@ export interface DashboardsOptions {
   metrics?: Metrics;
   now?: () => number;
   shards?: TopicShards;
+  /** What rewinds may read (rewind-budget.ts); the default is the process's. */
+  rewindBudget?: RewindBudget;
 }
 
 /**
@@ -51,6 +54,8 @@ export interface DashboardsOptions {
  * a loop here. A dashboard may send `{"type":"watch","site":…,"filters":…,"window":…}` to switch
  * site or view, and `{"type":"rewind","at":…}` to get its view as it was then (sent to it alone,
  * like a snapshot): a few commands at once and one a second on average (see command-allowance.ts).
+ * Rewinds share the process's budget of hits read: past it, each socket's latest request waits
+ * for a later tick, first come first served.
  */
 export class Dashboards {
   connected = 0;
@@ -58,12 +63,17 @@ export class Dashboards {
   readonly shards: TopicShards;
   private readonly now: () => number;
 
+  private readonly rewindBudget: RewindBudget;
+  /** Sockets whose rewind waits for the budget, with the moment each asked for last, in the order they asked. */
+  private readonly waitingRewinds = new Map<DashboardSocket, number>();
+
   constructor(
     private readonly hub: Hub,
     private readonly options: DashboardsOptions = {},
   ) {
     this.now = options.now ?? Date.now;
     this.shards = options.shards ?? new TopicShards();
+    this.rewindBudget = options.rewindBudget ?? new RewindBudget();
   }
 
   open(socket: DashboardSocket): void {
@@ -89,6 +99,8 @@ export class Dashboards {
     const view = viewFromCommand(command.filters, command.window);
     if (isFilterError(view)) return void socket.close(CloseCode.PolicyViolation, view.error);
     this.unwatch(socket);
+    // A rewind asked for the view it leaves: the page asks again for the new one.
+    this.waitingRewinds.delete(socket);
     socket.data.site = site;
     if (view.key === "") delete socket.data.view;
     else socket.data.view = view;
@@ -99,12 +111,32 @@ export class Dashboards {
   private rewind(socket: DashboardSocket, at: number): void {
     const site = socket.data.site;
     if (site === null) return void socket.close(CloseCode.PolicyViolation, "rewind needs a site: watch one first");
-    socket.send(this.hub.rewind(site, socket.data.view ?? WHOLE_SITE, at, this.now()));
+    // Waiting already: it keeps its place, and the moment it asks for now is the one answered.
+    if (this.waitingRewinds.has(socket) || !this.answerRewind(socket, site, at)) this.waitingRewinds.set(socket, at);
+  }
+
+  /** Answers the rewinds that waited, in the order they were asked, as far as the budget goes; once a tick. */
+  answerWaitingRewinds(): void {
+    for (const [socket, at] of this.waitingRewinds) {
+      const site = socket.data.site;
+      if (site !== null && !this.answerRewind(socket, site, at)) return;
+      this.waitingRewinds.delete(socket);
+    }
+  }
+
+  /** Sends the socket its view as it was at `at` when the budget allows the hits it reads. */
+  private answerRewind(socket: DashboardSocket, site: string, at: number): boolean {
+    const view = socket.data.view ?? WHOLE_SITE;
+    const now = this.now();
+    if (!this.rewindBudget.take(this.hub.rewindCost(site, view, at, now), now)) return false;
+    socket.send(this.hub.rewind(site, view, at, now));
     if (this.options.metrics) this.options.metrics.rewinds++;
+    return true;
   }
 
   /** A closed socket is already unsubscribed by the transport; only its shard place is freed. */
   close(socket: DashboardSocket): void {
+    this.waitingRewinds.delete(socket);
     if (socket.data.shard !== undefined) this.shards.leave(topicOf(socket.data.site, socket.data.view), socket.data.shard);
     this.connected--;
     if (this.options.metrics) this.options.metrics.dashboardsConnected = this.connected;

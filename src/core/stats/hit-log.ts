@@ -155,6 +155,15 @@ export class HitLog {
   }
 
   /** The time of the first hit held (where a window reaching further back is partial), or undefined when empty. */
+  /** The hits of the chunks that hold some of (from, to], give or take `slack` ms: what a scan of that range reads. */
+  hitsBetween(from: number, to: number, slack: number): number {
+    let hits = 0;
+    for (const chunk of this.chunkList) {
+      if (chunk.length > 0 && chunk.time[chunk.length - 1]! > from && chunk.time[0]! <= to + slack) hits += chunk.length;
+    }
+    return hits;
+  }
+
   oldestTime(): number | undefined {
     for (const chunk of this.chunkList) if (chunk.length > 0) return chunk.time[0];
     return undefined;

@@ -3,7 +3,7 @@ import { encodeRewindFrame } from "../wire/frame-encoder.ts";
 import { REWIND_MS } from "../wire/protocol.ts";
 import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
-import { figuresFromLog, viewFromLog } from "./view-history.ts";
+import { figuresFromLog, LATE_HITS_MS, viewFromLog } from "./view-history.ts";
 import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { SITE_BYTES, VisitorBudget } from "./visitor-budget.ts";
 
@@ -133,11 +133,15 @@ export class SiteViews {
    * its window ending there, as one encoded RewindFrame. Its visitors are tallied, not tracked: it takes none of their memory.
    */
   rewind(canonical: CanonicalView, at: number, now: number): string {
-    const { filters, window = DEFAULT_WINDOW } = canonical;
-    const time = Math.min(now, Math.max(now - REWIND_MS, at));
-    const range = { filters, from: time - window * 60_000, to: time };
+    const { filters, window, time, range } = rewindRange(canonical, at, now);
     const { stats, feed } = figuresFromLog(this.log, range, new SiteStats(this.site, this.limits, new VisitorBudget(0), window));
     return encodeRewindFrame({ site: this.site, filters, window, at: time, from: this.log.oldestTime() ?? now, stats }, feed);
+  }
+
+  /** The logged hits a rewind reads: those of the chunks its window reaches (each chunk is read whole). */
+  rewindCost(canonical: CanonicalView, at: number, now: number): number {
+    const { range } = rewindRange(canonical, at, now);
+    return this.log.hitsBetween(range.from, range.to, LATE_HITS_MS);
   }
 
   private forget(view: View): void {
@@ -151,4 +155,10 @@ export class SiteViews {
     this.list = [];
     this.log.close();
   }
+}
+
+/** A rewind's moment, brought within the last REWIND_MS, and the hits of its window ending there. */
+function rewindRange({ filters, window = DEFAULT_WINDOW }: CanonicalView, at: number, now: number) {
+  const time = Math.min(now, Math.max(now - REWIND_MS, at));
+  return { filters, window, time, range: { filters, from: time - window * 60_000, to: time } };
 }

@@ -23,6 +23,9 @@ interface Scan {
   feedNext: number;
 }
 
+/** How much later than the hits after it a logged hit may be stamped (another process's clock). */
+export const LATE_HITS_MS = 60_000;
+
 const NO_PROPS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
@@ -105,6 +108,9 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
     const chunk = chunks[c]!;
     const { time, codes, length, extraAt } = chunk;
     if (length === 0 || time[length - 1]! <= from) continue;
+    // The log is in the order hits arrived, give or take the clocks of other processes: a chunk
+    // that starts well past the end holds none of the range, nor do those after it.
+    if (time[0]! > to + LATE_HITS_MS) break;
     let extra = 0;
     next: for (let i = 0; i < length; i++) {
       const at = time[i]!;
