@@ -84,11 +84,18 @@ export function curlCommand(origin: string, domain: string): string {
 
 const regionNames = typeof Intl.DisplayNames === "function" ? new Intl.DisplayNames(["en"], { type: "region" }) : null;
 
-/** "FR" → "🇫🇷 France"; anything that is not a two-letter code is shown as it is. */
+const labels = new Map<string, string>();
+
+/** "FR" → "🇫🇷 France"; anything that is not a two-letter code is shown as it is. Kept: every feed row asks, every render. */
 export function countryLabel(code: string): string {
   if (!isCountryCode(code)) return code;
-  const flag = String.fromCodePoint(...[...code].map((letter) => 0x1f1e6 + letter.charCodeAt(0) - 65));
-  return `${flag} ${countryName(code)}`;
+  let label = labels.get(code);
+  if (label === undefined) {
+    const flag = String.fromCodePoint(...[...code].map((letter) => 0x1f1e6 + letter.charCodeAt(0) - 65));
+    label = `${flag} ${countryName(code)}`;
+    labels.set(code, label); // at most 26 × 26 codes
+  }
+  return label;
 }
 
 export function isCountryCode(code: string): boolean {

@@ -2,13 +2,22 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { formatNumber } from "../format.ts";
 import type { ListRow, TopListModel } from "../site-model.ts";
+import { sameList } from "../same.ts";
+import { pure } from "./pure.ts";
+
+interface Props {
+  list: TopListModel;
+  onSelect?: (value: string) => void;
+}
 
 /**
  * A ranked list with a share bar behind each row; with `onSelect`, each row narrows the view to it.
  * A custom event with properties gets a button of its own beside it that shows them under the row,
  * so the row's own click still filters.
  */
-export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?: (value: string) => void }) {
+export const TopListCard = pure<Props>(TopList, (a, b) => sameList(a.list, b.list) && (a.onSelect === undefined) === (b.onSelect === undefined));
+
+function TopList({ list, onSelect }: Props) {
   const [open, setOpen] = useState<readonly string[]>([]);
   const toggle = (value: string) => setOpen(open.includes(value) ? open.filter((shown) => shown !== value) : [...open, value]);
   return html`<section class="card top-list" data-testid=${list.testid}>
