@@ -7,7 +7,7 @@
  * machine shared with other work a task also counts the time the thread waited for a core, so the
  * trace's thread time (the CPU the tasks used) is printed beside both.
  *
- *   bun build.ts && bun bench/dashboard-cpu.ts [--seconds 60] [--rate 60] [--reduced-motion] [--trace file.json]
+ *   bun build.ts && bun bench/dashboard-cpu.ts [--seconds 60] [--rate 60] [--height 800] [--reduced-motion] [--trace file.json]
  */
 import { parseArgs } from "node:util";
 import type { CDPSession, Page } from "playwright-core";
@@ -28,6 +28,8 @@ const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "60" },
     rate: { type: "string", default: "60" },
+    /** The window's height: 800 shows the figures, the charts and the map; 2000 shows the lists and the feed too. */
+    height: { type: "string", default: "800" },
     /** As a browser set to reduce motion: no animations or transitions, to see what they cost. */
     "reduced-motion": { type: "boolean", default: false },
     /** Writes the trace, with the timeline's events (style, layout, paint), to this file for DevTools. */
@@ -44,7 +46,7 @@ const browser = await launchBrowser();
 let sending = true;
 try {
   const page = await browser.newPage({
-    viewport: { width: 1280, height: 800 },
+    viewport: { width: 1280, height: Number(values.height) },
     userAgent: UA.chromeWindows,
     reducedMotion: values["reduced-motion"] ? "reduce" : "no-preference",
   });
@@ -91,7 +93,7 @@ try {
   const cpuMs = tasks.reduce((total, task) => total + task.cpuMs, 0);
   const shown = await visitorsShown(page);
   const motion = values["reduced-motion"] ? ", reduced motion" : "";
-  console.log(`dashboard main thread, ${wallSeconds.toFixed(1)} s at ${rate} pageviews/s (${visitor} sent), tick ${TICK_MS} ms${motion}`);
+  console.log(`dashboard main thread, ${wallSeconds.toFixed(1)} s at ${rate} pageviews/s (${visitor} sent), tick ${TICK_MS} ms, 1280 × ${values.height}${motion}`);
   console.log(`frames received:  ${(framesDuring / wallSeconds).toFixed(2)} per second (${framesDuring})`);
   console.log(`main thread busy: ${busyPercent.toFixed(2)} % (${((after - before) * 1000).toFixed(0)} ms of tasks)`);
   console.log(`  on its CPU:     ${((cpuMs / 1000 / wallSeconds) * 100).toFixed(2)} % (${cpuMs.toFixed(0)} ms of thread time)`);
