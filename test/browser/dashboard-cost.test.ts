@@ -1,7 +1,7 @@
 /**
  * What a tick costs the page to draw (bench/dashboard-cpu.ts measures it): arrivals in the feed
  * and moving list bars start no animation or transition per item, each of which the browser
- * would draw frame after frame.
+ * would draw frame after frame, and a chart bar's tooltip changes as one text node.
  */
 import { describe, expect, test } from "bun:test";
 import { byTestId, recordErrors } from "../helpers/browser.ts";
@@ -23,7 +23,7 @@ async function sendPageview(path: string, visitor: number): Promise<void> {
 }
 
 describe("the cost of a tick", () => {
-  test("new feed items and changed list rows start no animation or transition", async () => {
+  test("new feed items and changed list rows start no animation or transition; a bar's tooltip is one text node", async () => {
     const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = recordErrors(page);
     try {
@@ -47,6 +47,10 @@ describe("the cost of a tick", () => {
       await byTestId(page, "top-pages").getByText("/b").waitFor({ timeout: STEP_TIMEOUT });
       await page.waitForTimeout(500); // a transition starts after the style change that causes it
       expect(await page.evaluate(() => (window as unknown as { started: string[] }).started)).toEqual([]);
+      // A bar's tooltip is one text node: when the charts slide, each second, a bar changes one node.
+      const titleNodes = await page.evaluate(() => [...document.querySelectorAll(".chart rect title")].map((title) => title.childNodes.length));
+      expect(titleNodes.length).toBe(90);
+      expect(new Set(titleNodes)).toEqual(new Set([1]));
       expect(errors).toEqual([]);
     } finally {
       await page.close();

@@ -1,5 +1,5 @@
 import { html } from "htm/preact";
-import { clockTime, formatNumber } from "../format.ts";
+import { barTitle, formatNumber } from "../format.ts";
 import type { ChartModel } from "../site-model.ts";
 import { sameChart, sameFields } from "../same.ts";
 import { pure } from "./pure.ts";
@@ -38,7 +38,7 @@ function Chart({ testid, title, chart, since, withSeconds }: Props) {
             y=${100 - bar.height}
             width=${BAR - 2}
             height=${bar.height}
-          ><title>${clockTime(bar.t, withSeconds)}: ${bar.count} pageviews</title></rect>`,
+          ><title>${barTitle(bar.t, bar.count, withSeconds)}</title></rect>`,
         )}
         <line class="chart-base" x1="0" x2=${width} y1="99.5" y2="99.5" vector-effect="non-scaling-stroke" />
       </svg>
