@@ -47,7 +47,18 @@ export async function launchBrowser({ extraArgs = [], backForwardCache = false }
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const path = `${ARTIFACTS_DIR}${name}.png`;
+  // The whole page as if on screen: the feed's rows out of view are skipped (content-visibility) and
+  // would come out blank. A constructed sheet, as the page's policy refuses inline styles.
+  const drawAll = () => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync("* { content-visibility: visible !important; }");
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  };
+  await page.evaluate(drawAll);
   await page.screenshot({ path, fullPage: true });
+  await page.evaluate(() => {
+    document.adoptedStyleSheets = document.adoptedStyleSheets.slice(0, -1);
+  });
   return path;
 }
 

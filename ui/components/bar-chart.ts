@@ -1,6 +1,8 @@
 import { html } from "htm/preact";
-import { clockTime, formatNumber } from "../format.ts";
+import { barTitle, formatNumber } from "../format.ts";
 import type { ChartModel } from "../site-model.ts";
+import { sameChart, sameFields } from "../same.ts";
+import { pure } from "./pure.ts";
 
 interface Props {
   testid: string;
@@ -14,7 +16,9 @@ interface Props {
 const BAR = 10; // viewBox units per bar; the SVG stretches to its box
 
 /** Bars in an inline SVG: the newest bar (still filling) on the right, drawn lighter. */
-export function BarChart({ testid, title, chart, since, withSeconds }: Props) {
+export const BarChart = pure<Props>(Chart, ({ chart: a, ...restA }, { chart: b, ...restB }) => sameChart(a, b) && sameFields(restA, restB));
+
+function Chart({ testid, title, chart, since, withSeconds }: Props) {
   const width = chart.bars.length * BAR;
   const last = chart.bars.length - 1;
   return html`<figure class="card chart" data-testid=${testid}>
@@ -34,7 +38,7 @@ export function BarChart({ testid, title, chart, since, withSeconds }: Props) {
             y=${100 - bar.height}
             width=${BAR - 2}
             height=${bar.height}
-          ><title>${clockTime(bar.t, withSeconds)}: ${bar.count} pageviews</title></rect>`,
+          ><title>${barTitle(bar.t, bar.count, withSeconds)}</title></rect>`,
         )}
         <line class="chart-base" x1="0" x2=${width} y1="99.5" y2="99.5" vector-effect="non-scaling-stroke" />
       </svg>

@@ -4,6 +4,7 @@ import { formatNumber } from "../format.ts";
 import { WALL_HREF } from "../display-mode.ts";
 import { siteHref } from "../route.ts";
 import { CurlHint } from "./curl-hint.ts";
+import { pure } from "./pure.ts";
 
 interface Props {
   /** null until the first sites frame. */
@@ -12,7 +13,10 @@ interface Props {
   origin: string;
 }
 
-export function SiteList({ sites, more, origin }: Props) {
+/** The sites, busiest first: drawn again only when a sites frame changes them. */
+export const SiteList = pure<Props>(Sites);
+
+function Sites({ sites, more, origin }: Props) {
   if (sites === null) return html`<section class="card" data-testid="site-list"><p class="empty">Loading sites…</p></section>`;
   if (sites.length === 0) {
     return html`<section class="card hint" data-testid="site-list">

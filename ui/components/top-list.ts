@@ -2,13 +2,22 @@ import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { formatNumber } from "../format.ts";
 import type { ListRow, TopListModel } from "../site-model.ts";
+import { sameList } from "../same.ts";
+import { pure } from "./pure.ts";
+
+interface Props {
+  list: TopListModel;
+  onSelect?: (value: string) => void;
+}
 
 /**
  * A ranked list with a share bar behind each row; with `onSelect`, each row narrows the view to it.
  * A custom event with properties gets a button of its own beside it that shows them under the row,
  * so the row's own click still filters.
  */
-export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?: (value: string) => void }) {
+export const TopListCard = pure<Props>(TopList, (a, b) => sameList(a.list, b.list) && (a.onSelect === undefined) === (b.onSelect === undefined));
+
+function TopList({ list, onSelect }: Props) {
   const [open, setOpen] = useState<readonly string[]>([]);
   const toggle = (value: string) => setOpen(open.includes(value) ? open.filter((shown) => shown !== value) : [...open, value]);
   return html`<section class="card top-list" data-testid=${list.testid}>
@@ -20,18 +29,18 @@ export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?:
       ? html`<p class="empty">Nothing yet</p>`
       : html`<ol class="rows">
           ${list.rows.map((row, rank) => {
-            const content = html`<span class="row-bar" style=${`transform: scaleX(${row.width.toFixed(3)})`}></span>
-              <span class="row-label">${row.label}</span>
+            const content = html`<span class="row-label">${row.label}</span>
               <span class="row-count">${formatNumber(row.count)}</span>
               <span class="row-percent">${row.percent}</span>`;
             const title = `${row.label}: ${row.count} (${row.percent})`;
+            const bar = shareBar(row.width);
             const main = onSelect
-              ? html`<button type="button" class="row-button" data-value=${row.value} title=${title} aria-label=${`Show only ${list.title}: ${row.label}`} onClick=${() => onSelect(row.value)}>${content}</button>`
-              : html`<div class="row-static" title=${title}>${content}</div>`;
+              ? html`<button type="button" class="row-button" style=${bar} data-value=${row.value} title=${title} aria-label=${`Show only ${list.title}: ${row.label}`} onClick=${() => onSelect(row.value)}>${content}</button>`
+              : html`<div class="row-static" style=${bar} title=${title}>${content}</div>`;
             if (!row.props) {
               return onSelect
                 ? html`<li key=${row.value} class="row row-selectable">${main}</li>`
-                : html`<li key=${row.value} class="row" title=${title}>${content}</li>`;
+                : html`<li key=${row.value} class="row" style=${bar} title=${title}>${content}</li>`;
             }
             return html`<li key=${row.value} class="row row-selectable row-with-props">
               ${main}
@@ -40,6 +49,14 @@ export function TopListCard({ list, onSelect }: { list: TopListModel; onSelect?:
           })}
         </ol>`}
   </section>`;
+}
+
+/**
+ * The share bar is the row's background, sized: an element of its own, placed under the text,
+ * made the row's every part a layer of its own to paint, seventy rows a tick.
+ */
+function shareBar(width: number): string {
+  return `background-size: ${(width * 100).toFixed(1)}% 100%`;
 }
 
 /** The button that shows a custom event's properties, and the table it shows. */

@@ -30,6 +30,19 @@ const isDrawn = (code: string) => DRAWN.has(code);
 export class WorldMap extends Component<Props, State> {
   override state: State = { hovered: null, focused: null, selected: null };
 
+  /** Drawn again when the countries section changes (a new list from a frame), not on every render of the page. */
+  override shouldComponentUpdate(next: Props, state: State): boolean {
+    const { countries, onSelect, withTable } = this.props;
+    return (
+      next.countries !== countries ||
+      (next.onSelect === undefined) !== (onSelect === undefined) ||
+      next.withTable !== withTable ||
+      state.hovered !== this.state.hovered ||
+      state.focused !== this.state.focused ||
+      state.selected !== this.state.selected
+    );
+  }
+
   private choose = (code: string) => {
     this.setState({ selected: code });
     this.props.onSelect?.(code);
