@@ -60,6 +60,7 @@ describe("the window switch", () => {
       expect(await page.getByRole("button", { name: "Last 30 minutes" }).getAttribute("aria-pressed")).toBe("false");
       expect(await byTestId(page, "top-sources").locator(".card-head .muted").textContent()).toBe("visitors, last 1 min");
       expect(await byTestId(page, "chart-minutes").locator("rect").count()).toBe(5);
+      expect(await byTestId(page, "world-map").locator(".card-head .muted").textContent()).toBe("visitors, last 1 min");
       // The figures of the last minute: the three pageviews just sent, and the next one live.
       await waitText(page, "visitors-30m", "3");
       await waitText(page, "pageviews", "3");
@@ -133,6 +134,8 @@ describe("pause and rewind", () => {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 3, undefined, { timeout: STEP_TIMEOUT });
       expect(await byTestId(page, "feed-item").locator(".feed-path").allTextContents()).toEqual(["/before", "/before", "/before"]);
       expect(await text(page, "rewind-time")).toMatch(/^\d\d:\d\d:\d\d$/);
+      // The charts end at the moment shown, not "now".
+      expect(await byTestId(page, "chart-seconds").locator(".chart-x span").last().textContent()).toBe(await text(page, "rewind-time"));
       expect(await byTestId(page, "freshness").innerText()).toContain(`at ${await text(page, "rewind-time")}`);
       // The server started seconds ago: a 30-minute window at that moment reaches before its history.
       expect(await text(page, "rewind-partial")).toMatch(/^History before \d\d:\d\d:\d\d is no longer held/);

@@ -10,6 +10,8 @@ interface Props {
   chart: ChartModel;
   /** Label of the oldest bar, e.g. "30 min ago". */
   since: string;
+  /** Label of the newest bar: "now", or the moment a paused view shows. */
+  until?: string;
   withSeconds: boolean;
 }
 
@@ -18,7 +20,7 @@ const BAR = 10; // viewBox units per bar; the SVG stretches to its box
 /** Bars in an inline SVG: the newest bar (still filling) on the right, drawn lighter. */
 export const BarChart = pure<Props>(Chart, ({ chart: a, ...restA }, { chart: b, ...restB }) => sameChart(a, b) && sameFields(restA, restB));
 
-function Chart({ testid, title, chart, since, withSeconds }: Props) {
+function Chart({ testid, title, chart, since, until = "now", withSeconds }: Props) {
   const width = chart.bars.length * BAR;
   const last = chart.bars.length - 1;
   return html`<figure class="card chart" data-testid=${testid}>
@@ -43,6 +45,6 @@ function Chart({ testid, title, chart, since, withSeconds }: Props) {
         <line class="chart-base" x1="0" x2=${width} y1="99.5" y2="99.5" vector-effect="non-scaling-stroke" />
       </svg>
     </div>
-    <div class="chart-x" aria-hidden="true"><span>${since}</span><span>now</span></div>
+    <div class="chart-x" aria-hidden="true"><span>${since}</span><span>${until}</span></div>
   </figure>`;
 }

@@ -1,5 +1,5 @@
 import { html } from "htm/preact";
-import { formatNumber } from "../format.ts";
+import { clockTime, formatNumber } from "../format.ts";
 import { siteModel } from "../site-model.ts";
 import type { ViewState } from "../view-model.ts";
 import { BarChart } from "./bar-chart.ts";
@@ -53,6 +53,8 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
   // An empty moment of a rewound view is not a site that never got a pageview.
   const waiting = view.loaded && view.shownAt === null && model.visitors30m === 0 && model.feed.length === 0;
   const { labels } = model;
+  // A paused view's charts end at its moment, not now.
+  const until = view.shownAt === null ? "now" : clockTime(view.shownAt, true);
   return html`<div class="site-view">
     ${controls &&
     html`<div class="view-controls">
@@ -82,10 +84,10 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
       <${CurlHint} origin=${origin} domain=${view.site} />
     </section>`}
     <div class="charts">
-      <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since=${labels.chartSince} withSeconds=${false} />
-      <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
+      <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since=${labels.chartSince} until=${until} withSeconds=${false} />
+      <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" until=${until} withSeconds=${true} />
     </div>
-    <${WorldMap} countries=${view.stats.countries} onSelect=${selectIn("top-countries")} />
+    <${WorldMap} countries=${view.stats.countries} unit=${`visitors, ${labels.window}`} onSelect=${selectIn("top-countries")} />
     <div class="site-columns">
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} onSelect=${selectIn(list.testid)} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />

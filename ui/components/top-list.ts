@@ -44,7 +44,7 @@ function TopList({ list, onSelect }: Props) {
             }
             return html`<li key=${row.value} class="row row-selectable row-with-props">
               ${main}
-              <${PropsToggle} row=${row} id=${`${list.testid}-props-${rank}`} open=${open.includes(row.value)} onToggle=${() => toggle(row.value)} />
+              <${PropsToggle} row=${row} unit=${list.unit} id=${`${list.testid}-props-${rank}`} open=${open.includes(row.value)} onToggle=${() => toggle(row.value)} />
             </li>`;
           })}
         </ol>`}
@@ -60,13 +60,13 @@ function shareBar(width: number): string {
 }
 
 /** The button that shows a custom event's properties, and the table it shows. */
-function PropsToggle({ row, id, open, onToggle }: { row: ListRow; id: string; open: boolean; onToggle: () => void }) {
+function PropsToggle({ row, unit, id, open, onToggle }: { row: ListRow; unit: string; id: string; open: boolean; onToggle: () => void }) {
   return html`<button type="button" class="props-toggle" aria-expanded=${open ? "true" : "false"} aria-controls=${id} aria-label=${`Properties of ${row.label}`} onClick=${onToggle}>
       <span aria-hidden="true">${open ? "▾" : "▸"}</span> props
     </button>
     ${open &&
     html`<table class="props" id=${id}>
-      <caption class="sr-only">Properties of ${row.label}, last 30 minutes</caption>
+      <caption class="sr-only">Properties of ${row.label} (${unit})</caption>
       <thead>
         <tr><th scope="col">Property</th><th scope="col">Value</th><th scope="col">Events</th></tr>
       </thead>

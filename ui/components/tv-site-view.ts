@@ -34,7 +34,7 @@ export function TvSiteView({ view, now }: { view: ViewState; now: number }) {
     <div class="tv-body">
       <div class="tv-main">
         <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
-        <${WorldMap} countries=${view.stats.countries} withTable=${false} />
+        <${WorldMap} countries=${view.stats.countries} unit=${`visitors, ${model.labels.window}`} withTable=${false} />
       </div>
       <${LiveFeed} rows=${model.feed.slice(0, TV_FEED_ROWS)} skipped=${view.feedSkipped} scrolls=${false} />
     </div>

@@ -12,6 +12,8 @@ interface Props {
   onSelect?: (code: string) => void;
   /** The list of countries beside the map (a wall screen has no room for it). */
   withTable?: boolean;
+  /** What the counts are, e.g. "visitors, last 5 min". */
+  unit?: string;
 }
 
 interface State {
@@ -32,9 +34,10 @@ export class WorldMap extends Component<Props, State> {
 
   /** Drawn again when the countries section changes (a new list from a frame), not on every render of the page. */
   override shouldComponentUpdate(next: Props, state: State): boolean {
-    const { countries, onSelect, withTable } = this.props;
+    const { countries, onSelect, withTable, unit } = this.props;
     return (
       next.countries !== countries ||
+      next.unit !== unit ||
       (next.onSelect === undefined) !== (onSelect === undefined) ||
       next.withTable !== withTable ||
       state.hovered !== this.state.hovered ||
@@ -48,14 +51,14 @@ export class WorldMap extends Component<Props, State> {
     this.props.onSelect?.(code);
   };
 
-  override render({ countries, onSelect, withTable = true }: Props, { hovered, focused, selected }: State) {
+  override render({ countries, onSelect, withTable = true, unit = "visitors, last 30 min" }: Props, { hovered, focused, selected }: State) {
     const model = mapModel(countries, isDrawn);
     const active = hovered ?? focused;
     const shown = active === null ? undefined : model.shaded.get(active);
     return html`<section class="card world-map" data-testid="world-map" data-selected=${selected ?? undefined}>
       <header class="card-head">
         <h2 class="card-title">Visitors by country</h2>
-        <span class="muted">visitors, 30 min</span>
+        <span class="muted">${unit}</span>
       </header>
       <div class="map-body">
         <div class="map-figure">
