@@ -55,7 +55,9 @@ function start(root: HTMLElement): void {
       html`<${App} view=${shownView(rewind.state, view)} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
       root,
     );
-    document.title = pageTitle(view);
+    // Setting the title, even to the same text, makes the browser do work of its own each time.
+    const title = pageTitle(view);
+    if (document.title !== title) document.title = title;
   };
   // Frames may come faster than the screen refreshes: fold each in, draw at most once per animation frame.
   const schedule = () => {
