@@ -93,7 +93,12 @@ export function evaluateTargets(results: Results): Target[] {
     ];
   });
 
-  const pulseRuns = [...results.values()].map((servers) => servers.get("pulse")).filter(isReport).filter((r) => r.rate > 0 && r.dashboards > 0);
+  // The ceilings ("ingest", "ingest views") offer more than a server can take on purpose: their time to 202 is a queue's.
+  const pulseRuns = [...results.entries()]
+    .filter(([scenario]) => !scenario.startsWith("ingest"))
+    .map(([, servers]) => servers.get("pulse"))
+    .filter(isReport)
+    .filter((r) => r.rate > 0 && r.dashboards > 0);
   add("ingest latency (time to 202) p99 < 50 ms throughout", pulseRuns.length > 0 ? pulseRuns : undefined, () => {
     const worst = Math.max(...pulseRuns.map((r) => r.pageviews.ingest.p99Ms));
     return [worst < 50, `worst p99 ${worst} ms`];
