@@ -12,8 +12,10 @@ export const AT = Object.fromEntries(FIELDS.map((field, d) => [field, d])) as Re
 export const CHUNK_HITS = 4096;
 /** How far back a log keeps hits: a rewind 30 minutes back still has a 30-minute window. */
 export const HISTORY_MS = 60 * 60_000;
-/** A chunk's arrays: time and visitor (8 bytes each) and a 2-byte label code per dimension. */
-export const CHUNK_BYTES = CHUNK_HITS * (16 + 2 * DIMENSIONS);
+/** A chunk's arrays: time and visitor (8 bytes each), the visitor's slot (4) and a 2-byte label code per dimension. */
+export const CHUNK_BYTES = CHUNK_HITS * (20 + 2 * DIMENSIONS);
+/** A visitor's slot in a log: its map entry and use count; an upper bound. */
+export const SLOT_BYTES = 80;
 /** Code 0: a label the log had no room for, which no filter matches. */
 const UNLOGGED = 0;
 const MAX_CODES = 65_535;
@@ -25,6 +27,8 @@ export function labelBytes(label: string): number {
 export interface Chunk {
   readonly time: Float64Array;
   readonly visitor: Float64Array;
+  /** The visitor's slot in the log (see VisitorSlots). */
+  readonly slot: Int32Array;
   /** DIMENSIONS codes per hit, in VIEW_DIMENSIONS order. */
   readonly codes: Uint16Array;
   length: number;
@@ -83,6 +87,45 @@ class LabelCodes {
 }
 
 /**
+ * A small number for each visitor with hits in a log, the same for all their hits and given back
+ * with their last: a scan finds each visitor's first and last hit by indexing arrays with it, where
+ * hashing their ids was most of the cost of a view or a rewind.
+ */
+class VisitorSlots {
+  private readonly slots = new Map<number, number>();
+  private uses = new Int32Array(1024);
+  private readonly free: number[] = [];
+  /** One more than the highest slot given so far. */
+  count = 0;
+
+  constructor(private readonly pool: HitLogPool) {}
+
+  /** The visitor's slot, counted once more; -1 when a new visitor finds no room. */
+  take(visitor: number, log: HitLog): number {
+    let slot = this.slots.get(visitor);
+    if (slot === undefined) {
+      if (!this.pool.reserve(SLOT_BYTES, log)) return -1;
+      slot = this.free.pop() ?? this.count++;
+      if (slot === this.uses.length) {
+        const grown = new Int32Array(2 * slot);
+        grown.set(this.uses);
+        this.uses = grown;
+      }
+      this.slots.set(visitor, slot);
+    }
+    this.uses[slot]!++;
+    return slot;
+  }
+
+  release(slot: number, visitor: number): void {
+    if (--this.uses[slot]! > 0) return;
+    this.slots.delete(visitor);
+    this.free.push(slot);
+    this.pool.release(SLOT_BYTES);
+  }
+}
+
+/**
  * The memory all sites' hit logs share. A log that needs room and finds none takes it from the log
  * that holds the most bytes (its oldest chunk goes), so busy sites give way and every live site
  * keeps some recent history.
@@ -130,17 +173,24 @@ export class HitLogPool {
 export class HitLog {
   private readonly chunkList: Chunk[] = [];
   private readonly labels: LabelCodes[];
+  private readonly visitorSlots: VisitorSlots;
   private readonly scratch = new Uint16Array(DIMENSIONS);
   /** Bytes of chunks and extras held (labels aside): which log gives way first. */
   heldBytes = 0;
 
   constructor(private readonly pool: HitLogPool) {
     this.labels = VIEW_DIMENSIONS.map(() => new LabelCodes(pool));
+    this.visitorSlots = new VisitorSlots(pool);
     pool.add(this);
   }
 
   get chunkCount(): number {
     return this.chunkList.length;
+  }
+
+  /** One more than the highest visitor slot in use: an array that long has a place for each visitor. */
+  get slotCount(): number {
+    return this.visitorSlots.count;
   }
 
   /** The chunks, oldest first, for a scan that reads their columns; valid until the next append or trim. */
@@ -178,15 +228,21 @@ export class HitLog {
     let chunk = this.chunkList[this.chunkList.length - 1];
     if (!chunk || chunk.length === CHUNK_HITS) {
       chunk = this.pool.reserve(CHUNK_BYTES, this) ? newChunk() : undefined;
-      if (!chunk) {
-        for (let d = 0; d < DIMENSIONS; d++) this.labels[d]!.release(this.scratch[d]!);
-        if (extra) this.pool.release(bytes);
-        return;
+      if (chunk) {
+        this.chunkList.push(chunk);
+        this.heldBytes += CHUNK_BYTES;
       }
-      this.chunkList.push(chunk);
-      this.heldBytes += CHUNK_BYTES;
+    }
+    // The slot last: making room for a new visitor's drops only older chunks than the one written,
+    // and a slot taken before a drop could be given back by it.
+    const slot = chunk ? this.visitorSlots.take(hit.visitor, this) : -1;
+    if (!chunk || slot === -1) {
+      for (let d = 0; d < DIMENSIONS; d++) this.labels[d]!.release(this.scratch[d]!);
+      if (extra) this.pool.release(bytes);
+      return;
     }
     const i = chunk.length++;
+    chunk.slot[i] = slot;
     chunk.time[i] = hit.time;
     chunk.visitor[i] = hit.visitor;
     chunk.codes.set(this.scratch, i * DIMENSIONS);
@@ -211,6 +267,7 @@ export class HitLog {
     const chunk = this.chunkList.shift();
     if (!chunk) return;
     for (let i = 0; i < chunk.length * DIMENSIONS; i++) this.labels[i % DIMENSIONS]!.release(chunk.codes[i]!);
+    for (let i = 0; i < chunk.length; i++) this.visitorSlots.release(chunk.slot[i]!, chunk.visitor[i]!);
     this.pool.release(CHUNK_BYTES + chunk.extraBytes);
     this.heldBytes -= CHUNK_BYTES + chunk.extraBytes;
   }
@@ -300,6 +357,7 @@ function newChunk(): Chunk {
   return {
     time: new Float64Array(CHUNK_HITS),
     visitor: new Float64Array(CHUNK_HITS),
+    slot: new Int32Array(CHUNK_HITS),
     codes: new Uint16Array(CHUNK_HITS * DIMENSIONS),
     length: 0,
     extraAt: [],

@@ -42,7 +42,7 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
   const scanned = scanRange(log, range, stats);
   if (!scanned) return stats;
   const { chunks, scan } = scanned;
-  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count), stats)) return hitByHit(log, range, newStats, stats);
+  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), stats)) return hitByHit(log, range, newStats, stats);
   stats.seedFeed(feedOf(log, chunks, scan));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
@@ -62,7 +62,7 @@ export function figuresFromLog(log: HitLog, range: LogRange, stats: SiteStats): 
   const figures = stats.stats(time);
   if (!scanned) return { stats: figures, feed: [] };
   const { chunks, scan } = scanned;
-  const { tallies, visitors, current } = tallyVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count), time - stats.visitors.recentMs)!;
+  const { tallies, visitors, current } = tallyVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), time - stats.visitors.recentMs)!;
   figures.visitors = { last5m: current, last30m: visitors, capped: false };
   COUNTED.forEach(({ counter, at }, k) => {
     const counted = new Counter();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { extraBytes } from "../../../src/core/stats/hit-extras.ts";
-import { CHUNK_BYTES, CHUNK_HITS, HitLog, HitLogPool, labelBytes } from "../../../src/core/stats/hit-log.ts";
+import { CHUNK_BYTES, CHUNK_HITS, HitLog, HitLogPool, labelBytes, SLOT_BYTES } from "../../../src/core/stats/hit-log.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
 
 const T0 = 1_700_000_000_000;
@@ -27,7 +27,9 @@ describe("HitLog", () => {
   });
 
   test("within the pool's bytes, the log holding most chunks gives way; trimming gives the bytes back", () => {
-    const pool = new HitLogPool(3 * CHUNK_BYTES + 2 * LABELS);
+    // A chunk of hits each from a visitor of their own, with the visitors' slots.
+    const chunkOfVisitors = CHUNK_BYTES + CHUNK_HITS * SLOT_BYTES;
+    const pool = new HitLogPool(3 * chunkOfVisitors + 2 * LABELS);
     const busy = new HitLog(pool);
     const small = new HitLog(pool);
     for (let i = 0; i < 3 * CHUNK_HITS; i++) busy.append(hit(i, T0 + i));
@@ -60,7 +62,7 @@ describe("HitLog", () => {
     expect(replayed.map((h) => [h.campaign, h.props])).toEqual([[campaign, {}], [undefined, props], [undefined, {}], [undefined, {}]]);
     expect(replayed[0]!.campaign).toBe(campaign);
     const labels = LABELS + labelBytes("Signup") + labelBytes("engagement");
-    expect(pool.budget.usedBytes).toBe(CHUNK_BYTES + labels + extraBytes(campaign) + extraBytes(props));
+    expect(pool.budget.usedBytes).toBe(CHUNK_BYTES + 4 * SLOT_BYTES + labels + extraBytes(campaign) + extraBytes(props));
     log.close();
     expect(pool.budget.usedBytes).toBe(0);
   });
@@ -89,3 +91,4 @@ describe("HitLog", () => {
     expect(pool.budget.usedBytes).toBeLessThanOrEqual(pool.budget.maxBytes);
   });
 });
+
