@@ -58,7 +58,7 @@ for (const filters of [{ country: "FR" }, { device: "Desktop" }, { page: "/" }, 
 const log = (hub as unknown as { views: Map<string, SiteViews> }).views.get(SITE)!.log;
 Bun.gc(true);
 let began = performance.now();
-const stats = viewFromLog(log, { filters: {}, from: now - WINDOW_MS, to: Number.POSITIVE_INFINITY }, () => new SiteStats(SITE));
+const stats = viewFromLog(log, { filters: {}, from: now - WINDOW_MS, to: Number.POSITIVE_INFINITY, asOf: now }, () => new SiteStats(SITE));
 stats.advance(now);
 const head = { site: SITE, filters: {} };
 const snapshot = publishedSnapshot(head, nextTick(head, undefined, stats, now, () => now)!.published, stats);

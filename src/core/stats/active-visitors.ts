@@ -144,18 +144,19 @@ export class ActiveVisitors {
    * Uncounted, the caller adds the loaded visitors to the counters (pages and the first hit's
    * labels) itself: loading hundreds of thousands, it counts each label once.
    */
-  load(id: number, first: VisitorHit, page: string, lastSeen: number, counted = true): boolean {
+  load(id: number, first: VisitorHit, page: string, lastSeen: number, counted = true, current = true): boolean {
     const { source, browser, os, device, country } = first;
     const bytes = visitorBytes(first) + VISITOR_LABEL_CHAR_BYTES * (page.length - first.page.length);
     if (!this.budget.take(bytes)) return false;
     // One literal, in the order touch creates them: a view loads hundreds of thousands at once.
     const visitor = { page, source, browser, os, device, country, id, lastSeen, bytes, recent: null } as Visitor;
     visitor.active = this.active.push(visitor);
-    visitor.recent = this.recent.push(visitor);
+    // A visitor no longer current at the time the figures are moved on to is not made one.
+    if (current) visitor.recent = this.recent.push(visitor);
     this.byId.set(id, visitor);
     if (!counted) return true;
     this.countVisit(visitor, 1);
-    this.pages.add(page, 1);
+    if (current) this.pages.add(page, 1);
     return true;
   }
 

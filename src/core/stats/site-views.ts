@@ -88,7 +88,7 @@ export class SiteViews {
   }
 
   private build({ filters, window = DEFAULT_WINDOW, key }: CanonicalView, time: number): View {
-    const range = { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY };
+    const range = { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY, asOf: time };
     const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
     stats.advance(time);
     const head = window === DEFAULT_WINDOW ? { site: this.site, filters } : { site: this.site, filters, window };

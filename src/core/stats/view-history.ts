@@ -12,6 +12,11 @@ export interface LogRange {
   filters: ViewFilters;
   from: number;
   to: number;
+  /**
+   * With an open `to`: the time the caller will move the figures on to. Visitors already past
+   * "now" then are loaded without a place among the current ones, which they would lose at once.
+   */
+  asOf?: number;
 }
 
 /** What one pass over the log leaves: the places of the matching hits, the newest feed hits. */
@@ -42,7 +47,9 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
   const scanned = scanRange(log, range, stats);
   if (!scanned) return stats;
   const { chunks, scan } = scanned;
-  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), stats)) return hitByHit(log, range, newStats, stats);
+  const asOf = Number.isFinite(range.to) ? range.to : (range.asOf ?? Number.NEGATIVE_INFINITY);
+  const currentAfter = asOf - stats.visitors.recentMs;
+  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), stats, currentAfter)) return hitByHit(log, range, newStats, stats);
   stats.seedFeed(feedOf(log, chunks, scan));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
@@ -171,16 +178,16 @@ const COUNTED = [
  * Loads each visitor once, in the order of their last hits, then counts them a label at a time
  * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
  */
-function loadVisitors(log: HitLog, chunks: readonly Chunk[], scan: Scan, firstByLast: Int32Array, stats: SiteStats): boolean {
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], scan: Scan, firstByLast: Int32Array, stats: SiteStats, currentAfter: number): boolean {
   const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
   const labelled = (at: number, code: number) => log.labelOf(at, code);
-  const tallied = tallyVisitors(log, chunks, scan, firstByLast, Number.NEGATIVE_INFINITY, (firstCodes, base, chunk, i, page) => {
+  const tallied = tallyVisitors(log, chunks, scan, firstByLast, currentAfter, (firstCodes, base, chunk, i, page, current) => {
     first.source = labelled(AT.source, firstCodes[base + AT.source]!);
     first.browser = labelled(AT.browser, firstCodes[base + AT.browser]!);
     first.os = labelled(AT.os, firstCodes[base + AT.os]!);
     first.device = labelled(AT.device, firstCodes[base + AT.device]!);
     first.country = labelled(AT.country, firstCodes[base + AT.country]!);
-    return stats.visitors.load(chunk.visitor[i]!, first, labelled(AT.page, page), chunk.time[i]!, false);
+    return stats.visitors.load(chunk.visitor[i]!, first, labelled(AT.page, page), chunk.time[i]!, false, current);
   });
   if (!tallied) return false;
   COUNTED.forEach(({ counter, at }, k) => {
@@ -209,7 +216,7 @@ function tallyVisitors(
   { places, count }: Scan,
   firstByLast: Int32Array,
   currentAfter: number,
-  load?: (firstCodes: Uint16Array, base: number, chunk: Chunk, i: number, page: number) => boolean,
+  load?: (firstCodes: Uint16Array, base: number, chunk: Chunk, i: number, page: number, current: boolean) => boolean,
 ): VisitorTallies | undefined {
   const tallies = COUNTED.map(({ at }) => new Int32Array(log.codeCount(at)));
   const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
@@ -228,9 +235,10 @@ function tallyVisitors(
     const c = (place / CHUNK_HITS) | 0;
     const i = place % CHUNK_HITS;
     const page = codesOf[c]![i * DIMENSIONS + AT.page]!;
-    if (load && !load(firstCodes, base, chunks[c]!, i, page)) return undefined;
+    const isCurrent = timeOf[c]![i]! > currentAfter;
+    if (load && !load(firstCodes, base, chunks[c]!, i, page, isCurrent)) return undefined;
     visitors++;
-    if (timeOf[c]![i]! > currentAfter) {
+    if (isCurrent) {
       current++;
       pages[page]!++;
     }

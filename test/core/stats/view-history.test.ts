@@ -129,7 +129,7 @@ describe("a view built from the hit log", () => {
   test("an open end takes hits stamped later too, and the caller moves the figures on to its now", () => {
     // Its clock says 50 minutes; another process stamped hits up to 10 minutes later.
     const now = T0 + 50 * MINUTE;
-    const built = viewFromLog(log, { filters: { country: "DE" }, from: now - 30 * MINUTE, to: Number.POSITIVE_INFINITY }, () => new SiteStats("shop.test"));
+    const built = viewFromLog(log, { filters: { country: "DE" }, from: now - 30 * MINUTE, to: Number.POSITIVE_INFINITY, asOf: now }, () => new SiteStats("shop.test"));
     built.advance(now);
     built.takePending();
     const expected = recordedLive(HOUR, { country: "DE" }, now - 30 * MINUTE, Number.POSITIVE_INFINITY, now);
