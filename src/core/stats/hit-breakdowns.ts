@@ -40,12 +40,13 @@ export class HitBreakdowns {
 
   /** Each list counts in 30 buckets of `step` ms: 60 s for the 30-minute window, 2 × W seconds for a window of W minutes. */
   constructor(step = 60_000) {
-    this.utmSources = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
-    this.utmMediums = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
-    this.utmCampaigns = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
-    this.outboundLinks = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
-    this.downloads = new WindowedCounter(step, WINDOW_BUCKETS, MAX_BREAKDOWN_LABELS);
-    this.eventProps = new WindowedCounter(step, WINDOW_BUCKETS, MAX_EVENT_PROP_LABELS);
+    const counter = (maxLabels: number) => new WindowedCounter(step, WINDOW_BUCKETS, maxLabels);
+    this.utmSources = counter(MAX_BREAKDOWN_LABELS);
+    this.utmMediums = counter(MAX_BREAKDOWN_LABELS);
+    this.utmCampaigns = counter(MAX_BREAKDOWN_LABELS);
+    this.outboundLinks = counter(MAX_BREAKDOWN_LABELS);
+    this.downloads = counter(MAX_BREAKDOWN_LABELS);
+    this.eventProps = counter(MAX_EVENT_PROP_LABELS);
   }
 
   /** A pageview: counted under its campaign's tags, when its URL named one. */

@@ -93,12 +93,12 @@ export class Hub {
     return this.viewsOf(site).open(canonical, time);
   }
 
-  /** A view of a site as it was at `at`, from the site's hit log: one encoded RewindFrame, for one socket. */
   /** The logged hits a rewind of the view to `at` reads. */
   rewindCost(site: string, view: CanonicalView, at: number, now: number): number {
     return this.views.get(site)?.rewindCost(view, at, now) ?? 0;
   }
 
+  /** A view of a site as it was at `at`, from the site's hit log: one encoded RewindFrame, for one socket. */
   rewind(site: string, view: CanonicalView, at: number, now: number): string {
     return this.viewsOf(site).rewind(view, at, now);
   }

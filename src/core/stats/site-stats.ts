@@ -92,7 +92,6 @@ export class SiteStats {
   readonly breakdowns: HitBreakdowns;
   /** Pageviews of the window, in 30 buckets of 2 × W seconds: the 30-minute window's are perMinute's own. */
   readonly pageviews: BucketSeries;
-  readonly windowMs: number;
 
   /** Hits since the last tick, at most FEED_ITEMS_PER_TICK; `pendingMore` counts the rest. */
   private pending: FeedItem[] = [];
@@ -106,10 +105,9 @@ export class SiteStats {
     readonly site: string,
     limits: SiteLimits = DEFAULT_SITE_LIMITS,
     budget = new VisitorBudget(Number.POSITIVE_INFINITY),
-    readonly windowMinutes: ViewWindow = DEFAULT_WINDOW,
+    windowMinutes: ViewWindow = DEFAULT_WINDOW,
   ) {
     const step = windowStep(windowMinutes);
-    this.windowMs = windowMinutes * 60_000;
     this.visitors = new ActiveVisitors(budget, windowMinutes);
     this.events = new WindowedCounter(step, WINDOW_BUCKETS, limits.maxEventNames);
     this.breakdowns = new HitBreakdowns(step);

@@ -1,11 +1,10 @@
 import type { Campaign } from "../ingest/accepted-event.ts";
-import { SNAPSHOT_FEED_ITEMS, TOP_LIST_SIZE, type FeedItem, type Stats } from "../wire/protocol.ts";
+import { SNAPSHOT_FEED_ITEMS, type FeedItem, type Stats } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
 import type { VisitorHit } from "./active-visitors.ts";
 import { AT, CHUNK_HITS, DIMENSIONS, type Chunk, type HitLog } from "./hit-log.ts";
 import { ENGAGEMENT, feedItemOf, PAGEVIEW, type Hit, type SiteStats } from "./site-stats.ts";
 import { firstHitsByLastHit } from "./matched-visitors.ts";
-import { Counter } from "./counter.ts";
 
 /** Which logged hits a view is built from: those with `from < time <= to` that match every filter. */
 export interface LogRange {
@@ -66,17 +65,14 @@ export function figuresFromLog(log: HitLog, range: LogRange, stats: SiteStats): 
   const time = range.to;
   const scanned = scanRange(log, range, stats);
   stats.advance(time);
-  const figures = stats.stats(time);
-  if (!scanned) return { stats: figures, feed: [] };
+  if (!scanned) return { stats: stats.stats(time), feed: [] };
   const { chunks, scan } = scanned;
   const { tallies, visitors, current } = tallyVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), time - stats.visitors.recentMs)!;
+  // The lists come from the tallies, counted into the visitors' counters as a build's are; the
+  // counts of visitors from the tally too, as none was loaded.
+  countTallies(log, tallies, stats);
+  const figures = stats.stats(time);
   figures.visitors = { last5m: current, last30m: visitors, capped: false };
-  COUNTED.forEach(({ counter, at }, k) => {
-    const counted = new Counter();
-    const tally = tallies[k]!;
-    for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) counted.add(log.labelOf(at, code), tally[code]);
-    figures[counter] = counted.top(TOP_LIST_SIZE);
-  });
   return { stats: figures, feed: feedOf(log, chunks, scan) };
 }
 
@@ -190,11 +186,16 @@ function loadVisitors(log: HitLog, chunks: readonly Chunk[], scan: Scan, firstBy
     return stats.visitors.load(chunk.visitor[i]!, first, labelled(AT.page, page), chunk.time[i]!, false, current);
   });
   if (!tallied) return false;
+  countTallies(log, tallied.tallies, stats);
+  return true;
+}
+
+/** Adds tallied codes to the visitors' counters, a label at a time. */
+function countTallies(log: HitLog, tallies: readonly Int32Array[], stats: SiteStats): void {
   COUNTED.forEach(({ counter, at }, k) => {
-    const tally = tallied.tallies[k]!;
+    const tally = tallies[k]!;
     for (let code = 0; code < tally.length; code++) if (tally[code]! > 0) stats.visitors[counter].add(log.labelOf(at, code), tally[code]);
   });
-  return true;
 }
 
 /** Each visitor's codes counted: in COUNTED's order, the page of their last hit, the rest of their first. */
