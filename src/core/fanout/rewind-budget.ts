@@ -24,11 +24,11 @@ export class RewindBudget {
     this.tokens = burstHits;
   }
 
-  /** Spends `hits` at `time` when the bucket is not empty; false when the rewind must wait. */
+  /** Spends `hits` at `time` when the bucket is not empty (a rewind that reads nothing never waits); false when the rewind must wait. */
   take(hits: number, time: number): boolean {
     if (this.updated !== undefined) this.tokens = refilled(this.tokens, time - this.updated, this.hitsPerSecond, this.burstHits);
     this.updated = time;
-    if (this.tokens <= 0) return false;
+    if (hits > 0 && this.tokens <= 0) return false;
     this.tokens -= hits;
     return true;
   }

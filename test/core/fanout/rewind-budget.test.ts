@@ -65,6 +65,18 @@ describe("rewinds within the process's budget of logged hits read", () => {
     expect([first.rewinds.length, second.rewinds.length, third.rewinds.length]).toEqual([1, 1, 1]);
   });
 
+  test("a rewind that reads no logged hit (a site with none) is answered even while the budget is spent", () => {
+    const now = NOW;
+    const hub = busyHub();
+    const dashboards = new Dashboards(hub, { now: () => now, rewindBudget: new RewindBudget(1000, 1000) });
+    const [spender, quiet] = [fakeSocket(), fakeSocket()];
+    quiet.socket.data.site = "quiet.test";
+    for (const { socket } of [spender, quiet]) dashboards.open(socket);
+    dashboards.message(spender.socket, JSON.stringify({ type: "rewind", at: NOW - 60_000 }));
+    dashboards.message(quiet.socket, JSON.stringify({ type: "rewind", at: NOW - 60_000 }));
+    expect(quiet.rewinds.map((frame) => frame.stats.visitors.last30m)).toEqual([0]);
+  });
+
   test("a socket that closes or switches view while its rewind waits gets no answer", () => {
     let now = NOW;
     const dashboards = new Dashboards(busyHub(), { now: () => now, rewindBudget: new RewindBudget(1000, 1000) });
