@@ -1,0 +1,160 @@
+import { RecencyList, type RecencyNode } from "../stats/recency-list.ts";
+import type { PresenceChange, PresenceCounts, PresenceSignal } from "./presence-counts.ts";
+import { SitePresence } from "./site-presence.ts";
+
+/** A tab that has sent nothing for this long is no longer present (docs/protocol.md, "Presence"). */
+export const PRESENCE_TTL_MS = 5 * 60_000;
+/** How often the tracker says "here" while its page is visible: well within the TTL, so one lost beacon loses nothing. */
+export const PRESENCE_HEARTBEAT_MS = 2 * 60_000;
+/**
+ * Tabs one process keeps, present or just gone, all sites together; past it the tab heard from
+ * longest ago is dropped. Each costs about PRESENCE_TAB_BYTES (see ARCHITECTURE.md, "Memory").
+ */
+export const MAX_PRESENCE_TABS = 200_000;
+/** Measured heap per tab with a 16-character id (bench/presence-memory.ts), rounded up. */
+export const PRESENCE_TAB_BYTES = 300;
+
+export type PresenceState = PresenceSignal["state"];
+
+/** What is known of one tab: where it is, whether it is present, and when it was last heard from. */
+interface Tab {
+  readonly id: string;
+  readonly site: SitePresence<Tab>;
+  /** The page it is counted on while present: null on a page past the site's page cap (then in the total only). */
+  page: string | null;
+  /** The page it last named, counted or not. */
+  named: string;
+  present: boolean;
+  /** Held by a live-widget socket: a tracker's "gone" does not end it, only "released" does. */
+  held: boolean;
+  /** The time of the last signal applied. */
+  last: number;
+  node: RecencyNode<Tab> | null;
+}
+
+/**
+ * The tabs present on each site and page now. Every process applies the same signals in the bus's
+ * one order and advances at the same tick times, so all hold the same counts.
+ *
+ * Rules: "here" (a pageview, an engagement) makes a tab present on its page, moving it if it was on
+ * another; "gone" ends it, unless a live-widget socket holds it; "held" makes it present and held,
+ * "released" ends it. A signal older than the last one applied to its tab is ignored (beacons
+ * accepted by another worker can reach the bus after a later one). A tab not heard from for
+ * PRESENCE_TTL_MS, held or not, expires. A tab that has gone is remembered until then too, so a
+ * late "here" accepted before its "gone" does not bring it back.
+ */
+export class Presence implements PresenceCounts {
+  private readonly sites = new Map<string, SitePresence<Tab>>();
+  /** Tabs in the order they were last heard from, oldest first. */
+  private readonly recency = new RecencyList<Tab>();
+  /** Sites whose counts changed since the last takeChangedSites (the dashboards' tick). */
+  private readonly touched = new Set<string>();
+  /** Signals applied, for /metrics. */
+  signals = 0;
+  /** Present tabs, all sites together. */
+  present = 0;
+
+  constructor(
+    private readonly ttlMs = PRESENCE_TTL_MS,
+    private readonly maxTabs = MAX_PRESENCE_TABS,
+  ) {}
+
+  siteCount(site: string): number {
+    return this.sites.get(site)?.count ?? 0;
+  }
+
+  pageCount(site: string, page: string): number {
+    return this.sites.get(site)?.pageCount(page) ?? 0;
+  }
+
+  /** Tabs remembered, present or gone. */
+  get tabCount(): number {
+    return this.recency.size;
+  }
+
+  apply(signal: PresenceSignal): void {
+    this.signal(signal.time, signal.site, signal.tab, signal.page, signal.state);
+  }
+
+  /** `apply` without a signal object, for the bus's hot path. */
+  signal(time: number, siteName: string, id: string, page: string, state: PresenceState): void {
+    this.signals++;
+    let site = this.sites.get(siteName);
+    const tab = site?.tabs.get(id);
+    if (tab) {
+      if (time < tab.last) return;
+      tab.last = time;
+      this.recency.moveToNewest(tab.node!);
+      this.update(tab, page, state);
+      return;
+    }
+    // Unknown: a "gone" or "released" has nothing to end.
+    if (state === "gone" || state === "released") return;
+    if (!site) this.sites.set(siteName, (site = new SitePresence<Tab>(siteName)));
+    const added: Tab = { id, site, page: null, named: page, present: false, held: false, last: time, node: null };
+    added.node = this.recency.push(added);
+    site.tabs.set(id, added);
+    this.update(added, page, state);
+    if (this.recency.size > this.maxTabs) this.forget(this.recency.oldest!.value);
+  }
+
+  /** Expires the tabs not heard from for the TTL: O(expired). */
+  advance(time: number): void {
+    for (let node = this.recency.oldest; node && node.value.last + this.ttlMs <= time; node = this.recency.oldest) this.forget(node.value);
+  }
+
+  /** The counts that changed since the last call (see SitePresence.takeChanges). */
+  takeChanges(): PresenceChange[] {
+    const changes: PresenceChange[] = [];
+    for (const site of this.sites.values()) {
+      if (!site.changed) continue;
+      site.takeChanges(changes);
+      this.dropIfEmpty(site);
+    }
+    return changes;
+  }
+
+  /** The sites whose counts changed since the last call: each gets a dashboard frame once, whatever the signals. */
+  takeChangedSites(): string[] {
+    const sites = [...this.touched];
+    this.touched.clear();
+    return sites;
+  }
+
+  private update(tab: Tab, page: string, state: PresenceState): void {
+    if (state === "gone" && tab.held) return;
+    if (state === "gone" || state === "released") {
+      tab.held = false;
+      this.depart(tab);
+      return;
+    }
+    if (state === "held") tab.held = true;
+    if (tab.present && tab.named === page) return;
+    this.depart(tab);
+    tab.named = page;
+    tab.page = tab.site.arrive(page);
+    tab.present = true;
+    this.present++;
+    this.touched.add(tab.site.name);
+  }
+
+  private depart(tab: Tab): void {
+    if (!tab.present) return;
+    tab.site.leave(tab.page);
+    tab.present = false;
+    this.present--;
+    this.touched.add(tab.site.name);
+  }
+
+  private forget(tab: Tab): void {
+    this.depart(tab);
+    this.recency.remove(tab.node!);
+    tab.node = null;
+    tab.site.tabs.delete(tab.id);
+    this.dropIfEmpty(tab.site);
+  }
+
+  private dropIfEmpty(site: SitePresence<Tab>): void {
+    if (site.empty) this.sites.delete(site.name);
+  }
+}
