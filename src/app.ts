@@ -22,6 +22,7 @@ import { Ingestor } from "./core/ingest/ingest.ts";
 import { RateLimiter } from "./core/ingest/rate-limiter.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { Metrics } from "./core/metrics.ts";
+import { applyPresence } from "./core/presence/presence-events.ts";
 import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
 import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub } from "./core/stats/hub.ts";
 import { TopicShards } from "./core/fanout/topic-shards.ts";
@@ -106,6 +107,8 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   });
   bus.onBatch((batch, own) => {
     for (const event of batch) {
+      // A presence signal moves a tab and is nothing more: never recorded, never stored.
+      if (applyPresence(hub.presence, event)) continue;
       // Every process keeps the same events out; the one that accepted them counts them.
       if (!hub.record(event.site, hitOf(event)) && own) metrics.eventsNotShown++;
       writer?.add(event);
@@ -159,6 +162,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
       beforeTick();
       const publications = hub.tick(tick.time);
       metrics.viewsOpen = hub.viewTotal();
+      metrics.tabsPresent = hub.presence.present;
       dashboards.answerWaitingRewinds();
       return fanOut.send(publications);
     },

@@ -1,5 +1,5 @@
 /** Display helpers: shares for top lists, relative times, numbers. Pure. */
-import type { TopList } from "../src/core/wire/protocol.ts";
+import type { PageList, TopList } from "../src/core/wire/protocol.ts";
 
 export interface Share {
   /** What the row stands for, as the server names it (a country's code, a page's path): what a filter takes. */
@@ -18,7 +18,7 @@ export interface Share {
  * Shares of a top list. `total` is what the list is a part of (e.g. current visitors); the list is
  * cut at TOP_LIST_SIZE, so without it the shares are of the visible entries only.
  */
-export function toShares(list: TopList, total?: number): Share[] {
+export function toShares(list: TopList | PageList, total?: number): Share[] {
   let listed = 0;
   let max = 0;
   for (const [, count] of list) {

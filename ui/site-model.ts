@@ -2,7 +2,7 @@
  * Everything the site view draws, shaped from the view state at one instant. Pure, so the
  * components only lay it out.
  */
-import type { Series, TopList } from "../src/core/wire/protocol.ts";
+import type { Series, PageList, TopList } from "../src/core/wire/protocol.ts";
 import { countryLabel, formatNumber, formatPercent, relativeTime, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";
@@ -91,7 +91,7 @@ export function siteModel(view: ViewState, now: number): SiteModel {
   const recent = stats.visitors.last30m;
   const perMinute = chartModel(stats.perMinute, serverNow, chartMinutes(window));
   const unit = (counts: string) => `${counts}, ${labels.window}`;
-  const list = (testid: string, title: string, unit: string, top: TopList, total?: number, labelOf?: (value: string) => string): TopListModel => ({
+  const list = (testid: string, title: string, unit: string, top: TopList | PageList, total?: number, labelOf?: (value: string) => string): TopListModel => ({
     testid,
     title,
     unit,

@@ -67,8 +67,14 @@ export class IpcCoordinator {
     store.onDamagedChunk(() => this.metrics.damagedChunks++);
     // Stored before it is forwarded: a worker started after a store position gets every later batch.
     relay.onBatch((batch, from) => {
-      this.tally.batch(this.workers.get(from) ?? -1, batch.length);
-      for (const event of batch) this.writes.add(event);
+      let events = 0;
+      for (const event of batch) {
+        // Presence signals ride the bus but are not events: neither stored nor counted.
+        if (event.presence !== undefined) continue;
+        this.writes.add(event);
+        events++;
+      }
+      this.tally.batch(this.workers.get(from) ?? -1, events);
       this.writes.flush();
     });
     this.intervals = [

@@ -17,6 +17,10 @@ export type NotStoredReason = "refused" | "backlog";
 
 export class Metrics {
   eventsAccepted = 0;
+  /** Presence signals accepted (POST /api/presence), one per site named; never events. */
+  presenceSignals = 0;
+  /** Tabs present now, all sites together (every process holds the same presence). */
+  tabsPresent = 0;
   readonly eventsDropped: Record<DropReason, number> = { bot: 0, "site-not-allowed": 0, "rate-limited": 0, invalid: 0, overloaded: 0 };
   dashboardsConnected = 0;
   /** Views (a filter set or a window other than the whole site's 30 minutes) with live figures, read at each tick. */
@@ -54,7 +58,8 @@ export class Metrics {
 
   /**
    * Several processes' figures as one (`--workers`): counts and connections add up; tick
-   * durations and the interval are the slowest worker's.
+   * durations and the interval are the slowest worker's; tabs present, which every worker holds
+   * alike, the largest.
    */
   static combine(snapshots: readonly MetricsSnapshot[]): Metrics {
     const total = new Metrics();
@@ -100,6 +105,8 @@ export class Metrics {
       "Events counted but never stored: refused by the database for themselves, or given up while storage failed (backlog).",
       Object.entries(this.eventsNotStored).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
+    metric("pulse_presence_signals_total", "counter", "Presence signals accepted (POST /api/presence), one per site named; not events.", [["", this.presenceSignals]]);
+    metric("pulse_tabs_present", "gauge", "Tabs with a page of a site open now, all sites together (docs/protocol.md, Presence).", [["", this.tabsPresent]]);
     metric("pulse_storage_failing", "gauge", "1 while writes to storage fail (then /healthz answers 503), else 0.", [["", this.storageFault ? 1 : 0]]);
     metric("pulse_storage_pending_events", "gauge", "Accepted events waiting to be written.", [["", this.storagePending]]);
     metric("pulse_storage_damaged_chunks_total", "counter", "Stored chunks found unreadable and skipped by reads (each process counts those it met).", [["", this.damagedChunks]]);
@@ -135,7 +142,8 @@ export type MetricsSnapshot = { [K in NumericField]: number } & {
   storageFault: string;
 };
 
-const SLOWEST: NumericField[] = ["lastTickSeconds", "tickIntervalSeconds"];
+/** Taken as the largest, not added up: the slowest tick, and what every process holds alike. */
+const SLOWEST: NumericField[] = ["lastTickSeconds", "tickIntervalSeconds", "tabsPresent"];
 const EMPTY = new Metrics();
 const SUMMED: NumericField[] = (Object.keys(EMPTY) as Array<keyof Metrics>).filter(
   (key): key is NumericField => typeof EMPTY[key] === "number" && !SLOWEST.includes(key as NumericField),

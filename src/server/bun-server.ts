@@ -30,6 +30,7 @@ export class BunTransport implements Transport {
       // Ingest, the hot path, is routed by uWebSockets itself; everything else goes through fetch.
       routes: {
         "/api/event": (request, server) => handler.ingest(request, server.requestIP(request)?.address ?? ""),
+        "/api/presence": (request, server) => handler.presence(request, server.requestIP(request)?.address ?? ""),
       },
       fetch: (request, server) =>
         handler(request, {

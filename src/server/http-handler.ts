@@ -11,7 +11,7 @@ import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./reques
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
 import { createExportRoute, EXPORT_STALL_MS, MAX_CONCURRENT_EXPORTS } from "./routes/export-route.ts";
-import { EVENTS_PER_ADDRESS_WHILE_OVERLOADED, ingestHeaders, ingestRoute } from "./routes/ingest-route.ts";
+import { EVENTS_PER_ADDRESS_WHILE_OVERLOADED, ingestHeaders, ingestRoute, PRESENCE_SIGNALS } from "./routes/ingest-route.ts";
 import { signInRoute } from "./routes/sign-in.ts";
 import { socketRoute } from "./routes/socket-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
@@ -62,6 +62,8 @@ export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | 
  */
 export interface HttpHandler extends FetchHandler {
   ingest(request: Request, socketAddress: string): Promise<Response>;
+  /** POST /api/presence, as hot as ingest (a heartbeat per open tab). */
+  presence(request: Request, socketAddress: string): Promise<Response>;
 }
 
 const UNAUTHORIZED = "this needs the access token: Authorization: Bearer <token>";
@@ -83,6 +85,8 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);
+  const presenceFrom = (request: Request, socketAddress: string) =>
+    ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest, PRESENCE_SIGNALS);
   const exportRoute = createExportRoute(deps.store, MAX_CONCURRENT_EXPORTS, EXPORT_STALL_MS, now);
   const sockets = { policy, allowOrigins: deps.allowOrigins, trustProxy: deps.trustProxy, metrics: deps.metrics, admission: deps.admission };
 
@@ -104,6 +108,8 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     if (!url) return jsonError(400, "the Host header or the request target is not valid");
     const address = () => clientAddress(request, peer.address, deps.trustProxy);
     switch (url.pathname) {
+      case "/api/presence":
+        return presenceFrom(request, peer.address);
       case "/ws":
         return socketRoute(request, url, address(), peer.upgrade, sockets);
       case "/healthz":
@@ -133,14 +139,14 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
 
   const id = workerHeader["x-pulse-worker"];
-  if (id === undefined) return Object.assign(handle, { ingest: ingestFrom });
+  if (id === undefined) return Object.assign(handle, { ingest: ingestFrom, presence: presenceFrom });
   // Ingest's answers carry the header already (built once); everything else gets it here.
   const tagged: FetchHandler = async (request, peer) => {
     const response = await handle(request, peer);
     if (response && !response.headers.has("x-pulse-worker")) response.headers.set("x-pulse-worker", id);
     return response;
   };
-  return Object.assign(tagged, { ingest: ingestFrom });
+  return Object.assign(tagged, { ingest: ingestFrom, presence: presenceFrom });
 
   /**
    * ok, or 503 with the reason while storage fails: a monitor or load balancer learns that events

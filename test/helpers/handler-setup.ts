@@ -23,6 +23,8 @@ export interface HandlerOptions {
   publicSites?: string[];
   metricsPublic?: boolean;
   rateLimit?: number;
+  /** The only sites accepted (--sites). */
+  sites?: string[];
   maxDashboardsPerIp?: number;
   /** The open-file limit dashboards are admitted under; none by default. */
   openFiles?: number;
@@ -55,6 +57,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
       ...(options.metricsPublic ? ["--metrics-public"] : []),
       ...(options.publicSites ?? []).flatMap((site) => ["--public-site", site]),
       ...(options.allowOrigins ?? []).flatMap((origin) => ["--allow-origin", origin]),
+      ...(options.sites ?? []).flatMap((site) => ["--sites", site]),
     ],
     {},
   );

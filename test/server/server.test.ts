@@ -79,7 +79,8 @@ describe("a real server on port 0", () => {
     const refreshed = await dashboard("refresh.test");
     const snapshot = (await refreshed.waitFor((frame) => frame.type === "snapshot")) as SnapshotFrame;
     expect(snapshot.stats.visitors.last5m).toBe(1);
-    expect(snapshot.stats.pages).toEqual([["/before-refresh", 1]]);
+    // Its pageview also keeps the visitor present on the page (docs/protocol.md, "Presence").
+    expect(snapshot.stats.pages).toEqual([["/before-refresh", 1, 1]]);
     expect(snapshot.feed.map((item) => item.p)).toEqual(["/before-refresh"]);
     refreshed.socket.close();
   });

@@ -1,3 +1,5 @@
+import type { PresenceSignal } from "../presence/presence-counts.ts";
+
 /**
  * One accepted event for one site, with everything derived from its request: what storage keeps,
  * what the realtime state is rebuilt from at start, and what export lists. It holds no address.
@@ -28,7 +30,17 @@ export interface AcceptedEvent {
   device: string;
   country: string;
   props: Record<string, string>;
+  /** The tracker's id of the browser tab that sent it (docs/protocol.md, "Presence"); never stored. */
+  tab?: string | undefined;
+  /**
+   * Set on a presence signal, and only there: such an event moves its tab (see Presence) and
+   * nothing else; it is never stored, recorded as a hit, exported or counted as an event.
+   */
+  presence?: PresenceSignal["state"] | undefined;
 }
+
+/** The name of a presence signal's event (see AcceptedEvent.presence). */
+export const PRESENCE_EVENT = "presence";
 
 /** The campaign parameters of a landing URL, each "" when it does not have it. */
 export interface Campaign {

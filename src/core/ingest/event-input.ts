@@ -22,6 +22,8 @@ export interface EventInput {
   hashMode: boolean;
   /** The browser's IANA time zone, which Pulse's tracker sends to tell the country without an IP database. */
   timeZone: string | undefined;
+  /** The tracker's tab id (`t`), when it sent one. */
+  tab: string | undefined;
 }
 
 export const MAX_TIME_ZONE_LENGTH = 64;
@@ -34,16 +36,7 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-
  * Throws an HttpError that says what is wrong.
  */
 export function parseEventBody(body: string): EventInput {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new HttpError(400, "body is not valid JSON");
-  }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new HttpError(400, "body must be a JSON object");
-  }
-  const raw = json as Record<string, unknown>;
+  const raw = parseJsonObject(body);
 
   const name = stringField(raw, "name", "n");
   if (name === undefined || name.trim() === "") throw new HttpError(400, "missing event name (name or n)");
@@ -62,10 +55,38 @@ export function parseEventBody(body: string): EventInput {
     props: parseProps(raw.props ?? raw.p),
     hashMode: raw.hashMode === true || raw.h === 1 || raw.h === true,
     timeZone: parseTimeZone(stringField(raw, "timezone", "tz")),
+    tab: parseTab(raw.t, false),
   };
 }
 
-function stringField(raw: Record<string, unknown>, long: string, short: string): string | undefined {
+/** A tab id as the tracker makes it (docs/protocol.md, "Presence"). */
+const TAB_ID = /^[A-Za-z0-9]{8,16}$/;
+
+/** `t`: optional on an event, required on a presence signal. */
+export function parseTab(value: unknown, required: boolean): string | undefined {
+  if (value === undefined || value === null) {
+    if (required) throw new HttpError(400, "missing tab id (t)");
+    return undefined;
+  }
+  if (typeof value !== "string" || !TAB_ID.test(value)) throw new HttpError(400, "t (the tab id) must be 8 to 16 letters and digits");
+  return value;
+}
+
+/** A body that must be one JSON object. */
+export function parseJsonObject(body: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, "body is not valid JSON");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new HttpError(400, "body must be a JSON object");
+  }
+  return json as Record<string, unknown>;
+}
+
+export function stringField(raw: Record<string, unknown>, long: string, short: string): string | undefined {
   const value = raw[long] ?? raw[short];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw new HttpError(400, `${long} must be a string`);
@@ -78,7 +99,7 @@ function parseTimeZone(value: string | undefined): string | undefined {
   return value;
 }
 
-function parseUrl(value: string | undefined): URL {
+export function parseUrl(value: string | undefined): URL {
   if (value === undefined || value === "") throw new HttpError(400, "missing url (url or u)");
   if (value.length > MAX_URL_LENGTH) throw new HttpError(400, `url is longer than ${MAX_URL_LENGTH} characters`);
   let url: URL;
@@ -104,7 +125,7 @@ export function normalizeSite(value: string): string | null {
   return port[0] !== "0" && Number(port) <= 65_535 ? site : null;
 }
 
-function parseDomains(value: string | undefined, url: URL): string[] {
+export function parseDomains(value: string | undefined, url: URL): string[] {
   // Nearly every event names one domain: no list to split, filter and deduplicate.
   if (value === undefined || !value.includes(",")) return [validDomain(value?.trim() || url.host)];
   const names = value.split(",").map((domain) => domain.trim()).filter(Boolean);
@@ -120,7 +141,7 @@ function validDomain(name: string): string {
 }
 
 /** Shared by every event without props (nearly all): nothing writes to an event's props. */
-const NO_PROPS: Record<string, string> = Object.freeze({});
+export const NO_PROPS: Record<string, string> = Object.freeze({});
 
 function parseProps(value: unknown): Record<string, string> {
   if (value === undefined || value === null) return NO_PROPS;

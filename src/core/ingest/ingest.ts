@@ -1,6 +1,7 @@
-import type { AcceptedEvent } from "./accepted-event.ts";
+import { PRESENCE_EVENT, type AcceptedEvent } from "./accepted-event.ts";
 import { countryFromTimeZone, type CountryLookup } from "./country.ts";
-import { parseEventBody } from "./event-input.ts";
+import { NO_PROPS, parseEventBody } from "./event-input.ts";
+import { parsePresenceBody } from "./presence-input.ts";
 import { HttpError } from "../../server/http-error.ts";
 import type { Hub } from "../stats/hub.ts";
 import { referrerSource } from "./referrer-source.ts";
@@ -9,6 +10,10 @@ import { campaignOf, pagePathOf, storedPageUrl, storedReferrer } from "./stored-
 import { clipLabel, MAX_LABEL_CHARS } from "./text.ts";
 import { ClientCache, readUserAgent, UNKNOWN } from "./user-agent.ts";
 import { DailySalts, visitorId } from "./visitor-id.ts";
+
+function botsOnly(domains: readonly string[]): IngestResult {
+  return { accepted: [], dropped: domains.map((site) => ({ site, reason: "bot" })) };
+}
 
 /** What the transport knows about an ingest request. The IP is used for the visitor hash only. */
 export interface IngestRequest {
@@ -69,7 +74,7 @@ export class Ingestor {
     const input = parseEventBody(request.body);
     const userAgent = readUserAgent(request.userAgent);
     const client = this.clients.describe(userAgent);
-    if (client.bot) return { accepted: [], dropped: input.domains.map((site) => ({ site, reason: "bot" })) };
+    if (client.bot) return botsOnly(input.domains);
 
     const name = input.name.toLowerCase() === PAGEVIEW ? PAGEVIEW : clipLabel(input.name, MAX_LABEL_CHARS);
     if (name === "") throw new HttpError(400, "event name has no visible characters");
@@ -86,11 +91,7 @@ export class Ingestor {
     const result: IngestResult = { accepted: [], dropped: [] };
 
     for (const site of input.domains) {
-      if (this.options.allowedSites && !this.options.allowedSites.has(site)) {
-        result.dropped.push({ site, reason: "site-not-allowed" });
-        continue;
-      }
-      result.accepted.push(site);
+      if (!this.allows(site, result)) continue;
       if (!this.admits(site)) (result.notLive ??= []).push(site);
       // Built whole, in one literal: it is made for every event, and kept until the tick stores it.
       this.options.onAccepted?.({
@@ -108,9 +109,58 @@ export class Ingestor {
         device: client.device,
         country,
         props: input.props,
+        tab: input.tab,
       });
     }
     return result;
+  }
+
+  /**
+   * A presence signal (POST /api/presence): an event per site named, carrying the tab and what it
+   * says, that moves the tab and nothing else (see AcceptedEvent.presence). Bots and sites not
+   * allowed are dropped as events are; the live site cap does not apply (presence is not a site's
+   * live figures). Throws HttpError on bad input.
+   */
+  presence(request: IngestRequest): IngestResult {
+    const input = parsePresenceBody(request.body);
+    const userAgent = readUserAgent(request.userAgent);
+    const client = this.clients.describe(userAgent);
+    if (client.bot) return botsOnly(input.domains);
+    const pagePath = pagePathOf(input.url, input.hashMode);
+    const url = storedPageUrl(input.url, pagePath, this.options.keepQuery === true);
+    const salts = this.salts.at(request.time);
+    const result: IngestResult = { accepted: [], dropped: [] };
+    for (const site of input.domains) {
+      if (!this.allows(site, result)) continue;
+      this.options.onAccepted?.({
+        time: request.time,
+        site,
+        name: PRESENCE_EVENT,
+        visitor: this.identify(salts, site, request.ip, userAgent),
+        url,
+        path: clipLabel(pagePath, MAX_LABEL_CHARS),
+        referrer: "",
+        source: "",
+        browser: client.browser,
+        os: client.os,
+        device: client.device,
+        country: "",
+        props: NO_PROPS,
+        tab: input.tab,
+        presence: input.state,
+      });
+    }
+    return result;
+  }
+
+  /** False, with the reason in `result`, for a site outside --sites; else the site is accepted. */
+  private allows(site: string, result: IngestResult): boolean {
+    if (this.options.allowedSites && !this.options.allowedSites.has(site)) {
+      result.dropped.push({ site, reason: "site-not-allowed" });
+      return false;
+    }
+    result.accepted.push(site);
+    return true;
   }
 
   /**

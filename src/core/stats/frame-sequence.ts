@@ -2,6 +2,7 @@ import { encodeSnapshotFrame, encodeTickFrame } from "../wire/frame-encoder.ts";
 import type { Stats, StatsSection } from "../wire/protocol.ts";
 import type { ViewFilters, ViewWindow } from "../wire/view-filters.ts";
 import type { SiteStats } from "./site-stats.ts";
+import type { PresentFigures } from "../presence/present-figures.ts";
 
 /** What a topic's frames are about: a site, or a view of it (filters, a window other than 30 minutes). */
 export interface FrameHead {
@@ -24,7 +25,7 @@ export interface Published {
 
 /**
  * The next tick of a topic whose figures are `stats`: only the sections that changed since
- * `previous`, and the pending feed (taken). Undefined when nothing changed.
+ * `previous`, and the pending feed (taken), with what presence adds to them. Undefined when nothing changed.
  */
 export function nextTick(
   head: FrameHead,
@@ -32,8 +33,10 @@ export function nextTick(
   stats: SiteStats,
   time: number,
   epochOf: () => number,
+  present?: PresentFigures,
 ): { published: Published; frame: string } | undefined {
   const full = stats.stats(time);
+  present?.(full);
   const { feed, more } = stats.takePending();
   const sections = new Map<StatsSection, string>();
   const changed: Partial<Record<StatsSection, unknown>> = {};

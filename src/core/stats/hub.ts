@@ -9,6 +9,8 @@ import { WaitingSites } from "./waiting-sites.ts";
 import { HitLogPool } from "./hit-log.ts";
 import { ALWAYS_WATCHED, SiteViews, type ViewOpening, type ViewWatchers } from "./site-views.ts";
 import type { CanonicalView } from "../wire/view-filters.ts";
+import { Presence } from "../presence/presence.ts";
+import { presentFigures } from "../presence/present-figures.ts";
 
 /** One frame for one topic: the transport sends it with a single publish. */
 export interface Publication {
@@ -70,6 +72,8 @@ export class Hub {
   /** Each live site's hit log and filtered views; a site no longer live keeps them while it has views. */
   private readonly views = new Map<string, SiteViews>();
   readonly hitLogs: HitLogPool;
+  /** The tabs open on each site now (docs/protocol.md, "Presence"): what the frames' `present` and the live widget show. */
+  readonly presence = new Presence();
 
   constructor(
     private readonly limits: HubLimits = DEFAULT_HUB_LIMITS,
@@ -116,7 +120,7 @@ export class Hub {
 
   private viewsOf(site: string): SiteViews {
     let views = this.views.get(site);
-    if (!views) this.views.set(site, (views = new SiteViews(site, this.limits, this.visitorBudget, this.hitLogs)));
+    if (!views) this.views.set(site, (views = new SiteViews(site, this.limits, this.visitorBudget, this.hitLogs, this.presence)));
     return views;
   }
 
@@ -221,13 +225,21 @@ export class Hub {
     for (const site of this.displaced.splice(0)) this.farewell(site, time, publications);
     this.waiting.expire(time);
     this.leastVisited = undefined;
+    // However many signals moved a site's tabs since the last tick, it gets one frame.
+    this.presence.advance(time);
+    for (const site of this.presence.takeChangedSites()) {
+      const stats = this.sites.get(site);
+      if (stats) stats.dirty = true;
+      this.views.get(site)?.presenceMoved();
+    }
     for (const [site, stats] of this.sites) {
       const expired = stats.advance(time);
       if (expired || stats.dirty) {
         anyChanged = true;
         const frame = this.tickFrame(site, stats, time, epochOf);
         if (frame) publications.push({ topic: siteTopic(site), data: frame });
-        if (stats.isIdle()) {
+        // A site is kept while tabs are open on it, even with nothing else in its window.
+        if (stats.isIdle() && this.presence.siteCount(site) === 0) {
           this.sites.delete(site);
           this.published.delete(site);
           this.earned.delete(site);
@@ -292,7 +304,7 @@ export class Hub {
   }
 
   private tickFrame(site: string, stats: SiteStats, time: number, epochOf: (site: string) => number): string | undefined {
-    const next = nextTick({ site }, this.published.get(site), stats, time, () => epochOf(site));
+    const next = nextTick({ site }, this.published.get(site), stats, time, () => epochOf(site), presentFigures(this.presence, site));
     if (!next) return undefined;
     this.published.set(site, next.published);
     return next.frame;

@@ -6,6 +6,8 @@ import { HitLog, type HitLogPool } from "./hit-log.ts";
 import { figuresFromLog, LATE_HITS_MS, viewFromLog } from "./view-history.ts";
 import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { SITE_BYTES, VisitorBudget } from "./visitor-budget.ts";
+import type { PresenceCounts } from "../presence/presence-counts.ts";
+import { presentFigures, type PresentFigures } from "../presence/present-figures.ts";
 
 /** Views of one site at once (each filter set and window); past it a new one is refused until one is dropped. */
 export const MAX_VIEWS_PER_SITE = 32;
@@ -26,6 +28,8 @@ interface View {
   readonly window: ViewWindow;
   readonly topic: string;
   readonly matches: (hit: Hit) => boolean;
+  /** What presence adds to its frames, where its filters let it (see presentFigures). */
+  readonly present: PresentFigures | undefined;
   stats: SiteStats;
   published: Published;
   unwatchedSince: number | undefined;
@@ -50,6 +54,7 @@ export class SiteViews {
     private readonly limits: SiteLimits,
     private readonly budget: VisitorBudget,
     pool: HitLogPool,
+    private readonly presence: PresenceCounts,
   ) {
     this.log = new HitLog(pool);
   }
@@ -94,8 +99,9 @@ export class SiteViews {
     const head = window === DEFAULT_WINDOW ? { site: this.site, filters } : { site: this.site, filters, window };
     // Published at once, as a restored site is: the first snapshot carries the history, and the
     // first tick continues its sequence.
-    const { published } = nextTick(head, undefined, stats, time, () => time)!;
-    return { head, window, topic: viewTopic(this.site, key), matches: matcherOf(filters), stats, published, unwatchedSince: undefined };
+    const present = presentFigures(this.presence, this.site, filters);
+    const { published } = nextTick(head, undefined, stats, time, () => time, present)!;
+    return { head, window, topic: viewTopic(this.site, key), matches: matcherOf(filters), present, stats, published, unwatchedSince: undefined };
   }
 
   /** Publishes each changed view once; drops views nobody has watched for the grace period. */
@@ -111,11 +117,16 @@ export class SiteViews {
       }
       const expired = view.stats.advance(time);
       if (!expired && !view.stats.dirty) continue;
-      const next = nextTick(view.head, view.published, view.stats, time, () => time);
+      const next = nextTick(view.head, view.published, view.stats, time, () => time, view.present);
       if (!next) continue;
       view.published = next.published;
       publish(view.topic, next.frame);
     }
+  }
+
+  /** The site's tabs moved: each view that shows them gets a frame at this tick. */
+  presenceMoved(): void {
+    for (const view of this.list) if (view.present) view.stats.dirty = true;
   }
 
   /** The site left the live figures: its views show empty figures at the next tick, and the log goes. */

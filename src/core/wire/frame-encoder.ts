@@ -110,8 +110,8 @@ function fitStats<S extends Partial<Stats>>(stats: S, room: number): S {
   if (excess <= 0) return stats;
   const entries: Array<{ key: string; rank: number; size: number }> = [];
   for (const [key, list] of listsOf(stats)) {
-    // `["label",count],` as JSON.
-    list.forEach(([label, count], rank) => entries.push({ key, rank, size: utf8Length(JSON.stringify(label)) + String(count).length + 4 }));
+    // `["label",count],` as JSON (a page's entry may carry its tabs present too).
+    list.forEach((entry, rank) => entries.push({ key, rank, size: utf8Length(JSON.stringify(entry)) + 1 }));
   }
   entries.sort((a, b) => b.size * (b.rank + 1) - a.size * (a.rank + 1) || b.rank - a.rank);
   const shed = new Set<string>();

@@ -7,6 +7,9 @@ import type { ViewFilters, ViewWindow } from "./view-filters.ts";
 /** A ranked list of [label, count] pairs, largest count first, at most TOP_LIST_SIZE long. */
 export type TopList = Array<[label: string, count: number]>;
 
+/** The pages list: a TopList whose entries may carry the tabs present on the page now. */
+export type PageList = Array<[label: string, count: number, present?: number]>;
+
 /** Counts in fixed-width time buckets, oldest first; the newest bucket starts at `last` (epoch ms). */
 export interface Series {
   step: number;
@@ -30,8 +33,11 @@ export interface Stats {
   perMinute: Series;
   /** Pageviews per second, 60 buckets. */
   perSecond: Series;
-  /** Current visitors (last 5 minutes) by the page they are on. */
-  pages: TopList;
+  /**
+   * Current visitors (last 5 minutes) by the page they are on; where the frame carries `present`,
+   * each entry's third item is the tabs present on that page now (docs/protocol.md, "Presence").
+   */
+  pages: PageList;
   /** Visitors of the last 30 minutes by the source of their visit ("Direct / None" without one). */
   sources: TopList;
   browsers: TopList;
@@ -66,6 +72,12 @@ export interface Stats {
    * seconds. Optional: servers before it do not send it (a client then sums `perMinute`).
    */
   pageviews?: number;
+  /**
+   * Tabs with a page of the site open now (docs/protocol.md, "Presence"); in a view narrowed to a
+   * page alone, the tabs on that page. Absent in a view with any other filter, which presence
+   * cannot narrow, and from servers before it.
+   */
+  present?: number;
 }
 
 export type StatsSection = keyof Stats;

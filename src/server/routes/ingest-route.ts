@@ -1,8 +1,8 @@
 import { addressKey } from "../../core/ingest/address-key.ts";
 import { MAX_BODY_BYTES } from "../../core/ingest/event-input.ts";
 import { HttpError } from "../http-error.ts";
-import type { Ingestor } from "../../core/ingest/ingest.ts";
-import type { Metrics } from "../../core/metrics.ts";
+import type { IngestRequest, IngestResult, Ingestor } from "../../core/ingest/ingest.ts";
+import type { DropReason, Metrics } from "../../core/metrics.ts";
 import type { RateLimiter } from "../../core/ingest/rate-limiter.ts";
 import { errorResponse, INGEST_CORS_HEADERS, jsonError } from "../responses.ts";
 
@@ -44,17 +44,52 @@ export function ingestHeaders(extra: Record<string, string> = {}): Pick<IngestDe
   };
 }
 
-/** POST /api/event: the Plausible-compatible ingest endpoint, open to every origin. */
-export async function ingestRoute(request: Request, address: string, deps: IngestDeps): Promise<Response> {
+/**
+ * What a route does with a body once the checks it shares with the others are passed: events
+ * count in the events' figures; presence signals (POST /api/presence) in their own, and nowhere
+ * else, since they are not events.
+ */
+export interface IngestEndpoint {
+  /** What is sent to it, for its 405. */
+  sends: string;
+  accept(ingestor: Ingestor, request: IngestRequest): IngestResult;
+  /** Counts an accepted request's result. */
+  accepted(metrics: Metrics, result: IngestResult): void;
+  /** Counts a request refused before or while it was read. */
+  dropped(metrics: Metrics, reason: DropReason): void;
+}
+
+export const EVENTS: IngestEndpoint = {
+  sends: "events",
+  accept: (ingestor, request) => ingestor.ingest(request),
+  accepted(metrics, result) {
+    metrics.eventsAccepted += result.accepted.length;
+    for (const { reason } of result.dropped) metrics.eventsDropped[reason]++;
+  },
+  dropped: (metrics, reason) => metrics.eventsDropped[reason]++,
+};
+
+export const PRESENCE_SIGNALS: IngestEndpoint = {
+  sends: "presence signals",
+  accept: (ingestor, request) => ingestor.presence(request),
+  accepted: (metrics, result) => (metrics.presenceSignals += result.accepted.length),
+  dropped: () => {},
+};
+
+/**
+ * POST /api/event: the Plausible-compatible ingest endpoint, open to every origin; with
+ * PRESENCE_SIGNALS, POST /api/presence, which takes the same checks and answers the same way.
+ */
+export async function ingestRoute(request: Request, address: string, deps: IngestDeps, endpoint: IngestEndpoint = EVENTS): Promise<Response> {
   const cors = deps.otherHeaders;
   if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
-  if (request.method !== "POST") return jsonError(405, "use POST to send events", { ...cors, allow: "POST, OPTIONS" });
+  if (request.method !== "POST") return jsonError(405, `use POST to send ${endpoint.sends}`, { ...cors, allow: "POST, OPTIONS" });
   const time = deps.now();
   deps.onRequest?.(time);
   // An IPv6 /64 is one address; an IPv4 address is its own key, and nothing is computed without a limit.
   const limitKey = deps.rateLimiter ? addressKey(address) : address;
   if (deps.rateLimiter && !deps.rateLimiter.take(limitKey, time)) {
-    deps.metrics.eventsDropped["rate-limited"]++;
+    endpoint.dropped(deps.metrics, "rate-limited");
     return jsonError(429, `more than ${deps.rateLimiter.rate} events per second from one address`, {
       ...cors,
       "retry-after": String(deps.rateLimiter.retryAfter(limitKey)),
@@ -64,7 +99,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
   // address is refused, and the visitors of other addresses are not.
   const overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
   if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) {
-    deps.metrics.eventsDropped.overloaded++;
+    endpoint.dropped(deps.metrics, "overloaded");
     return jsonError(503, "the server is catching up with a flood of events; send this one again shortly", { ...cors, "retry-after": "1" });
   }
   try {
@@ -78,12 +113,11 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
       throw new HttpError(400, "the body was cut off");
     }
     const body = decodeBody(bytes);
-    const result = deps.ingestor.ingest({ body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
+    const result = endpoint.accept(deps.ingestor, { body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
     // An event per site named: the first was paid for before the body was read.
     deps.rateLimiter?.charge(limitKey, time, result.accepted.length + result.dropped.length - 1);
     if (overloadKey !== undefined) deps.overloadLimiter.charge(overloadKey, time, result.accepted.length + result.dropped.length - 1);
-    deps.metrics.eventsAccepted += result.accepted.length;
-    for (const { reason } of result.dropped) deps.metrics.eventsDropped[reason]++;
+    endpoint.accepted(deps.metrics, result);
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
     const dropped = result.accepted.length === 0 ? result.dropped[0]?.reason : undefined;
     const headers = deps.acceptedHeaders;
@@ -92,7 +126,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     if (result.notLive) return new Response("ok", { status: 202, headers: withHeader(headers, "x-pulse-not-live", "site-limit") });
     return new Response("ok", { status: 202, headers });
   } catch (error) {
-    deps.metrics.eventsDropped.invalid++;
+    endpoint.dropped(deps.metrics, "invalid");
     return errorResponse(error, cors);
   }
 }
