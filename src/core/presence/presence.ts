@@ -40,8 +40,9 @@ interface Tab {
  * another; "gone" ends it, unless a live-widget socket holds it; "held" makes it present and held,
  * "released" ends it. A signal older than the last one applied to its tab is ignored (beacons
  * accepted by another worker can reach the bus after a later one). A tab not heard from for
- * PRESENCE_TTL_MS, held or not, expires. A tab that has gone is remembered until then too, so a
- * late "here" accepted before its "gone" does not bring it back.
+ * PRESENCE_TTL_MS, held or not, expires. A tab that has gone is remembered until then too, and so
+ * is a "gone" for a tab never seen, so a "here" accepted before its "gone" but arriving after it
+ * does not bring it back.
  */
 export class Presence implements PresenceCounts {
   private readonly sites = new Map<string, SitePresence<Tab>>();
@@ -88,8 +89,8 @@ export class Presence implements PresenceCounts {
       this.update(tab, page, state);
       return;
     }
-    // Unknown: a "gone" or "released" has nothing to end.
-    if (state === "gone" || state === "released") return;
+    // An unknown tab's "gone" or "released" ends nothing, but is remembered like any signal: with
+    // workers, the "here" it answers may reach the bus after it (see the class comment).
     if (!site) this.sites.set(siteName, (site = new SitePresence<Tab>(siteName)));
     const added: Tab = { id, site, page: null, named: page, present: false, held: false, last: time, node: null };
     added.node = this.recency.push(added);

@@ -44,8 +44,9 @@ describe("Presence", () => {
     presence.signal(T0, SITE, "tabAAAAAAAA", "/a", "gone");
     presence.signal(T0, SITE, "tabAAAAAAAA", "/a", "released");
     expect(presence.siteCount(SITE)).toBe(0);
-    expect(presence.tabCount).toBe(0);
+    expect(presence.present).toBe(0);
     expect(presence.takeChanges()).toEqual([]);
+    expect(presence.takeChangedSites()).toEqual([]);
   });
 
   test("a tab silent for the TTL expires; each signal (an engagement, a heartbeat) starts the TTL again", () => {
@@ -73,6 +74,16 @@ describe("Presence", () => {
     here(presence, "tabAAAAAAAA", "/b", T0 + 20);
     presence.signal(T0 + 15, SITE, "tabAAAAAAAA", "/b", "gone");
     expect(presence.pageCount(SITE, "/b")).toBe(1);
+  });
+
+  test("a 'gone' that reaches the bus before the earlier 'here' it answers (another worker's batch) still ends the tab", () => {
+    const presence = new Presence();
+    presence.signal(T0 + 10, SITE, "tabAAAAAAAA", "/a", "gone");
+    here(presence, "tabAAAAAAAA", "/a", T0);
+    expect(presence.siteCount(SITE)).toBe(0);
+    // Remembered until the TTL, like any tab: then forgotten.
+    presence.advance(T0 + 10 + PRESENCE_TTL_MS);
+    expect(presence.tabCount).toBe(0);
   });
 
   test("a held tab stays through the tracker's 'gone' and ends with 'released'; it expires unless held again", () => {
