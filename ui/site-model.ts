@@ -2,10 +2,11 @@
  * Everything the site view draws, shaped from the view state at one instant. Pure, so the
  * components only lay it out.
  */
-import type { Series, PageList, TopList } from "../src/core/wire/protocol.ts";
+import type { PageList, Series, Stats, TopList } from "../src/core/wire/protocol.ts";
 import { countryLabel, formatNumber, formatPercent, relativeTime, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";
+import { presentNow, withPresentRows } from "./presence-model.ts";
 import { chartMinutes, windowLabels, type ViewWindow, type WindowLabels, type WindowStats } from "./view-window.ts";
 
 export interface ChartModel {
@@ -28,6 +29,8 @@ export interface TopListModel {
 export interface ListRow extends Share {
   /** A custom event's most counted properties (absent for other lists and for events without any). */
   props?: PropRow[];
+  /** Pages only, where the frames say: the tabs open on the page now. */
+  present?: number;
 }
 
 /** One property value of a custom event: `plan` = `pro`, seen in 3 of its events (60%). */
@@ -68,6 +71,8 @@ export interface SiteModel {
   labels: WindowLabels;
   /** Visitors of the last min(5, window) minutes. */
   currentVisitors: number;
+  /** Tabs open on the site (or the view's page) now; null where the frames do not say (see presentNow). */
+  presentNow: number | null;
   /** Visitors and pageviews of the whole window (named after the default 30 minutes, as the wire's fields are). */
   visitors30m: number;
   /** Counts are lower bounds (the server stopped tracking visitors one by one). */
@@ -101,13 +106,14 @@ export function siteModel(view: ViewState, now: number): SiteModel {
     window,
     labels,
     currentVisitors: current,
+    presentNow: presentNow(stats),
     visitors30m: recent,
     capped: stats.visitors.capped,
     pageviews30m: windowPageviews(stats, serverNow, window),
     perMinute,
     perSecond: chartModel(stats.perSecond, serverNow, 60),
     lists: [
-      list("top-pages", "Pages", "visitors now", stats.pages, current),
+      withPresentList(list("top-pages", "Pages", "visitors now", stats.pages, current), stats),
       list("top-sources", "Sources", unit("visitors"), stats.sources, recent),
       list("top-browsers", "Browsers", unit("visitors"), stats.browsers, recent),
       list("top-os", "Operating systems", unit("visitors"), stats.os, recent),
@@ -135,6 +141,10 @@ export function siteModel(view: ViewState, now: number): SiteModel {
  * The window's pageviews as the server counts them; a server that does not send them counts a
  * 30-minute window, which the per-minute series covers.
  */
+function withPresentList(list: TopListModel, stats: Stats): TopListModel {
+  return { ...list, rows: withPresentRows(list.rows, stats) };
+}
+
 function windowPageviews(stats: WindowStats, serverNow: number, window: ViewWindow): number {
   return stats.pageviews ?? sum(seriesToBars(stats.perMinute, serverNow, window).map((bar) => bar.count));
 }

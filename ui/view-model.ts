@@ -227,7 +227,8 @@ export function applyRewind(state: ViewState, frame: RewindFrame): ViewState {
 
 function mergeStats(stats: Stats, changed: Partial<Stats>): Stats {
   const merged: Stats = { ...stats };
-  for (const key of Object.keys(stats) as Array<keyof Stats>) {
+  // The changed sections, optional ones the state lacks so far (`present`) included.
+  for (const key of Object.keys(changed) as Array<keyof Stats>) {
     const section = changed[key];
     // Assigning through a union-typed key needs the cast; the key and value come from the same Stats.
     if (section !== undefined) (merged as Record<keyof Stats, unknown>)[key] = section;

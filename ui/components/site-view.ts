@@ -69,6 +69,11 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
         <span class="number-label" data-testid="visitors-now-label"><span class="pulse" aria-hidden="true"></span>${labels.visitorsNow}</span>
         <span class="number-value">${approx}<span data-testid="current-visitors">${model.currentVisitors}</span></span>
       </div>
+      ${model.presentNow !== null &&
+      html`<div class="number" title="Tabs with a page of the site open right now">
+        <span class="number-label" id="present-now-label">On the site now</span>
+        <span class="number-value" data-testid="present-now" aria-labelledby="present-now-label">${formatNumber(model.presentNow)}</span>
+      </div>`}
       <div class="number">
         <span class="number-label" data-testid="visitors-label">${labels.visitors}</span>
         <span class="number-value">${approx}<span data-testid="visitors-30m">${formatNumber(model.visitors30m)}</span></span>

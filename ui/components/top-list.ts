@@ -1,6 +1,7 @@
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
 import { formatNumber } from "../format.ts";
+import { presentLabel } from "../presence-model.ts";
 import type { ListRow, TopListModel } from "../site-model.ts";
 import { sameList } from "../same.ts";
 import { pure } from "./pure.ts";
@@ -19,19 +20,23 @@ export const TopListCard = pure<Props>(TopList, (a, b) => sameList(a.list, b.lis
 
 function TopList({ list, onSelect }: Props) {
   const [open, setOpen] = useState<readonly string[]>([]);
+  // The pages list, where the frames carry presence: a column of the tabs open on each page now.
+  const hasNow = list.rows.some((row) => row.present !== undefined);
   const toggle = (value: string) => setOpen(open.includes(value) ? open.filter((shown) => shown !== value) : [...open, value]);
   return html`<section class="card top-list" data-testid=${list.testid}>
     <header class="card-head">
       <h2 class="card-title">${list.title}</h2>
       <span class="muted">${list.unit}</span>
+      ${hasNow && html`<span class="muted now-head" title="Tabs open on the page now">now</span>`}
     </header>
     ${list.rows.length === 0
       ? html`<p class="empty">Nothing yet</p>`
-      : html`<ol class="rows">
+      : html`<ol class=${hasNow ? "rows with-now" : "rows"}>
           ${list.rows.map((row, rank) => {
             const content = html`<span class="row-label">${row.label}</span>
               <span class="row-count">${formatNumber(row.count)}</span>
-              <span class="row-percent">${row.percent}</span>`;
+              <span class="row-percent">${row.percent}</span>
+              ${row.present !== undefined && html`<span class="row-now" aria-label=${presentLabel(row.present)}>${formatNumber(row.present)}</span>`}`;
             const title = `${row.label}: ${row.count} (${row.percent})`;
             const bar = shareBar(row.width);
             const main = onSelect
