@@ -22,7 +22,8 @@ import { Ingestor } from "./core/ingest/ingest.ts";
 import { RateLimiter } from "./core/ingest/rate-limiter.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { Metrics } from "./core/metrics.ts";
-import { applyPresence } from "./core/presence/presence-events.ts";
+import { applyPresence, presenceEvent } from "./core/presence/presence-events.ts";
+import type { PresenceSignal } from "./core/presence/presence-counts.ts";
 import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
 import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub } from "./core/stats/hub.ts";
 import { TopicShards } from "./core/fanout/topic-shards.ts";
@@ -81,6 +82,8 @@ export interface Pulse {
   restored: number;
   /** The tick step and the rest of what the control plane drives. */
   node: TickingNode;
+  /** Sends a signal the server makes (a live-widget socket held or released) over the bus with the next batch. */
+  announce(signal: PresenceSignal): void;
 }
 
 /** Builds a Pulse from the config and its resources without opening a port. Throws GeoipError on a bad --geoip. */
@@ -174,7 +177,9 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     turns,
     metrics,
   };
-  return { handler, dashboards, hub, metrics, admission, restored, node };
+  // Over the bus like any event, so that every process applies it in the same order.
+  const announce = (signal: PresenceSignal) => void accepted.push(presenceEvent(signal));
+  return { handler, dashboards, hub, metrics, admission, restored, node, announce };
 }
 
 export interface RunningServer {

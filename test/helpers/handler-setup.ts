@@ -84,6 +84,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
   return {
     hub: pulse.hub,
+    announce: pulse.announce,
     store,
     metrics,
     admission: pulse.admission,

@@ -143,6 +143,21 @@ describe("events and presence", () => {
   });
 });
 
+describe("signals the server makes", () => {
+  test("a held tab, announced over the bus, is present until released, and never stored", async () => {
+    const { announce, hub, tick, store } = setup();
+    const time = Date.now();
+    announce({ time, site: SITE, tab: TAB, page: "/wines", state: "held" });
+    expect(hub.presence.siteCount(SITE)).toBe(0);
+    await tick();
+    expect(hub.presence.pageCount(SITE, "/wines")).toBe(1);
+    announce({ time: time + 1, site: SITE, tab: TAB, page: "/wines", state: "released" });
+    await tick();
+    expect(hub.presence.siteCount(SITE)).toBe(0);
+    expect([...store.since(0)]).toHaveLength(0);
+  });
+});
+
 describe("POST /api/presence over a real port", () => {
   const TOKEN = "presence-route-token-0123";
   const { server, base } = startTestServer(TOKEN, 50);
