@@ -21,7 +21,7 @@ const PATH_CHARACTERS = ODD_CHARACTERS.filter((c) => !/[./\\?#]/.test(c));
 const UNKNOWN_PATHS = ["/api/events", "/API/EVENT", "/api/event/", "/api/event/x", "/wp-login.php", "/.env", "/.git/config", "/%00", "/a%00b", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/etc/passwd", "/api/export/../../x", "/assets/../../../../etc/passwd", "/metrics.json", "/healthz/x", "/ws/x"];
 
 export function routeCase(rng: Rng): HttpCase {
-  switch (rng.int(7)) {
+  switch (rng.int(9)) {
     case 0: {
       const method = rng.pick(["PUT", "DELETE", "PATCH", "GET", "HEAD"]);
       return http({ category: "route", label: `${method} /api/event`, method, path: "/api/event", ...(method === "GET" || method === "HEAD" ? {} : { body: "{}" }), expect: [405] });
@@ -41,9 +41,33 @@ export function routeCase(rng: Rng): HttpCase {
       const path = rng.pick(["/", "/metrics", "/api/export", "/api/realtime", "/index.html", "/js/script.js", ...UNKNOWN_PATHS]);
       return http({ category: "route", label: `${method} ${path}`, method, path, body: "x", expect: [405] });
     }
+    case 7: {
+      const method = rng.pick(["PUT", "DELETE", "PATCH", "GET", "HEAD", "OPTIONS"]);
+      return http({ category: "route", label: `${method} /api/presence`, method, path: "/api/presence", ...(method === "GET" || method === "HEAD" || method === "OPTIONS" ? {} : { body: "{}" }), expect: [method === "OPTIONS" ? 204 : 405] });
+    }
+    case 8: return presenceSignal(rng);
     case 5: return http({ category: "route", label: "POST /healthz (any method is fine)", method: "POST", path: "/healthz", body: "x", expect: [200] });
     default: return http({ category: "route", label: "HEAD /healthz", method: "HEAD", path: "/healthz", expect: [200] });
   }
+}
+
+/** A presence signal, valid or not; never stored, so only its status is checked (docs/protocol.md, "POST /api/presence"). */
+function presenceSignal(rng: Rng): HttpCase {
+  const tab = rng.pick(["Ab12Cd34", "Ab12Cd34Ef56Gh78", "short", "Ab12Cd34Ef56Gh78X", "Ab12-Cd34", 12345678, null, rng.text(rng.between(1, 20))]);
+  const valid = typeof tab === "string" && /^[A-Za-z0-9]{8,16}$/.test(tab);
+  const state = rng.pick(["here", "gone", "held", "released", "", 1]);
+  const fields = { d: EDGE_SITE, u: `https://${EDGE_SITE}/presence`, t: tab, s: state };
+  const body = rng.chance(0.2) ? rng.text(rng.between(0, 200)) : JSON.stringify(fields);
+  const ok = body === JSON.stringify(fields) && valid && (state === "here" || state === "gone");
+  return http({
+    category: "route",
+    label: `POST /api/presence ${body.slice(0, 60)}`,
+    method: "POST",
+    path: "/api/presence",
+    headers: { "content-type": "text/plain", "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0" },
+    body,
+    expect: ok ? [202] : [400],
+  });
 }
 
 /** Authorization headers and cookies that must not pass for the token. */
