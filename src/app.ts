@@ -100,6 +100,8 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
   const restored = hub.restore(store.since(now - ACTIVE_MS, control.restoreThrough), now);
+  // Signals are never stored: the tabs come from the nodes that ran before, where there were any.
+  for (const signal of control.presence ?? []) hub.presence.apply(signal);
   let accepted: AcceptedEvent[] = [];
   const ingestor = new Ingestor(hub, {
     salts: control.salts,

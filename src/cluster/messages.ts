@@ -9,6 +9,7 @@
 import type { ClusterFigures } from "../control/control-plane.ts";
 import type { MetricsSnapshot } from "../core/metrics.ts";
 import type { SaltState } from "../core/ingest/visitor-id.ts";
+import type { PresenceSignal } from "../core/presence/presence-counts.ts";
 
 /** How often a worker sends the primary its figures, and the primary sends everyone's back. */
 export const METRICS_INTERVAL_MS = 1_000;
@@ -26,6 +27,8 @@ export interface StartMessage {
   eventsPath: string;
   salts: SaltState;
   restoreThrough: number;
+  /** The tabs as of `restoreThrough` (see ControlPlane.presence). */
+  presence: PresenceSignal[];
 }
 /** The primary's salts changed (a new day): tomorrow's is in it. */
 export interface SaltsMessage {
@@ -87,7 +90,8 @@ export const isStartMessage = (message: unknown): message is StartMessage =>
   message.argv.every((arg) => typeof arg === "string") &&
   typeof message.token === "string" &&
   typeof message.eventsPath === "string" &&
-  isSaltState(message.salts);
+  isSaltState(message.salts) &&
+  Array.isArray(message.presence);
 export const isSaltsMessage = (message: unknown): message is SaltsMessage => ofType(message, "salts") && isSaltState(message.state);
 export const isFiguresMessage = (message: unknown): message is FiguresMessage =>
   ofType(message, "metrics") && isObject(message.snapshot) && numbers(message, "residentBytes", "processes");

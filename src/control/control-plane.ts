@@ -30,6 +30,7 @@
  * - **Told when alone.** `onLost` is called once if the party that stores this node's events is
  *   gone for good: the node then stops, since nothing it accepts would be kept.
  */
+import type { PresenceSignal } from "../core/presence/presence-counts.ts";
 import type { LoopTurns } from "../core/fanout/loop-turns.ts";
 import type { Metrics } from "../core/metrics.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
@@ -68,6 +69,12 @@ export interface ClusterFigures {
 export interface ControlPlane {
   /** The store position this node rebuilds its state through (see "One store position"). */
   readonly restoreThrough: number;
+  /**
+   * The tabs present (and recently gone) as of `restoreThrough`, as the signals that make them
+   * again: a node started while others ran gets them, since signals are never stored. Absent
+   * where there were none to get (a single process starts with no tab present).
+   */
+  readonly presence?: readonly PresenceSignal[];
   /** The salts every node shares. */
   readonly salts: DailySalts;
   /** Starts driving `node`: ticks, sending accepted events, reporting figures. Called once. */

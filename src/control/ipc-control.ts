@@ -7,6 +7,7 @@
  */
 import type { Channel } from "../bus/ipc-bus.ts";
 import { isTickMessage } from "../bus/ipc-bus.ts";
+import type { PresenceSignal } from "../core/presence/presence-counts.ts";
 import { isFiguresMessage, isSaltsMessage, METRICS_INTERVAL_MS, type StartMessage, type WireFigures, type WorkerMessage } from "../cluster/messages.ts";
 import { DailySalts } from "../core/ingest/visitor-id.ts";
 import { Metrics } from "../core/metrics.ts";
@@ -24,6 +25,7 @@ export interface IpcControlOptions {
 
 export class IpcControl implements ControlPlane {
   readonly restoreThrough: number;
+  readonly presence: readonly PresenceSignal[];
   readonly salts: DailySalts;
   private node: TickingNode | undefined;
   private timers: Array<ReturnType<typeof setInterval>> = [];
@@ -44,6 +46,7 @@ export class IpcControl implements ControlPlane {
     this.now = options.now ?? Date.now;
     this.residentBytes = options.residentBytes ?? (() => process.memoryUsage.rss());
     this.restoreThrough = start.restoreThrough;
+    this.presence = start.presence;
     this.salts = new DailySalts(undefined, start.salts);
     this.heardAt = this.toldAt = this.now();
     channel.onMessage((message) => {

@@ -22,6 +22,8 @@ import {
 } from "../cluster/messages.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
 import { Metrics } from "../core/metrics.ts";
+import { Presence } from "../core/presence/presence.ts";
+import { applyPresence } from "../core/presence/presence-events.ts";
 import { systemTimers, type Timers } from "../core/timers.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
@@ -46,13 +48,15 @@ export interface IpcCoordinatorOptions {
 }
 
 /** What a worker is told at start besides what the coordinator decides (its store position and salts). */
-export type WorkerStart = Omit<StartMessage, "type" | "id" | "salts" | "restoreThrough">;
+export type WorkerStart = Omit<StartMessage, "type" | "id" | "salts" | "restoreThrough" | "presence">;
 
 export class IpcCoordinator {
   /** The primary's own figures: storage, and the events accepted as they arrive. */
   readonly metrics = new Metrics();
   private readonly tally = new ClusterTally(this.metrics);
   private readonly writes: WriteBuffer;
+  /** Every batch's tabs, as each worker holds them: what a worker started later is given. */
+  private readonly presence = new Presence();
   private readonly clock: ClusterClock;
   private readonly workers = new Map<Channel, number>();
   private readonly intervals: Array<ReturnType<typeof setInterval>>;
@@ -69,8 +73,9 @@ export class IpcCoordinator {
     relay.onBatch((batch, from) => {
       let events = 0;
       for (const event of batch) {
-        // Presence signals ride the bus but are not events: neither stored nor counted.
-        if (event.presence !== undefined) continue;
+        // Presence signals ride the bus but are not events: neither stored nor counted. The
+        // primary keeps the presence too, for the workers it starts later.
+        if (applyPresence(this.presence, event)) continue;
         this.writes.add(event);
         events++;
       }
@@ -89,7 +94,11 @@ export class IpcCoordinator {
     ];
     this.unsubscribeSalts = salts.onChange((state) => this.broadcast({ type: "salts", state }));
     this.retention = startRetention(store, options.retentionDays);
-    this.clock = new ClusterClock(options.tickMs, (tick) => relay.tick(tick), {
+    this.clock = new ClusterClock(options.tickMs, (tick) => {
+      // Tabs expire at the tick times the workers expire them at.
+      this.presence.advance(tick.time);
+      relay.tick(tick);
+    }, {
       ...(options.stillWorking ? { stillWorking: options.stillWorking } : {}),
       ...(options.onHung ? { onHung: options.onHung } : {}),
       timers: this.timers,
@@ -117,6 +126,8 @@ export class IpcCoordinator {
       ...start,
       salts: salts.state(),
       restoreThrough: store.lastPosition(),
+      // As of the same moment: every batch forwarded after this is applied after it.
+      presence: this.presence.signalsNow(),
     } satisfies PrimaryMessage);
     relay.attach(channel);
     return new Promise((resolve, reject) => {

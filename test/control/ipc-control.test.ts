@@ -18,7 +18,7 @@ function primary() {
   const channel: Channel = { send: (message) => void sent.push(message), onMessage: (handler) => void (receive = handler) };
   const salts = new DailySalts();
   salts.at(Date.now());
-  const start: StartMessage = { type: "start", id: 1, argv: [], port: 0, token: "t", eventsPath: "", salts: salts.state(), restoreThrough: 7 };
+  const start: StartMessage = { type: "start", id: 1, argv: [], port: 0, token: "t", eventsPath: "", salts: salts.state(), restoreThrough: 7, presence: [] };
   let time = 1_000_000;
   const control = new IpcControl(channel, start, { tickMs: TICK_MS, now: () => time, residentBytes: () => 42 });
   return { control, sent, receive: (message: unknown) => receive(message), later: (ms: number) => (time += ms), now: () => time };

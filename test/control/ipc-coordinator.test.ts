@@ -8,6 +8,8 @@ import { IpcCoordinator } from "../../src/control/ipc-coordinator.ts";
 import { DailySalts } from "../../src/core/ingest/visitor-id.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { pipe } from "../helpers/pipe.ts";
+import type { StartMessage } from "../../src/cluster/messages.ts";
+import { presenceEvent } from "../../src/core/presence/presence-events.ts";
 
 let coordinator: IpcCoordinator | undefined;
 afterEach(() => coordinator?.stop());
@@ -21,7 +23,7 @@ function started() {
   const heard: unknown[] = [];
   ends[1].onMessage((message) => heard.push(message));
   const ready = coordinator.join(0, ends[0], { argv: ["--tick-ms", "50"], port: 1234, token: "t", eventsPath: "/x" });
-  return { worker: ends[1], heard, ready, salts };
+  return { worker: ends[1], heard, ready, salts, store };
 }
 
 const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -34,6 +36,25 @@ describe("IpcCoordinator", () => {
     expect(salts.state().day).toBe(Math.floor(Date.now() / 86_400_000));
     worker.send({ type: "ready", port: 1234, pid: 9, restored: 0 });
     expect(await ready).toEqual({ type: "ready", port: 1234, pid: 9, restored: 0 });
+  });
+
+  test("a worker started later gets the tabs of the batches before it, which are never stored", async () => {
+    const { worker, store } = started();
+    const time = Date.now();
+    const held = presenceEvent({ time, site: "shop.test", tab: "tabAAAAAAAA", page: "/a", state: "held" });
+    const gone = presenceEvent({ time, site: "shop.test", tab: "tabBBBBBBBB", page: "/b", state: "gone" });
+    worker.send({ type: "batch", events: JSON.stringify([held, gone]) });
+    await turn();
+    const { ends } = pipe();
+    const heard: unknown[] = [];
+    ends[1].onMessage((message) => heard.push(message));
+    void coordinator!.join(1, ends[0], { argv: [], port: 1234, token: "t", eventsPath: "/x" });
+    await turn();
+    expect((heard[0] as StartMessage).presence).toEqual([
+      { time, site: "shop.test", tab: "tabAAAAAAAA", page: "/a", state: "held" },
+      { time, site: "shop.test", tab: "tabBBBBBBBB", page: "/b", state: "gone" },
+    ]);
+    expect([...store.since(0)]).toHaveLength(0);
   });
 
   test("a worker that fails to start rejects with its message", async () => {

@@ -50,9 +50,10 @@ async function exportedRows(server: ServerProcess, site: string): Promise<string
 }
 
 /** The figures that do not slide with the clock (series are compared by their totals). */
+/** What a restart rebuilds from storage: all but presence, which starts empty (docs/protocol.md, "Presence"). */
 function figures(stats: Stats) {
-  const { perMinute, perSecond, ...rest } = stats;
-  return { ...rest, pageviews: perMinute.counts.reduce((a, b) => a + b, 0) };
+  const { perMinute, perSecond, present, pages, ...rest } = stats;
+  return { ...rest, pages: pages.map(([page, visitors]) => [page, visitors]), pageviews: perMinute.counts.reduce((a, b) => a + b, 0) };
 }
 
 const start = (dir: string, args: string[] = []) => startServer({ dataDir: dir, args: ["--tick-ms", String(TICK_MS), "--token", "persistence-token-0123", ...args] });

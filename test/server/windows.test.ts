@@ -65,7 +65,8 @@ describe("windows and rewind over a real port", () => {
     const tick = (await one.client.waitFor((frame) => frame.type === "tick" && frame.feed.some((item) => item.p === "/live"))) as TickFrame;
     expect(tick.window).toBe(1);
     expect(tick.changed.visitors).toEqual({ last5m: 1, last30m: 1, capped: false });
-    expect(tick.changed.pages).toEqual([["/live", 1]]);
+    // The pageview also keeps its visitor present on the page (docs/protocol.md, "Presence").
+    expect(tick.changed.pages).toEqual([["/live", 1, 1]]);
     const whole = (await thirty.client.waitFor((frame) => frame.type === "tick" && frame.feed.some((item) => item.p === "/live"))) as TickFrame;
     expect(whole.changed.visitors).toEqual({ last5m: 2, last30m: 5, capped: false });
     for (const raw of thirty.client.raw) expect(raw).not.toContain('"window"');

@@ -115,6 +115,21 @@ export class Presence implements PresenceCounts {
     return changes;
   }
 
+  /**
+   * Every tab remembered, as the signals that make it again, oldest first: applied in order to an
+   * empty Presence, they give it the same tabs, counts and expiries (a worker started later gets
+   * them from the primary, which applies every batch too).
+   */
+  signalsNow(): PresenceSignal[] {
+    const signals: PresenceSignal[] = [];
+    for (let node = this.recency.oldest; node; node = node.next) {
+      const { value: tab } = node;
+      const state = !tab.present ? "gone" : tab.held ? "held" : "here";
+      signals.push({ time: tab.last, site: tab.site.name, tab: tab.id, page: tab.named, state });
+    }
+    return signals;
+  }
+
   /** The sites whose counts changed since the last call: each gets a dashboard frame once, whatever the signals. */
   takeChangedSites(): string[] {
     const sites = [...this.touched];

@@ -185,3 +185,28 @@ describe("Presence", () => {
 function sorted(changes: Iterable<{ site: string; page: string | null; count: number }>) {
   return [...changes].sort((a, b) => (a.site + (a.page ?? "")).localeCompare(b.site + (b.page ?? "")));
 }
+
+describe("Presence handed on", () => {
+  test("the signals of every remembered tab, applied oldest first, make the same presence", () => {
+    const source = new Presence();
+    here(source, "tabAAAAAAAA", "/a", T0);
+    source.signal(T0 + 1, SITE, "tabBBBBBBBB", "/b", "held");
+    here(source, "tabCCCCCCCC", "/a", T0 + 2);
+    source.signal(T0 + 3, SITE, "tabCCCCCCCC", "/a", "gone");
+    here(source, "tabAAAAAAAA", "/c", T0 + 4);
+
+    const copy = new Presence();
+    for (const signal of source.signalsNow()) copy.apply(signal);
+    expect(copy.signalsNow()).toEqual(source.signalsNow());
+    for (const page of ["/a", "/b", "/c"]) expect(copy.pageCount(SITE, page)).toBe(source.pageCount(SITE, page));
+    expect(copy.siteCount(SITE)).toBe(2);
+    // The same tabs expire at the same times; the held one still ignores a tracker's "gone", and a late "here" for the gone tab is still ignored.
+    for (const presence of [source, copy]) {
+      presence.signal(T0 + 5, SITE, "tabBBBBBBBB", "/b", "gone");
+      here(presence, "tabCCCCCCCC", "/a", T0 + 2);
+      presence.advance(T0 + 4 + PRESENCE_TTL_MS);
+    }
+    expect(copy.signalsNow()).toEqual(source.signalsNow());
+    expect(copy.siteCount(SITE)).toBe(1);
+  });
+});
