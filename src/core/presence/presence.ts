@@ -1,11 +1,8 @@
 import { RecencyList, type RecencyNode } from "../stats/recency-list.ts";
 import type { PresenceChange, PresenceCounts, PresenceSignal } from "./presence-counts.ts";
+import { PRESENCE_TTL_MS } from "./presence-timing.ts";
 import { SitePresence } from "./site-presence.ts";
 
-/** A tab that has sent nothing for this long is no longer present (docs/protocol.md, "Presence"). */
-export const PRESENCE_TTL_MS = 5 * 60_000;
-/** How often the tracker says "here" while its page is visible: well within the TTL, so one lost beacon loses nothing. */
-export const PRESENCE_HEARTBEAT_MS = 2 * 60_000;
 /**
  * Tabs one process keeps, present or just gone, all sites together; past it the tab heard from
  * longest ago is dropped. Each costs about PRESENCE_TAB_BYTES (see ARCHITECTURE.md, "Memory").

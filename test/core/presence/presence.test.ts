@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { Presence, PRESENCE_TTL_MS } from "../../../src/core/presence/presence.ts";
+import { Presence } from "../../../src/core/presence/presence.ts";
+import { PRESENCE_TTL_MS } from "../../../src/core/presence/presence-timing.ts";
 import { MAX_PRESENCE_PAGES_PER_SITE } from "../../../src/core/presence/site-presence.ts";
 
 const SITE = "shop.example";
