@@ -36,7 +36,8 @@ interface Tab {
  * Rules: "here" (a pageview, an engagement) makes a tab present on its page, moving it if it was on
  * another; "gone" ends it, unless a live-widget socket holds it; "held" makes it present and held,
  * "released" ends it. A signal older than the last one applied to its tab is ignored (beacons
- * accepted by another worker can reach the bus after a later one). A tab not heard from for
+ * accepted by another worker can reach the bus after a later one), but for a socket's "held" and
+"released", which say what the socket was doing then (see `late`). A tab not heard from for
  * PRESENCE_TTL_MS, held or not, expires. A tab that has gone is remembered until then too, and so
  * is a "gone" for a tab never seen, so a "here" accepted before its "gone" but arriving after it
  * does not bring it back.
@@ -80,7 +81,7 @@ export class Presence implements PresenceCounts {
     let site = this.sites.get(siteName);
     const tab = site?.tabs.get(id);
     if (tab) {
-      if (time < tab.last) return;
+      if (time < tab.last) return this.late(tab, page, state);
       tab.last = time;
       this.recency.moveToNewest(tab.node!);
       this.update(tab, page, state);
@@ -132,6 +133,16 @@ export class Presence implements PresenceCounts {
     const sites = [...this.touched];
     this.touched.clear();
     return sites;
+  }
+
+  /**
+   * A signal older than the tab's last. A tracker's is stale; a socket's is not: the socket was
+   * open (or closed) then, whatever the tracker said since, so "held" holds the tab and "released"
+   * lets the tracker's own signals decide from then on.
+   */
+  private late(tab: Tab, page: string, state: PresenceState): void {
+    if (state === "held") this.update(tab, tab.present ? tab.named : page, state);
+    else if (state === "released") tab.held = false;
   }
 
   private update(tab: Tab, page: string, state: PresenceState): void {

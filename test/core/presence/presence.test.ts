@@ -105,6 +105,22 @@ describe("Presence", () => {
     expect(presence.siteCount(SITE)).toBe(0);
   });
 
+  test("a socket's 'held' and 'released' count even when a later tracker signal reached the bus first", () => {
+    const presence = new Presence();
+    // The tracker's "gone" (hidden tab) came first; the socket held since before still keeps it.
+    presence.signal(T0 + 10, SITE, "tabAAAAAAAA", "/a", "gone");
+    presence.signal(T0 + 5, SITE, "tabAAAAAAAA", "/a", "held");
+    expect(presence.siteCount(SITE)).toBe(1);
+    presence.signal(T0 + 20, SITE, "tabAAAAAAAA", "/a", "gone");
+    expect(presence.siteCount(SITE)).toBe(1);
+    // Released before the tracker's later "here": no longer held, but the tracker keeps it present.
+    here(presence, "tabAAAAAAAA", "/a", T0 + 40);
+    presence.signal(T0 + 30, SITE, "tabAAAAAAAA", "/a", "released");
+    expect(presence.siteCount(SITE)).toBe(1);
+    presence.signal(T0 + 50, SITE, "tabAAAAAAAA", "/a", "gone");
+    expect(presence.siteCount(SITE)).toBe(0);
+  });
+
   test("past the tab budget the tab heard from longest ago is dropped", () => {
     const presence = new Presence(PRESENCE_TTL_MS, 3);
     here(presence, "tab0000000", "/a", T0);
