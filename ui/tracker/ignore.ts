@@ -1,9 +1,8 @@
 /** When the tracker must send nothing. Pure: the page's globals come in as a `Page`, so tests need no DOM. */
-import { trackedPath } from "./navigation.ts";
 
 /** The parts of `window` the ignore rules look at. */
 export interface Page {
-  location: { hostname: string; protocol: string; pathname: string; hash: string };
+  location: { hostname: string; protocol: string };
   navigator: { webdriver?: boolean };
   document: { prerendering?: boolean; visibilityState: string };
   localStorage: { pulse_ignore?: string };
@@ -22,8 +21,9 @@ export function isPrerendering(document: Page["document"]): boolean {
  * Every rule, `data-exclude` included, applies to every event, not only to pageviews. Checked on
  * every event, not once, because a visitor can opt out and a prerendered page can be activated
  * without a reload. Reading storage throws when the browser blocks it (sandboxed frames, strict settings).
+ * `path` is the page as it is counted (trackedPath): hash-routed pages are excluded by route (`/#/admin/**`).
  */
-export function isIgnored(page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }): boolean {
+export function isIgnored(page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }, path: string): boolean {
   try {
     if (page.localStorage.pulse_ignore == "true") return true;
   } catch {}
@@ -31,8 +31,7 @@ export function isIgnored(page: Page, rules: { allowLocal: boolean; excluded: (p
     (!rules.allowLocal && isLocal(page.location)) ||
     !!page.navigator.webdriver ||
     isPrerendering(page.document) ||
-    // The page as it is counted: hash-routed pages are excluded by route (`/#/admin/**`).
-    rules.excluded(trackedPath(page.location))
+    rules.excluded(path)
   );
 }
 
