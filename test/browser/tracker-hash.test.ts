@@ -55,6 +55,17 @@ describe("an app routed by hash", () => {
     });
   }, TIMEOUT);
 
+  test("data-exclude matches the route: nothing is sent on it, and leaving it counts", async () => {
+    await suite.withPage({ pages: { "/cellar": cellar({ "data-domain": "shop.test", "data-exclude": "/cellar#wines/*" }) } }, async (t) => {
+      await t.page.goto(`${SITE_ORIGIN}/cellar#wines`);
+      await t.page.click("#wine-11");
+      await run(t, `pulse("Add to cart")`);
+      await run(t, `location.hash = "#about"`);
+      await t.fence();
+      expect(withoutFences(t.sent).map((s) => `${s.payload.n} ${s.payload.u}`)).toEqual(views("/cellar#wines", "/cellar#about"));
+    });
+  }, TIMEOUT);
+
   test('data-hash="off": hashes never make pages, #/routes included', async () => {
     await suite.withPage({ pages: { "/cellar": cellar({ "data-domain": "shop.test", "data-hash": "off" }) } }, async (t) => {
       await t.page.goto(`${SITE_ORIGIN}/cellar#wines`);
