@@ -19,7 +19,7 @@ export interface ScriptTag {
   getAttribute(name: string): string | null;
 }
 
-export function readConfig(script: ScriptTag | null, hostname: string): Config {
+export const readConfig = (script: ScriptTag | null, hostname: string): Config => {
   const attr = (name: string) => script?.getAttribute("data-" + name);
   // By default, the server that served the script: one tag is all a site needs.
   const api = attr("api") || (script ? new URL(script.src).origin : "") + "/api/event";
@@ -31,4 +31,4 @@ export function readConfig(script: ScriptTag | null, hostname: string): Config {
     excluded: pathMatcher(attr("exclude") || ""),
     hash: attr("hash"),
   };
-}
+};

@@ -9,13 +9,11 @@ export interface Page {
 }
 
 /** Development copies of a site: counting them would pollute the real site's figures. */
-export function isLocal(location: { hostname: string; protocol: string }): boolean {
-  return /^(localhost|127(\.\d+){3}|\[::1?\])$/.test(location.hostname) || location.protocol == "file:";
-}
+export const isLocal = (location: { hostname: string; protocol: string }): boolean =>
+  /^(localhost|127(\.\d+){3}|\[::1?\])$/.test(location.hostname) || location.protocol == "file:";
 
-export function isPrerendering(document: Page["document"]): boolean {
-  return !!document.prerendering || document.visibilityState == "prerender";
-}
+export const isPrerendering = (document: Page["document"]): boolean =>
+  !!document.prerendering || document.visibilityState == "prerender";
 
 /**
  * Every rule, `data-exclude` included, applies to every event, not only to pageviews. Checked on
@@ -23,7 +21,7 @@ export function isPrerendering(document: Page["document"]): boolean {
  * without a reload. Reading storage throws when the browser blocks it (sandboxed frames, strict settings).
  * `path` is the page as it is counted (trackedPath): hash-routed pages are excluded by route (`/#/admin/**`).
  */
-export function isIgnored(page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }, path: string): boolean {
+export const isIgnored = (page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }, path: string): boolean => {
   try {
     if (page.localStorage.pulse_ignore == "true") return true;
   } catch {}
@@ -33,18 +31,18 @@ export function isIgnored(page: Page, rules: { allowLocal: boolean; excluded: (p
     isPrerendering(page.document) ||
     rules.excluded(path)
   );
-}
+};
 
 /**
  * `data-exclude` patterns, comma-separated: `*` matches within one path segment, `**` matches
  * anything, a trailing slash is optional. Everything else is literal
  * (escaped: an identity escape such as `\.` or `\/` is valid in a non-unicode RegExp).
  */
-export function pathMatcher(patterns: string): (path: string) => boolean {
+export const pathMatcher = (patterns: string): ((path: string) => boolean) => {
   const alternatives = patterns
     .split(",")
     .map((pattern) => pattern.trim().replace(/\*\*?|\W/g, (m) => (m[1] ? ".*" : m == "*" ? "[^/]*" : "\\" + m)))
     .filter(Boolean);
   const rule = new RegExp("^(" + alternatives.join("|") + ")/?$");
   return (path) => alternatives.length > 0 && rule.test(path);
-}
+};

@@ -4,6 +4,8 @@
  * custom events from `window.pulse(name, {props, callback})`, and the tab's presence signals. See docs/tracker.md.
  *
  * It runs inside other people's pages, so nothing here may throw into them: every entry point is guarded.
+ * It is also downloaded by every visitor of every page it is on: written for its gzipped size
+ * (text that repeats costs little; test/tracker/size.test.ts keeps the budget).
  */
 import { readConfig, type ScriptTag } from "./config.ts";
 import { isIgnored, isPrerendering, type Page } from "./ignore.ts";
@@ -14,88 +16,94 @@ import { isPresentAfter, PRESENCE_HEARTBEAT_MS, presenceTeller, tabId } from "./
 import { installApi, type EventOptions } from "./queue.ts";
 import { send } from "./send.ts";
 
+/** `fn`, made to swallow what it throws. Every function the page or the browser calls is one. */
 const guard =
-  <A extends unknown[]>(fn: (...args: A) => void) =>
-  (...args: A): void => {
+  <F extends (...args: never[]) => unknown>(fn: F): F =>
+  ((a: never, b: never) => {
     try {
-      fn(...args);
+      fn(a, b);
     } catch {}
-  };
+  }) as F;
 
-const listen = (target: EventTarget, type: string, listener: (event: Event) => void) => target.addEventListener(type, guard(listener));
-
-/**
- * Whether an element bears `name` (a hash without its `#`, as the URL encodes it) as its id, or an
- * `<a>` as its name (`document.anchors`): what the browser scrolls to.
- */
-const isAnchor = (name: string) => {
-  try {
-    name = decodeURIComponent(name);
-  } catch {}
-  return !!(document.getElementById(name) || document.anchors.namedItem(name));
+/** Listens to each of `types` (space-separated), on `window` unless told otherwise. */
+const listen = (types: string, listener: (event: Event) => void, target: EventTarget = window) => {
+  for (const type of types.split(" ")) target.addEventListener(type, guard(listener));
 };
 
 guard(() => {
-  const config = readConfig(document.currentScript as ScriptTag | null, location.hostname);
+  // Named once: each use is then a letter in the minified script.
+  const doc = document;
+  const loc = location;
+  const config = readConfig(doc.currentScript as ScriptTag | null, loc.hostname);
   const page = lastPage();
   const tab = tabId(window.crypto);
   const tell = presenceTeller();
+  /**
+   * Whether an element bears `name` (a hash without its `#`, as the URL encodes it) as its id, or an
+   * `<a>` as its name (`document.anchors`): what the browser scrolls to.
+   */
+  const isAnchor = (name: string) => {
+    try {
+      name = decodeURIComponent(name);
+    } catch {}
+    return doc.getElementById(name) || doc.anchors.namedItem(name);
+  };
   // Asked at each event, of the page as it is then: a view may have rendered an anchor since.
-  const route = () => routeOf(location.hash, config.hash, isAnchor);
-  const ignored = (hash = route()) => isIgnored(window as unknown as Page, config, trackedPath(location.pathname, hash));
+  const route = () => routeOf(loc.hash, config.hash, isAnchor);
+  const ignored = (hash = route()) => isIgnored(window as unknown as Page, config, trackedPath(loc.pathname, hash));
 
   const track = guard((name: string, options?: EventOptions) => {
     const callback = options?.callback;
     const hash = route();
     // Like Plausible, an ignored event still calls back: sites often navigate in the callback.
-    if (ignored(hash)) return callback && callback();
+    if (ignored(hash)) return callback?.();
     if (name == "pageview") tell(true);
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const payload = buildPayload(name, options?.props, config.domain, tab, location.href, hash, document.referrer, timeZone);
+    const payload = buildPayload(name, options?.props, config.domain, tab, loc.href, hash, doc.referrer, timeZone);
     send(config.api, JSON.stringify(payload), callback);
   });
 
   // The page is remembered even when its pageview is ignored, so leaving an excluded page counts.
-  const pageview = () => page.changed(location.pathname, route()) && track("pageview");
+  const pageview = () => page.changed(loc.pathname, route()) && track("pageview");
   const restart = () => {
     page.forget();
     pageview();
   };
 
   // A prerendered page may never be seen: its view counts when (and if) it is activated.
-  if (isPrerendering(document)) document.addEventListener("prerenderingchange", guard(restart), { once: true });
+  if (isPrerendering(doc)) doc.addEventListener("prerenderingchange", guard(restart), { once: true });
   else pageview();
 
   installApi(window as { pulse?: unknown }, track, tab);
-  watchNavigation(history, (type, listener) => listen(window, type, listener), guard(pageview));
+  watchNavigation(history, listen, guard(pageview));
 
+  // The body of an event, without what only events carry (payload.ts).
   const signal = (state: string) =>
-    ignored() || send(config.presenceApi, JSON.stringify({ d: config.domain, u: location.href, t: tab, s: state }), undefined, true);
+    ignored() || send(config.presenceApi, JSON.stringify({ s: state, u: loc.href, d: config.domain, t: tab }), undefined, true);
   // The heartbeat runs only while the page is shown: a hidden tab has said "gone" and keeps quiet.
   let heartbeat: ReturnType<typeof setInterval> | undefined;
-  const beat = (present: boolean) => {
-    clearInterval(heartbeat);
-    if (present) heartbeat = setInterval(guard(() => signal("here")), PRESENCE_HEARTBEAT_MS);
-  };
+  const beat = () => (heartbeat = setInterval(guard(signal), PRESENCE_HEARTBEAT_MS, "here"));
   const onLifecycle = (event: Event) => {
     // Restored from the back-forward cache: a new view of the page, though no script runs again.
     if (event.type == "pageshow" && (event as PageTransitionEvent).persisted) restart();
-    const present = isPresentAfter(event.type, document.visibilityState);
+    const present = isPresentAfter(event.type, doc.visibilityState);
     const state = tell(present);
     if (state) signal(state);
-    beat(present);
+    clearInterval(heartbeat);
+    if (present) beat();
   };
-  listen(document, "visibilitychange", onLifecycle);
-  listen(window, "pagehide", onLifecycle);
-  listen(window, "pageshow", onLifecycle);
+  listen("visibilitychange", onLifecycle, doc);
+  listen("pagehide pageshow", onLifecycle);
   // A page opened in a background tab is present from its pageview, as any page is; it only has no heartbeat.
-  beat(isPresentAfter("load", document.visibilityState));
+  if (isPresentAfter("load", doc.visibilityState)) beat();
 
-  const onClick = (event: Event) => {
-    const link = isLinkClick(event as MouseEvent) && (event.target as Element).closest("a[href]");
-    const name = link && linkEvent(link as HTMLAnchorElement, location.host);
-    if (name) track(name, { props: { url: (link as HTMLAnchorElement).href } });
-  };
-  listen(document, "click", onClick);
-  listen(document, "auxclick", onClick);
+  listen(
+    "click auxclick",
+    (event) => {
+      const link = isLinkClick(event as MouseEvent) && (event.target as Element).closest("a[href]");
+      const name = link && linkEvent(link as HTMLAnchorElement, loc.host);
+      if (name) track(name, { props: { url: (link as HTMLAnchorElement).href } });
+    },
+    doc,
+  );
 })();

@@ -8,24 +8,21 @@
  * (`data-hash`) is "off"; "all" makes every hash a route, anchors too. Nor, whatever the rule, does
  * a hash of parameters (`#access_token=…&state=…`, a sign-in's answer): it is no page, and may be a secret.
  */
-export function routeOf(hash: string, rule: string | null | undefined, isAnchor: (name: string) => boolean): string | undefined {
-  return !hash[1] || rule == "off" || PARAMETERS.test(hash) ? "" : rule != "all" && isAnchor(hash.slice(1)) ? undefined : hash;
-}
+export const routeOf = (hash: string, rule: string | null | undefined, isAnchor: (name: string) => unknown): string | undefined =>
+  !hash[1] || rule == "off" || PARAMETERS.test(hash) ? "" : rule != "all" && isAnchor(hash.slice(1)) ? undefined : hash;
 
 /** A name and `=` before any `/` or `?`: parameters, where a route's own query (`#/search?q=…`) comes after. */
 const PARAMETERS = /^#[^/?]*=/;
 
 /** What identifies a page: the path, plus its route. The query string is not a new page. */
-export function trackedPath(pathname: string, route: string | undefined): string {
-  return pathname + (route || "");
-}
+export const trackedPath = (pathname: string, route: string | undefined): string => pathname + (route || "");
 
 /**
  * Remembers the last page counted. One navigation can be reported several times (Chrome fires
  * popstate and hashchange for a fragment change; replaceState often keeps the path): only a
  * change of page counts.
  */
-export function lastPage() {
+export const lastPage = () => {
   let last: string | undefined;
   return {
     /**
@@ -43,7 +40,7 @@ export function lastPage() {
       last = undefined;
     },
   };
-}
+};
 
 type Listen = (type: string, listener: (event: Event) => void) => void;
 
@@ -51,15 +48,16 @@ type Listen = (type: string, listener: (event: Event) => void) => void;
  * Calls `onChange` after every way a single-page app changes the URL. The wrapped history
  * methods keep their own behaviour and errors; only `onChange` is ours and it must not throw.
  */
-export function watchNavigation(history: History, listen: Listen, onChange: () => void): void {
+export const watchNavigation = (history: History, listen: Listen, onChange: () => void): void => {
   for (const method of ["pushState", "replaceState"] as const) {
     const original = history[method];
-    history[method] = function (this: History, ...args: Parameters<History["pushState"]>) {
-      const result = original.apply(this, args);
+    history[method] = function (this: History) {
+      // eslint-disable-next-line prefer-rest-params
+      const result = original.apply(this, arguments as unknown as Parameters<History["pushState"]>);
       onChange();
       return result;
     };
   }
   listen("popstate", onChange);
   listen("hashchange", onChange);
-}
+};

@@ -8,23 +8,22 @@ export const PRESENCE_HEARTBEAT_MS = 120_000;
  * it lives exactly as long as the page. From `crypto` where the browser has it, else Math.random
  * (an id, not a secret). Each half is a number from 2^31 to 2^31 + 2^32, 6 or 7 digits in base 36.
  */
-export function tabId(crypto?: Pick<Crypto, "getRandomValues">): string {
+export const tabId = (crypto?: Pick<Crypto, "getRandomValues">): string => {
   const half = () =>
     (2 ** 31 + (crypto ? crypto.getRandomValues(new Uint32Array(1))[0]! : (Math.random() * 2 ** 32) >>> 0)).toString(36);
   return half() + half();
-}
+};
 
 /** Whether a page-lifecycle event leaves the tab present: while its page is shown, until it is hidden or left. */
-export function isPresentAfter(eventType: string, visibilityState: string): boolean {
-  return eventType != "pagehide" && visibilityState == "visible";
-}
+export const isPresentAfter = (eventType: string, visibilityState: string): boolean =>
+  eventType != "pagehide" && visibilityState == "visible";
 
 /**
  * Remembers what the server was last told, so that each leave sends one "gone" (a tab closing fires
  * visibilitychange to hidden, then pagehide) and each return one "here". A pageview says "here"
  * too: tell it `true` and send nothing. Returns the signal to send, if the server does not know it.
  */
-export function presenceTeller(): (present: boolean) => "here" | "gone" | undefined {
+export const presenceTeller = (): ((present: boolean) => "here" | "gone" | undefined) => {
   let told = true;
   return (present) => (present != told ? ((told = present) ? "here" : "gone") : undefined);
-}
+};

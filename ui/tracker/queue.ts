@@ -19,10 +19,10 @@ interface Host {
  * Installs `track` as `window.pulse`, with the tab id as `window.pulse.tab` (which the live widget
  * reads, so that a tab with both counts once), then replays the queued calls in order.
  */
-export function installApi(host: Host, track: Track, tab: string): void {
+export const installApi = (host: Host, track: Track, tab: string): void => {
   const queued = (host.pulse as { q?: ArrayLike<unknown>[] } | undefined)?.q || [];
   track.tab = tab;
   // Installed first, so a queued callback that calls pulse() is not lost in a consumed queue.
   host.pulse = track;
   for (const args of queued) track(args[0] as string, args[1] as EventOptions | undefined);
-}
+};

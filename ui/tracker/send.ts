@@ -10,13 +10,8 @@
  * `navigator.sendBeacon` first, which is made for that; it refuses what it cannot queue.
  * Older browsers without fetch send a beacon too, though it says nothing about its outcome.
  */
-export function send(api: string, body: string, done?: () => void, beacon?: boolean): void {
-  const finish = () => done && done();
-  if (beacon && navigator.sendBeacon?.(api, body)) return;
-  if ("fetch" in window) {
-    fetch(api, { method: "POST", keepalive: true, credentials: "omit", body }).then(finish, finish);
-  } else {
-    navigator.sendBeacon?.(api, body);
-    finish();
-  }
-}
+export const send = (api: string, body: string, done?: () => void, beacon?: unknown): void => {
+  const finish = () => done?.();
+  if (((beacon || !window.fetch) && navigator.sendBeacon?.(api, body)) || !window.fetch) finish();
+  else fetch(api, { method: "POST", keepalive: true, credentials: "omit", body }).then(finish, finish);
+};
