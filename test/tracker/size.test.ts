@@ -3,8 +3,8 @@ import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { embeddedAssets } from "../../src/generated/assets.ts";
 
-/** Hash routes and presence signals took the script from 1,410 B to 1,928 B: 1,500 B no longer holds it. */
-const BUDGET_GZIP_BYTES = 1_950;
+/** 1,810 B today, hash routes and presence signals included (1,410 B before them). */
+const BUDGET_GZIP_BYTES = 1_820;
 
 test(`script.js is at most ${BUDGET_GZIP_BYTES} bytes gzipped`, () => {
   const script = embeddedAssets["/js/script.js"];

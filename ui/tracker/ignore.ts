@@ -13,7 +13,7 @@ export const isLocal = (location: { hostname: string; protocol: string }): boole
   /^(localhost|127(\.\d+){3}|\[::1?\])$/.test(location.hostname) || location.protocol == "file:";
 
 export const isPrerendering = (document: Page["document"]): boolean =>
-  !!document.prerendering || document.visibilityState == "prerender";
+  document.prerendering || document.visibilityState == "prerender";
 
 /**
  * Every rule, `data-exclude` included, applies to every event, not only to pageviews. Checked on
@@ -27,7 +27,7 @@ export const isIgnored = (page: Page, rules: { allowLocal: boolean; excluded: (p
   } catch {}
   return (
     (!rules.allowLocal && isLocal(page.location)) ||
-    !!page.navigator.webdriver ||
+    page.navigator.webdriver ||
     isPrerendering(page.document) ||
     rules.excluded(path)
   );
@@ -37,12 +37,16 @@ export const isIgnored = (page: Page, rules: { allowLocal: boolean; excluded: (p
  * `data-exclude` patterns, comma-separated: `*` matches within one path segment, `**` matches
  * anything, a trailing slash is optional. Everything else is literal
  * (escaped: an identity escape such as `\.` or `\/` is valid in a non-unicode RegExp).
+ * An empty pattern (no attribute, or `a,,b`) matches nothing: it stands for a NUL, which no path holds.
  */
 export const pathMatcher = (patterns: string): ((path: string) => boolean) => {
-  const alternatives = patterns
-    .split(",")
-    .map((pattern) => pattern.trim().replace(/\*\*?|\W/g, (m) => (m[1] ? ".*" : m == "*" ? "[^/]*" : "\\" + m)))
-    .filter(Boolean);
-  const rule = new RegExp("^(" + alternatives.join("|") + ")/?$");
-  return (path) => alternatives.length > 0 && rule.test(path);
+  const rule = new RegExp(
+    "^(" +
+      patterns
+        .split(",")
+        .map((pattern) => (pattern.trim() || "\0").replace(/\*\*?|\W/g, (m) => (m[1] ? ".*" : m == "*" ? "[^/]*" : "\\" + m)))
+        .join("|") +
+      ")/?$",
+  );
+  return (path) => rule.test(path);
 };

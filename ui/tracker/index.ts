@@ -59,8 +59,7 @@ guard(() => {
     if (ignored(hash)) return callback?.();
     if (name == "pageview") tell(true);
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const payload = buildPayload(name, options?.props, config.domain, tab, loc.href, hash, doc.referrer, timeZone);
-    send(config.api, JSON.stringify(payload), callback);
+    send(config.api, JSON.stringify(buildPayload(name, options?.props, config.domain, tab, loc.href, hash, doc.referrer, timeZone)), callback);
   });
 
   // The page is remembered even when its pageview is ignored, so leaving an excluded page counts.

@@ -31,10 +31,8 @@ export const lastPage = () => {
      */
     changed(pathname: string, route: string | undefined): boolean {
       if (route == null && last?.split("#")[0] == pathname) return false;
-      const path = trackedPath(pathname, route);
-      const changed = path !== last;
-      last = path;
-      return changed;
+      // The last page is compared before it is replaced.
+      return last !== (last = trackedPath(pathname, route));
     },
     forget(): void {
       last = undefined;
