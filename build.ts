@@ -11,19 +11,30 @@ import { writeWorldMap } from "./ui/map/project-world.ts";
 const root = import.meta.dir;
 const assetsOnly = process.argv.includes("--assets-only");
 
-async function bundle(entry: string, format: "esm" | "iife" = "esm"): Promise<string> {
+async function bundle(entry: string, format: "esm" | "iife" = "esm", options: esbuild.BuildOptions = {}): Promise<string> {
   const result = await esbuild.build({
     entryPoints: [`${root}/${entry}`],
     bundle: true,
     minify: true,
-    write: false,
     format,
     target: ["es2020", "chrome100", "firefox100", "safari15"],
     platform: "browser",
     legalComments: "none",
+    ...options,
+    write: false,
   });
   return result.outputFiles[0]!.text;
 }
+
+/**
+ * The tracker is downloaded with every page of every site that embeds it, so every byte counts: its
+ * own property names are shortened (only these: a DOM or public name here would break it), and it
+ * has no "use strict" prologue (it is written for strict mode, and does not depend on it).
+ */
+const TRACKER_OPTIONS: esbuild.BuildOptions = {
+  mangleProps: /^(presenceApi|allowLocal|excluded|changed|forget)$/,
+  tsconfigRaw: {},
+};
 
 function report(name: string, text: string): void {
   const raw = Buffer.byteLength(text);
@@ -45,7 +56,7 @@ const files = {
   "/assets/dashboard.js": { contentType: JS, body: await bundle("ui/main.ts") },
   "/assets/dashboard.css": { contentType: CSS, body: await bundle("ui/styles.css") },
   // The tracker runs in other people's pages: a classic script, no module scope to leak from.
-  "/js/script.js": { contentType: JS, body: await bundle("ui/tracker/index.ts", "iife") },
+  "/js/script.js": { contentType: JS, body: await bundle("ui/tracker/index.ts", "iife", TRACKER_OPTIONS) },
   "/demo/index.html": { contentType: HTML, body: read("ui/demo/index.html") },
   "/assets/demo.js": { contentType: JS, body: await bundle("ui/demo/main.ts") },
   "/assets/demo.css": { contentType: CSS, body: await bundle("ui/demo/styles.css") },

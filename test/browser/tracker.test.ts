@@ -34,6 +34,7 @@ describe("pageviews", () => {
         d: "shop.test",
         r: "https://www.google.com/",
         tz: "Europe/Paris",
+        t: (await run(t, "pulse.tab")) as string,
       });
       expect(t.sent[0]!.url).toBe(`${suite.server.url}api/event`);
       await t.fence();
@@ -53,7 +54,7 @@ describe("pageviews", () => {
   }, TIMEOUT);
 
   test("pushState and replaceState count new paths only", async () => {
-    await suite.withPage({ pages: { "/": html(suite.tag()) } }, async (t) => {
+    await suite.withPage({ pages: { "/": html(`<section id="reviews"></section>${suite.tag()}`) } }, async (t) => {
       await t.page.goto(`${SITE_ORIGIN}/`);
       await t.waitForSent(1);
       await run(t, `history.pushState({}, "", "/wines")`);
@@ -82,7 +83,7 @@ describe("pageviews", () => {
   }, TIMEOUT);
 
   test("hash routes count once (though popstate and hashchange both fire); in-page anchors not at all", async () => {
-    const body = `<a id="anchor" href="#reviews">Reviews</a> <a id="cart" href="#/cart">Cart</a>
+    const body = `<section id="reviews"></section><a id="anchor" href="#reviews">Reviews</a> <a id="cart" href="#/cart">Cart</a>
       <a id="account" href="#!/account">Account</a>
       <script>window.fired = []; for (const type of ["popstate", "hashchange"]) addEventListener(type, () => fired.push(type));</script>`;
     await suite.withPage({ pages: { "/": html(body + suite.tag()) } }, async (t) => {
@@ -236,6 +237,7 @@ describe("custom events", () => {
         r: null,
         p: { plan: "pro", seats: 3 },
         tz: "Europe/Paris",
+        t: t.sent[0]!.payload.t,
       });
       await expectAccepted(t);
     });
@@ -291,9 +293,10 @@ describe("sending", () => {
       await t.page.goto(`${SITE_ORIGIN}/`);
       expect(await run(t, `"fetch" in window`)).toBe(false);
       await t.fence();
+      const tab = (await run(t, "pulse.tab")) as string;
       expect(t.sent.map((s) => s.payload)).toEqual([
-        { n: "pageview", u: "https://shop.test/", d: "shop.test", r: null, tz: "Europe/Paris" },
-        { n: "Fence", u: "https://shop.test/", d: "shop.test", r: null, tz: "Europe/Paris" },
+        { n: "pageview", u: "https://shop.test/", d: "shop.test", r: null, tz: "Europe/Paris", t: tab },
+        { n: "Fence", u: "https://shop.test/", d: "shop.test", r: null, tz: "Europe/Paris", t: tab },
       ]);
       await expectAccepted(t);
     });

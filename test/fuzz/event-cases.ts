@@ -42,8 +42,8 @@ export function validEvent(rng: Rng, n: number): HttpCase {
   const path = `/valid/${n}`;
   const name = rng.chance(0.7) ? "pageview" : rng.pick(CUSTOM_NAMES);
   const hash = rng.chance(0.15);
-  // A route is counted (without its query) on hash-routed sites; another fragment never is.
-  const fragment = rng.chance(0.3) ? rng.pick(["#section-2", "#/section-2", "#/section-2?token=x", "#!/section-2"]) : "";
+  // A route is counted (without its query) on hash-routed sites; parameters never are.
+  const fragment = rng.chance(0.3) ? rng.pick(["#section-2", "#/section-2", "#/section-2?token=x", "#!/section-2", "#token=x", "#"]) : "";
   const query = rng.chance(0.3) ? `?utm_source=news&q=${n}` : "";
   const body = keyed(rng, {
     name,
@@ -65,7 +65,7 @@ export function validEvent(rng: Rng, n: number): HttpCase {
 }
 
 function countedRoute(fragment: string): string {
-  return fragment.startsWith("#/") || fragment.startsWith("#!") ? fragment.split("?")[0]! : "";
+  return fragment.length < 2 || /^#[^/?]*=/.test(fragment) ? "" : fragment.split("?")[0]!;
 }
 
 /** A valid body for FUZZ_SITE from a bot: answered 202 with X-Pulse-Dropped: bot, never stored. */

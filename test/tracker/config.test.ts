@@ -9,17 +9,27 @@ const tag = (attributes: Record<string, string>, src = "https://pulse.example:84
 test("defaults: the script's own server, the page's host, nothing excluded", () => {
   const config = readConfig(tag({}), "shop.test");
   expect(config.api).toBe("https://pulse.example:8443/api/event");
+  expect(config.presenceApi).toBe("https://pulse.example:8443/api/presence");
   expect(config.domain).toBe("shop.test");
   expect(config.allowLocal).toBe(false);
   expect(config.excluded("/")).toBe(false);
+  expect(config.hash).toBeNull();
 });
 
 test("data-* attributes", () => {
   const config = readConfig(
-    tag({ "data-api": "/stats/event", "data-domain": "shop.example,all.example", "data-allow-localhost": "", "data-exclude": "/admin/**" }),
+    tag({
+      "data-api": "/stats/event",
+      "data-domain": "shop.example,all.example",
+      "data-allow-localhost": "",
+      "data-exclude": "/admin/**",
+      "data-hash": "off",
+    }),
     "shop.test",
   );
   expect(config.api).toBe("/stats/event");
+  expect(config.presenceApi).toBe("/stats/presence");
+  expect(config.hash).toBe("off");
   expect(config.domain).toBe("shop.example,all.example");
   expect(config.allowLocal).toBe(true);
   expect(config.excluded("/admin/a/b")).toBe(true);
@@ -35,6 +45,16 @@ test("empty attributes fall back to the defaults", () => {
 test("without a script tag (a module script has no currentScript): same-origin endpoint", () => {
   const config = readConfig(null, "shop.test");
   expect(config.api).toBe("/api/event");
+  expect(config.presenceApi).toBe("/api/presence");
   expect(config.domain).toBe("shop.test");
   expect(config.allowLocal).toBe(false);
+});
+
+test("the presence endpoint is data-api with its last path segment replaced", () => {
+  expect(readConfig(tag({ "data-api": "https://collector.example/p/api/event" }), "shop.test").presenceApi).toBe(
+    "https://collector.example/p/api/presence",
+  );
+  expect(readConfig(tag({ "data-api": "https://collector.example/collect" }), "shop.test").presenceApi).toBe(
+    "https://collector.example/presence",
+  );
 });

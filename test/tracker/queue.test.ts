@@ -17,7 +17,7 @@ test("replays the queued calls in order, then is window.pulse", () => {
   host.pulse("Checkout");
   const seen: Array<[string, EventOptions | undefined]> = [];
   const track = (name: string, options?: EventOptions) => void seen.push([name, options]);
-  installApi(host, track);
+  installApi(host, track, "tab1tab1");
   expect(seen).toEqual([
     ["Signup", { props: { plan: "pro" } }],
     ["Checkout", undefined],
@@ -29,9 +29,9 @@ test("without a stub, or with an empty one", () => {
   const seen: string[] = [];
   const track = (name: string) => void seen.push(name);
   const bare: { pulse?: unknown } = {};
-  installApi(bare, track);
+  installApi(bare, track, "tab1tab1");
   expect(bare.pulse).toBe(track);
-  installApi(stubbed(), track);
+  installApi(stubbed(), track, "tab1tab1");
   expect(seen).toEqual([]);
 });
 
@@ -39,9 +39,22 @@ test("a queued call's own pulse() call is not lost", () => {
   const host = stubbed();
   const seen: string[] = [];
   host.pulse("First", { callback: () => (host.pulse as (name: string) => void)("Second") });
-  installApi(host, (name, options) => {
-    seen.push(name);
-    options?.callback?.();
-  });
+  installApi(
+    host,
+    (name, options) => {
+      seen.push(name);
+      options?.callback?.();
+    },
+    "tab1tab1",
+  );
   expect(seen).toEqual(["First", "Second"]);
+});
+
+test("the tab id is window.pulse.tab, and window.pulse stays callable", () => {
+  const host = stubbed();
+  const seen: string[] = [];
+  installApi(host, (name) => void seen.push(name), "k3x9q2m7a1b8");
+  expect((host.pulse as unknown as { tab: string }).tab).toBe("k3x9q2m7a1b8");
+  host.pulse("Signup");
+  expect(seen).toEqual(["Signup"]);
 });

@@ -3,7 +3,8 @@ import { expect, test } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { embeddedAssets } from "../../src/generated/assets.ts";
 
-const BUDGET_GZIP_BYTES = 1_500;
+/** 1,810 B today, hash routes and presence signals included (1,410 B before them). */
+const BUDGET_GZIP_BYTES = 1_820;
 
 test(`script.js is at most ${BUDGET_GZIP_BYTES} bytes gzipped`, () => {
   const script = embeddedAssets["/js/script.js"];

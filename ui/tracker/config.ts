@@ -4,10 +4,14 @@ import { pathMatcher } from "./ignore.ts";
 export interface Config {
   /** Where events are POSTed. */
   api: string;
+  /** Where presence signals are POSTed: `api` with its last path segment replaced by `presence`. */
+  presenceApi: string;
   /** The site, or sites (comma-separated), to count events for. */
   domain: string;
   allowLocal: boolean;
   excluded: (path: string) => boolean;
+  /** `data-hash`: which hashes are pages (hashRole). */
+  hash: string | null | undefined;
 }
 
 export interface ScriptTag {
@@ -15,13 +19,16 @@ export interface ScriptTag {
   getAttribute(name: string): string | null;
 }
 
-export function readConfig(script: ScriptTag | null, hostname: string): Config {
+export const readConfig = (script: ScriptTag | null, hostname: string): Config => {
   const attr = (name: string) => script?.getAttribute("data-" + name);
+  // By default, the server that served the script: one tag is all a site needs.
+  const api = attr("api") || (script ? new URL(script.src).origin : "") + "/api/event";
   return {
-    // By default, the server that served the script: one tag is all a site needs.
-    api: attr("api") || (script ? new URL(script.src).origin : "") + "/api/event",
+    api,
+    presenceApi: api.replace(/[^/]*$/, "presence"),
     domain: attr("domain") || hostname,
     allowLocal: attr("allow-localhost") != null,
     excluded: pathMatcher(attr("exclude") || ""),
+    hash: attr("hash"),
   };
-}
+};

@@ -1,51 +1,52 @@
 /** When the tracker must send nothing. Pure: the page's globals come in as a `Page`, so tests need no DOM. */
-import { trackedPath } from "./navigation.ts";
 
 /** The parts of `window` the ignore rules look at. */
 export interface Page {
-  location: { hostname: string; protocol: string; pathname: string; hash: string };
+  location: { hostname: string; protocol: string };
   navigator: { webdriver?: boolean };
   document: { prerendering?: boolean; visibilityState: string };
   localStorage: { pulse_ignore?: string };
 }
 
 /** Development copies of a site: counting them would pollute the real site's figures. */
-export function isLocal(location: { hostname: string; protocol: string }): boolean {
-  return /^(localhost|127(\.\d+){3}|\[::1?\])$/.test(location.hostname) || location.protocol == "file:";
-}
+export const isLocal = (location: { hostname: string; protocol: string }): boolean =>
+  /^(localhost|127(\.\d+){3}|\[::1?\])$/.test(location.hostname) || location.protocol == "file:";
 
-export function isPrerendering(document: Page["document"]): boolean {
-  return !!document.prerendering || document.visibilityState == "prerender";
-}
+export const isPrerendering = (document: Page["document"]): boolean =>
+  document.prerendering || document.visibilityState == "prerender";
 
 /**
  * Every rule, `data-exclude` included, applies to every event, not only to pageviews. Checked on
  * every event, not once, because a visitor can opt out and a prerendered page can be activated
  * without a reload. Reading storage throws when the browser blocks it (sandboxed frames, strict settings).
+ * `path` is the page as it is counted (trackedPath): hash-routed pages are excluded by route (`/#/admin/**`).
  */
-export function isIgnored(page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }): boolean {
+export const isIgnored = (page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }, path: string): boolean => {
   try {
     if (page.localStorage.pulse_ignore == "true") return true;
   } catch {}
   return (
     (!rules.allowLocal && isLocal(page.location)) ||
-    !!page.navigator.webdriver ||
+    page.navigator.webdriver ||
     isPrerendering(page.document) ||
-    // The page as it is counted: hash-routed pages are excluded by route (`/#/admin/**`).
-    rules.excluded(trackedPath(page.location))
+    rules.excluded(path)
   );
-}
+};
 
 /**
  * `data-exclude` patterns, comma-separated: `*` matches within one path segment, `**` matches
  * anything, a trailing slash is optional. Everything else is literal
  * (escaped: an identity escape such as `\.` or `\/` is valid in a non-unicode RegExp).
+ * An empty pattern (no attribute, or `a,,b`) matches nothing: it stands for a NUL, which no path holds.
  */
-export function pathMatcher(patterns: string): (path: string) => boolean {
-  const alternatives = patterns
-    .split(",")
-    .map((pattern) => pattern.trim().replace(/\*\*?|\W/g, (m) => (m[1] ? ".*" : m == "*" ? "[^/]*" : "\\" + m)))
-    .filter(Boolean);
-  const rule = new RegExp("^(" + alternatives.join("|") + ")/?$");
-  return (path) => alternatives.length > 0 && rule.test(path);
-}
+export const pathMatcher = (patterns: string): ((path: string) => boolean) => {
+  const rule = new RegExp(
+    "^(" +
+      patterns
+        .split(",")
+        .map((pattern) => (pattern.trim() || "\0").replace(/\*\*?|\W/g, (m) => (m[1] ? ".*" : m == "*" ? "[^/]*" : "\\" + m)))
+        .join("|") +
+      ")/?$",
+  );
+  return (path) => rule.test(path);
+};

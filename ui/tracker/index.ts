@@ -1,61 +1,108 @@
 /**
  * The Pulse tracker: `<script defer data-domain="shop.example" src="https://pulse.example/js/script.js">`.
  * Sends a pageview on load and on every single-page navigation, outbound-link and download clicks,
- * and custom events from `window.pulse(name, {props, callback})`. See docs/tracker.md.
+ * custom events from `window.pulse(name, {props, callback})`, and the tab's presence signals. See docs/tracker.md.
  *
  * It runs inside other people's pages, so nothing here may throw into them: every entry point is guarded.
+ * It is also downloaded by every visitor of every page it is on: written for its gzipped size
+ * (text that repeats costs little; test/tracker/size.test.ts keeps the budget).
  */
 import { readConfig, type ScriptTag } from "./config.ts";
 import { isIgnored, isPrerendering, type Page } from "./ignore.ts";
 import { isLinkClick, linkEvent } from "./links.ts";
-import { lastPage, trackedPath, watchNavigation } from "./navigation.ts";
+import { lastPage, routeOf, trackedPath, watchNavigation } from "./navigation.ts";
 import { buildPayload } from "./payload.ts";
+import { isPresentAfter, PRESENCE_HEARTBEAT_MS, presenceTeller, tabId } from "./presence.ts";
 import { installApi, type EventOptions } from "./queue.ts";
 import { send } from "./send.ts";
 
+/** `fn`, made to swallow what it throws. Every function the page or the browser calls is one. */
 const guard =
-  <A extends unknown[]>(fn: (...args: A) => void) =>
-  (...args: A): void => {
+  <F extends (...args: never[]) => unknown>(fn: F): F =>
+  ((a: never, b: never) => {
     try {
-      fn(...args);
+      fn(a, b);
     } catch {}
-  };
+  }) as F;
 
-const listen = (target: EventTarget, type: string, listener: (event: Event) => void) => target.addEventListener(type, guard(listener));
+/** Listens to each of `types` (space-separated), on `window` unless told otherwise. */
+const listen = (types: string, listener: (event: Event) => void, target: EventTarget = window) => {
+  for (const type of types.split(" ")) target.addEventListener(type, guard(listener));
+};
 
 guard(() => {
-  const config = readConfig(document.currentScript as ScriptTag | null, location.hostname);
+  // Named once: each use is then a letter in the minified script.
+  const doc = document;
+  const loc = location;
+  const config = readConfig(doc.currentScript as ScriptTag | null, loc.hostname);
   const page = lastPage();
+  const tab = tabId(window.crypto);
+  const tell = presenceTeller();
+  /**
+   * Whether an element bears `name` (a hash without its `#`, as the URL encodes it) as its id, or an
+   * `<a>` as its name (`document.anchors`): what the browser scrolls to.
+   */
+  const isAnchor = (name: string) => {
+    try {
+      name = decodeURIComponent(name);
+    } catch {}
+    return doc.getElementById(name) || doc.anchors.namedItem(name);
+  };
+  // Asked at each event, of the page as it is then: a view may have rendered an anchor since.
+  const route = () => routeOf(loc.hash, config.hash, isAnchor);
+  const ignored = (hash = route()) => isIgnored(window as unknown as Page, config, trackedPath(loc.pathname, hash));
 
   const track = guard((name: string, options?: EventOptions) => {
     const callback = options?.callback;
+    const hash = route();
     // Like Plausible, an ignored event still calls back: sites often navigate in the callback.
-    if (isIgnored(window as unknown as Page, config)) return callback && callback();
+    if (ignored(hash)) return callback?.();
+    if (name == "pageview") tell(true);
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    send(config.api, JSON.stringify(buildPayload(name, options?.props, config.domain, location, document.referrer, timeZone)), callback);
+    send(config.api, JSON.stringify(buildPayload(name, options?.props, config.domain, tab, loc.href, hash, doc.referrer, timeZone)), callback);
   });
 
   // The page is remembered even when its pageview is ignored, so leaving an excluded page counts.
-  const pageview = () => page.changed(trackedPath(location)) && track("pageview");
+  const pageview = () => page.changed(loc.pathname, route()) && track("pageview");
   const restart = () => {
     page.forget();
     pageview();
   };
 
   // A prerendered page may never be seen: its view counts when (and if) it is activated.
-  if (isPrerendering(document)) document.addEventListener("prerenderingchange", guard(restart), { once: true });
+  if (isPrerendering(doc)) doc.addEventListener("prerenderingchange", guard(restart), { once: true });
   else pageview();
 
-  installApi(window as { pulse?: unknown }, track);
-  watchNavigation(history, (type, listener) => listen(window, type, listener), guard(pageview));
-  // Restored from the back-forward cache: a new view of the page, though no script runs again.
-  listen(window, "pageshow", (event) => (event as PageTransitionEvent).persisted && restart());
+  installApi(window as { pulse?: unknown }, track, tab);
+  watchNavigation(history, listen, guard(pageview));
 
-  const onClick = (event: Event) => {
-    const link = isLinkClick(event as MouseEvent) && (event.target as Element).closest("a[href]");
-    const name = link && linkEvent(link as HTMLAnchorElement, location.host);
-    if (name) track(name, { props: { url: (link as HTMLAnchorElement).href } });
+  // The body of an event, without what only events carry (payload.ts).
+  const signal = (state: string) =>
+    ignored() || send(config.presenceApi, JSON.stringify({ s: state, u: loc.href, d: config.domain, t: tab }), undefined, true);
+  // The heartbeat runs only while the page is shown: a hidden tab has said "gone" and keeps quiet.
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const beat = () => (heartbeat = setInterval(guard(signal), PRESENCE_HEARTBEAT_MS, "here"));
+  const onLifecycle = (event: Event) => {
+    // Restored from the back-forward cache: a new view of the page, though no script runs again.
+    if (event.type == "pageshow" && (event as PageTransitionEvent).persisted) restart();
+    const present = isPresentAfter(event.type, doc.visibilityState);
+    const state = tell(present);
+    if (state) signal(state);
+    clearInterval(heartbeat);
+    if (present) beat();
   };
-  listen(document, "click", onClick);
-  listen(document, "auxclick", onClick);
+  listen("visibilitychange", onLifecycle, doc);
+  listen("pagehide pageshow", onLifecycle);
+  // A page opened in a background tab is present from its pageview, as any page is; it only has no heartbeat.
+  if (isPresentAfter("load", doc.visibilityState)) beat();
+
+  listen(
+    "click auxclick",
+    (event) => {
+      const link = isLinkClick(event as MouseEvent) && (event.target as Element).closest("a[href]");
+      const name = link && linkEvent(link as HTMLAnchorElement, loc.host);
+      if (name) track(name, { props: { url: (link as HTMLAnchorElement).href } });
+    },
+    doc,
+  );
 })();

@@ -11,13 +11,14 @@ export interface Link {
 }
 
 /** The event a click on `link` is, if any: a download wins over outbound; mailto:, tel: and javascript: are neither. */
-export function linkEvent(link: Link, pageHost: string): string | undefined {
-  if (!/^https?:$/.test(link.protocol)) return;
-  if (DOWNLOAD.test(link.pathname)) return "File Download";
-  if (link.host != pageHost) return "Outbound Link: Click";
-}
+export const linkEvent = (link: Link, pageHost: string): string | undefined =>
+  /^https?:$/.test(link.protocol)
+    ? DOWNLOAD.test(link.pathname)
+      ? "File Download"
+      : link.host != pageHost
+        ? "Outbound Link: Click"
+        : undefined
+    : undefined;
 
 /** A primary click, or a middle click (which opens a tab and fires only `auxclick`); not a right click. */
-export function isLinkClick(event: { type: string; button: number }): boolean {
-  return event.type == "click" || event.button == 1;
-}
+export const isLinkClick = (event: { type: string; button: number }): boolean => event.type == "click" || event.button == 1;

@@ -1,5 +1,4 @@
 /** The body of one event, with the short keys of Plausible's script (see docs/tracker.md). */
-import { isRouteHash } from "./navigation.ts";
 
 export interface Payload {
   n: string;
@@ -9,18 +8,24 @@ export interface Payload {
   p?: Record<string, unknown>;
   h?: 1;
   tz: string;
+  /** The tab id (presence.ts). */
+  t: string;
 }
 
-export function buildPayload(
+/** One event; `route` is the URL's route (routeOf): when there is one, `h` tells the server to count it in the path. */
+export const buildPayload = (
   name: string,
   props: Record<string, unknown> | undefined,
   domain: string,
-  location: { href: string; hash: string },
+  tab: string,
+  href: string,
+  route: string | undefined,
   referrer: string,
   timeZone: string,
-): Payload {
-  const payload: Payload = { n: name, u: location.href, d: domain, r: referrer || null, tz: timeZone };
+): Payload => {
+  // In the order of a presence signal's body (index.ts): the text they share compresses away.
+  const payload: Payload = { n: name, u: href, d: domain, t: tab, r: referrer || null, tz: timeZone };
   if (props && Object.keys(props).length) payload.p = props;
-  if (isRouteHash(location.hash)) payload.h = 1;
+  if (route) payload.h = 1;
   return payload;
-}
+};

@@ -8,17 +8,21 @@ export interface EventOptions {
   callback?: () => void;
 }
 
-export type Track = (name: string, options?: EventOptions) => void;
+export type Track = ((name: string, options?: EventOptions) => void) & { tab?: string };
 
 /** `window`, where `pulse` is the site's stub, anything else, or nothing yet. */
 interface Host {
   pulse?: unknown;
 }
 
-/** Installs `track` as `window.pulse`, then replays the queued calls in order. */
-export function installApi(host: Host, track: Track): void {
+/**
+ * Installs `track` as `window.pulse`, with the tab id as `window.pulse.tab` (which the live widget
+ * reads, so that a tab with both counts once), then replays the queued calls in order.
+ */
+export const installApi = (host: Host, track: Track, tab: string): void => {
   const queued = (host.pulse as { q?: ArrayLike<unknown>[] } | undefined)?.q || [];
+  track.tab = tab;
   // Installed first, so a queued callback that calls pulse() is not lost in a consumed queue.
   host.pulse = track;
   for (const args of queued) track(args[0] as string, args[1] as EventOptions | undefined);
-}
+};

@@ -5,14 +5,13 @@
  * silent when the server is down. `keepalive` lets the request outlive the page, so outbound clicks
  * need not delay navigation. A string body is sent as `text/plain;charset=UTF-8` without our
  * saying so, which keeps it a "simple" request: no CORS preflight.
+ *
+ * `beacon` (for presence signals, often sent as the page goes away, and with no `done`) tries
+ * `navigator.sendBeacon` first, which is made for that; it refuses what it cannot queue.
+ * Older browsers without fetch send a beacon too, though it says nothing about its outcome.
  */
-export function send(api: string, body: string, done?: () => void): void {
-  const finish = () => done && done();
-  if ("fetch" in window) {
-    fetch(api, { method: "POST", keepalive: true, credentials: "omit", body }).then(finish, finish);
-  } else {
-    // Older browsers: a beacon also outlives the page, but says nothing about its outcome.
-    navigator.sendBeacon?.(api, body);
-    finish();
-  }
-}
+export const send = (api: string, body: string, done?: () => void, beacon?: unknown): void => {
+  const finish = () => done?.();
+  if (((beacon || !window.fetch) && navigator.sendBeacon?.(api, body)) || !window.fetch) finish();
+  else fetch(api, { method: "POST", keepalive: true, credentials: "omit", body }).then(finish, finish);
+};

@@ -35,16 +35,20 @@ export function storedPageUrl(url: URL, pagePath: string, keepQuery: boolean): s
 
 /**
  * The page an event is counted under: the path, and for hash-routed sites the route the fragment
- * names (`#/cart`, `#!/cart`), each without what a query would hold. A fragment that is no route
- * (`#access_token=…`, `#top`) is not part of the page.
+ * names (`#wines/11`, `#/cart`, `#!/cart`), each without what a query would hold. The tracker marks
+ * an event hash-routed only when its fragment is a route, not an in-page anchor; a fragment of
+ * parameters (`#access_token=…`, a sign-in's answer) is never part of the page.
  */
 export function pagePathOf(url: URL, hashMode: boolean): string {
   const path = withoutParameters(url.pathname) || "/";
   return hashMode ? path + routeOf(url.hash) : path;
 }
 
+/** A name and `=` before any `/` or `?`: parameters, where a route's own query (`#/search?q=…`) comes after. */
+const PARAMETERS = /^#[^/?]*=/;
+
 function routeOf(hash: string): string {
-  if (!hash.startsWith("#/") && !hash.startsWith("#!")) return "";
+  if (hash.length < 2 || PARAMETERS.test(hash)) return "";
   const query = hash.indexOf("?");
   return withoutParameters(query === -1 ? hash : hash.slice(0, query));
 }

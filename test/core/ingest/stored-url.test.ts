@@ -37,6 +37,16 @@ describe("pagePathOf", () => {
   ])("%s (hash routes %p) is counted as %s", (href, hashMode, path) => {
     expect(pagePathOf(new URL(href), hashMode)).toBe(path);
   });
+  test.each([
+    ["https://s1.test/cellar#wines", "/cellar#wines"],
+    ["https://s1.test/#wines/11", "/#wines/11"],
+    ["https://s1.test/#about?tab=2", "/#about"],
+    ["https://s1.test/cellar#", "/cellar"],
+    ["https://s1.test/#!access_token=SECRET4", "/"],
+    ["https://s1.test/#state=x/y", "/"],
+  ])("any hash the tracker marks as a route is kept, but parameters: %s is counted as %s", (href, path) => {
+    expect(pagePathOf(new URL(href), true)).toBe(path);
+  });
 });
 
 describe("storedReferrer", () => {
