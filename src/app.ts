@@ -16,14 +16,16 @@ import { LocalControl } from "./control/local-control.ts";
 import { Dashboards } from "./core/fanout/dashboards.ts";
 import { FanOut } from "./core/fanout/fan-out.ts";
 import { LoopTurns } from "./core/fanout/loop-turns.ts";
-import { admissionLimits, SocketAdmission } from "./core/fanout/socket-admission.ts";
+import { admissionLimits, SocketAdmission, type OpenSockets } from "./core/fanout/socket-admission.ts";
+import { LiveWidgets } from "./core/presence/live-widgets.ts";
+import type { PresenceChange, PresenceCounts, PresenceSignal } from "./core/presence/presence-counts.ts";
 import type { AcceptedEvent } from "./core/ingest/accepted-event.ts";
 import { Ingestor } from "./core/ingest/ingest.ts";
 import { RateLimiter } from "./core/ingest/rate-limiter.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { Metrics } from "./core/metrics.ts";
 import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
-import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub } from "./core/stats/hub.ts";
+import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub, type Publication } from "./core/stats/hub.ts";
 import { TopicShards } from "./core/fanout/topic-shards.ts";
 import { hitOf } from "./core/stats/site-stats.ts";
 import { visitorMemory } from "./core/stats/visitor-budget.ts";
@@ -76,6 +78,8 @@ export interface Pulse {
   metrics: Metrics;
   /** Which dashboards may open: per-address cap and open-file reserve. */
   admission: SocketAdmission;
+  /** Live-widget sockets (GET /live): their counts and the tabs they hold. */
+  widgets: LiveWidgets;
   /** Events rebuilt from storage at start. */
   restored: number;
   /** The tick step and the rest of what the control plane drives. */
@@ -113,8 +117,22 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     ingestor.settle(batch);
   });
   const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
-  const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
+  const warn = (message: string) => console.warn(`pulse: ${message}`);
+  // Dashboards and widgets hold files alike: both count against the same ceilings.
+  const openSockets: OpenSockets = { open: 0 };
+  const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), warn, { total: openSockets });
   const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission, shards, ...(resources.clock ? { now: resources.clock } : {}) });
+  const widgetAdmission = new SocketAdmission(admissionLimits(openFiles, config.maxWidgetsPerIp), warn, {
+    noun: { one: "live widget", many: "live widgets" },
+    total: openSockets,
+  });
+  const presence = new HeldTabsPresence();
+  const widgets = new LiveWidgets(presence, (signal) => presence.apply(signal), shards, {
+    intervalMs: config.liveInterval * 1000,
+    reannounceMs: HELD_TAB_REANNOUNCE_MS,
+    admission: widgetAdmission,
+    ...(resources.clock ? { now: resources.clock } : {}),
+  });
   const turns = new LoopTurns();
   const handler = createHttpHandler({
     ingestor,
@@ -127,6 +145,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     trustProxy: config.trustProxy,
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     admission,
+    live: { liveSites: config.liveSites, allowOrigins: config.allowOrigins, admission: widgetAdmission },
     onRequest: (time) => turns.request(time),
     overloaded: () => bus.congested(),
     ...(resources.workerId === undefined ? {} : { workerId: resources.workerId }),
@@ -149,6 +168,11 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     bus.publish(batch);
     return true;
   };
+  /** A tick's frames and the widgets' due ones go out together, in the same passes over the same shards. */
+  const withLive = (publications: Publication[], time: number): Publication[] => {
+    const live = widgets.tick(time);
+    return live.length === 0 ? publications : publications.concat(live);
+  };
   /** What a tick does before its frames: the events accepted go out, those received are stored. */
   const beforeTick = () => {
     sendAccepted();
@@ -157,20 +181,71 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   const node: TickingNode = {
     step: (tick) => {
       beforeTick();
-      const publications = hub.tick(tick.time);
+      const publications = withLive(hub.tick(tick.time), tick.time);
       metrics.viewsOpen = hub.viewTotal();
       dashboards.answerWaitingRewinds();
       return fanOut.send(publications);
     },
     finalStep: (time) => {
       beforeTick();
-      fanOut.sendNow(hub.tick(time));
+      fanOut.sendNow(withLive(hub.tick(time), time));
     },
     sendAccepted,
     turns,
     metrics,
   };
-  return { handler, dashboards, hub, metrics, admission, restored, node };
+  return { handler, dashboards, widgets, hub, metrics, admission, restored, node };
+}
+
+/** How often a widget's held tab is announced again: half of the presence TTL (5 minutes), so a dead process's tabs expire. */
+const HELD_TAB_REANNOUNCE_MS = 150_000;
+
+/**
+ * The presence the widgets read and announce to: the tabs this process's widget sockets hold,
+ * counted per site and page, applied at once. The hub's presence, fed by the bus, counts the
+ * tracker's tabs and every process's widgets as well.
+ */
+class HeldTabsPresence implements PresenceCounts {
+  /** The page of each held tab, by site and tab. */
+  private readonly tabs = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
+  private readonly changes = new Map<string, PresenceChange>();
+
+  apply({ site, tab, page, state }: PresenceSignal): void {
+    const key = `${site} ${tab}`;
+    const held = this.tabs.get(key);
+    // A re-announcement holds a tab already counted.
+    if (state === "held" && held === undefined) {
+      this.tabs.set(key, page);
+      this.add(site, page, 1);
+    } else if (state === "released" && held !== undefined) {
+      this.tabs.delete(key);
+      this.add(site, held, -1);
+    }
+  }
+
+  siteCount(site: string): number {
+    return this.counts.get(site) ?? 0;
+  }
+
+  pageCount(site: string, page: string): number {
+    return this.counts.get(`${site}|${page}`) ?? 0;
+  }
+
+  takeChanges(): Iterable<PresenceChange> {
+    const changes = [...this.changes.values()];
+    this.changes.clear();
+    return changes;
+  }
+
+  private add(site: string, page: string, step: 1 | -1): void {
+    for (const [key, where] of [[site, null], [`${site}|${page}`, page]] as const) {
+      const count = (this.counts.get(key) ?? 0) + step;
+      if (count > 0) this.counts.set(key, count);
+      else this.counts.delete(key);
+      this.changes.set(key, { site, page: where, count });
+    }
+  }
 }
 
 export interface RunningServer {

@@ -24,6 +24,9 @@ describe("parseConfig", () => {
       maxMemory: 192,
       rateLimit: 0,
       maxDashboardsPerIp: 100,
+      liveSites: [],
+      liveInterval: 5,
+      maxWidgetsPerIp: 1000,
       metricsPublic: false,
       workers: availableParallelism(),
     });

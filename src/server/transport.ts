@@ -21,6 +21,7 @@
  */
 import type { DashboardSocket, Dashboards } from "../core/fanout/dashboards.ts";
 import type { Metrics } from "../core/metrics.ts";
+import type { LiveWidgets } from "../core/presence/live-widgets.ts";
 import type { HttpHandler } from "./http-handler.ts";
 
 export type { DashboardSocket as TransportSocket } from "../core/fanout/dashboards.ts";
@@ -39,10 +40,12 @@ export interface ListenOptions {
   reusePort: boolean;
 }
 
-/** What the transport serves: every HTTP route, and the dashboard sockets' lifecycle. */
+/** What the transport serves: every HTTP route, and the lifecycle of dashboard and live-widget sockets. */
 export interface Served {
   handler: HttpHandler;
   dashboards: Dashboards;
+  /** Live-widget sockets, told apart from dashboards by their data (`kind: "live"`). */
+  widgets: LiveWidgets;
   metrics: Metrics;
 }
 
