@@ -73,9 +73,10 @@ export class LiveWidgets {
 
   open(socket: LiveSocket): void {
     const { data } = socket;
+    // Held first: where presence applies it at once, the first count sent counts this tab too.
+    this.hold(socket, this.now());
     if (data.scope !== "site") data.pageShard = this.watch(socket, data.page);
     if (data.scope !== "page") data.siteShard = this.watch(socket, null);
-    this.hold(socket, this.now());
     this.connected++;
   }
 
