@@ -20,6 +20,8 @@ export interface LiveRouteDeps {
 const RETRY_AFTER_FULL_S = 60;
 const TAB = /^[A-Za-z0-9]{8,16}$/;
 const SCOPES: readonly LiveScope[] = ["page", "site", "both"];
+/** Segments of letters, digits, `-`, `_`, `~` and inner dots: no dot segment, nothing a URL would rewrite. */
+const PLAIN_PATH = /^(?:\/[\w~-]+(?:\.[\w~-]+)*)*\/?$/;
 
 /**
  * GET /live?site=&page=&scope=&tab=: a live widget's socket. Every check happens before the
@@ -62,6 +64,8 @@ function widgetParams(query: URLSearchParams, newTab: () => string): WidgetParam
 /** The page as ingest counts it (its path, without parameters, clipped as labels are); "" when it is no path. */
 function widgetPage(page: string): string {
   if (!page.startsWith("/") || page.startsWith("//") || page.length > MAX_URL_LENGTH) return "";
+  // Nearly every page is a plain path, already what it would become: no URL to build.
+  if (page.length <= MAX_LABEL_CHARS && PLAIN_PATH.test(page)) return page;
   const url = URL.parse(page, "http://widget.invalid");
   return url ? clipLabel(pagePathOf(url, false), MAX_LABEL_CHARS) : "";
 }
