@@ -18,7 +18,11 @@ export interface LiveData {
   /** The shards of the page's and the site's topics this socket is subscribed to (see TopicShards). */
   pageShard?: number;
   siteShard?: number;
+  /** When its tab was last announced held. */
+  announced?: number;
 }
+
+const tabKey = ({ site, tab }: LiveData) => `${site} ${tab}`;
 
 export function isLiveData(data: object): data is LiveData {
   return (data as { kind?: unknown }).kind === "live";
@@ -58,8 +62,12 @@ export class LiveWidgets {
   connected = 0;
   private readonly frames: LiveFrames;
   private readonly now: () => number;
-  /** Open sockets by when their tab was last announced: oldest first (a re-announced one moves to the end). */
-  private readonly held = new Map<LiveSocket, number>();
+  /**
+   * The socket holding each tab (by site and tab), oldest announcement first: a re-announced one
+   * moves to the end. A tab's newest socket holds it: a widget that reconnects before its old
+   * socket is found dead keeps its tab when the old one closes.
+   */
+  private readonly held = new Map<string, LiveSocket>();
 
   constructor(
     counts: PresenceCounts,
@@ -89,7 +97,11 @@ export class LiveWidgets {
     const { data } = socket;
     if (data.pageShard !== undefined) this.leave(liveTopic(data.site, data.page), data.pageShard);
     if (data.siteShard !== undefined) this.leave(liveTopic(data.site, null), data.siteShard);
-    if (this.held.delete(socket)) this.signal(data, "released", this.now());
+    const key = tabKey(data);
+    if (this.held.get(key) === socket) {
+      this.held.delete(key);
+      this.signal(data, "released", this.now());
+    }
     this.connected--;
     this.options.admission?.release(data.address ?? "", false);
   }
@@ -116,15 +128,17 @@ export class LiveWidgets {
 
   private reannounce(time: number): void {
     let count = 0;
-    for (const [socket, announced] of this.held) {
-      if (time - announced < this.options.reannounceMs || count++ >= REANNOUNCE_BATCH) return;
-      this.held.delete(socket);
+    for (const socket of this.held.values()) {
+      if (time - (socket.data.announced ?? time) < this.options.reannounceMs || count++ >= REANNOUNCE_BATCH) return;
       this.hold(socket, time);
     }
   }
 
   private hold(socket: LiveSocket, time: number): void {
-    this.held.set(socket, time);
+    const key = tabKey(socket.data);
+    this.held.delete(key);
+    this.held.set(key, socket);
+    socket.data.announced = time;
     this.signal(socket.data, "held", time);
   }
 

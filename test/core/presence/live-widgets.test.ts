@@ -136,3 +136,17 @@ describe("LiveWidgets", () => {
     expect(admission.admit("203.0.113.1", false)).toBeNull();
   });
 });
+
+describe("LiveWidgets: one tab, two sockets", () => {
+  test("a widget that reconnects before its old socket closes keeps its tab: the newest socket holds it", () => {
+    const { presence, widgets, socket } = setup();
+    const old = socket("page", "SameTab001");
+    const fresh = socket("page", "SameTab001");
+    widgets.open(old);
+    widgets.open(fresh);
+    widgets.close(old);
+    expect(presence.signals.map((signal) => signal.state)).toEqual(["held", "held"]);
+    widgets.close(fresh);
+    expect(presence.signals.map((signal) => signal.state)).toEqual(["held", "held", "released"]);
+  });
+});
