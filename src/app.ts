@@ -131,6 +131,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     intervalMs: config.liveInterval * 1000,
     reannounceMs: HELD_TAB_REANNOUNCE_MS,
     admission: widgetAdmission,
+    metrics,
     ...(resources.clock ? { now: resources.clock } : {}),
   });
   const turns = new LoopTurns();
@@ -145,7 +146,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     trustProxy: config.trustProxy,
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     admission,
-    live: { liveSites: config.liveSites, allowOrigins: config.allowOrigins, admission: widgetAdmission },
+    live: { liveSites: config.liveSites, allowOrigins: config.allowOrigins, admission: widgetAdmission, metrics },
     onRequest: (time) => turns.request(time),
     overloaded: () => bus.congested(),
     ...(resources.workerId === undefined ? {} : { workerId: resources.workerId }),

@@ -172,6 +172,21 @@ describe("GET /live: counts", () => {
     await closeAll([site, both, page]);
   });
 
+  test("/metrics counts the open widgets and the refused ones", async () => {
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${base}/metrics`, { headers: { authorization: "Bearer live-widget-test-token-01" } })).text();
+      return Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1]);
+    };
+    const rejected = await metric("pulse_widgets_rejected_total");
+    await refusal("site=elsewhere.test&page=/", "https://elsewhere.test");
+    expect(await metric("pulse_widgets_rejected_total")).toBe(rejected + 1);
+    const widgets = [await openWidget(`site=${SITE}&page=/m`), await openWidget(`site=${SITE}&page=/m`)];
+    expect(await metric("pulse_widgets_connected")).toBe(2);
+    await closeAll(widgets);
+    await Bun.sleep(50);
+    expect(await metric("pulse_widgets_connected")).toBe(0);
+  });
+
   test("a widget that sends anything is closed 1008; one that sends over 1 KiB, 1009", async () => {
     const text = await openWidget(`site=${SITE}&page=/talk`);
     text.socket.send("hello");

@@ -1,5 +1,6 @@
 import type { Publication } from "../stats/hub.ts";
 import type { SocketAdmission } from "../fanout/socket-admission.ts";
+import type { Metrics } from "../metrics.ts";
 import { shardTopic, type TopicShards } from "../fanout/topic-shards.ts";
 import { CloseCode } from "../wire/protocol.ts";
 import { LiveFrames, liveTopic, type LiveScope } from "./live-frames.ts";
@@ -44,6 +45,7 @@ export interface LiveWidgetsOptions {
   reannounceMs: number;
   /** Told when a socket closes, so its place is free again. */
   admission?: SocketAdmission;
+  metrics?: Metrics;
   now?: () => number;
 }
 
@@ -86,6 +88,7 @@ export class LiveWidgets {
     if (data.scope !== "site") data.pageShard = this.watch(socket, data.page);
     if (data.scope !== "page") data.siteShard = this.watch(socket, null);
     this.connected++;
+    if (this.options.metrics) this.options.metrics.widgetsConnected = this.connected;
   }
 
   message(socket: LiveSocket): void {
@@ -103,6 +106,7 @@ export class LiveWidgets {
       this.signal(data, "released", this.now());
     }
     this.connected--;
+    if (this.options.metrics) this.options.metrics.widgetsConnected = this.connected;
     this.options.admission?.release(data.address ?? "", false);
   }
 

@@ -6,14 +6,15 @@ import type { LiveScope } from "../../core/presence/live-frames.ts";
 import type { LiveData } from "../../core/presence/live-widgets.ts";
 import { normalizeOrigin } from "../origin.ts";
 import { jsonError } from "../responses.ts";
+import type { Metrics } from "../../core/metrics.ts";
 
 export interface LiveRouteDeps {
   /** Sites with widgets (--live-site); "*" for every site. */
   liveSites: readonly string[];
   allowOrigins: readonly string[];
   admission: SocketAdmission | undefined;
-  /** A tab id for a widget that names none. */
-  newTab?: () => string;
+  /** Counts the refusals. */
+  metrics?: Metrics;
 }
 
 /** Widgets reconnect with backoff on their own; this only slows down clients that read the header. */
@@ -28,25 +29,29 @@ const PLAIN_PATH = /^(?:\/[\w~-]+(?:\.[\w~-]+)*)*\/?$/;
  * upgrade, so a refused widget costs one HTTP response. Undefined means upgraded.
  */
 export function liveRoute(request: Request, url: URL, address: string, upgrade: (data: LiveData) => boolean, deps: LiveRouteDeps): Response | undefined {
-  if (request.method !== "GET") return jsonError(405, "live widget sockets are opened with GET", { allow: "GET" });
-  const params = widgetParams(url.searchParams, deps.newTab ?? randomTab);
-  if ("error" in params) return jsonError(400, params.error);
+  const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
+    if (deps.metrics) deps.metrics.widgetsRejected++;
+    return jsonError(status, message, headers);
+  };
+  if (request.method !== "GET") return refuse(405, "live widget sockets are opened with GET", { allow: "GET" });
+  const params = widgetParams(url.searchParams);
+  if ("error" in params) return refuse(400, params.error);
   const { site } = params;
-  if (!deps.liveSites.includes("*") && !deps.liveSites.includes(site)) return jsonError(403, "live widget not enabled for this site");
+  if (!deps.liveSites.includes("*") && !deps.liveSites.includes(site)) return refuse(403, "live widget not enabled for this site");
   if (!isSiteOrigin(request.headers.get("origin"), site, deps.allowOrigins)) {
-    return jsonError(403, "origin not allowed: live widgets connect from the site's own pages (its domain and subdomains) or an --allow-origin");
+    return refuse(403, "origin not allowed: live widgets connect from the site's own pages (its domain and subdomains) or an --allow-origin");
   }
   const refusal = deps.admission?.admit(address, false);
-  if (refusal) return jsonError(refusal.status, refusal.message, refusal.status === 503 ? { "retry-after": String(RETRY_AFTER_FULL_S) } : {});
+  if (refusal) return refuse(refusal.status, refusal.message, refusal.status === 503 ? { "retry-after": String(RETRY_AFTER_FULL_S) } : {});
   const data: LiveData = { kind: "live", ...params, ...(deps.admission?.countsAddresses ? { address } : {}) };
   if (upgrade(data)) return undefined;
   deps.admission?.release(address, false);
-  return jsonError(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
+  return refuse(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
 }
 
 type WidgetParams = Pick<LiveData, "site" | "page" | "scope" | "tab">;
 
-function widgetParams(query: URLSearchParams, newTab: () => string): WidgetParams | { error: string } {
+function widgetParams(query: URLSearchParams): WidgetParams | { error: string } {
   const site = normalizeSite(query.get("site") ?? "");
   if (!site) return { error: "site is required, a host name such as example.com: /live?site=<domain>&page=<path>" };
   const pageParam = query.get("page");
@@ -58,7 +63,7 @@ function widgetParams(query: URLSearchParams, newTab: () => string): WidgetParam
   const tab = query.get("tab");
   if (tab !== null && !TAB.test(tab)) return { error: "tab must be 8 to 16 letters and digits" };
   // A widget that names no page holds its tab on the site's root page.
-  return { site, page: page ?? "/", scope: scope as LiveScope, tab: tab ?? newTab() };
+  return { site, page: page ?? "/", scope: scope as LiveScope, tab: tab ?? randomTab() };
 }
 
 /** The page as ingest counts it (its path, without parameters, clipped as labels are); "" when it is no path. */
