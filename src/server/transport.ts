@@ -15,7 +15,8 @@
  * - **Sockets are the core's.** Each dashboard socket is handed to `Dashboards` as a
  *   `DashboardSocket`: its small `data` (set at upgrade), `send`, `subscribe`, `unsubscribe` and
  *   `close`. A socket closed (by either side, or dropped for backpressure) is unsubscribed by the
- *   transport and reported once to `Dashboards.close`.
+ *   transport and reported once to `Dashboards.close`. A live-widget socket (its data has
+ *   `kind: "live"`) goes the same way to `LiveWidgets`, through the same handlers and limits.
  * - **Bounded per socket.** A dashboard that stops reading is dropped once `BACKPRESSURE_LIMIT`
  *   bytes wait for it, and counted in `metrics.abnormalCloses`.
  */
