@@ -57,6 +57,8 @@ const files = {
   "/assets/dashboard.css": { contentType: CSS, body: await bundle("ui/styles.css") },
   // The tracker runs in other people's pages: a classic script, no module scope to leak from.
   "/js/script.js": { contentType: JS, body: await bundle("ui/tracker/index.ts", "iife", TRACKER_OPTIONS) },
+  // The live widget, embedded the same way: a count pushed into placeholders over one socket.
+  "/js/live.js": { contentType: JS, body: await bundle("ui/live/index.ts", "iife") },
   "/demo/index.html": { contentType: HTML, body: read("ui/demo/index.html") },
   "/assets/demo.js": { contentType: JS, body: await bundle("ui/demo/main.ts") },
   "/assets/demo.css": { contentType: CSS, body: await bundle("ui/demo/styles.css") },

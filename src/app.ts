@@ -16,16 +16,18 @@ import { LocalControl } from "./control/local-control.ts";
 import { Dashboards } from "./core/fanout/dashboards.ts";
 import { FanOut } from "./core/fanout/fan-out.ts";
 import { LoopTurns } from "./core/fanout/loop-turns.ts";
-import { admissionLimits, SocketAdmission } from "./core/fanout/socket-admission.ts";
+import { admissionLimits, SocketAdmission, type OpenSockets } from "./core/fanout/socket-admission.ts";
+import { LiveWidgets } from "./core/presence/live-widgets.ts";
 import type { AcceptedEvent } from "./core/ingest/accepted-event.ts";
 import { Ingestor } from "./core/ingest/ingest.ts";
 import { RateLimiter } from "./core/ingest/rate-limiter.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { Metrics } from "./core/metrics.ts";
 import { applyPresence, presenceEvent } from "./core/presence/presence-events.ts";
+import { PRESENCE_TTL_MS } from "./core/presence/presence-timing.ts";
 import type { PresenceSignal } from "./core/presence/presence-counts.ts";
 import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
-import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub } from "./core/stats/hub.ts";
+import { DEFAULT_HUB_LIMITS, HIT_LOG_SHARE, Hub, type Publication } from "./core/stats/hub.ts";
 import { TopicShards } from "./core/fanout/topic-shards.ts";
 import { hitOf } from "./core/stats/site-stats.ts";
 import { visitorMemory } from "./core/stats/visitor-budget.ts";
@@ -78,6 +80,8 @@ export interface Pulse {
   metrics: Metrics;
   /** Which dashboards may open: per-address cap and open-file reserve. */
   admission: SocketAdmission;
+  /** Live-widget sockets (GET /live): their counts and the tabs they hold. */
+  widgets: LiveWidgets;
   /** Events rebuilt from storage at start. */
   restored: number;
   /** The tick step and the rest of what the control plane drives. */
@@ -121,8 +125,25 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     ingestor.settle(batch);
   });
   const openFiles = resources.openFiles !== undefined ? resources.openFiles : (readFileLimit()?.soft ?? null);
-  const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), (message) => console.warn(`pulse: ${message}`));
+  const warn = (message: string) => console.warn(`pulse: ${message}`);
+  // Dashboards and widgets hold files alike: both count against the same ceilings.
+  const openSockets: OpenSockets = { open: 0 };
+  const admission = new SocketAdmission(admissionLimits(openFiles, config.maxDashboardsPerIp), warn, { total: openSockets });
   const dashboards = new Dashboards(hub, { publicSites: config.publicSites, metrics, admission, shards, ...(resources.clock ? { now: resources.clock } : {}) });
+  const widgetAdmission = new SocketAdmission(admissionLimits(openFiles, config.maxWidgetsPerIp), warn, {
+    noun: { one: "live widget", many: "live widgets" },
+    total: openSockets,
+  });
+  // Over the bus like any event, so that every process applies it in the same order.
+  const announce = (signal: PresenceSignal) => void accepted.push(presenceEvent(signal));
+  // A process re-announces the tabs its sockets hold well within the TTL, so a dead process's tabs expire.
+  const widgets = new LiveWidgets(hub.presence, announce, shards, {
+    intervalMs: config.liveInterval * 1000,
+    reannounceMs: PRESENCE_TTL_MS / 2,
+    admission: widgetAdmission,
+    metrics,
+    ...(resources.clock ? { now: resources.clock } : {}),
+  });
   const turns = new LoopTurns();
   const handler = createHttpHandler({
     ingestor,
@@ -135,6 +156,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     trustProxy: config.trustProxy,
     ...(config.rateLimit > 0 ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
     admission,
+    live: { liveSites: config.liveSites, allowOrigins: config.allowOrigins, admission: widgetAdmission, metrics },
     onRequest: (time) => turns.request(time),
     overloaded: () => bus.congested(),
     ...(resources.workerId === undefined ? {} : { workerId: resources.workerId }),
@@ -157,6 +179,11 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     bus.publish(batch);
     return true;
   };
+  /** A tick's frames and the widgets' due ones go out together, in the same passes over the same shards. */
+  const withLive = (publications: Publication[], time: number): Publication[] => {
+    const live = widgets.tick(time);
+    return live.length === 0 ? publications : publications.concat(live);
+  };
   /** What a tick does before its frames: the events accepted go out, those received are stored. */
   const beforeTick = () => {
     sendAccepted();
@@ -165,7 +192,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   const node: TickingNode = {
     step: (tick) => {
       beforeTick();
-      const publications = hub.tick(tick.time);
+      const publications = withLive(hub.tick(tick.time), tick.time);
       metrics.viewsOpen = hub.viewTotal();
       metrics.tabsPresent = hub.presence.present;
       dashboards.answerWaitingRewinds();
@@ -173,15 +200,13 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     },
     finalStep: (time) => {
       beforeTick();
-      fanOut.sendNow(hub.tick(time));
+      fanOut.sendNow(withLive(hub.tick(time), time));
     },
     sendAccepted,
     turns,
     metrics,
   };
-  // Over the bus like any event, so that every process applies it in the same order.
-  const announce = (signal: PresenceSignal) => void accepted.push(presenceEvent(signal));
-  return { handler, dashboards, hub, metrics, admission, restored, node, announce };
+  return { handler, dashboards, widgets, hub, metrics, admission, restored, node, announce };
 }
 
 export interface RunningServer {

@@ -33,6 +33,12 @@ export interface Config {
   rateLimit: number;
   /** Open dashboards without the token per client address; 0: no limit. */
   maxDashboardsPerIp: number;
+  /** Sites whose pages may embed the live widget; "*" for every site. */
+  liveSites: readonly string[];
+  /** Seconds between a widget topic's frames, at most (a frame only when its count changed). */
+  liveInterval: number;
+  /** Open live-widget sockets per client address; 0: no limit. */
+  maxWidgetsPerIp: number;
   metricsPublic: boolean;
   /** Server processes sharing the port; 1 is a single process, more adds a supervising primary. */
   workers: number;
@@ -145,6 +151,36 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     min: 0,
     max: 1_000_000,
     help: "open dashboards without the access token (public sites) per client address, an IPv6 /64 counting as one; 429 beyond (0: off; the token holder's are not counted)",
+  },
+  {
+    flag: "live-site",
+    key: "liveSites",
+    kind: "sites",
+    wildcard: true,
+    env: env("LIVE_SITE"),
+    default: [],
+    help: "a site whose pages may embed the live widget (/js/live.js), '*' for every site (repeatable; comma-separated in the variable)",
+  },
+  {
+    flag: "live-interval",
+    key: "liveInterval",
+    kind: "number",
+    env: env("LIVE_INTERVAL"),
+    default: 5,
+    min: 0.1,
+    max: 3600,
+    help: "seconds between live-widget frames, at most: a count is sent only when it changed",
+  },
+  {
+    flag: "max-widgets-per-ip",
+    key: "maxWidgetsPerIp",
+    kind: "integer",
+    env: env("MAX_WIDGETS_PER_IP"),
+    // A widget is a tab: a school or a mobile carrier's shared address may hold many of them.
+    default: 1000,
+    min: 0,
+    max: 1_000_000,
+    help: "open live-widget sockets per client address, an IPv6 /64 counting as one; 429 beyond (0: off)",
   },
   {
     flag: "allow-origin",

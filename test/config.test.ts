@@ -24,6 +24,9 @@ describe("parseConfig", () => {
       maxMemory: 192,
       rateLimit: 0,
       maxDashboardsPerIp: 100,
+      liveSites: [],
+      liveInterval: 5,
+      maxWidgetsPerIp: 1000,
       metricsPublic: false,
       workers: availableParallelism(),
     });
@@ -124,4 +127,20 @@ describe("parseConfig", () => {
 
 test("list options repeat and drop duplicates", () => {
   expect(parseConfig(["--public-site", "a.example", "--public-site=b.example,a.example"], {}).publicSites).toEqual(["a.example", "b.example"]);
+});
+
+describe("live widget options", () => {
+  test("--live-site repeats, takes '*' for every site, and refuses what is not a host name", () => {
+    expect(parseConfig(["--live-site", "Shop.Example", "--live-site", "*"], {}).liveSites).toEqual(["shop.example", "*"]);
+    expect(parseConfig([], { PULSE_LIVE_SITE: "a.example,b.example" }).liveSites).toEqual(["a.example", "b.example"]);
+    expect(() => parseConfig(["--live-site", "not a site"], {})).toThrow('--live-site: "not a site" is not a host name like example.com or *');
+    expect(() => parseConfig(["--sites", "*"], {})).toThrow('--sites: "*" is not a host name like example.com');
+  });
+
+  test("--live-interval is in seconds, within bounds", () => {
+    expect(parseConfig(["--live-interval", "0.5"], {}).liveInterval).toBe(0.5);
+    expect(() => parseConfig(["--live-interval", "0"], {})).toThrow("--live-interval must be between 0.1 and 3600, not 0");
+    expect(() => parseConfig(["--live-interval", "5s"], {})).toThrow('--live-interval must be a number, not "5s"');
+    expect(parseConfig(["--max-widgets-per-ip", "0"], {}).maxWidgetsPerIp).toBe(0);
+  });
 });

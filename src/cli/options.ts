@@ -16,6 +16,8 @@ export interface OptionSpec<Key extends string = string> {
   help: string;
   min?: number;
   max?: number;
+  /** A list of sites that may be "*": every site. */
+  wildcard?: boolean;
 }
 
 const LIST_KINDS = new Set<Kind>(["origins", "sites"]);
@@ -111,7 +113,7 @@ function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
     case "origins":
       return list(raw, source, (entry) => normalizeOrigin(entry), "an origin like https://example.com");
     case "sites":
-      return list(raw, source, (entry) => normalizeSite(entry), "a host name like example.com");
+      return list(raw, source, (entry) => (spec.wildcard && entry === "*" ? "*" : normalizeSite(entry)), `a host name like example.com${spec.wildcard ? " or *" : ""}`);
   }
 }
 

@@ -48,7 +48,7 @@ export class ClusterTally {
     this.latest.delete(worker);
     if (!last) return 0;
     const lost = Math.max(0, last.snapshot.eventsAccepted - (this.arrived.get(worker) ?? 0));
-    const gone = { ...last.snapshot, eventsAccepted: 0, eventsLost: last.snapshot.eventsLost + lost, dashboardsConnected: 0, tabsPresent: 0, lastTickSeconds: 0, tickIntervalSeconds: 0 };
+    const gone = { ...last.snapshot, eventsAccepted: 0, eventsLost: last.snapshot.eventsLost + lost, dashboardsConnected: 0, widgetsConnected: 0, tabsPresent: 0, lastTickSeconds: 0, tickIntervalSeconds: 0 };
     this.retired = Metrics.combine([this.retired, gone]).snapshot();
     return lost;
   }

@@ -28,6 +28,10 @@ export class Metrics {
   /** Rewind commands answered. */
   rewinds = 0;
   dashboardsRejected = 0;
+  /** Open live-widget sockets (GET /live). */
+  widgetsConnected = 0;
+  /** Live-widget upgrades refused (site, origin, parameters, limits). */
+  widgetsRejected = 0;
   framesPublished = 0;
   bytesPublished = 0;
   /** Closed without a close handshake: dropped for not reading (backpressure), or the connection was lost. */
@@ -112,6 +116,8 @@ export class Metrics {
     metric("pulse_storage_damaged_chunks_total", "counter", "Stored chunks found unreadable and skipped by reads (each process counts those it met).", [["", this.damagedChunks]]);
     metric("pulse_dashboards_connected", "gauge", "Open dashboard sockets.", [["", this.dashboardsConnected]]);
     metric("pulse_dashboards_rejected_total", "counter", "Dashboard upgrades refused (origin, token, limits).", [["", this.dashboardsRejected]]);
+    metric("pulse_widgets_connected", "gauge", "Open live-widget sockets.", [["", this.widgetsConnected]]);
+    metric("pulse_widgets_rejected_total", "counter", "Live-widget upgrades refused (site, origin, parameters, limits).", [["", this.widgetsRejected]]);
     metric("pulse_frames_published_total", "counter", "Frames published to a topic (each once, whatever the subscribers).", [["", this.framesPublished]]);
     metric("pulse_published_bytes_total", "counter", "Bytes of the frames published (once per frame).", [["", this.bytesPublished]]);
     metric(

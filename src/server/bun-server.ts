@@ -1,20 +1,24 @@
 import type { Server, ServerWebSocket } from "bun";
 import type { DashboardData } from "../core/fanout/dashboards.ts";
+import { isLiveData, type LiveData } from "../core/presence/live-widgets.ts";
 import { errorResponse } from "./responses.ts";
 import { BACKPRESSURE_LIMIT, MAX_REQUEST_BODY_BYTES, MAX_SOCKET_MESSAGE_BYTES, type ListenOptions, type Served, type Transport } from "./transport.ts";
 
 const ABNORMAL_CLOSURE = 1006;
+
+type SocketData = DashboardData | LiveData;
+const isLive = (ws: ServerWebSocket<SocketData>): ws is ServerWebSocket<LiveData> => isLiveData(ws.data);
 
 /**
  * Bun.serve (uWebSockets inside) as Pulse's transport: it speaks Fetch natively, so each handler
  * is a one-line delegation, and its topic publish is uWebSockets' own.
  */
 export class BunTransport implements Transport {
-  private server: Server<DashboardData> | undefined;
+  private server: Server<SocketData> | undefined;
   /** Only for closing them with 1001 at shutdown; frames reach sockets by topic publish. */
-  private readonly sockets = new Set<ServerWebSocket<DashboardData>>();
+  private readonly sockets = new Set<ServerWebSocket<SocketData>>();
 
-  listen({ port, host, reusePort }: ListenOptions, { handler, dashboards, metrics }: Served): number {
+  listen({ port, host, reusePort }: ListenOptions, { handler, dashboards, widgets, metrics }: Served): number {
     const sockets = this.sockets;
     this.server = Bun.serve({
       port,
@@ -40,17 +44,23 @@ export class BunTransport implements Transport {
           upgrade: (data) => server.upgrade(request, { data }),
         }),
       websocket: {
-        data: {} as DashboardData,
+        data: {} as SocketData,
+        // Dashboards and live widgets share the handler: the socket's data says which it is.
         open(ws) {
           sockets.add(ws);
-          dashboards.open(ws);
+          if (isLive(ws)) widgets.open(ws);
+          else dashboards.open(ws as ServerWebSocket<DashboardData>);
         },
-        message: (ws, message) => dashboards.message(ws, typeof message === "string" ? message : new Uint8Array(message)),
+        message(ws, message) {
+          if (isLive(ws)) widgets.message(ws);
+          else dashboards.message(ws as ServerWebSocket<DashboardData>, typeof message === "string" ? message : new Uint8Array(message));
+        },
         close(ws, code) {
           sockets.delete(ws);
           // uWebSockets reports a socket it dropped for backpressure as 1006, like a lost connection.
           if (code === ABNORMAL_CLOSURE) metrics.abnormalCloses++;
-          dashboards.close(ws);
+          if (isLive(ws)) widgets.close(ws);
+          else dashboards.close(ws as ServerWebSocket<DashboardData>);
         },
         maxPayloadLength: MAX_SOCKET_MESSAGE_BYTES,
         // Frames are small JSON published to thousands of sockets: per-socket compressors would cost more memory than they save.

@@ -1,4 +1,5 @@
 import type { DashboardData } from "../core/fanout/dashboards.ts";
+import type { LiveData } from "../core/presence/live-widgets.ts";
 import type { Hub } from "../core/stats/hub.ts";
 import type { Ingestor } from "../core/ingest/ingest.ts";
 import type { Metrics } from "../core/metrics.ts";
@@ -14,6 +15,7 @@ import { createExportRoute, EXPORT_STALL_MS, MAX_CONCURRENT_EXPORTS } from "./ro
 import { EVENTS_PER_ADDRESS_WHILE_OVERLOADED, ingestHeaders, ingestRoute, PRESENCE_SIGNALS } from "./routes/ingest-route.ts";
 import { signInRoute } from "./routes/sign-in.ts";
 import { socketRoute } from "./routes/socket-route.ts";
+import { liveRoute, type LiveRouteDeps } from "./routes/live-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
 import type { StaticAssets } from "./static-assets.ts";
 import type { ClusterFigures } from "../control/control-plane.ts";
@@ -27,8 +29,8 @@ export interface Peer {
    * long to stream and watches its client itself (an export). Absent where there is none.
    */
   keepOpen?(): void;
-  /** Upgrades the request to a dashboard socket; false if it is not a WebSocket request. */
-  upgrade(data: DashboardData): boolean;
+  /** Upgrades the request to a dashboard or live-widget socket; false if it is not a WebSocket request. */
+  upgrade(data: DashboardData | LiveData): boolean;
 }
 
 export interface HttpDeps {
@@ -43,6 +45,8 @@ export interface HttpDeps {
   rateLimiter?: RateLimiter;
   /** Which dashboards may open: per-address cap and open-file reserve. */
   admission?: SocketAdmission;
+  /** Which live widgets may open (GET /live); without it, none. */
+  live?: LiveRouteDeps;
   now?: () => number;
   /** Told of every request as it is answered (see LoopTurns): under a flood, it keeps the tick going. */
   onRequest?: (time: number) => void;
@@ -112,6 +116,8 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         return presenceFrom(request, peer.address);
       case "/ws":
         return socketRoute(request, url, address(), peer.upgrade, sockets);
+      case "/live":
+        return liveRoute(request, url, address(), peer.upgrade, deps.live ?? { liveSites: [], allowOrigins: [], admission: undefined });
       case "/healthz":
         return health();
       case "/sign-in":

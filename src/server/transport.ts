@@ -15,12 +15,14 @@
  * - **Sockets are the core's.** Each dashboard socket is handed to `Dashboards` as a
  *   `DashboardSocket`: its small `data` (set at upgrade), `send`, `subscribe`, `unsubscribe` and
  *   `close`. A socket closed (by either side, or dropped for backpressure) is unsubscribed by the
- *   transport and reported once to `Dashboards.close`.
+ *   transport and reported once to `Dashboards.close`. A live-widget socket (its data has
+ *   `kind: "live"`) goes the same way to `LiveWidgets`, through the same handlers and limits.
  * - **Bounded per socket.** A dashboard that stops reading is dropped once `BACKPRESSURE_LIMIT`
  *   bytes wait for it, and counted in `metrics.abnormalCloses`.
  */
 import type { DashboardSocket, Dashboards } from "../core/fanout/dashboards.ts";
 import type { Metrics } from "../core/metrics.ts";
+import type { LiveWidgets } from "../core/presence/live-widgets.ts";
 import type { HttpHandler } from "./http-handler.ts";
 
 export type { DashboardSocket as TransportSocket } from "../core/fanout/dashboards.ts";
@@ -39,10 +41,12 @@ export interface ListenOptions {
   reusePort: boolean;
 }
 
-/** What the transport serves: every HTTP route, and the dashboard sockets' lifecycle. */
+/** What the transport serves: every HTTP route, and the lifecycle of dashboard and live-widget sockets. */
 export interface Served {
   handler: HttpHandler;
   dashboards: Dashboards;
+  /** Live-widget sockets, told apart from dashboards by their data (`kind: "live"`). */
+  widgets: LiveWidgets;
   metrics: Metrics;
 }
 

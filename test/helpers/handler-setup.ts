@@ -8,6 +8,7 @@ import type { ClusterFigures } from "../../src/control/control-plane.ts";
 import { parseConfig } from "../../src/config.ts";
 import type { DashboardData } from "../../src/core/fanout/dashboards.ts";
 import { Metrics } from "../../src/core/metrics.ts";
+import type { LiveData } from "../../src/core/presence/live-widgets.ts";
 import type { Peer } from "../../src/server/http-handler.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
@@ -80,7 +81,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
     ...(options.now ? { clock: options.now } : {}),
   });
   control.start(pulse.node);
-  const upgrades: DashboardData[] = [];
+  const upgrades: Array<DashboardData | LiveData> = [];
   const peer: Peer = { address: "192.0.2.7", upgrade: (data) => (upgrades.push(data), true) };
   return {
     hub: pulse.hub,

@@ -38,24 +38,39 @@ export interface Refusal {
   message: string;
 }
 
-const FULL: Refusal = { status: 503, message: "the server holds as many dashboards as it can; try again later" };
+/** Sockets open under the ceilings: shared by the admissions of dashboards and live widgets, which hold files alike. */
+export interface OpenSockets {
+  open: number;
+}
+
+export interface AdmissionOptions {
+  /** What a socket is called in refusals and warnings, one and many (default: dashboard, dashboards). */
+  noun?: { one: string; many: string };
+  /** Sockets counted against the ceilings, this admission's and others' (default: its own only). */
+  total?: OpenSockets;
+}
 
 /**
  * Decides, before the upgrade, whether a dashboard may open, and counts the open ones. `admit`
  * and `release` are O(1); the per-address counts hold only addresses with a dashboard open.
  */
 export class SocketAdmission {
-  /** Dashboards admitted and not yet released (upgrading or open). */
+  /** Sockets admitted and not yet released (upgrading or open). */
   open = 0;
   private readonly perAddress: ConnectionCounter | null;
+  private readonly noun: { one: string; many: string };
+  private readonly total: OpenSockets;
   /** The ceilings reached since the count was last below both: the operator is told once, not per refusal. */
   private readonly reached = new Set<"public" | "all">();
 
   constructor(
     readonly limits: AdmissionLimits,
     private readonly onCeiling: (message: string) => void = () => {},
+    options: AdmissionOptions = {},
   ) {
     this.perAddress = limits.perAddress > 0 ? new ConnectionCounter(limits.perAddress) : null;
+    this.noun = options.noun ?? { one: "dashboard", many: "dashboards" };
+    this.total = options.total ?? this;
   }
 
   /** Whether sockets without the token are counted per address (then they keep their address to be released by). */
@@ -65,29 +80,31 @@ export class SocketAdmission {
 
   /** Null: admitted and counted (release it when it closes or the upgrade fails); else why not. */
   admit(address: string, authorized: boolean): Refusal | null {
-    if (this.open >= this.limits.ceiling) return this.full("all");
+    if (this.total.open >= this.limits.ceiling) return this.full("all");
     if (!authorized) {
-      if (this.open >= this.limits.publicCeiling) return this.full("public");
+      if (this.total.open >= this.limits.publicCeiling) return this.full("public");
       if (this.perAddress && !this.perAddress.tryOpen(addressKey(address))) {
-        return { status: 429, message: `more than ${this.limits.perAddress} dashboards from one address` };
+        return { status: 429, message: `more than ${this.limits.perAddress} ${this.noun.many} from one address` };
       }
     }
     this.open++;
+    if (this.total !== this) this.total.open++;
     return null;
   }
 
   release(address: string, authorized: boolean): void {
     this.open--;
+    if (this.total !== this) this.total.open--;
     if (!authorized) this.perAddress?.close(addressKey(address));
-    if (this.reached.size > 0 && this.open < this.limits.publicCeiling) this.reached.clear();
+    if (this.reached.size > 0 && this.total.open < this.limits.publicCeiling) this.reached.clear();
   }
 
   private full(which: "public" | "all"): Refusal {
     if (!this.reached.has(which)) {
       this.reached.add(which);
-      const whose = which === "public" ? "dashboards without the token" : "every dashboard";
-      this.onCeiling(`${this.open} dashboards open, near the open-file limit: refusing ${whose} to keep files for ingest (see docs/deploy.md)`);
+      const whose = which === "public" ? `${this.noun.many} without the token` : `every ${this.noun.one}`;
+      this.onCeiling(`${this.open} ${this.noun.many} open, near the open-file limit: refusing ${whose} to keep files for ingest (see docs/deploy.md)`);
     }
-    return FULL;
+    return { status: 503, message: `the server holds as many ${this.noun.many} as it can; try again later` };
   }
 }

@@ -13,6 +13,8 @@ export interface PresenceChange {
 export interface PresenceCounts {
   siteCount(site: string): number;
   pageCount(site: string, page: string): number;
+  /** The page a tab is present on, or null while it is not present. */
+  pageOf(site: string, tab: string): string | null;
   /** The counts that changed since the last call, each (site, page) once with its count now. */
   takeChanges(): Iterable<PresenceChange>;
 }

@@ -66,6 +66,11 @@ export class Presence implements PresenceCounts {
     return this.sites.get(site)?.pageCount(page) ?? 0;
   }
 
+  pageOf(site: string, id: string): string | null {
+    const tab = this.sites.get(site)?.tabs.get(id);
+    return tab?.present ? tab.named : null;
+  }
+
   /** Tabs remembered, present or gone. */
   get tabCount(): number {
     return this.recency.size;

@@ -89,3 +89,27 @@ describe("SocketAdmission", () => {
     expect(told.length).toBe(3);
   });
 });
+
+describe("SocketAdmission sharing the ceilings", () => {
+  test("dashboards and widgets count against the same ceilings, each with its own per-address cap", () => {
+    const total = { open: 0 };
+    const limits = { perAddress: 2, publicCeiling: 3, ceiling: 4 };
+    const dashboards = new SocketAdmission(limits, () => {}, { total });
+    const widgets = new SocketAdmission(limits, () => {}, { total, noun: { one: "live widget", many: "live widgets" } });
+    expect(dashboards.admit(A, false)).toBeNull();
+    expect(dashboards.admit(A, false)).toBeNull();
+    expect(widgets.admit(A, false)).toBeNull();
+    expect(total.open).toBe(3);
+    expect(widgets.admit(B, false)).toEqual({ status: 503, message: "the server holds as many live widgets as it can; try again later" });
+    expect(dashboards.admit(B, true)).toBeNull();
+    expect(dashboards.admit(B, true)?.status).toBe(503);
+    widgets.release(A, false);
+    dashboards.release(B, true);
+    dashboards.release(A, false);
+    expect(total.open).toBe(1);
+    expect(widgets.admit(B, false)).toBeNull();
+    expect(widgets.admit(B, false)).toBeNull();
+    dashboards.release(A, false);
+    expect(widgets.admit(B, false)).toEqual({ status: 429, message: "more than 2 live widgets from one address" });
+  });
+});
