@@ -53,6 +53,16 @@ describe("ignored: nothing is sent", () => {
     });
   }, TIMEOUT);
 
+  test("…or with script.local.js, as Plausible's local extension", async () => {
+    const origin = "http://localhost:8999";
+    await suite.withPage({ pages: { [`${origin}/`]: html(suite.tag(undefined, "script.local.js")) } }, async (t) => {
+      await t.page.goto(`${origin}/`);
+      await t.fence();
+      expect(t.names()).toEqual(["pageview", "Fence"]);
+      await expectAccepted(t);
+    });
+  }, TIMEOUT);
+
   test("in automated browsers (navigator.webdriver)", async () => {
     const automated = await launchBrowser();
     try {

@@ -6,6 +6,8 @@
 export interface EventOptions {
   props?: Record<string, unknown>;
   callback?: () => void;
+  /** The page's URL to count instead of its own: only `script.manual.js` reads it, for its pageviews. */
+  u?: string;
 }
 
 export type Track = ((name: string, options?: EventOptions) => void) & { tab?: string };
