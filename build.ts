@@ -33,7 +33,7 @@ async function bundle(entry: string, format: "esm" | "iife" = "esm", options: es
  * has no "use strict" prologue (it is written for strict mode, and does not depend on it).
  */
 const TRACKER_OPTIONS: esbuild.BuildOptions = {
-  mangleProps: /^(presenceApi|allowLocal|excluded|changed|forget|api|domain)$/,
+  mangleProps: /^(presenceApi|allowLocal|excluded|changed|forget|api|domain|included)$/,
   tsconfigRaw: {},
 };
 

@@ -133,4 +133,18 @@ describe("ignored: nothing is sent", () => {
       expect(sentList(t)).toEqual(["/shop", "/admin/users/7", "/"].map((path) => `pageview https://shop.test${path}`));
     });
   }, TIMEOUT);
+
+  test("on pages data-include does not match, as Plausible's exclusions extension (script.exclusions.js)", async () => {
+    const page = html(suite.tag({ "data-domain": "shop.test", "data-include": "/blog/**", "data-exclude": "/blog/drafts/**" }, "script.exclusions.js"));
+    await suite.withPage({ pages: { "/shop": page } }, async (t) => {
+      await t.page.goto(`${SITE_ORIGIN}/shop`);
+      await expectNothingSent(t);
+      await run(t, `history.pushState({}, "", "/blog/wines")`);
+      await run(t, `history.pushState({}, "", "/blog/drafts/1")`);
+      await run(t, `history.pushState({}, "", "/cart")`);
+      await run(t, `history.pushState({}, "", "/blog")`); // /blog/** is what is under /blog/
+      await t.fence();
+      expect(sentList(t)).toEqual(["pageview https://shop.test/blog/wines"]);
+    });
+  }, TIMEOUT);
 });

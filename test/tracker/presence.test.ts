@@ -14,7 +14,8 @@ describe("tabId", () => {
     const fixed = (value: number) => ({ getRandomValues: <T extends ArrayBufferView | null>(array: T) => ((array as Uint32Array).fill(value), array) });
     expect(tabId(fixed(0))).toMatch(TAB_ID);
     expect(tabId(fixed(2 ** 32 - 1))).toMatch(TAB_ID);
-    expect(tabId(fixed(0))).toBe("zik0zkzik0zk");
+    expect(tabId(fixed(0))).toBe("1njchs1njchs");
+    expect(tabId(fixed(2 ** 32 - 1))).toHaveLength(14);
   });
 });
 
