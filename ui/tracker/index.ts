@@ -106,7 +106,6 @@ guard(() => {
     else pageview();
   }
 
-  installApi(window as { pulse?: unknown }, track, tab);
   if (!MANUAL_PAGEVIEWS) watchNavigation(history, listen, guard(pageview));
 
   // The body of an event, without what only events carry (payload.ts).
@@ -139,4 +138,7 @@ guard(() => {
       },
       doc,
     );
+
+  // Last: should a stub have queued something that is no list of arguments, only the queued calls are lost.
+  installApi(window as { pulse?: unknown }, track, tab);
 })();
