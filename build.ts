@@ -6,6 +6,7 @@
 import * as esbuild from "esbuild";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { TRACKER_FEATURES, trackerBuilds, type TrackerFeature } from "./src/server/tracker-variants.ts";
 import { writeWorldMap } from "./ui/map/project-world.ts";
 
 const root = import.meta.dir;
@@ -32,14 +33,30 @@ async function bundle(entry: string, format: "esm" | "iife" = "esm", options: es
  * has no "use strict" prologue (it is written for strict mode, and does not depend on it).
  */
 const TRACKER_OPTIONS: esbuild.BuildOptions = {
-  mangleProps: /^(presenceApi|allowLocal|excluded|changed|forget)$/,
+  mangleProps: /^(presenceApi|allowLocal|excluded|changed|forget|api|domain|included)$/,
   tsconfigRaw: {},
 };
+
+/**
+ * The tracker's variants (src/server/tracker-variants.ts), each from the same source with its
+ * features' flags on and the others off, so that what a variant lacks is not in it at all.
+ * It runs in other people's pages: a classic script, no module scope to leak from.
+ */
+async function trackerScripts(): Promise<Record<string, { contentType: string; body: string }>> {
+  const scripts: Record<string, { contentType: string; body: string }> = {};
+  for (const { path, features } of trackerBuilds()) {
+    const define = Object.fromEntries(
+      Object.entries(TRACKER_FEATURES).map(([name, flag]) => [flag, String(features.includes(name as TrackerFeature))]),
+    );
+    scripts[path] = { contentType: JS, body: await bundle("ui/tracker/index.ts", "iife", { ...TRACKER_OPTIONS, define }) };
+  }
+  return scripts;
+}
 
 function report(name: string, text: string): void {
   const raw = Buffer.byteLength(text);
   const gzip = gzipSync(text).byteLength;
-  console.log(`  ${name.padEnd(24)} ${String(raw).padStart(8)} B raw ${String(gzip).padStart(7)} B gzip`);
+  console.log(`  ${name.padEnd(58)} ${String(raw).padStart(8)} B raw ${String(gzip).padStart(7)} B gzip`);
 }
 
 const HTML = "text/html; charset=utf-8";
@@ -55,8 +72,7 @@ const files = {
   "/index.html": { contentType: HTML, body: read("ui/index.html") },
   "/assets/dashboard.js": { contentType: JS, body: await bundle("ui/main.ts") },
   "/assets/dashboard.css": { contentType: CSS, body: await bundle("ui/styles.css") },
-  // The tracker runs in other people's pages: a classic script, no module scope to leak from.
-  "/js/script.js": { contentType: JS, body: await bundle("ui/tracker/index.ts", "iife", TRACKER_OPTIONS) },
+  ...(await trackerScripts()),
   // The live widget, embedded the same way: a count pushed into placeholders over one socket.
   "/js/live.js": { contentType: JS, body: await bundle("ui/live/index.ts", "iife") },
   "/demo/index.html": { contentType: HTML, body: read("ui/demo/index.html") },

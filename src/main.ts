@@ -79,6 +79,7 @@ function printBanner(config: Config, port: number, dataDir: DataDir, restored: n
   else console.log(`  Dashboard:  ${base}/  (token ${config.token === null ? `in ${dataDir.tokenPath}` : "given with --token or PULSE_TOKEN"})`);
   console.log(`  Demo site:  ${base}/demo  (open it beside the dashboard of demo.local and click around)`);
   console.log(`  Tracker:    <script defer data-domain="your.site" src="${base}/js/script.js"></script>`);
+  console.log(`              (with outbound links and file downloads: ${base}/js/script.outbound-links.file-downloads.js)`);
   console.log(`  Ingest:     POST ${base}/api/event`);
 }
 

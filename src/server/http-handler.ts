@@ -18,6 +18,7 @@ import { socketRoute } from "./routes/socket-route.ts";
 import { liveRoute, type LiveRouteDeps } from "./routes/live-route.ts";
 import { NOSNIFF } from "./security-headers.ts";
 import type { StaticAssets } from "./static-assets.ts";
+import { trackerVariant } from "./tracker-variants.ts";
 import type { ClusterFigures } from "../control/control-plane.ts";
 
 /** What the transport provides for one request. */
@@ -140,7 +141,10 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         if (!policy.metricsPublic && !isAuthorized(request, policy)) return jsonError(401, UNAUTHORIZED);
         return new Response(renderMetrics(), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
     }
-    const asset = deps.assets.serve(assetPath(url.pathname, deps.assets), request);
+    // Every name of the tracker's variants is one of a few scripts, or a 404 that says which names there are.
+    const tracker = trackerVariant(url.pathname);
+    if (tracker && "error" in tracker) return jsonError(404, tracker.error);
+    const asset = deps.assets.serve(tracker?.path ?? assetPath(url.pathname, deps.assets), request);
     return asset ?? jsonError(404, `no route for ${request.method} ${url.pathname}`);
   };
 

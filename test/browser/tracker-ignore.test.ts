@@ -53,6 +53,16 @@ describe("ignored: nothing is sent", () => {
     });
   }, TIMEOUT);
 
+  test("…or with script.local.js, as Plausible's local extension", async () => {
+    const origin = "http://localhost:8999";
+    await suite.withPage({ pages: { [`${origin}/`]: html(suite.tag(undefined, "script.local.js")) } }, async (t) => {
+      await t.page.goto(`${origin}/`);
+      await t.fence();
+      expect(t.names()).toEqual(["pageview", "Fence"]);
+      await expectAccepted(t);
+    });
+  }, TIMEOUT);
+
   test("in automated browsers (navigator.webdriver)", async () => {
     const automated = await launchBrowser();
     try {
@@ -121,6 +131,20 @@ describe("ignored: nothing is sent", () => {
       await run(t, `history.pushState({}, "", "/")`);
       await t.fence();
       expect(sentList(t)).toEqual(["/shop", "/admin/users/7", "/"].map((path) => `pageview https://shop.test${path}`));
+    });
+  }, TIMEOUT);
+
+  test("on pages data-include does not match, as Plausible's exclusions extension (script.exclusions.js)", async () => {
+    const page = html(suite.tag({ "data-domain": "shop.test", "data-include": "/blog/**", "data-exclude": "/blog/drafts/**" }, "script.exclusions.js"));
+    await suite.withPage({ pages: { "/shop": page } }, async (t) => {
+      await t.page.goto(`${SITE_ORIGIN}/shop`);
+      await expectNothingSent(t);
+      await run(t, `history.pushState({}, "", "/blog/wines")`);
+      await run(t, `history.pushState({}, "", "/blog/drafts/1")`);
+      await run(t, `history.pushState({}, "", "/cart")`);
+      await run(t, `history.pushState({}, "", "/blog")`); // /blog/** is what is under /blog/
+      await t.fence();
+      expect(sentList(t)).toEqual(["pageview https://shop.test/blog/wines"]);
     });
   }, TIMEOUT);
 });

@@ -18,6 +18,7 @@ import {
   SITE_ORIGIN,
   useTrackerSuite,
   withoutFences,
+  type TrackerPage,
 } from "../helpers/tracker-page.ts";
 
 const TIMEOUT = 30_000;
@@ -163,12 +164,33 @@ describe("links", () => {
     <a id="zip" href="https://cdn.example/catalogue.zip">Catalogue</a>
     <a id="inside" href="/about" onclick="event.preventDefault()">About</a>
     <a id="mail" href="mailto:shop@wine.example" onclick="event.preventDefault()">Mail</a>`;
+  const OUTBOUND = "script.outbound-links.js";
 
-  test("an outbound click is sent and the navigation still happens", async () => {
+  /** Clicks every kind of link, without leaving the page (a middle click opens a tab), then fences. */
+  async function clickEveryLink(t: TrackerPage): Promise<void> {
+    await t.page.goto(`${SITE_ORIGIN}/`);
+    await t.waitForSent(1);
+    await t.page.click("#out", { button: "middle" });
+    await t.page.click("#inside");
+    await t.page.click("#mail");
+    await Promise.all([t.page.waitForEvent("download"), t.page.click("#pdf")]);
+    await Promise.all([t.page.waitForEvent("download"), t.page.click("#zip")]);
+    await t.fence();
+  }
+  const clicks = (t: TrackerPage) => withoutFences(t.sent).map((s) => [s.payload.n, s.payload.p]);
+
+  test("script.js tracks no link: an outbound click and downloads send nothing", async () => {
+    await suite.withPage({ pages: { "/": html(links + suite.tag()) } }, async (t) => {
+      await clickEveryLink(t);
+      expect(clicks(t)).toEqual([["pageview", undefined]]);
+    });
+  }, TIMEOUT);
+
+  test("script.outbound-links.js: an outbound click is sent and the navigation still happens", async () => {
     // Playwright loses sight of a request once its page is gone: a dashboard tells whether the server counted it.
     const dashboard = await suite.server.dashboard("outbound.test");
     try {
-      await suite.withPage({ pages: { "/": html(links + suite.tag({ "data-domain": "outbound.test" })) } }, async (t) => {
+      await suite.withPage({ pages: { "/": html(links + suite.tag({ "data-domain": "outbound.test" }, OUTBOUND)) } }, async (t) => {
         await t.page.goto(`${SITE_ORIGIN}/`);
         await t.waitForSent(1);
         await t.page.click("#out span"); // the link's child: the tracker finds the link
@@ -189,8 +211,8 @@ describe("links", () => {
     }
   }, TIMEOUT);
 
-  test("a middle click (auxclick) is sent; a right click is not", async () => {
-    await suite.withPage({ pages: { "/": html(links + suite.tag()) } }, async (t) => {
+  test("script.outbound-links.js: a middle click (auxclick) is sent; a right click is not", async () => {
+    await suite.withPage({ pages: { "/": html(links + suite.tag(undefined, OUTBOUND)) } }, async (t) => {
       await t.page.goto(`${SITE_ORIGIN}/`);
       await t.waitForSent(1);
       await t.page.click("#out", { button: "right" });
@@ -201,21 +223,71 @@ describe("links", () => {
     });
   }, TIMEOUT);
 
-  test("downloads, here or on another host, are File Download only; internal and mailto links are nothing", async () => {
-    await suite.withPage({ pages: { "/": html(links + suite.tag()) } }, async (t) => {
-      await t.page.goto(`${SITE_ORIGIN}/`);
-      await t.waitForSent(1);
-      await t.page.click("#inside");
-      await t.page.click("#mail");
-      await Promise.all([t.page.waitForEvent("download"), t.page.click("#pdf")]);
-      await Promise.all([t.page.waitForEvent("download"), t.page.click("#zip")]);
-      await t.fence();
-      expect(withoutFences(t.sent).map((s) => [s.payload.n, s.payload.p])).toEqual([
+  test("script.outbound-links.js: a file is no download; on another host it is an outbound click", async () => {
+    await suite.withPage({ pages: { "/": html(links + suite.tag(undefined, OUTBOUND)) } }, async (t) => {
+      await clickEveryLink(t);
+      expect(clicks(t)).toEqual([
+        ["pageview", undefined],
+        ["Outbound Link: Click", { url: "https://wine.example/list" }],
+        ["Outbound Link: Click", { url: "https://cdn.example/catalogue.zip" }],
+      ]);
+      await expectAccepted(t);
+    });
+  }, TIMEOUT);
+
+  test("script.file-downloads.js: downloads, here or on another host, count; an outbound click does not", async () => {
+    await suite.withPage({ pages: { "/": html(links + suite.tag(undefined, "script.file-downloads.js")) } }, async (t) => {
+      await clickEveryLink(t);
+      expect(clicks(t)).toEqual([
         ["pageview", undefined],
         ["File Download", { url: "https://shop.test/files/price-list.pdf" }],
         ["File Download", { url: "https://cdn.example/catalogue.zip" }],
       ]);
       await expectAccepted(t);
+    });
+  }, TIMEOUT);
+
+  test("both kinds (script.file-downloads.outbound-links.js): a download is File Download only; internal and mailto links are nothing", async () => {
+    await suite.withPage({ pages: { "/": html(links + suite.tag(undefined, "script.file-downloads.outbound-links.js")) } }, async (t) => {
+      await clickEveryLink(t);
+      expect(clicks(t)).toEqual([
+        ["pageview", undefined],
+        ["Outbound Link: Click", { url: "https://wine.example/list" }],
+        ["File Download", { url: "https://shop.test/files/price-list.pdf" }],
+        ["File Download", { url: "https://cdn.example/catalogue.zip" }],
+      ]);
+      await expectAccepted(t);
+    });
+  }, TIMEOUT);
+});
+
+describe("script.manual.js", () => {
+  const MANUAL = "script.manual.js";
+
+  test("no pageview on load or navigation: only those the page sends, at the URL it names", async () => {
+    const stub = `<script>window.pulse=window.pulse||function(){(window.pulse.q=window.pulse.q||[]).push(arguments)}</script>
+      <script>pulse("pageview", { u: "https://shop.test/wines/_id_" })</script>`;
+    await suite.withPage({ pages: { "/wines/17": html(suite.tag(undefined, MANUAL), stub) } }, async (t) => {
+      await t.page.goto(`${SITE_ORIGIN}/wines/17`);
+      await t.waitForSent(1);
+      await run(t, `history.pushState({}, "", "/cart")`);
+      await run(t, `location.hash = "#wines"`);
+      await t.fence();
+      await run(t, `pulse("pageview")`);
+      await t.fence();
+      expect(sentList(t)).toEqual(["pageview https://shop.test/wines/_id_", "pageview https://shop.test/cart#wines"]);
+      expect(t.sent.every((s) => s.payload.t === t.sent[0]!.payload.t)).toBe(true);
+      await expectAccepted(t);
+    });
+  }, TIMEOUT);
+
+  test("script.js counts the page's own URL, whatever u says", async () => {
+    await suite.withPage({ pages: { "/wines/17": html(suite.tag()) } }, async (t) => {
+      await t.page.goto(`${SITE_ORIGIN}/wines/17`);
+      await t.waitForSent(1);
+      await run(t, `pulse("Signup", { u: "https://shop.test/elsewhere" })`);
+      await t.fence();
+      expect(sentList(t)).toEqual(["pageview https://shop.test/wines/17", "Signup https://shop.test/wines/17"]);
     });
   }, TIMEOUT);
 });
@@ -285,20 +357,6 @@ describe("sending", () => {
       expect(t.names()).toEqual(["pageview", "pageview", "Fence"]);
       expect(failed).toEqual([api, api, api]);
       expect(await t.page.textContent("h1")).toBe("Still fine");
-    });
-  }, TIMEOUT);
-
-  test("without fetch, navigator.sendBeacon sends the same body", async () => {
-    await suite.withPage({ pages: { "/": html(suite.tag()) }, initScript: "delete window.fetch" }, async (t) => {
-      await t.page.goto(`${SITE_ORIGIN}/`);
-      expect(await run(t, `"fetch" in window`)).toBe(false);
-      await t.fence();
-      const tab = (await run(t, "pulse.tab")) as string;
-      expect(t.sent.map((s) => s.payload)).toEqual([
-        { n: "pageview", u: "https://shop.test/", d: "shop.test", r: null, tz: "Europe/Paris", t: tab },
-        { n: "Fence", u: "https://shop.test/", d: "shop.test", r: null, tz: "Europe/Paris", t: tab },
-      ]);
-      await expectAccepted(t);
     });
   }, TIMEOUT);
 });

@@ -10,6 +10,7 @@ import type { DashboardData } from "../../src/core/fanout/dashboards.ts";
 import { Metrics } from "../../src/core/metrics.ts";
 import type { LiveData } from "../../src/core/presence/live-widgets.ts";
 import type { Peer } from "../../src/server/http-handler.ts";
+import type { Asset } from "../../src/server/static-assets.ts";
 import type { EventStore } from "../../src/storage/event-store.ts";
 import { createMemoryStore } from "../../src/storage/memory-store.ts";
 import { WriteBuffer } from "../../src/storage/write-buffer.ts";
@@ -36,6 +37,8 @@ export interface HandlerOptions {
   clusterMetrics?: () => ClusterFigures | undefined;
   /** Whether the bus is congested (ingest then answers 503). */
   overloaded?: () => boolean;
+  /** The files served; by default a page and a placeholder tracker. */
+  files?: Record<string, Asset>;
 }
 
 /** The single process's bus, congested when the test says. */
@@ -66,7 +69,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
   const control = new HandControl(store.lastPosition(), options.clusterMetrics);
   const transport = new RecordingTransport();
   const pulse = composePulse(config, {
-    files: {
+    files: options.files ?? {
       "/index.html": { contentType: "text/html", body: "<h1>Pulse</h1>" },
       "/js/script.js": { contentType: "text/javascript", body: "/* the tracker */" },
     },

@@ -44,12 +44,16 @@ export interface PageOptions {
   isEvent?: (url: URL) => boolean;
 }
 
-/** The tracker's tag, as a site would write it. */
-export function trackerTag(serverUrl: string, attributes: Record<string, string> = { "data-domain": "shop.test" }): string {
+/** The tracker's tag, as a site would write it; `script` is the variant's file name. */
+export function trackerTag(
+  serverUrl: string,
+  attributes: Record<string, string> = { "data-domain": "shop.test" },
+  script = "script.js",
+): string {
   const attrs = Object.entries(attributes)
     .map(([name, value]) => (value === "" ? ` ${name}` : ` ${name}="${value}"`))
     .join("");
-  return `<script defer${attrs} src="${serverUrl}js/script.js"></script>`;
+  return `<script defer${attrs} src="${serverUrl}js/${script}"></script>`;
 }
 
 export function html(body: string, head = ""): string {
@@ -124,8 +128,8 @@ export function closedPort(): number {
 export interface TrackerSuite {
   readonly server: ServerProcess;
   readonly browser: Browser;
-  /** The tracker's tag pointing at this suite's server. */
-  tag(attributes?: Record<string, string>): string;
+  /** The tracker's tag pointing at this suite's server: script.js, or the variant `script` names. */
+  tag(attributes?: Record<string, string>, script?: string): string;
   /** Opens the fixture pages, runs `body`, checks the page saw no error, and always closes. */
   withPage(options: PageOptions, body: (t: TrackerPage) => Promise<void>, on?: Browser): Promise<void>;
 }
@@ -140,7 +144,7 @@ export function useTrackerSuite(): TrackerSuite {
     get browser() {
       return base.browser;
     },
-    tag: (attributes) => trackerTag(suite.server.url, attributes),
+    tag: (attributes, script) => trackerTag(suite.server.url, attributes, script),
     async withPage(options, body, on = suite.browser) {
       const t = await openTrackerPage(on, options);
       try {

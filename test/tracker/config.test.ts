@@ -13,6 +13,8 @@ test("defaults: the script's own server, the page's host, nothing excluded", () 
   expect(config.domain).toBe("shop.test");
   expect(config.allowLocal).toBe(false);
   expect(config.excluded("/")).toBe(false);
+  expect(config.included("/")).toBe(true);
+  expect(config.included("/any/page#/route")).toBe(true);
   expect(config.hash).toBeNull();
 });
 
@@ -23,6 +25,7 @@ test("data-* attributes", () => {
       "data-domain": "shop.example,all.example",
       "data-allow-localhost": "",
       "data-exclude": "/admin/**",
+      "data-include": "/shop/**",
       "data-hash": "off",
     }),
     "shop.test",
@@ -34,6 +37,8 @@ test("data-* attributes", () => {
   expect(config.allowLocal).toBe(true);
   expect(config.excluded("/admin/a/b")).toBe(true);
   expect(config.excluded("/shop")).toBe(false);
+  expect(config.included("/shop/wines")).toBe(true);
+  expect(config.included("/blog")).toBe(false);
 });
 
 test("empty attributes fall back to the defaults", () => {

@@ -10,7 +10,7 @@ function page(overrides: { hostname?: string; protocol?: string } = {}, extra: P
     ...extra,
   };
 }
-const rules = (exclude = "", allowLocal = false) => ({ allowLocal, excluded: pathMatcher(exclude) });
+const rules = (exclude = "", allowLocal = false, include = "**") => ({ allowLocal, excluded: pathMatcher(exclude), included: pathMatcher(include) });
 
 describe("isLocal", () => {
   test.each(["localhost", "127.0.0.1", "127.1.2.3", "[::1]", "[::]"])("%s is local", (hostname) => {
@@ -94,5 +94,13 @@ describe("isIgnored", () => {
     expect(isIgnored(page(), rules("/#admin"), "/#admin")).toBe(true);
     expect(isIgnored(page(), rules("/#/admin/*"), "/#/shop")).toBe(false);
     expect(isIgnored(page(), rules("/admin/*"), "/shop")).toBe(false);
+  });
+  test("only included pages, when some are (data-include), less the excluded ones", () => {
+    const blog = rules("/blog/drafts/**", false, "/blog/**, /#/blog/**");
+    expect(isIgnored(page(), blog, "/blog/wines")).toBe(false);
+    expect(isIgnored(page(), blog, "/#/blog/wines")).toBe(false);
+    expect(isIgnored(page(), blog, "/shop")).toBe(true);
+    expect(isIgnored(page(), blog, "/blog/drafts/1")).toBe(true);
+    expect(isIgnored(page(), rules(), "/anything/at/all#/x")).toBe(false);
   });
 });

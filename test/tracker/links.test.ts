@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { isLinkClick, linkEvent } from "../../ui/tracker/links.ts";
+import { isDownload, isLinkClick, linkEvent } from "../../ui/tracker/links.ts";
 
 const HOST = "shop.test";
-const event = (href: string) => linkEvent(new URL(href, `https://${HOST}/page`), HOST);
+/** The event of a click on `href` for a script that tracks both kinds of link. */
+const event = (href: string) => linkEvent(new URL(href, `https://${HOST}/page`), HOST, isDownload, true);
 
 describe("linkEvent", () => {
   test("links within the site are nothing", () => {
@@ -39,6 +40,21 @@ describe("linkEvent", () => {
     expect(event("tel:+441234")).toBeUndefined();
     expect(event("javascript:void(0)")).toBeUndefined();
     expect(event("ftp://files.example/a.zip")).toBeUndefined();
+  });
+});
+
+describe("linkEvent in a script that tracks one kind of link", () => {
+  const url = (href: string) => new URL(href, `https://${HOST}/page`);
+  test("outbound only: a file on another host is an outbound click, one here is nothing", () => {
+    expect(linkEvent(url("https://wine.example/"), HOST, false, true)).toBe("Outbound Link: Click");
+    expect(linkEvent(url("https://cdn.example/setup.exe"), HOST, false, true)).toBe("Outbound Link: Click");
+    expect(linkEvent(url("/files/price-list.pdf"), HOST, false, true)).toBeUndefined();
+  });
+  test("downloads only: an outbound click is nothing", () => {
+    expect(linkEvent(url("https://wine.example/"), HOST, isDownload, false)).toBeUndefined();
+    expect(linkEvent(url("https://cdn.example/setup.exe"), HOST, isDownload, false)).toBe("File Download");
+    expect(linkEvent(url("/files/price-list.pdf"), HOST, isDownload, false)).toBe("File Download");
+    expect(linkEvent(url("mailto:shop@wine.example"), HOST, isDownload, false)).toBeUndefined();
   });
 });
 

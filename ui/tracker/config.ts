@@ -10,6 +10,8 @@ export interface Config {
   domain: string;
   allowLocal: boolean;
   excluded: (path: string) => boolean;
+  /** `data-include`: only these pages count; all by default. */
+  included: (path: string) => boolean;
   /** `data-hash`: which hashes are pages (hashRole). */
   hash: string | null | undefined;
 }
@@ -29,6 +31,7 @@ export const readConfig = (script: ScriptTag | null, hostname: string): Config =
     domain: attr("domain") || hostname,
     allowLocal: attr("allow-localhost") != null,
     excluded: pathMatcher(attr("exclude") || ""),
+    included: pathMatcher(attr("include") || "**"),
     hash: attr("hash"),
   };
 };

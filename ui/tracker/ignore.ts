@@ -15,13 +15,17 @@ export const isLocal = (location: { hostname: string; protocol: string }): boole
 export const isPrerendering = (document: Page["document"]): boolean =>
   document.prerendering || document.visibilityState == "prerender";
 
+type Matcher = (path: string) => boolean;
+/** The rules of the script's tag: data-allow-localhost, data-exclude, data-include. */
+type Rules = { allowLocal: boolean; excluded: Matcher; included: Matcher };
+
 /**
- * Every rule, `data-exclude` included, applies to every event, not only to pageviews. Checked on
- * every event, not once, because a visitor can opt out and a prerendered page can be activated
- * without a reload. Reading storage throws when the browser blocks it (sandboxed frames, strict settings).
- * `path` is the page as it is counted (trackedPath): hash-routed pages are excluded by route (`/#/admin/**`).
+ * Every rule, `data-exclude` and `data-include` included, applies to every event, not only to
+ * pageviews. Checked on every event, not once, because a visitor can opt out and a prerendered
+ * page can be activated without a reload. Reading storage throws when the browser blocks it (sandboxed frames, strict settings).
+ * `path` is the page as it is counted (trackedPath): hash-routed pages are matched by route (`/#/admin/**`).
  */
-export const isIgnored = (page: Page, rules: { allowLocal: boolean; excluded: (path: string) => boolean }, path: string): boolean => {
+export const isIgnored = (page: Page, rules: Rules, path: string): boolean => {
   try {
     if (page.localStorage.pulse_ignore == "true") return true;
   } catch {}
@@ -29,7 +33,8 @@ export const isIgnored = (page: Page, rules: { allowLocal: boolean; excluded: (p
     (!rules.allowLocal && isLocal(page.location)) ||
     page.navigator.webdriver ||
     isPrerendering(page.document) ||
-    rules.excluded(path)
+    rules.excluded(path) ||
+    !rules.included(path)
   );
 };
 

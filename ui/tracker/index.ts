@@ -1,7 +1,8 @@
 /**
  * The Pulse tracker: `<script defer data-domain="shop.example" src="https://pulse.example/js/script.js">`.
- * Sends a pageview on load and on every single-page navigation, outbound-link and download clicks,
- * custom events from `window.pulse(name, {props, callback})`, and the tab's presence signals. See docs/tracker.md.
+ * Sends a pageview on load and on every single-page navigation, custom events from
+ * `window.pulse(name, {props, callback})`, and the tab's presence signals; its variants add
+ * outbound-link and download clicks, and more (the flags below). See docs/tracker.md.
  *
  * It runs inside other people's pages, so nothing here may throw into them: every entry point is guarded.
  * It is also downloaded by every visitor of every page it is on: written for its gzipped size
@@ -9,12 +10,26 @@
  */
 import { readConfig, type ScriptTag } from "./config.ts";
 import { isIgnored, isPrerendering, type Page } from "./ignore.ts";
-import { isLinkClick, linkEvent } from "./links.ts";
+import { PRESENCE_HEARTBEAT_MS } from "../../src/core/presence/presence-timing.ts";
+import { isDownload, isLinkClick, linkEvent } from "./links.ts";
 import { lastPage, routeOf, trackedPath, watchNavigation } from "./navigation.ts";
 import { buildPayload } from "./payload.ts";
-import { isPresentAfter, PRESENCE_HEARTBEAT_MS, presenceTeller, tabId } from "./presence.ts";
+import { isPresentAfter, presenceTeller, tabId } from "./presence.ts";
 import { installApi, type EventOptions } from "./queue.ts";
 import { send } from "./send.ts";
+
+/*
+ * What a script variant adds, set by build.ts (esbuild `define`) from the variant's name
+ * (src/server/tracker-variants.ts): the code behind a flag that is off is left out of the build.
+ */
+/** `script.outbound-links.js`: clicks on links to other hosts are events. */
+declare const OUTBOUND_LINKS: boolean;
+/** `script.file-downloads.js`: clicks on links to files are events. */
+declare const FILE_DOWNLOADS: boolean;
+/** `script.local.js`: as if the tag had data-allow-localhost. */
+declare const TRACK_LOCALHOST: boolean;
+/** `script.manual.js`: no pageview but those the page sends, `pulse("pageview", {u})`. */
+declare const MANUAL_PAGEVIEWS: boolean;
 
 /** `fn`, made to swallow what it throws. Every function the page or the browser calls is one. */
 const guard =
@@ -35,6 +50,7 @@ guard(() => {
   const doc = document;
   const loc = location;
   const config = readConfig(doc.currentScript as ScriptTag | null, loc.hostname);
+  if (TRACK_LOCALHOST) config.allowLocal = true;
   const page = lastPage();
   const tab = tabId(window.crypto);
   const tell = presenceTeller();
@@ -58,8 +74,23 @@ guard(() => {
     // Like Plausible, an ignored event still calls back: sites often navigate in the callback.
     if (ignored(hash)) return callback?.();
     if (name == "pageview") tell(true);
-    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    send(config.api, JSON.stringify(buildPayload(name, options?.props, config.domain, tab, loc.href, hash, doc.referrer, timeZone)), callback);
+    send(
+      config.api,
+      JSON.stringify(
+        buildPayload(
+          name,
+          options?.props,
+          config.domain,
+          tab,
+          // A page that counts its own pageviews may name the page it counts (Plausible's custom locations).
+          MANUAL_PAGEVIEWS ? options?.u || loc.href : loc.href,
+          hash,
+          doc.referrer,
+          Intl.DateTimeFormat().resolvedOptions().timeZone,
+        ),
+      ),
+      callback,
+    );
   });
 
   // The page is remembered even when its pageview is ignored, so leaving an excluded page counts.
@@ -69,12 +100,13 @@ guard(() => {
     pageview();
   };
 
-  // A prerendered page may never be seen: its view counts when (and if) it is activated.
-  if (isPrerendering(doc)) doc.addEventListener("prerenderingchange", guard(restart), { once: true });
-  else pageview();
+  if (!MANUAL_PAGEVIEWS) {
+    // A prerendered page may never be seen: its view counts when (and if) it is activated.
+    if (isPrerendering(doc)) doc.addEventListener("prerenderingchange", guard(restart), { once: true });
+    else pageview();
+  }
 
-  installApi(window as { pulse?: unknown }, track, tab);
-  watchNavigation(history, listen, guard(pageview));
+  if (!MANUAL_PAGEVIEWS) watchNavigation(history, listen, guard(pageview));
 
   // The body of an event, without what only events carry (payload.ts).
   const signal = (state: string) =>
@@ -84,7 +116,7 @@ guard(() => {
   const beat = () => (heartbeat = setInterval(guard(signal), PRESENCE_HEARTBEAT_MS, "here"));
   const onLifecycle = (event: Event) => {
     // Restored from the back-forward cache: a new view of the page, though no script runs again.
-    if (event.type == "pageshow" && (event as PageTransitionEvent).persisted) restart();
+    if (!MANUAL_PAGEVIEWS && event.type == "pageshow" && (event as PageTransitionEvent).persisted) restart();
     const present = isPresentAfter(event.type, doc.visibilityState);
     const state = tell(present);
     if (state) signal(state);
@@ -96,13 +128,17 @@ guard(() => {
   // A page opened in a background tab is present from its pageview, as any page is; it only has no heartbeat.
   if (isPresentAfter("load", doc.visibilityState)) beat();
 
-  listen(
-    "click auxclick",
-    (event) => {
-      const link = isLinkClick(event as MouseEvent) && (event.target as Element).closest("a[href]");
-      const name = link && linkEvent(link as HTMLAnchorElement, loc.host);
-      if (name) track(name, { props: { url: (link as HTMLAnchorElement).href } });
-    },
-    doc,
-  );
+  if (OUTBOUND_LINKS || FILE_DOWNLOADS)
+    listen(
+      "click auxclick",
+      (event) => {
+        const link = isLinkClick(event as MouseEvent) && (event.target as Element).closest("a[href]");
+        const name = link && linkEvent(link as HTMLAnchorElement, loc.host, FILE_DOWNLOADS && isDownload, OUTBOUND_LINKS);
+        if (name) track(name, { props: { url: (link as HTMLAnchorElement).href } });
+      },
+      doc,
+    );
+
+  // Last: should a stub have queued something that is no list of arguments, only the queued calls are lost.
+  installApi(window as { pulse?: unknown }, track, tab);
 })();

@@ -10,12 +10,25 @@ export interface Link {
   pathname: string;
 }
 
-/** The event a click on `link` is, if any: a download wins over outbound; mailto:, tel: and javascript: are neither. */
-export const linkEvent = (link: Link, pageHost: string): string | undefined =>
+/** Whether a link's path is a file's. */
+export const isDownload = (path: string): boolean => DOWNLOAD.test(path);
+
+/**
+ * The event a click on `link` is, if any, of the kinds the script tracks: a download when given
+ * `isDownload` (which then wins over outbound), an outbound click when `outbound`. mailto:, tel:
+ * and javascript: links are neither. The test is an argument so that a script variant without
+ * downloads is built without the list (index.ts passes `false` there).
+ */
+export const linkEvent = (
+  link: Link,
+  pageHost: string,
+  isDownload: ((path: string) => boolean) | false,
+  outbound: boolean,
+): string | undefined =>
   /^https?:$/.test(link.protocol)
-    ? DOWNLOAD.test(link.pathname)
+    ? isDownload && isDownload(link.pathname)
       ? "File Download"
-      : link.host != pageHost
+      : outbound && link.host != pageHost
         ? "Outbound Link: Click"
         : undefined
     : undefined;

@@ -1,16 +1,13 @@
 /** The tab: its id, and what the server is told of its presence (see "Presence" in docs/tracker.md). */
 
-/** How often a shown page says "here" again, well within the time after which a silent tab expires. */
-export const PRESENCE_HEARTBEAT_MS = 120_000;
-
 /**
  * A random tab id of 12 to 14 characters [0-9a-z], made once per document and kept in memory only:
- * it lives exactly as long as the page. From `crypto` where the browser has it, else Math.random
- * (an id, not a secret; 4e9 is nearly 2^32 and shorter). Each half is a number from 2^31 to below
- * 2^31 + 2^32, 6 or 7 digits in base 36.
+ * it lives exactly as long as the page. Each half is a number from 1e8 to below 1e8 + 2^32, 6 or 7
+ * digits in base 36 (36^5 < 1e8, and 1e8 + 2^32 < 36^7). `crypto.getRandomValues` is in every
+ * browser the tracker supports, on http pages too.
  */
-export const tabId = (crypto?: Pick<Crypto, "getRandomValues">): string => {
-  const half = () => (2 ** 31 + (crypto ? crypto.getRandomValues(new Uint32Array(1))[0]! : (Math.random() * 4e9) >>> 0)).toString(36);
+export const tabId = (crypto: Pick<Crypto, "getRandomValues">): string => {
+  const half = () => (1e8 + crypto.getRandomValues(new Uint32Array(1))[0]!).toString(36);
   return half() + half();
 };
 

@@ -6,6 +6,8 @@
 export interface EventOptions {
   props?: Record<string, unknown>;
   callback?: () => void;
+  /** The page's URL to count instead of its own: only `script.manual.js` reads it, for its pageviews. */
+  u?: string;
 }
 
 export type Track = ((name: string, options?: EventOptions) => void) & { tab?: string };
@@ -20,9 +22,9 @@ interface Host {
  * reads, so that a tab with both counts once), then replays the queued calls in order.
  */
 export const installApi = (host: Host, track: Track, tab: string): void => {
-  const queued = (host.pulse as { q?: ArrayLike<unknown>[] } | undefined)?.q || [];
+  const queued = (host.pulse as { q?: Parameters<Track>[] } | undefined)?.q || [];
   track.tab = tab;
   // Installed first, so a queued callback that calls pulse() is not lost in a consumed queue.
   host.pulse = track;
-  for (const args of queued) track(args[0] as string, args[1] as EventOptions | undefined);
+  for (const args of queued) track(...args);
 };

@@ -7,11 +7,11 @@
  * saying so, which keeps it a "simple" request: no CORS preflight.
  *
  * `beacon` (for presence signals, often sent as the page goes away, and with no `done`) tries
- * `navigator.sendBeacon` first, which is made for that; it refuses what it cannot queue.
- * Older browsers without fetch send a beacon too, though it says nothing about its outcome.
+ * `navigator.sendBeacon` first, which is made for that; it refuses what it cannot queue, and an
+ * extension may remove it: then fetch sends it.
  */
 export const send = (api: string, body: string, done?: () => void, beacon?: unknown): void => {
   const finish = () => done?.();
-  if (((beacon || !window.fetch) && navigator.sendBeacon?.(api, body)) || !window.fetch) finish();
-  else fetch(api, { method: "POST", keepalive: true, credentials: "omit", body }).then(finish, finish);
+  (beacon && navigator.sendBeacon?.(api, body)) ||
+    fetch(api, { method: "POST", keepalive: true, credentials: "omit", body }).then(finish, finish);
 };
