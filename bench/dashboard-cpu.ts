@@ -5,10 +5,13 @@
  * main-thread busy time (task time / wall time, from the DevTools Protocol's TaskDuration) and its
  * longest task (from a trace of top-level tasks), and prints PASS or MISS against the targets. On a
  * machine shared with other work a task also counts the time the thread waited for a core, so the
- * trace's thread time (the CPU the tasks used) is printed beside both.
+ * trace's thread time (the CPU the tasks used) is printed beside both, and the load average.
+ * `--binary` runs another build, so that two builds can be measured at the same time, under the
+ * same load from whatever else the machine runs: each run starts its own server and browser.
  *
- *   bun build.ts && bun bench/dashboard-cpu.ts [--seconds 60] [--rate 60] [--height 800] [--reduced-motion] [--trace file.json]
+ *   bun build.ts && bun bench/dashboard-cpu.ts [--seconds 60] [--rate 60] [--height 800] [--reduced-motion] [--trace file.json] [--binary path]
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { CDPSession, Page } from "playwright-core";
 import { FEED_ITEMS_PER_TICK } from "../src/core/wire/protocol.ts";
@@ -34,13 +37,15 @@ const { values } = parseArgs({
     "reduced-motion": { type: "boolean", default: false },
     /** Writes the trace, with the timeline's events (style, layout, paint), to this file for DevTools. */
     trace: { type: "string" },
+    /** The Pulse binary to serve the dashboard: another build than dist/pulse. */
+    binary: { type: "string" },
   },
 });
 const seconds = Number(values.seconds);
 /** Pageviews per second: FEED_ITEMS_PER_TICK per tick fills the feed; more makes sure every tick does. */
 const rate = Math.max(Number(values.rate), (FEED_ITEMS_PER_TICK * 1000) / TICK_MS);
 
-const server = await startBenchServer("pulse", TICK_MS);
+const server = await startBenchServer("pulse", TICK_MS, values.binary);
 const origin = `http://127.0.0.1:${server.port}`;
 const browser = await launchBrowser();
 let sending = true;
@@ -73,6 +78,7 @@ try {
 
   const timeline = values.trace ? ["devtools.timeline", "disabled-by-default-devtools.timeline"] : [];
   await browser.startTracing(page, { categories: ["toplevel", "__metadata", ...timeline] });
+  const loadBefore = loadavg()[0]!;
   const before = await taskSeconds(cdp);
   const framesBefore = frames;
   const start = performance.now();
@@ -93,12 +99,13 @@ try {
   const cpuMs = tasks.reduce((total, task) => total + task.cpuMs, 0);
   const shown = await visitorsShown(page);
   const motion = values["reduced-motion"] ? ", reduced motion" : "";
-  console.log(`dashboard main thread, ${wallSeconds.toFixed(1)} s at ${rate} pageviews/s (${visitor} sent), tick ${TICK_MS} ms, 1280 × ${values.height}${motion}`);
+  console.log(`dashboard main thread (${values.binary ?? "dist/pulse"}), ${wallSeconds.toFixed(1)} s at ${rate} pageviews/s (${visitor} sent), tick ${TICK_MS} ms, 1280 × ${values.height}${motion}`);
   console.log(`frames received:  ${(framesDuring / wallSeconds).toFixed(2)} per second (${framesDuring})`);
   console.log(`main thread busy: ${busyPercent.toFixed(2)} % (${((after - before) * 1000).toFixed(0)} ms of tasks)`);
   console.log(`  on its CPU:     ${((cpuMs / 1000 / wallSeconds) * 100).toFixed(2)} % (${cpuMs.toFixed(0)} ms of thread time)`);
   console.log(`longest task:     ${longest.toFixed(1)} ms (${longestCpu.toFixed(1)} ms of thread time)`);
   console.log(`visitors shown:   ${shown}`);
+  console.log(`load average:     ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end (${navigator.hardwareConcurrency} cores)`);
   console.log(`${busyPercent < TARGET_BUSY_PERCENT ? "PASS" : "MISS"} busy under ${TARGET_BUSY_PERCENT} %`);
   console.log(`${longest <= TARGET_LONGEST_TASK_MS ? "PASS" : "MISS"} no task over ${TARGET_LONGEST_TASK_MS} ms`);
 } finally {

@@ -26,9 +26,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(name: ServerName, tickMs = TICK_MS): Promise<RunningServer> {
+/** `pulseBinary`: another build of Pulse than dist/pulse, e.g. to run an earlier commit's beside this one. */
+export async function startBenchServer(name: ServerName, tickMs = TICK_MS, pulseBinary?: string): Promise<RunningServer> {
   const data = mkdtempSync(join(tmpdir(), "pulse-bench-"));
-  const pulse = (workers: number) => [...pulseCommand(), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(tickMs), "--workers", String(workers)];
+  const pulse = (workers: number) => [...(pulseBinary ? [pulseBinary] : pulseCommand()), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(tickMs), "--workers", String(workers)];
   const commands: Record<ServerName, string[]> = {
     pulse: pulse(1),
     "pulse-w2": pulse(2),

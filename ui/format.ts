@@ -33,6 +33,11 @@ export function toShares(list: TopList | PageList, total?: number): Share[] {
   });
 }
 
+/** A share bar's length in whole percent of its row: finer steps would not show, and each step is the row drawn again. */
+export function barPercent(width: number): number {
+  return Math.round(width * 100);
+}
+
 export function formatPercent(share: number): string {
   if (share <= 0) return "0%";
   if (share < 0.01) return "<1%";

@@ -1,6 +1,7 @@
 /** Entry point: reads the route, opens the socket, folds frames into the view state and renders. */
 import { html } from "htm/preact";
 import { render } from "preact";
+import { clockRedrawDue, CLOCK_REDRAW_MS } from "./clock-redraw.ts";
 import { App } from "./components/app.ts";
 import type { ConnectionState } from "./connection.ts";
 import { isTvMode } from "./display-mode.ts";
@@ -49,8 +50,10 @@ function start(root: HTMLElement): void {
     onScrub: (secondsBefore: number) => rewind.state.paused && rewind.scrub(momentOf(rewind.state.paused, secondsBefore)),
   });
 
+  let drawnAt = -Infinity;
   const draw = () => {
     pending = false;
+    drawnAt = performance.now();
     render(
       html`<${App} view=${shownView(rewind.state, view)} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
       root,
@@ -113,7 +116,7 @@ function start(root: HTMLElement): void {
   addEventListener("popstate", () => show(filtersFromSearch(location.search), windowFromSearch(location.search)));
   addEventListener("online", () => live.connection.retryNow());
   // Relative times, the last event's age, the reconnect countdown and the charts' sliding window move with the clock.
-  setInterval(schedule, 1000);
+  setInterval(() => clockRedrawDue(drawnAt, performance.now()) && schedule(), CLOCK_REDRAW_MS);
   draw();
 }
 

@@ -2,6 +2,7 @@
  * Whether two renders' models draw the same thing. The models are shaped again on every render;
  * these compare what they hold, so a card whose figures did not change is not drawn again. Pure.
  */
+import { barPercent } from "./format.ts";
 import type { ChartModel, ListRow, TopListModel } from "./site-model.ts";
 
 /** Same keys, and each value the same by `Object.is`; functions only need to be both there or both absent. */
@@ -35,11 +36,17 @@ export function sameList(a: TopListModel, b: TopListModel): boolean {
   return a.testid === b.testid && a.title === b.title && a.unit === b.unit && sameItems(a.rows, b.rows, sameRow);
 }
 
-function sameRow(a: ListRow, b: ListRow): boolean {
-  const { props: propsA, ...rowA } = a;
-  const { props: propsB, ...rowB } = b;
-  if (propsA === undefined || propsB === undefined) return propsA === propsB && sameFields(rowA, rowB);
-  return sameFields(rowA, rowB) && sameItems(propsA, propsB, sameFields);
+/**
+ * Whether two rows draw the same: the share itself is not drawn (its percent is) and the bar
+ * only to a whole percent, so a row whose share moved a little under a growing total is not
+ * drawn again.
+ */
+export function sameRow(a: ListRow, b: ListRow): boolean {
+  if (a === b) return true;
+  const drawn = a.value === b.value && a.label === b.label && a.count === b.count && a.percent === b.percent && a.present === b.present && barPercent(a.width) === barPercent(b.width);
+  if (!drawn) return false;
+  if (a.props === undefined || b.props === undefined) return a.props === b.props;
+  return sameItems(a.props, b.props, sameFields);
 }
 
 export function sameChart(a: ChartModel, b: ChartModel): boolean {

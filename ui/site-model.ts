@@ -9,8 +9,19 @@ import type { ViewState } from "./view-model.ts";
 import { presentNow, withPresentRows } from "./presence-model.ts";
 import { chartMinutes, windowLabels, type ViewWindow, type WindowLabels, type WindowStats } from "./view-window.ts";
 
+export interface ChartBar extends Bar {
+  /** Percent of the axis. */
+  height: number;
+  /**
+   * The bar's place on an axis that stays put while the chart slides: bucket number counted from
+   * a base that moves once every `length` buckets. A bar keeps its place as the window slides, so
+   * a slide moves the chart's view by one bar instead of changing every bar.
+   */
+  slot: number;
+}
+
 export interface ChartModel {
-  bars: Array<Bar & { height: number }>;
+  bars: ChartBar[];
   /** Top of the y axis. */
   max: number;
   /** The y axis's middle label, when it is a whole number. */
@@ -168,9 +179,16 @@ export function chartModel(series: Series, now: number, length: number): ChartMo
   const bars = seriesToBars(series, now, length);
   const counts = bars.map((bar) => bar.count);
   const max = niceMax(counts);
+  const bucket = (t: number) => (series.step > 0 ? Math.round(t / series.step) : 0);
+  const first = bars.length > 0 ? bucket(bars[0]!.t) : 0;
+  const base = first - (first % Math.max(1, bars.length));
   return {
     // Heights in percent of the axis; a non-zero count always shows at least a sliver.
-    bars: bars.map((bar) => ({ ...bar, height: bar.count > 0 ? Math.max(2, (bar.count / max) * 100) : 0 })),
+    bars: bars.map((bar, i) => ({
+      ...bar,
+      height: bar.count > 0 ? Math.max(2, (bar.count / max) * 100) : 0,
+      slot: series.step > 0 ? bucket(bar.t) - base : i,
+    })),
     max,
     half: max >= 2 && Number.isInteger(max / 2) ? max / 2 : null,
     total: sum(counts),

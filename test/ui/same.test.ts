@@ -5,7 +5,7 @@ import { sameChart, sameFields, sameList } from "../../ui/same.ts";
 const list = (rows: TopListModel["rows"]): TopListModel => ({ testid: "top-pages", title: "Pages", unit: "visitors now", rows });
 const row = (label: string, count: number) => ({ value: label, label, count, share: count / 10, percent: `${count * 10}%`, width: count / 5 });
 const chart = (counts: number[]): ChartModel => ({
-  bars: counts.map((count, i) => ({ t: i * 1000, count, height: count * 10 })),
+  bars: counts.map((count, i) => ({ t: i * 1000, count, height: count * 10, slot: i })),
   max: 10,
   half: 5,
   total: counts.reduce((a, b) => a + b, 0),
@@ -29,6 +29,12 @@ describe("sameList", () => {
     expect(sameList(list([row("/", 5), row("/a", 2)]), list([row("/", 5), row("/a", 2)]))).toBe(true);
   });
 
+  test("what a row draws decides: a share that moved less than its percent and its bar show is the same row", () => {
+    const drawn = (share: number, width: number) => list([{ ...row("/", 5), share, width }]);
+    expect(sameList(drawn(0.5, 1), drawn(0.501, 0.999))).toBe(true);
+    expect(sameList(drawn(0.5, 1), drawn(0.5, 0.98))).toBe(false);
+  });
+
   test("a count, an order, a row or a property that changed makes it differ", () => {
     const before = list([row("/", 5), row("/a", 2)]);
     expect(sameList(before, list([row("/", 5), row("/a", 3)]))).toBe(false);
@@ -38,6 +44,10 @@ describe("sameList", () => {
     expect(sameList(withProps(3), withProps(3))).toBe(true);
     expect(sameList(withProps(3), withProps(4))).toBe(false);
     expect(sameList(withProps(3), list([row("signup", 5)]))).toBe(false);
+    // The pages list's tabs open now are drawn too.
+    const withNow = (present: number) => list([{ ...row("/", 5), present }]);
+    expect(sameList(withNow(2), withNow(2))).toBe(true);
+    expect(sameList(withNow(2), withNow(3))).toBe(false);
   });
 });
 

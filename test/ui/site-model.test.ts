@@ -73,6 +73,23 @@ test("chartModel labels the middle of the y axis only when it is a whole number"
   expect(chartModel(series([7, 0]), T0, 2).bars.map((b) => b.height)).toEqual([70, 0]);
 });
 
+test("a chart's bars keep their places as the window slides: one bar leaves, one comes, the view moves one bar", () => {
+  const series = { step: 1000, last: T0, counts: [1, 2, 3, 4] };
+  const slots = (now: number) => chartModel(series, now, 4).bars.map((bar): [number, number] => [bar.t, bar.slot]);
+  const before = new Map(slots(T0));
+  const after = slots(T0 + 1000);
+  // Every bar both charts show is in the same place; the new one comes next to the newest.
+  for (const [t, slot] of after.slice(0, -1)) expect(slot).toBe(before.get(t)!);
+  expect(after[3]![1]).toBe(after[2]![1] + 1);
+  // Places stay small numbers, whatever the clock: a base that moves once every `length` bars.
+  for (let shift = 0; shift < 12; shift++) {
+    for (const [, slot] of slots(T0 + shift * 1000)) {
+      expect(slot).toBeGreaterThanOrEqual(0);
+      expect(slot).toBeLessThan(8);
+    }
+  }
+});
+
 test("campaign, link and download lists appear only when they have rows, after the custom events", () => {
   const quiet = siteModel(loaded(), T0);
   expect(quiet.lists.map((l) => l.title)).not.toContain("UTM sources");

@@ -1,7 +1,8 @@
 import { html } from "htm/preact";
-import { barTitle, formatNumber } from "../format.ts";
+import { formatNumber } from "../format.ts";
 import type { ChartModel } from "../site-model.ts";
 import { sameChart, sameFields } from "../same.ts";
+import { ChartBars, chartView } from "./chart-bars.ts";
 import { pure } from "./pure.ts";
 
 interface Props {
@@ -15,14 +16,11 @@ interface Props {
   withSeconds: boolean;
 }
 
-const BAR = 10; // viewBox units per bar; the SVG stretches to its box
-
 /** Bars in an inline SVG: the newest bar (still filling) on the right, drawn lighter. */
 export const BarChart = pure<Props>(Chart, ({ chart: a, ...restA }, { chart: b, ...restB }) => sameChart(a, b) && sameFields(restA, restB));
 
 function Chart({ testid, title, chart, since, until = "now", withSeconds }: Props) {
-  const width = chart.bars.length * BAR;
-  const last = chart.bars.length - 1;
+  const { x, width, viewBox } = chartView(chart);
   return html`<figure class="card chart" data-testid=${testid}>
     <figcaption>
       <h2 class="card-title">${title}</h2>
@@ -30,19 +28,11 @@ function Chart({ testid, title, chart, since, until = "now", withSeconds }: Prop
     </figcaption>
     <div class="chart-plot">
       <div class="chart-y" aria-hidden="true"><span>${formatNumber(chart.max)}</span><span>${chart.half === null ? "" : formatNumber(chart.half)}</span><span>0</span></div>
-      <svg viewBox=${`0 0 ${width} 100`} preserveAspectRatio="none" role="img" aria-label=${`${title}: ${chart.total} pageviews`}>
-        <line class="chart-grid" x1="0" x2=${width} y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
-        <line class="chart-grid" x1="0" x2=${width} y1="50" y2="50" vector-effect="non-scaling-stroke" />
-        ${chart.bars.map(
-          (bar, i) => html`<rect
-            class=${i === last ? "bar bar-current" : "bar"}
-            x=${i * BAR + 1}
-            y=${100 - bar.height}
-            width=${BAR - 2}
-            height=${bar.height}
-          ><title>${barTitle(bar.t, bar.count, withSeconds)}</title></rect>`,
-        )}
-        <line class="chart-base" x1="0" x2=${width} y1="99.5" y2="99.5" vector-effect="non-scaling-stroke" />
+      <svg viewBox=${viewBox} preserveAspectRatio="none" role="img" aria-label=${`${title}: ${chart.total} pageviews`}>
+        <line class="chart-grid" x1=${x} x2=${x + width} y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
+        <line class="chart-grid" x1=${x} x2=${x + width} y1="50" y2="50" vector-effect="non-scaling-stroke" />
+        <${ChartBars} chart=${chart} withSeconds=${withSeconds} />
+        <line class="chart-base" x1=${x} x2=${x + width} y1="99.5" y2="99.5" vector-effect="non-scaling-stroke" />
       </svg>
     </div>
     <div class="chart-x" aria-hidden="true"><span>${since}</span><span>${until}</span></div>

@@ -1,9 +1,9 @@
 import { html } from "htm/preact";
 import { useState } from "preact/hooks";
-import { formatNumber } from "../format.ts";
+import { barPercent, formatNumber } from "../format.ts";
 import { presentLabel } from "../presence-model.ts";
 import type { ListRow, TopListModel } from "../site-model.ts";
-import { sameList } from "../same.ts";
+import { sameList, sameRow } from "../same.ts";
 import { pure } from "./pure.ts";
 
 interface Props {
@@ -20,48 +20,77 @@ export const TopListCard = pure<Props>(TopList, (a, b) => sameList(a.list, b.lis
 
 function TopList({ list, onSelect }: Props) {
   const [open, setOpen] = useState<readonly string[]>([]);
+  const toggle = (value: string) => setOpen((shown) => (shown.includes(value) ? shown.filter((other) => other !== value) : [...shown, value]));
   // The pages list, where the frames carry presence: a column of the tabs open on each page now.
   const hasNow = list.rows.some((row) => row.present !== undefined);
-  const toggle = (value: string) => setOpen(open.includes(value) ? open.filter((shown) => shown !== value) : [...open, value]);
   return html`<section class="card top-list" data-testid=${list.testid}>
     <header class="card-head">
       <h2 class="card-title">${list.title}</h2>
       <span class="muted">${list.unit}</span>
-      ${hasNow && html`<span class="muted now-head" title="Tabs open on the page now">now</span>`}
     </header>
     ${list.rows.length === 0
       ? html`<p class="empty">Nothing yet</p>`
       : html`<ol class=${hasNow ? "rows with-now" : "rows"}>
-          ${list.rows.map((row, rank) => {
-            const content = html`<span class="row-label">${row.label}</span>
-              <span class="row-count">${formatNumber(row.count)}</span>
-              <span class="row-percent">${row.percent}</span>
-              ${row.present !== undefined && html`<span class="row-now" aria-label=${presentLabel(row.present)}>${formatNumber(row.present)}</span>`}`;
-            const title = `${row.label}: ${row.count} (${row.percent})`;
-            const bar = shareBar(row.width);
-            const main = onSelect
-              ? html`<button type="button" class="row-button" style=${bar} data-value=${row.value} title=${title} aria-label=${`Show only ${list.title}: ${row.label}`} onClick=${() => onSelect(row.value)}>${content}</button>`
-              : html`<div class="row-static" style=${bar} title=${title}>${content}</div>`;
-            if (!row.props) {
-              return onSelect
-                ? html`<li key=${row.value} class="row row-selectable">${main}</li>`
-                : html`<li key=${row.value} class="row" style=${bar} title=${title}>${content}</li>`;
-            }
-            return html`<li key=${row.value} class="row row-selectable row-with-props">
-              ${main}
-              <${PropsToggle} row=${row} unit=${list.unit} id=${`${list.testid}-props-${rank}`} open=${open.includes(row.value)} onToggle=${() => toggle(row.value)} />
-            </li>`;
-          })}
+          ${list.rows.map(
+            (row, rank) => html`<${TopListRow}
+              key=${row.value}
+              row=${row}
+              listTitle=${list.title}
+              unit=${list.unit}
+              propsId=${`${list.testid}-props-${rank}`}
+              open=${open.includes(row.value)}
+              onSelect=${onSelect}
+              onToggle=${toggle}
+            />`,
+          )}
         </ol>`}
   </section>`;
 }
+
+interface RowProps {
+  row: ListRow;
+  listTitle: string;
+  unit: string;
+  /** The id of the row's properties table. */
+  propsId: string;
+  open: boolean;
+  onSelect?: (value: string) => void;
+  onToggle: (value: string) => void;
+}
+
+/** A row, drawn again only when what it shows changed: on a tick most rows of a list keep their figures. */
+const TopListRow = pure<RowProps>(
+  ({ row, listTitle, unit, propsId, open, onSelect, onToggle }) => {
+    const content = html`<span class="row-label">${row.label}</span>
+      <span class="row-count">${formatNumber(row.count)}</span>
+      <span class="row-percent">${row.percent}</span>
+      ${row.present !== undefined && html`<span class="row-now" aria-label=${presentLabel(row.present)}>${formatNumber(row.present)}</span>`}`;
+    const title = `${row.label}: ${row.count} (${row.percent})`;
+    const bar = shareBar(row.width);
+    const main = onSelect
+      ? html`<button type="button" class="row-button" style=${bar} data-value=${row.value} title=${title} aria-label=${`Show only ${listTitle}: ${row.label}`} onClick=${() => onSelect(row.value)}>${content}</button>`
+      : html`<div class="row-static" style=${bar} title=${title}>${content}</div>`;
+    if (!row.props) return onSelect ? html`<li class="row row-selectable">${main}</li>` : html`<li class="row" style=${bar} title=${title}>${content}</li>`;
+    return html`<li class="row row-selectable row-with-props">
+      ${main}
+      <${PropsToggle} row=${row} unit=${unit} id=${propsId} open=${open} onToggle=${() => onToggle(row.value)} />
+    </li>`;
+  },
+  (a, b) =>
+    sameRow(a.row, b.row) &&
+    a.listTitle === b.listTitle &&
+    a.unit === b.unit &&
+    a.propsId === b.propsId &&
+    a.open === b.open &&
+    (a.onSelect === undefined) === (b.onSelect === undefined),
+);
 
 /**
  * The share bar is the row's background, sized: an element of its own, placed under the text,
  * made the row's every part a layer of its own to paint, seventy rows a tick.
  */
 function shareBar(width: number): string {
-  return `background-size: ${(width * 100).toFixed(1)}% 100%`;
+  return `background-size: ${barPercent(width)}% 100%`;
 }
 
 /** The button that shows a custom event's properties, and the table it shows. */

@@ -3,7 +3,8 @@ import { Component } from "preact";
 import type { TopList } from "../../src/core/wire/protocol.ts";
 import { WORLD_HEIGHT, WORLD_PATHS, WORLD_WIDTH } from "../generated/world-map.ts";
 import { formatNumber } from "../format.ts";
-import { mapModel, selectOnKey, type MapCountry, type MapModel } from "../map-model.ts";
+import { mapModel, selectOnKey, type MapModel } from "../map-model.ts";
+import { pure } from "./pure.ts";
 
 interface Props {
   /** The site's countries top list. */
@@ -63,7 +64,22 @@ export class WorldMap extends Component<Props, State> {
       <div class="map-body">
         <div class="map-figure">
           <svg class="map-svg" viewBox=${`0 0 ${WORLD_WIDTH} ${WORLD_HEIGHT}`} role="group" aria-label=${model.summary}>
-            ${WORLD_PATHS.map(([code, d]) => this.country(code, d, model.shaded.get(code), onSelect !== undefined))}
+            ${WORLD_PATHS.map(([code, d]) => {
+              const country = model.shaded.get(code);
+              return html`<${CountryShape}
+                key=${code}
+                code=${code}
+                d=${d}
+                shade=${country?.shade ?? 0}
+                label=${country?.label}
+                selectable=${onSelect !== undefined}
+                onChoose=${this.choose}
+                onHover=${this.hover}
+                onUnhover=${this.unhover}
+                onFocus=${this.focus}
+                onBlur=${this.blur}
+              />`;
+            })}
             ${shown && html`<path class="map-active" d=${PATH_OF.get(shown.code)} aria-hidden="true" />`}
           </svg>
           <div class="map-foot">
@@ -76,29 +92,45 @@ export class WorldMap extends Component<Props, State> {
     </section>`;
   }
 
-  private country(code: string, d: string, country: MapCountry | undefined, selectable: boolean) {
-    if (!country) return html`<path key=${code} class="map-country" d=${d} data-country=${code} />`;
-    if (!selectable) {
-      return html`<path key=${code} class=${`map-country shade-${country.shade}`} d=${d} data-country=${code}><title>${country.label}</title></path>`;
-    }
-    const forget = (key: "hovered" | "focused") => (state: State) => (state[key] === code ? { [key]: null } : null);
-    return html`<path
-      key=${code}
-      class=${`map-country shade-${country.shade}`}
-      d=${d}
-      data-country=${code}
-      tabindex="0"
-      role="button"
-      aria-label=${country.label}
-      onClick=${() => this.choose(code)}
-      onKeyDown=${(event: KeyboardEvent) => selectOnKey(event, code, this.choose)}
-      onFocus=${() => this.setState({ focused: code })}
-      onBlur=${() => this.setState(forget("focused"))}
-      onMouseEnter=${() => this.setState({ hovered: code })}
-      onMouseLeave=${() => this.setState(forget("hovered"))}
-    ><title>${country.label}</title></path>`;
-  }
+  private hover = (code: string) => this.setState({ hovered: code });
+  private unhover = (code: string) => this.setState((state) => (state.hovered === code ? { hovered: null } : null));
+  private focus = (code: string) => this.setState({ focused: code });
+  private blur = (code: string) => this.setState((state) => (state.focused === code ? { focused: null } : null));
 }
+
+interface ShapeProps {
+  code: string;
+  d: string;
+  /** 0: no visitors (or not shaded). */
+  shade: number;
+  label: string | undefined;
+  selectable: boolean;
+  onChoose: (code: string) => void;
+  onHover: (code: string) => void;
+  onUnhover: (code: string) => void;
+  onFocus: (code: string) => void;
+  onBlur: (code: string) => void;
+}
+
+/** A country's shape, drawn again only when its shade or label changed: a tick changes a few of some 180. */
+const CountryShape = pure<ShapeProps>(({ code, d, shade, label, selectable, onChoose, onHover, onUnhover, onFocus, onBlur }) => {
+  if (label === undefined) return html`<path class="map-country" d=${d} data-country=${code} />`;
+  if (!selectable) return html`<path class=${`map-country shade-${shade}`} d=${d} data-country=${code}><title>${label}</title></path>`;
+  return html`<path
+    class=${`map-country shade-${shade}`}
+    d=${d}
+    data-country=${code}
+    tabindex="0"
+    role="button"
+    aria-label=${label}
+    onClick=${() => onChoose(code)}
+    onKeyDown=${(event: KeyboardEvent) => selectOnKey(event, code, onChoose)}
+    onFocus=${() => onFocus(code)}
+    onBlur=${() => onBlur(code)}
+    onMouseEnter=${() => onHover(code)}
+    onMouseLeave=${() => onUnhover(code)}
+  ><title>${label}</title></path>`;
+});
 
 function Legend({ model }: { model: MapModel }) {
   if (model.legend.length === 0) return null;
