@@ -1,26 +1,53 @@
-import { CHUNK_HITS, type Chunk } from "./hit-log.ts";
-
 /**
- * The visitors of the hits at `places` (their first `count` entries: ascending places in `chunks`,
- * as a scan meets them), as one array in the same order: at the index of each visitor's last hit,
- * the index of their first plus one; 0 elsewhere. Read in order, it gives the visitors in the
- * order of their last hits, and each one's id, page and time from the place itself.
- *
- * Each logged hit carries its visitor's slot in the log (below `slots`), so a visitor's first and
- * last hit are found by indexing two arrays with it: no id is hashed or compared.
+ * The hits a scan matched, as it meets them (their places: a chunk's index * CHUNK_HITS + the
+ * hit's), and their distinct visitors. Each logged hit carries its visitor's slot in the log
+ * (below `slots`), so a visitor's first and last hit are noted by indexing two arrays with it: no
+ * id is hashed or compared. Read in order, the hits that are their visitor's last give the visitors
+ * in the order of their last hits.
  */
-export function firstHitsByLastHit(chunks: readonly Chunk[], places: Int32Array, count: number, slots: number): Int32Array {
-  // By slot: the index of the visitor's first hit plus one (0 while unseen), and of their last.
-  const firsts = new Int32Array(slots);
-  const lasts = new Int32Array(slots);
-  const slotOf = chunks.map((chunk) => chunk.slot);
-  for (let k = 0; k < count; k++) {
-    const place = places[k]!;
-    const slot = slotOf[(place / CHUNK_HITS) | 0]![place % CHUNK_HITS]!;
-    if (firsts[slot] === 0) firsts[slot] = k + 1;
-    lasts[slot] = k;
+export class MatchedHits {
+  places: Int32Array;
+  /** The visitor's slot of each hit. */
+  private slotAt: Int32Array;
+  count = 0;
+  /** Distinct visitors. */
+  visitors = 0;
+  /** By slot: the index of the visitor's first hit plus one (0 while unseen), and of their last. */
+  private readonly firsts: Int32Array;
+  private readonly lasts: Int32Array;
+
+  constructor(slots: number, expectedHits: number) {
+    this.firsts = new Int32Array(slots);
+    this.lasts = new Int32Array(slots);
+    this.places = new Int32Array(Math.max(1, expectedHits));
+    this.slotAt = new Int32Array(Math.max(1, expectedHits));
   }
-  const firstByLast = new Int32Array(count);
-  for (let slot = 0; slot < slots; slot++) if (firsts[slot] !== 0) firstByLast[lasts[slot]!] = firsts[slot]!;
-  return firstByLast;
+
+  /** Notes a matching hit; true when it is the first of its visitor. */
+  add(place: number, slot: number): boolean {
+    const k = this.count++;
+    if (k === this.places.length) {
+      this.places = grown(this.places);
+      this.slotAt = grown(this.slotAt);
+    }
+    this.places[k] = place;
+    this.slotAt[k] = slot;
+    this.lasts[slot] = k;
+    if (this.firsts[slot] !== 0) return false;
+    this.firsts[slot] = k + 1;
+    this.visitors++;
+    return true;
+  }
+
+  /** When hit k is the last of its visitor, the index of their first hit (k itself, for one hit); -1 otherwise. */
+  firstIfLast(k: number): number {
+    const slot = this.slotAt[k]!;
+    return this.lasts[slot] === k ? this.firsts[slot]! - 1 : -1;
+  }
+}
+
+function grown(column: Int32Array): Int32Array {
+  const bigger = new Int32Array(column.length * 2);
+  bigger.set(column);
+  return bigger;
 }

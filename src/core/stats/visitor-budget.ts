@@ -43,7 +43,11 @@ export const VISITOR_LABEL_CHAR_BYTES = 5;
 
 /** What tracking this visitor one by one costs: an upper bound of the memory it takes. */
 export function visitorBytes(hit: VisitorHit): number {
-  const chars = hit.page.length + hit.source.length + hit.browser.length + hit.os.length + hit.device.length + hit.country.length;
+  return labelledVisitorBytes(hit.page.length + hit.source.length + hit.browser.length + hit.os.length + hit.device.length + hit.country.length);
+}
+
+/** What tracking a visitor whose labels are `chars` characters long costs. */
+export function labelledVisitorBytes(chars: number): number {
   return VISITOR_BYTES + VISITOR_LABEL_CHAR_BYTES * chars;
 }
 

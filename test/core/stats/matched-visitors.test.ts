@@ -1,28 +1,28 @@
 import { expect, test } from "bun:test";
 import { CHUNK_HITS, HitLog, HitLogPool } from "../../../src/core/stats/hit-log.ts";
-import { firstHitsByLastHit } from "../../../src/core/stats/matched-visitors.ts";
+import { MatchedHits } from "../../../src/core/stats/matched-visitors.ts";
 
-/** What firstHitsByLastHit must give for every other logged hit, found with a map of ids. */
-function expectedFor(log: HitLog, places: Int32Array, count: number): Int32Array {
-  const seen = new Map<number, { first: number; last: number }>();
-  for (let k = 0; k < count; k++) {
-    const place = places[k]!;
-    const id = log.chunks[Math.floor(place / CHUNK_HITS)]!.visitor[place % CHUNK_HITS]!;
-    const visitor = seen.get(id);
-    if (visitor) visitor.last = k;
-    else seen.set(id, { first: k, last: k });
-  }
-  const wanted = new Int32Array(count);
-  for (const { first, last } of seen.values()) wanted[last] = first + 1;
-  expect(seen.size).toBeGreaterThan(1000);
-  return wanted;
+/** Every other logged hit, noted by the slots the log gave their visitors. */
+function everyOtherHit(log: HitLog): MatchedHits {
+  const hits = new MatchedHits(log.slotCount, 16);
+  for (let place = 0; place < log.size; place += 2) hits.add(place, log.chunks[Math.floor(place / CHUNK_HITS)]!.slot[place % CHUNK_HITS]!);
+  return hits;
 }
 
-function everyOtherHit(log: HitLog): { places: Int32Array; count: number } {
-  const places = new Int32Array(log.chunks.length * CHUNK_HITS);
-  let count = 0;
-  for (let place = 0; place < log.size; place += 2) places[count++] = place;
-  return { places, count };
+/** At each hit that is its visitor's last, the index of their first; -1 elsewhere: by slots, then found with a map of ids. */
+function firstsByLast(log: HitLog, hits: MatchedHits): { bySlots: number[]; byIds: number[] } {
+  const idOf = (k: number) => log.chunks[Math.floor(hits.places[k]! / CHUNK_HITS)]!.visitor[hits.places[k]! % CHUNK_HITS]!;
+  const seen = new Map<number, { first: number; last: number }>();
+  for (let k = 0; k < hits.count; k++) {
+    const visitor = seen.get(idOf(k));
+    if (visitor) visitor.last = k;
+    else seen.set(idOf(k), { first: k, last: k });
+  }
+  const byIds = new Array<number>(hits.count).fill(-1);
+  for (const { first, last } of seen.values()) byIds[last] = first;
+  expect(seen.size).toBeGreaterThan(1000);
+  expect(hits.visitors).toBe(seen.size);
+  return { bySlots: Array.from({ length: hits.count }, (_, k) => hits.firstIfLast(k)), byIds };
 }
 
 test("each visitor's first and last hit, found by the slots the log gives them, also once slots are given back and taken again", () => {
@@ -38,8 +38,8 @@ test("each visitor's first and last hit, found by the slots the log gives them, 
     }
   };
   append(3 * CHUNK_HITS + 100, 0);
-  let { places, count } = everyOtherHit(log);
-  expect(firstHitsByLastHit(log.chunks, places, count, log.slotCount)).toEqual(expectedFor(log, places, count));
+  let { bySlots, byIds } = firstsByLast(log, everyOtherHit(log));
+  expect(bySlots).toEqual(byIds);
 
   // The visitors only the oldest chunks had give their slots back; new visitors take them.
   const slotsBefore = log.slotCount;
@@ -47,6 +47,6 @@ test("each visitor's first and last hit, found by the slots the log gives them, 
   log.dropOldest();
   append(2 * CHUNK_HITS, 2000);
   expect(log.slotCount).toBeLessThan(slotsBefore + 2000);
-  ({ places, count } = everyOtherHit(log));
-  expect(firstHitsByLastHit(log.chunks, places, count, log.slotCount)).toEqual(expectedFor(log, places, count));
+  ({ bySlots, byIds } = firstsByLast(log, everyOtherHit(log)));
+  expect(bySlots).toEqual(byIds);
 });
