@@ -60,6 +60,8 @@ export class ActiveVisitors {
   /** Slots below this have been used (the label columns are this long); the free ones among them are chained from `freeSlot`. */
   private slotsUsed = 0;
   private freeSlot = NONE;
+  /** The first slot of a load in progress. */
+  private loadedFrom = 0;
 
   /** Current visitors by the page they are on. */
   readonly pages = new Counter();
@@ -128,6 +130,7 @@ export class ActiveVisitors {
       if (!this.budget.take(visitorBytes(hit))) return this.countUntracked(id, time);
       // A visit keeps the source, browser, OS, device and country of its first hit.
       slot = this.track(id, hit.page, hit.source, hit.browser, hit.os, hit.device, hit.country);
+      this.index.add(id, slot);
       this.active.push(slot);
       this.countVisit(slot, 1);
     }
@@ -148,27 +151,40 @@ export class ActiveVisitors {
     this.pages.add(hit.page, 1);
   }
 
-  /** Room for `count` more tracked visitors without growing the columns: a view about to load them. */
-  reserve(count: number): void {
-    if (this.active.size + count > this.capacity) this.resize(this.active.size + count);
+  /**
+   * Makes room for `count` visitors that `load` then adds, one by one; `endLoad` makes them
+   * findable by id, all at once (much cheaper than one by one). Nothing else may be asked of the
+   * visitors in between.
+   */
+  beginLoad(count: number): void {
+    if (this.slotsUsed + count > this.capacity) this.resize(this.slotsUsed + count);
+    this.loadedFrom = this.slotsUsed;
   }
 
   /**
    * Adds a visitor not tracked yet, as `touch` would have left them after their hits: the labels of
    * their first hit, the page of their last, seen last at `lastSeen`. Visitors are loaded in the
    * order of their last hits, so the lists stay in order; `expire` then sets the windows right.
-   * False when the budget has no room: the caller builds the figures hit by hit instead.
-   * Uncounted: the caller adds the loaded visitors to the counters (pages and the first hit's
-   * labels) itself: loading hundreds of thousands, it counts each label once. `current` false
-   * (a visitor no longer current at the time the figures are moved on to) is not made one.
+   * False when the budget has no room: the caller builds the figures hit by hit instead (after
+   * `forgetAll`). Uncounted: the caller adds the loaded visitors to the counters (pages and the
+   * first hit's labels) itself: loading hundreds of thousands, it counts each label once.
+   * `current` false (a visitor no longer current at the time the figures are moved on to) is not made one.
    */
   load(id: number, lastSeen: number, page: string, source: string, browser: string, os: string, device: string, country: string, current: boolean): boolean {
     if (!this.budget.take(labelledVisitorBytes(page.length + source.length + browser.length + os.length + device.length + country.length))) return false;
-    const slot = this.track(id, page, source, browser, os, device, country);
+    // A fresh slot: beginLoad made room for them after those used.
+    const slot = this.slotsUsed++;
+    this.ids[slot] = id;
     this.lastSeen[slot] = lastSeen;
+    this.pushLabels(page, source, browser, os, device, country);
     this.active.push(slot);
     if (current) this.recent.push(slot);
     return true;
+  }
+
+  /** The visitors loaded since beginLoad, found by id from now on. */
+  endLoad(): void {
+    this.index.addAll(this.ids, this.loadedFrom, this.slotsUsed);
   }
 
   /** Forgets visitors idle for longer than the windows; returns whether any count changed. */
@@ -210,7 +226,7 @@ export class ActiveVisitors {
     this.lastUntracked = time;
   }
 
-  /** A slot for a new visitor, with their labels, found by their id from now on; not yet in a list. */
+  /** A slot for a new visitor, with their labels; not yet in a list nor in the index. */
   private track(id: number, page: string, source: string, browser: string, os: string, device: string, country: string): number {
     let slot = this.freeSlot;
     if (slot !== NONE) this.freeSlot = this.ids[slot]!;
@@ -227,16 +243,19 @@ export class ActiveVisitors {
       this.deviceOf[slot] = device;
       this.countryOf[slot] = country;
     } else {
-      // Label columns grow as slots are first used: filling them ahead would cost as much again.
-      this.pageOf.push(page);
-      this.sourceOf.push(source);
-      this.browserOf.push(browser);
-      this.osOf.push(os);
-      this.deviceOf.push(device);
-      this.countryOf.push(country);
+      this.pushLabels(page, source, browser, os, device, country);
     }
-    this.index.add(id, slot);
     return slot;
+  }
+
+  /** The labels of a slot used for the first time: label columns grow as slots are first used, as filling them ahead would cost as much again. */
+  private pushLabels(page: string, source: string, browser: string, os: string, device: string, country: string): void {
+    this.pageOf.push(page);
+    this.sourceOf.push(source);
+    this.browserOf.push(browser);
+    this.osOf.push(os);
+    this.deviceOf.push(device);
+    this.countryOf.push(country);
   }
 
   private leaveRecent(slot: number): void {

@@ -118,11 +118,17 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
       const base = i * DIMENSIONS;
       for (let w = 0; w < filtered.length; w++) if (codes[base + filtered[w]!] !== codesWanted[w]) continue next;
       if (hits.add((c << CHUNK_SHIFT) | i, slot[i]!)) {
-        sources[codes[base + AT.source]!]!++;
-        browsers[codes[base + AT.browser]!]!++;
-        os[codes[base + AT.os]!]!++;
-        devices[codes[base + AT.device]!]!++;
-        countries[codes[base + AT.country]!]!++;
+        const source = codes[base + AT.source]!;
+        const browser = codes[base + AT.browser]!;
+        const system = codes[base + AT.os]!;
+        const device = codes[base + AT.device]!;
+        const country = codes[base + AT.country]!;
+        hits.noteFirst(slot[i]!, source, browser, system, device, country);
+        sources[source]!++;
+        browsers[browser]!++;
+        os[system]!++;
+        devices[device]!++;
+        countries[country]!++;
       }
       const name = codes[base + AT.name]!;
       if (name === engagement) {
@@ -152,6 +158,7 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
     }
   }
   if (runCount > 0) stats.countPageviews(runStart, runCount);
+  hits.findLastHits();
   return { hits, tallies };
 }
 
@@ -172,34 +179,32 @@ const COUNTED = [
  */
 function loadVisitors(log: HitLog, chunks: readonly Chunk[], { hits, tallies }: Scan, stats: SiteStats, currentAfter: number): boolean {
   const visitors = stats.visitors;
-  visitors.reserve(hits.visitors);
+  visitors.beginLoad(hits.visitors);
   const [pages, source, browser, os, device, country] = COUNTED.map(({ at }) => log.labels(at));
   const pageTally = tallies[0]!;
   for (let k = 0; k < hits.count; k++) {
-    const first = hits.firstIfLast(k);
-    if (first < 0) continue;
+    const firsts = hits.lastOf(k);
+    if (firsts < 0) continue;
     const place = hits.places[k]!;
     const chunk = chunks[place >>> CHUNK_SHIFT]!;
     const i = place & CHUNK_MASK;
     const page = chunk.codes[i * DIMENSIONS + AT.page]!;
     const current = chunk.time[i]! > currentAfter;
-    const firstPlace = hits.places[first]!;
-    const codes = chunks[firstPlace >>> CHUNK_SHIFT]!.codes;
-    const base = (firstPlace & CHUNK_MASK) * DIMENSIONS;
     const loaded = visitors.load(
       chunk.visitor[i]!,
       chunk.time[i]!,
       pages![page]!,
-      source![codes[base + AT.source]!]!,
-      browser![codes[base + AT.browser]!]!,
-      os![codes[base + AT.os]!]!,
-      device![codes[base + AT.device]!]!,
-      country![codes[base + AT.country]!]!,
+      source![hits.firstCode(firsts, 0)]!,
+      browser![hits.firstCode(firsts, 1)]!,
+      os![hits.firstCode(firsts, 2)]!,
+      device![hits.firstCode(firsts, 3)]!,
+      country![hits.firstCode(firsts, 4)]!,
       current,
     );
     if (!loaded) return false;
     if (current) pageTally[page]!++;
   }
+  visitors.endLoad();
   countTallies(log, tallies, stats);
   return true;
 }
@@ -217,7 +222,7 @@ function tallyCurrent(chunks: readonly Chunk[], { hits, tallies }: Scan, current
   const pageTally = tallies[0]!;
   let current = 0;
   for (let k = 0; k < hits.count; k++) {
-    if (hits.firstIfLast(k) < 0) continue;
+    if (hits.lastOf(k) < 0) continue;
     const place = hits.places[k]!;
     const chunk = chunks[place >>> CHUNK_SHIFT]!;
     const i = place & CHUNK_MASK;

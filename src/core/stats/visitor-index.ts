@@ -1,6 +1,8 @@
 import { NONE } from "./recency-list.ts";
 
 const MIN_BUCKETS = 16;
+/** Buckets in a region that addAll fills at once: 8 KiB of table, which stays in the cache. */
+const REGION_BUCKETS = 512;
 /** Past this share of its buckets in use, the table doubles. */
 const MAX_LOAD = 0.75;
 
@@ -52,6 +54,34 @@ export class VisitorIndex {
     table[2 * bucket] = id;
     table[2 * bucket + 1] = slot + 1;
     this.size++;
+  }
+
+  /**
+   * Adds the ids of slots `from` to `to` - 1 (none in the index yet), grouped by where they go, so
+   * that a few hundred thousand at once (a view being built) write one region of the table after
+   * another instead of missing the cache at every id.
+   */
+  addAll(ids: Float64Array, from: number, to: number): void {
+    this.reserve(this.size + to - from);
+    const count = to - from;
+    const homes = new Int32Array(count);
+    for (let k = 0; k < count; k++) homes[k] = this.home(ids[from + k]!);
+    // A counting sort by the top bits of the home bucket: regions of REGION_BUCKETS buckets.
+    const regionShift = Math.max(0, Math.log2(this.mask + 1) - Math.log2(REGION_BUCKETS));
+    const starts = new Int32Array(((this.mask + 1) >>> regionShift) + 1);
+    for (let k = 0; k < count; k++) starts[(homes[k]! >>> regionShift) + 1]!++;
+    for (let region = 1; region < starts.length; region++) starts[region]! += starts[region - 1]!;
+    const order = new Int32Array(count);
+    for (let k = 0; k < count; k++) order[starts[homes[k]! >>> regionShift]!++] = k;
+    const table = this.table;
+    for (let n = 0; n < count; n++) {
+      const k = order[n]!;
+      let bucket = homes[k]!;
+      while (table[2 * bucket + 1] !== 0) bucket = (bucket + 1) & this.mask;
+      table[2 * bucket] = ids[from + k]!;
+      table[2 * bucket + 1] = from + k + 1;
+    }
+    this.size += count;
   }
 
   delete(id: number): void {

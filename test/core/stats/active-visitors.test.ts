@@ -119,13 +119,14 @@ describe("ActiveVisitors", () => {
       if (wave === 6) {
         // A view loads the same visitors in the order of their last hits, and goes on from there.
         const loaded = new ActiveVisitors(budget);
-        loaded.reserve(model.size);
+        loaded.beginLoad(model.size);
         for (const [id, v] of [...model].sort((a, b) => a[1].lastSeen - b[1].lastSeen)) {
           const { source, browser, os, device, country } = v.first;
           expect(loaded.load(id, v.lastSeen, v.page, source, browser, os, device, country, v.current)).toBe(true);
           if (v.current) loaded.pages.add(v.page);
           for (const [counter, label] of [[loaded.sources, source], [loaded.browsers, browser], [loaded.os, os], [loaded.devices, device], [loaded.countries, country]] as const) counter.add(label);
         }
+        loaded.endLoad();
         expect(model.size).toBeGreaterThan(1000);
         visitors.forgetAll();
         expect(visitors.slotCapacity).toBe(16);

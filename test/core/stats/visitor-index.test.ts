@@ -33,3 +33,17 @@ test("reserving room keeps every entry", () => {
   for (let id = 0; id < 100; id++) expect(index.get(id * 7919)).toBe(id);
   expect(index.get(1)).toBe(NONE);
 });
+
+test("ids added all at once are found as those added one by one, and can be deleted and added again", () => {
+  const ids = new Float64Array(50_000);
+  for (let slot = 0; slot < ids.length; slot++) ids[slot] = slot % 2 ? slot * 7919 : Math.floor(slot * 2 ** 31.7);
+  const index = new VisitorIndex();
+  for (let slot = 0; slot < 1000; slot++) index.add(ids[slot]!, slot);
+  index.addAll(ids, 1000, ids.length);
+  expect(index.size).toBe(ids.length);
+  for (let slot = 0; slot < ids.length; slot++) expect(index.get(ids[slot]!)).toBe(slot);
+  for (let slot = 0; slot < ids.length; slot += 2) index.delete(ids[slot]!);
+  for (let slot = 0; slot < ids.length; slot++) expect(index.get(ids[slot]!)).toBe(slot % 2 ? slot : NONE);
+  index.add(ids[0]!, 7);
+  expect([index.get(ids[0]!), index.size]).toEqual([7, ids.length / 2 + 1]);
+});
