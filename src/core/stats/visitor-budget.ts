@@ -29,9 +29,10 @@ export class VisitorBudget {
 }
 
 /**
- * What a tracked visitor adds to the process's resident memory, less its labels: the visitor, its
- * two list nodes, its map entry, a counter entry for each label it brings, and the allocator's
- * slack around them: above what bench/live-memory.ts measured for labels others share.
+ * What a tracked visitor adds to the process's resident memory, less its labels: its slots in the
+ * columns and the id table (at most 2.5 slots a visitor, about 310 bytes: see ActiveVisitors), a
+ * counter entry for each label it brings, and the allocator's slack around them: above what
+ * bench/live-memory.ts measured for labels others share.
  */
 export const VISITOR_BYTES = 384;
 /**
