@@ -8,8 +8,9 @@ export const DIMENSIONS = VIEW_DIMENSIONS.length;
 const FIELDS = VIEW_DIMENSIONS.map((dimension) => dimension.field);
 /** Each hit field's place among a logged hit's codes. */
 export const AT = Object.fromEntries(FIELDS.map((field, d) => [field, d])) as Record<(typeof FIELDS)[number], number>;
-/** Hits per chunk: a log grows and shrinks a chunk at a time. */
-export const CHUNK_HITS = 4096;
+/** Hits per chunk: a log grows and shrinks a chunk at a time. A power of two, so that a scan splits places with shifts. */
+export const CHUNK_SHIFT = 12;
+export const CHUNK_HITS = 1 << CHUNK_SHIFT;
 /** How far back a log keeps hits: a rewind 30 minutes back still has a 30-minute window. */
 export const HISTORY_MS = 60 * 60_000;
 /** A chunk's arrays: time and visitor (8 bytes each), the visitor's slot (4) and a 2-byte label code per dimension. */
@@ -78,6 +79,11 @@ class LabelCodes {
 
   label(code: number): string {
     return this.labels[code]!;
+  }
+
+  /** Every label by code (empty where a code is free): read-only, and valid until the next append. */
+  all(): readonly string[] {
+    return this.labels;
   }
 
   /** One more than the highest code given so far. */
@@ -172,14 +178,14 @@ export class HitLogPool {
  */
 export class HitLog {
   private readonly chunkList: Chunk[] = [];
-  private readonly labels: LabelCodes[];
+  private readonly labelCodes: LabelCodes[];
   private readonly visitorSlots: VisitorSlots;
   private readonly scratch = new Uint16Array(DIMENSIONS);
   /** Bytes of chunks and extras held (labels aside): which log gives way first. */
   heldBytes = 0;
 
   constructor(private readonly pool: HitLogPool) {
-    this.labels = VIEW_DIMENSIONS.map(() => new LabelCodes(pool));
+    this.labelCodes = VIEW_DIMENSIONS.map(() => new LabelCodes(pool));
     this.visitorSlots = new VisitorSlots(pool);
     pool.add(this);
   }
@@ -221,7 +227,7 @@ export class HitLog {
 
   append(hit: Hit): void {
     // Codes and extras first: making room for them may drop chunks, this log's current one included.
-    for (let d = 0; d < DIMENSIONS; d++) this.scratch[d] = this.labels[d]!.take(hit[FIELDS[d]!] as string, this);
+    for (let d = 0; d < DIMENSIONS; d++) this.scratch[d] = this.labelCodes[d]!.take(hit[FIELDS[d]!] as string, this);
     let extra = extraOf(hit);
     const bytes = extra ? extraBytes(extra) : 0;
     if (extra && !this.pool.reserve(bytes, this)) extra = undefined;
@@ -237,7 +243,7 @@ export class HitLog {
     // and a slot taken before a drop could be given back by it.
     const slot = chunk ? this.visitorSlots.take(hit.visitor, this) : -1;
     if (!chunk || slot === -1) {
-      for (let d = 0; d < DIMENSIONS; d++) this.labels[d]!.release(this.scratch[d]!);
+      for (let d = 0; d < DIMENSIONS; d++) this.labelCodes[d]!.release(this.scratch[d]!);
       if (extra) this.pool.release(bytes);
       return;
     }
@@ -266,7 +272,7 @@ export class HitLog {
   dropOldest(): void {
     const chunk = this.chunkList.shift();
     if (!chunk) return;
-    for (let i = 0; i < chunk.length * DIMENSIONS; i++) this.labels[i % DIMENSIONS]!.release(chunk.codes[i]!);
+    for (let i = 0; i < chunk.length * DIMENSIONS; i++) this.labelCodes[i % DIMENSIONS]!.release(chunk.codes[i]!);
     for (let i = 0; i < chunk.length; i++) this.visitorSlots.release(chunk.slot[i]!, chunk.visitor[i]!);
     this.pool.release(CHUNK_BYTES + chunk.extraBytes);
     this.heldBytes -= CHUNK_BYTES + chunk.extraBytes;
@@ -291,7 +297,7 @@ export class HitLog {
     for (let d = 0; d < DIMENSIONS; d++) {
       const value = filters[VIEW_DIMENSIONS[d]!.name];
       if (value === undefined) continue;
-      const code = this.labels[d]!.find(value);
+      const code = this.labelCodes[d]!.find(value);
       if (code === UNLOGGED) return undefined;
       wanted[d] = code;
     }
@@ -300,22 +306,27 @@ export class HitLog {
 
   /** The code of a label in a dimension (AT), or UNLOGGED (0) when no logged hit has it. */
   codeOf(dimension: number, label: string): number {
-    return this.labels[dimension]!.find(label);
+    return this.labelCodes[dimension]!.find(label);
   }
 
   labelOf(dimension: number, code: number): string {
-    return this.labels[dimension]!.label(code);
+    return this.labelCodes[dimension]!.label(code);
+  }
+
+  /** A dimension's labels by code, for a scan that looks up many: read-only, valid until the next append or trim. */
+  labels(dimension: number): readonly string[] {
+    return this.labelCodes[dimension]!.all();
   }
 
   /** One more than the highest code of a dimension: an array that long has a slot for each of its labels. */
   codeCount(dimension: number): number {
-    return this.labels[dimension]!.codeCount;
+    return this.labelCodes[dimension]!.codeCount;
   }
 
   /** The logged hit at a place of a chunk, as a Hit: for the few a scan hands on whole. */
   hitAt(chunk: Chunk, i: number): Hit {
     const base = i * DIMENSIONS;
-    const label = (field: keyof typeof AT) => this.labels[AT[field]]!.label(chunk.codes[base + AT[field]]!);
+    const label = (field: keyof typeof AT) => this.labelCodes[AT[field]]!.label(chunk.codes[base + AT[field]]!);
     const name = label("name");
     const extra = extraAt(chunk, i);
     return {

@@ -1,26 +1,89 @@
-import { CHUNK_HITS, type Chunk } from "./hit-log.ts";
-
 /**
- * The visitors of the hits at `places` (their first `count` entries: ascending places in `chunks`,
- * as a scan meets them), as one array in the same order: at the index of each visitor's last hit,
- * the index of their first plus one; 0 elsewhere. Read in order, it gives the visitors in the
- * order of their last hits, and each one's id, page and time from the place itself.
+ * The hits a scan matched, as it meets them (their places: a chunk's index * CHUNK_HITS + the
+ * hit's), and their distinct visitors. Each logged hit carries its visitor's slot in the log
+ * (below `slots`), so a visitor is found by indexing with it: no id is hashed or compared.
  *
- * Each logged hit carries its visitor's slot in the log (below `slots`), so a visitor's first and
- * last hit are found by indexing two arrays with it: no id is hashed or compared.
+ * What is kept per hit is read and written in order, and per visitor slot only a bit, so that
+ * the per-hit work stays in the cache: a visitor's first hit is the first with an unmarked slot;
+ * once the scan is over, one pass backwards does the same for last hits. Only the labels of a
+ * visitor's first hit are kept by slot (16 bytes each), once per visitor. Read in order, the hits
+ * that are their visitor's last give the visitors in the order of their last hits.
  */
-export function firstHitsByLastHit(chunks: readonly Chunk[], places: Int32Array, count: number, slots: number): Int32Array {
-  // By slot: the index of the visitor's first hit plus one (0 while unseen), and of their last.
-  const firsts = new Int32Array(slots);
-  const lasts = new Int32Array(slots);
-  const slotOf = chunks.map((chunk) => chunk.slot);
-  for (let k = 0; k < count; k++) {
-    const place = places[k]!;
-    const slot = slotOf[(place / CHUNK_HITS) | 0]![place % CHUNK_HITS]!;
-    if (firsts[slot] === 0) firsts[slot] = k + 1;
-    lasts[slot] = k;
+export class MatchedHits {
+  places: Int32Array;
+  /** The visitor's slot of each hit. */
+  private slotAt: Int32Array;
+  count = 0;
+  /** Distinct visitors. */
+  visitors = 0;
+  /** A bit per slot: seen by the scan. */
+  private readonly seen: Int32Array;
+  /** By slot, FIRST_VALUES values: their first hit's codes, two to a value. */
+  private readonly firsts: Int32Array;
+  /** A bit per hit: the last of its visitor (set by `findLastHits`). */
+  private lasts = new Int32Array(0);
+
+  constructor(slots: number, expectedHits: number) {
+    this.seen = new Int32Array((slots >>> 5) + 1);
+    this.firsts = new Int32Array(slots * FIRST_VALUES);
+    this.places = new Int32Array(Math.max(1, expectedHits));
+    this.slotAt = new Int32Array(Math.max(1, expectedHits));
   }
-  const firstByLast = new Int32Array(count);
-  for (let slot = 0; slot < slots; slot++) if (firsts[slot] !== 0) firstByLast[lasts[slot]!] = firsts[slot]!;
-  return firstByLast;
+
+  /** Notes a matching hit; true when it is the first of its visitor, whose labels `noteFirst` must then be told. */
+  add(place: number, slot: number): boolean {
+    const k = this.count++;
+    if (k === this.places.length) {
+      this.places = grown(this.places);
+      this.slotAt = grown(this.slotAt);
+    }
+    this.places[k] = place;
+    this.slotAt[k] = slot;
+    const bit = 1 << (slot & 31);
+    if ((this.seen[slot >>> 5]! & bit) !== 0) return false;
+    this.seen[slot >>> 5]! |= bit;
+    this.visitors++;
+    return true;
+  }
+
+  /** The codes of the first hit of the visitor in `slot`: source, browser, OS, device, country. */
+  noteFirst(slot: number, source: number, browser: number, os: number, device: number, country: number): void {
+    const at = slot * FIRST_VALUES;
+    this.firsts[at] = source | (browser << 16);
+    this.firsts[at + 1] = os | (device << 16);
+    this.firsts[at + 2] = country;
+  }
+
+  /** Once every hit is added: marks the last hit of each visitor, in one pass backwards. */
+  findLastHits(): void {
+    this.lasts = new Int32Array((this.count >>> 5) + 1);
+    const found = this.seen.fill(0);
+    for (let k = this.count - 1; k >= 0; k--) {
+      const slot = this.slotAt[k]!;
+      const bit = 1 << (slot & 31);
+      if ((found[slot >>> 5]! & bit) !== 0) continue;
+      found[slot >>> 5]! |= bit;
+      this.lasts[k >>> 5]! |= 1 << (k & 31);
+    }
+  }
+
+  /** When hit k is the last of its visitor, where their first hit's codes are (for `firstCode`); -1 otherwise. */
+  lastOf(k: number): number {
+    return (this.lasts[k >>> 5]! & (1 << (k & 31))) !== 0 ? this.slotAt[k]! * FIRST_VALUES : -1;
+  }
+
+  /** One of the codes noteFirst was told, in its order (0: source … 4: country). */
+  firstCode(at: number, which: number): number {
+    const value = this.firsts[at + (which >> 1)]!;
+    return which & 1 ? value >>> 16 : value & 0xffff;
+  }
+}
+
+/** Int32 values per visitor slot: five 16-bit codes, two to a value. */
+const FIRST_VALUES = 3;
+
+function grown(column: Int32Array): Int32Array {
+  const bigger = new Int32Array(column.length * 2);
+  bigger.set(column);
+  return bigger;
 }

@@ -1,10 +1,9 @@
 import type { Campaign } from "../ingest/accepted-event.ts";
 import { SNAPSHOT_FEED_ITEMS, type FeedItem, type Stats } from "../wire/protocol.ts";
 import type { ViewFilters } from "../wire/view-filters.ts";
-import type { VisitorHit } from "./active-visitors.ts";
-import { AT, CHUNK_HITS, DIMENSIONS, type Chunk, type HitLog } from "./hit-log.ts";
+import { AT, CHUNK_HITS, CHUNK_SHIFT, DIMENSIONS, type Chunk, type HitLog } from "./hit-log.ts";
 import { ENGAGEMENT, feedItemOf, PAGEVIEW, type Hit, type SiteStats } from "./site-stats.ts";
-import { firstHitsByLastHit } from "./matched-visitors.ts";
+import { MatchedHits } from "./matched-visitors.ts";
 
 /** Which logged hits a view is built from: those with `from < time <= to` that match every filter. */
 export interface LogRange {
@@ -18,19 +17,18 @@ export interface LogRange {
   asOf?: number;
 }
 
-/** What one pass over the log leaves: the places of the matching hits, the newest feed hits. */
+/** What one pass over the log leaves: the matching hits and their visitors, the first hits' labels tallied. */
 interface Scan {
-  places: Int32Array;
-  count: number;
-  /** Places of the last SNAPSHOT_FEED_ITEMS counted hits, a ring whose oldest is at `feedNext` once full. */
-  feed: number[];
-  feedNext: number;
+  hits: MatchedHits;
+  /** In COUNTED's order: the pages of the current visitors' last hits (tallied later), the rest of their first. */
+  tallies: Int32Array[];
 }
 
 /** How much later than the hits after it a logged hit may be stamped (another process's clock). */
 export const LATE_HITS_MS = 60_000;
 
 const NO_PROPS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const CHUNK_MASK = CHUNK_HITS - 1;
 
 /**
  * A view's figures as if it had recorded the matching hits of `range` one by one: the pageviews
@@ -48,8 +46,8 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
   const { chunks, scan } = scanned;
   const asOf = Number.isFinite(range.to) ? range.to : (range.asOf ?? Number.NEGATIVE_INFINITY);
   const currentAfter = asOf - stats.visitors.recentMs;
-  if (!loadVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), stats, currentAfter)) return hitByHit(log, range, newStats, stats);
-  stats.seedFeed(feedOf(log, chunks, scan));
+  if (!loadVisitors(log, chunks, scan, stats, currentAfter)) return hitByHit(log, range, newStats, stats);
+  stats.seedFeed(feedOf(log, chunks, scan.hits));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
@@ -67,13 +65,13 @@ export function figuresFromLog(log: HitLog, range: LogRange, stats: SiteStats): 
   stats.advance(time);
   if (!scanned) return { stats: stats.stats(time), feed: [] };
   const { chunks, scan } = scanned;
-  const { tallies, visitors, current } = tallyVisitors(log, chunks, scan, firstHitsByLastHit(chunks, scan.places, scan.count, log.slotCount), time - stats.visitors.recentMs)!;
+  const current = tallyCurrent(chunks, scan, time - stats.visitors.recentMs);
   // The lists come from the tallies, counted into the visitors' counters as a build's are; the
   // counts of visitors from the tally too, as none was loaded.
-  countTallies(log, tallies, stats);
+  countTallies(log, scan.tallies, stats);
   const figures = stats.stats(time);
-  figures.visitors = { last5m: current, last30m: visitors, capped: false };
-  return { stats: figures, feed: feedOf(log, chunks, scan) };
+  figures.visitors = { last5m: current, last30m: scan.hits.visitors, capped: false };
+  return { stats: figures, feed: feedOf(log, chunks, scan.hits) };
 }
 
 /** One pass over the log's chunks that reach into the range; undefined when a filter value is in no logged hit. */
@@ -86,12 +84,11 @@ function scanRange(log: HitLog, range: LogRange, stats: SiteStats): { chunks: Ch
   return { chunks, scan: scanLog(log, chunks, wanted, range, stats) };
 }
 
-/** Counts the matching hits' pageviews and events into `stats` and notes their visitors, in one pass. */
+/** Counts the matching hits' pageviews and events into `stats`, notes their visitors and tallies the labels of each one's first hit, in one pass. */
 function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { from, to }: LogRange, stats: SiteStats): Scan {
-  let places: Int32Array = new Int32Array(Math.min(65_536, chunks.length * CHUNK_HITS));
-  let count = 0;
-  const feed: number[] = [];
-  let feedNext = 0;
+  const hits = new MatchedHits(log.slotCount, Math.min(65_536, chunks.length * CHUNK_HITS));
+  const tallies = COUNTED.map(({ at }) => new Int32Array(log.codeCount(at)));
+  const [, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
   const pageview = log.codeOf(AT.name, PAGEVIEW);
   const engagement = log.codeOf(AT.name, ENGAGEMENT);
   // The filtered dimensions and their codes, so that the loop compares only those.
@@ -104,12 +101,12 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
   }
   // One hit object for countHit, which reads its time, name, campaign and properties.
   const hit: Hit = { time: 0, visitor: 0, name: "", page: "", source: "", browser: "", os: "", device: "", country: "", props: NO_PROPS, campaign: undefined };
-  // A run of pageviews in one second, counted when the second changes.
-  let runSecond = Number.NaN;
+  // A run of pageviews in one second, counted when a hit falls outside it.
+  let runStart = Number.NaN;
   let runCount = 0;
   for (let c = 0; c < chunks.length; c++) {
     const chunk = chunks[c]!;
-    const { time, codes, length, extraAt } = chunk;
+    const { time, codes, slot, length, extraAt } = chunk;
     if (length === 0 || time[length - 1]! <= from) continue;
     // The log is in the order hits arrived, give or take the clocks of other processes: a chunk
     // that starts well past the end holds none of the range, nor do those after it.
@@ -120,9 +117,19 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
       if (at <= from || at > to) continue;
       const base = i * DIMENSIONS;
       for (let w = 0; w < filtered.length; w++) if (codes[base + filtered[w]!] !== codesWanted[w]) continue next;
-      const place = c * CHUNK_HITS + i;
-      if (count === places.length) places = grown(places);
-      places[count++] = place;
+      if (hits.add((c << CHUNK_SHIFT) | i, slot[i]!)) {
+        const source = codes[base + AT.source]!;
+        const browser = codes[base + AT.browser]!;
+        const system = codes[base + AT.os]!;
+        const device = codes[base + AT.device]!;
+        const country = codes[base + AT.country]!;
+        hits.noteFirst(slot[i]!, source, browser, system, device, country);
+        sources[source]!++;
+        browsers[browser]!++;
+        os[system]!++;
+        devices[device]!++;
+        countries[country]!++;
+      }
       const name = codes[base + AT.name]!;
       if (name === engagement) {
         stats.dirty = true;
@@ -132,15 +139,14 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
       const carried = extraAt[extra] === i ? chunk.extras[extra] : undefined;
       if (name === pageview && carried === undefined) {
         // Most hits: counted a second at a time, which is all the figures tell apart.
-        const second = Math.floor(at / 1000);
-        if (second !== runSecond) {
-          if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
-          runSecond = second;
+        if (!(at >= runStart && at < runStart + 1000)) {
+          if (runCount > 0) stats.countPageviews(runStart, runCount);
+          runStart = Math.floor(at / 1000) * 1000;
           runCount = 0;
         }
         runCount++;
       } else {
-        if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
+        if (runCount > 0) stats.countPageviews(runStart, runCount);
         runCount = 0;
         hit.time = at;
         hit.visitor = chunk.visitor[i]!;
@@ -149,15 +155,11 @@ function scanLog(log: HitLog, chunks: readonly Chunk[], wanted: Int32Array, { fr
         hit.props = name !== pageview && carried ? (carried as Record<string, string>) : NO_PROPS;
         stats.countHit(hit);
       }
-      if (feed.length < SNAPSHOT_FEED_ITEMS) feed.push(place);
-      else {
-        feed[feedNext] = place;
-        feedNext = (feedNext + 1) % SNAPSHOT_FEED_ITEMS;
-      }
     }
   }
-  if (runCount > 0) stats.countPageviews(runSecond * 1000, runCount);
-  return { places, count, feed, feedNext };
+  if (runCount > 0) stats.countPageviews(runStart, runCount);
+  hits.findLastHits();
+  return { hits, tallies };
 }
 
 /** The counters a visitor is counted in, and the label of theirs each counts: the page of their last hit, the rest of their first. */
@@ -171,22 +173,39 @@ const COUNTED = [
 ] as const;
 
 /**
- * Loads each visitor once, in the order of their last hits, then counts them a label at a time
+ * Loads each visitor once, in the order of their last hits (with the labels of their first and the
+ * page of their last), tallying the pages of the current ones, then counts them a label at a time
  * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
  */
-function loadVisitors(log: HitLog, chunks: readonly Chunk[], scan: Scan, firstByLast: Int32Array, stats: SiteStats, currentAfter: number): boolean {
-  const first: VisitorHit = { page: "", source: "", browser: "", os: "", device: "", country: "" };
-  const labelled = (at: number, code: number) => log.labelOf(at, code);
-  const tallied = tallyVisitors(log, chunks, scan, firstByLast, currentAfter, (firstCodes, base, chunk, i, page, current) => {
-    first.source = labelled(AT.source, firstCodes[base + AT.source]!);
-    first.browser = labelled(AT.browser, firstCodes[base + AT.browser]!);
-    first.os = labelled(AT.os, firstCodes[base + AT.os]!);
-    first.device = labelled(AT.device, firstCodes[base + AT.device]!);
-    first.country = labelled(AT.country, firstCodes[base + AT.country]!);
-    return stats.visitors.load(chunk.visitor[i]!, first, labelled(AT.page, page), chunk.time[i]!, false, current);
-  });
-  if (!tallied) return false;
-  countTallies(log, tallied.tallies, stats);
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], { hits, tallies }: Scan, stats: SiteStats, currentAfter: number): boolean {
+  const visitors = stats.visitors;
+  visitors.beginLoad(hits.visitors);
+  const [pages, source, browser, os, device, country] = COUNTED.map(({ at }) => log.labels(at));
+  const pageTally = tallies[0]!;
+  for (let k = 0; k < hits.count; k++) {
+    const firsts = hits.lastOf(k);
+    if (firsts < 0) continue;
+    const place = hits.places[k]!;
+    const chunk = chunks[place >>> CHUNK_SHIFT]!;
+    const i = place & CHUNK_MASK;
+    const page = chunk.codes[i * DIMENSIONS + AT.page]!;
+    const current = chunk.time[i]! > currentAfter;
+    const loaded = visitors.load(
+      chunk.visitor[i]!,
+      chunk.time[i]!,
+      pages![page]!,
+      source![hits.firstCode(firsts, 0)]!,
+      browser![hits.firstCode(firsts, 1)]!,
+      os![hits.firstCode(firsts, 2)]!,
+      device![hits.firstCode(firsts, 3)]!,
+      country![hits.firstCode(firsts, 4)]!,
+      current,
+    );
+    if (!loaded) return false;
+    if (current) pageTally[page]!++;
+  }
+  visitors.endLoad();
+  countTallies(log, tallies, stats);
   return true;
 }
 
@@ -198,70 +217,32 @@ function countTallies(log: HitLog, tallies: readonly Int32Array[], stats: SiteSt
   });
 }
 
-/** Each visitor's codes counted: in COUNTED's order, the page of their last hit, the rest of their first. */
-interface VisitorTallies {
-  tallies: Int32Array[];
-  /** Distinct visitors. */
-  visitors: number;
-  /** Those whose last hit came after `currentAfter`: only they are counted by page. */
-  current: number;
-}
-
-/**
- * Goes through a scan's visitors in the order of their last hits, tallying their labels as codes;
- * `load` (when given) is told of each first and may refuse, which ends the walk with undefined.
- */
-function tallyVisitors(
-  log: HitLog,
-  chunks: readonly Chunk[],
-  { places, count }: Scan,
-  firstByLast: Int32Array,
-  currentAfter: number,
-  load?: (firstCodes: Uint16Array, base: number, chunk: Chunk, i: number, page: number, current: boolean) => boolean,
-): VisitorTallies | undefined {
-  const tallies = COUNTED.map(({ at }) => new Int32Array(log.codeCount(at)));
-  const [pages, sources, browsers, os, devices, countries] = tallies as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-  let visitors = 0;
+/** Tallies the pages of the visitors whose last hit came after `currentAfter` (the current visitors) and returns how many they are. */
+function tallyCurrent(chunks: readonly Chunk[], { hits, tallies }: Scan, currentAfter: number): number {
+  const pageTally = tallies[0]!;
   let current = 0;
-  // The columns by chunk, read by index: a visitor's first hit is anywhere in the range.
-  const codesOf = chunks.map((chunk) => chunk.codes);
-  const timeOf = chunks.map((chunk) => chunk.time);
-  for (let k = 0; k < count; k++) {
-    const firstHit = firstByLast[k]! - 1;
-    if (firstHit < 0) continue;
-    const firstPlace = places[firstHit]!;
-    const firstCodes = codesOf[(firstPlace / CHUNK_HITS) | 0]!;
-    const base = (firstPlace % CHUNK_HITS) * DIMENSIONS;
-    const place = places[k]!;
-    const c = (place / CHUNK_HITS) | 0;
-    const i = place % CHUNK_HITS;
-    const page = codesOf[c]![i * DIMENSIONS + AT.page]!;
-    const isCurrent = timeOf[c]![i]! > currentAfter;
-    if (load && !load(firstCodes, base, chunks[c]!, i, page, isCurrent)) return undefined;
-    visitors++;
-    if (isCurrent) {
-      current++;
-      pages[page]!++;
-    }
-    sources[firstCodes[base + AT.source]!]!++;
-    browsers[firstCodes[base + AT.browser]!]!++;
-    os[firstCodes[base + AT.os]!]!++;
-    devices[firstCodes[base + AT.device]!]!++;
-    countries[firstCodes[base + AT.country]!]!++;
+  for (let k = 0; k < hits.count; k++) {
+    if (hits.lastOf(k) < 0) continue;
+    const place = hits.places[k]!;
+    const chunk = chunks[place >>> CHUNK_SHIFT]!;
+    const i = place & CHUNK_MASK;
+    if (chunk.time[i]! <= currentAfter) continue;
+    current++;
+    pageTally[chunk.codes[i * DIMENSIONS + AT.page]!]!++;
   }
-  return { tallies, visitors, current };
+  return current;
 }
 
-/** The newest counted hits as feed items, oldest first, with their properties. */
-function feedOf(log: HitLog, chunks: readonly Chunk[], { feed, feedNext }: Scan): FeedItem[] {
-  const places = [...feed.slice(feedNext), ...feed.slice(0, feedNext)];
-  return places.map((place) => feedItemOf(log.hitAt(chunks[(place / CHUNK_HITS) | 0]!, place % CHUNK_HITS)));
-}
-
-function grown(places: Int32Array): Int32Array {
-  const bigger = new Int32Array(places.length * 2);
-  bigger.set(places);
-  return bigger;
+/** The newest counted hits (engagement is not) as feed items, oldest first, with their properties. */
+function feedOf(log: HitLog, chunks: readonly Chunk[], hits: MatchedHits): FeedItem[] {
+  const engagement = log.codeOf(AT.name, ENGAGEMENT);
+  const items: FeedItem[] = [];
+  for (let k = hits.count - 1; k >= 0 && items.length < SNAPSHOT_FEED_ITEMS; k--) {
+    const chunk = chunks[hits.places[k]! >>> CHUNK_SHIFT]!;
+    const i = hits.places[k]! & CHUNK_MASK;
+    if (chunk.codes[i * DIMENSIONS + AT.name] !== engagement) items.push(feedItemOf(log.hitAt(chunk, i)));
+  }
+  return items.reverse();
 }
 
 function hitByHit(log: HitLog, range: LogRange, newStats: () => SiteStats, partial: SiteStats): SiteStats {

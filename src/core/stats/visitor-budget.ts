@@ -29,9 +29,10 @@ export class VisitorBudget {
 }
 
 /**
- * What a tracked visitor adds to the process's resident memory, less its labels: the visitor, its
- * two list nodes, its map entry, a counter entry for each label it brings, and the allocator's
- * slack around them: above what bench/live-memory.ts measured for labels others share.
+ * What a tracked visitor adds to the process's resident memory, less its labels: its slots in the
+ * columns and the id table (at most 2.5 slots a visitor, about 310 bytes: see ActiveVisitors), a
+ * counter entry for each label it brings, and the allocator's slack around them: above what
+ * bench/live-memory.ts measured for labels others share.
  */
 export const VISITOR_BYTES = 384;
 /**
@@ -43,7 +44,11 @@ export const VISITOR_LABEL_CHAR_BYTES = 5;
 
 /** What tracking this visitor one by one costs: an upper bound of the memory it takes. */
 export function visitorBytes(hit: VisitorHit): number {
-  const chars = hit.page.length + hit.source.length + hit.browser.length + hit.os.length + hit.device.length + hit.country.length;
+  return labelledVisitorBytes(hit.page.length + hit.source.length + hit.browser.length + hit.os.length + hit.device.length + hit.country.length);
+}
+
+/** What tracking a visitor whose labels are `chars` characters long costs. */
+export function labelledVisitorBytes(chars: number): number {
   return VISITOR_BYTES + VISITOR_LABEL_CHAR_BYTES * chars;
 }
 

@@ -94,4 +94,69 @@ describe("ActiveVisitors", () => {
     expect(visitors.capped).toBe(false);
     expect(visitors.last30m(ACTIVE_MS + 60_000)).toBe(2);
   });
+
+  test("through waves of visitors the columns grow and shrink, and every count stays what a plain model of the visitors says", () => {
+    let state = 5;
+    const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296;
+    const budget = new VisitorBudget(Number.POSITIVE_INFINITY);
+    let visitors = new ActiveVisitors(budget);
+    // The model: each visitor's first hit's labels, current page, last time seen, and whether current.
+    const model = new Map<number, { first: VisitorHit; page: string; lastSeen: number; current: boolean }>();
+    let time = 0;
+    for (let wave = 0; wave < 12; wave++) {
+      // Busy waves and quiet ones: from a few visitors to thousands, so that slots are renumbered.
+      const size = wave % 3 === 2 ? 5 : 400 + Math.floor(next() * 4000);
+      for (let k = 0; k < 4 * size; k++) {
+        time += Math.floor(next() * (10 * 60_000 / size));
+        const id = wave * 1e9 + Math.floor(next() * size) * 7919;
+        const labels = hit(`/p/${"x".repeat(Math.floor(next() * 5))}${Math.floor(next() * 7)}`, `s${Math.floor(next() * 4)}`);
+        visitors.touch(id, time, labels);
+        const known = model.get(id);
+        if (known) Object.assign(known, { page: labels.page, lastSeen: time, current: true });
+        else model.set(id, { first: labels, page: labels.page, lastSeen: time, current: true });
+        if (k % 500 === 0 || size < 100) expectModel(time);
+      }
+      if (wave === 6) {
+        // A view loads the same visitors in the order of their last hits, and goes on from there.
+        const loaded = new ActiveVisitors(budget);
+        loaded.beginLoad(model.size);
+        for (const [id, v] of [...model].sort((a, b) => a[1].lastSeen - b[1].lastSeen)) {
+          const { source, browser, os, device, country } = v.first;
+          expect(loaded.load(id, v.lastSeen, v.page, source, browser, os, device, country, v.current)).toBe(true);
+          if (v.current) loaded.pages.add(v.page);
+          for (const [counter, label] of [[loaded.sources, source], [loaded.browsers, browser], [loaded.os, os], [loaded.devices, device], [loaded.countries, country]] as const) counter.add(label);
+        }
+        loaded.endLoad();
+        expect(model.size).toBeGreaterThan(1000);
+        visitors.forgetAll();
+        expect(visitors.slotCapacity).toBe(16);
+        visitors = loaded;
+        expectModel(time);
+      }
+      time += Math.floor(next() * 32 * 60_000);
+      expectModel(time);
+    }
+
+    function expectModel(now: number): void {
+      visitors.expire(now);
+      for (const [id, v] of model) {
+        if (v.lastSeen <= now - RECENT_MS) v.current = false;
+        if (v.lastSeen <= now - ACTIVE_MS) model.delete(id);
+      }
+      const tally = (labelOf: (v: { first: VisitorHit; page: string }) => string, only = (_: { current: boolean }) => true) => {
+        const counts = new Map<string, number>();
+        for (const v of model.values()) if (only(v)) counts.set(labelOf(v), (counts.get(labelOf(v)) ?? 0) + 1);
+        return [...counts].sort();
+      };
+      expect([visitors.tracked, visitors.trackedRecent]).toEqual([model.size, [...model.values()].filter((v) => v.current).length]);
+      expect([...visitors.pages.entries()].sort()).toEqual(tally((v) => v.page, (v) => v.current));
+      expect([...visitors.sources.entries()].sort()).toEqual(tally((v) => v.first.source));
+      let bytes = 0;
+      for (const v of model.values()) bytes += visitorBytes({ ...v.first, page: v.page });
+      expect(budget.usedBytes).toBe(bytes);
+      // At most SHRINK_BELOW (2.5) slots a visitor once the tick has run, past the minimum of 16.
+      expect(visitors.slotCapacity).toBeLessThanOrEqual(Math.max(16, 2.5 * visitors.tracked));
+      for (const id of [...model.keys()].slice(0, 50)) expect(visitors.has(id)).toBe(true);
+    }
+  });
 });

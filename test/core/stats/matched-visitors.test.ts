@@ -1,31 +1,47 @@
 import { expect, test } from "bun:test";
-import { CHUNK_HITS, HitLog, HitLogPool } from "../../../src/core/stats/hit-log.ts";
-import { firstHitsByLastHit } from "../../../src/core/stats/matched-visitors.ts";
+import { AT, CHUNK_HITS, DIMENSIONS, HitLog, HitLogPool } from "../../../src/core/stats/hit-log.ts";
+import { MatchedHits } from "../../../src/core/stats/matched-visitors.ts";
 
-/** What firstHitsByLastHit must give for every other logged hit, found with a map of ids. */
-function expectedFor(log: HitLog, places: Int32Array, count: number): Int32Array {
-  const seen = new Map<number, { first: number; last: number }>();
-  for (let k = 0; k < count; k++) {
-    const place = places[k]!;
-    const id = log.chunks[Math.floor(place / CHUNK_HITS)]!.visitor[place % CHUNK_HITS]!;
-    const visitor = seen.get(id);
-    if (visitor) visitor.last = k;
-    else seen.set(id, { first: k, last: k });
+const FIRST_CODES = [AT.source, AT.browser, AT.os, AT.device, AT.country];
+
+/** The codes of the hit at a place: source, browser, OS, device, country. */
+function codesAt(log: HitLog, place: number): number[] {
+  const chunk = log.chunks[Math.floor(place / CHUNK_HITS)]!;
+  return FIRST_CODES.map((at) => chunk.codes[(place % CHUNK_HITS) * DIMENSIONS + at]!);
+}
+
+/** Every other logged hit, noted by the slots the log gave their visitors, as a scan notes them. */
+function everyOtherHit(log: HitLog): MatchedHits {
+  const hits = new MatchedHits(log.slotCount, 16);
+  for (let place = 0; place < log.size; place += 2) {
+    const slot = log.chunks[Math.floor(place / CHUNK_HITS)]!.slot[place % CHUNK_HITS]!;
+    if (hits.add(place, slot)) hits.noteFirst(slot, ...(codesAt(log, place) as [number, number, number, number, number]));
   }
-  const wanted = new Int32Array(count);
-  for (const { first, last } of seen.values()) wanted[last] = first + 1;
+  hits.findLastHits();
+  return hits;
+}
+
+/** At each hit that is its visitor's last, the codes of their first; undefined elsewhere: by slots, then found with a map of ids. */
+function firstsByLast(log: HitLog, hits: MatchedHits): { bySlots: Array<number[] | undefined>; byIds: Array<number[] | undefined> } {
+  const idOf = (k: number) => log.chunks[Math.floor(hits.places[k]! / CHUNK_HITS)]!.visitor[hits.places[k]! % CHUNK_HITS]!;
+  const seen = new Map<number, { first: number; last: number }>();
+  for (let k = 0; k < hits.count; k++) {
+    const visitor = seen.get(idOf(k));
+    if (visitor) visitor.last = k;
+    else seen.set(idOf(k), { first: k, last: k });
+  }
+  const byIds = new Array<number[] | undefined>(hits.count).fill(undefined);
+  for (const { first, last } of seen.values()) byIds[last] = codesAt(log, hits.places[first]!);
   expect(seen.size).toBeGreaterThan(1000);
-  return wanted;
+  expect(hits.visitors).toBe(seen.size);
+  const bySlots = Array.from({ length: hits.count }, (_, k) => {
+    const entry = hits.lastOf(k);
+    return entry < 0 ? undefined : FIRST_CODES.map((_, which) => hits.firstCode(entry, which));
+  });
+  return { bySlots, byIds };
 }
 
-function everyOtherHit(log: HitLog): { places: Int32Array; count: number } {
-  const places = new Int32Array(log.chunks.length * CHUNK_HITS);
-  let count = 0;
-  for (let place = 0; place < log.size; place += 2) places[count++] = place;
-  return { places, count };
-}
-
-test("each visitor's first and last hit, found by the slots the log gives them, also once slots are given back and taken again", () => {
+test("each visitor's last hit and the labels of their first, found by the slots the log gives them, also once slots are given back and taken again", () => {
   const log = new HitLog(new HitLogPool(2 ** 40));
   let state = 3;
   const next = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296;
@@ -34,12 +50,14 @@ test("each visitor's first and last hit, found by the slots the log gives them, 
   const append = (hits: number, from: number) => {
     for (let k = 0; k < hits; k++) {
       const visitor = ids[from + Math.floor(next() ** 2 * 2000)]!;
-      log.append({ time: k, visitor, name: "pageview", page: "/", source: "", browser: "", os: "", device: "", country: "", props: {} });
+      // Labels that change from hit to hit: a visitor's first hit's are not their last's.
+      const label = (name: string, kinds: number) => `${name}-${Math.floor(next() * kinds)}`;
+      log.append({ time: k, visitor, name: "pageview", page: "/", source: label("s", 9), browser: label("b", 4), os: label("o", 3), device: label("d", 3), country: label("c", 20), props: {} });
     }
   };
   append(3 * CHUNK_HITS + 100, 0);
-  let { places, count } = everyOtherHit(log);
-  expect(firstHitsByLastHit(log.chunks, places, count, log.slotCount)).toEqual(expectedFor(log, places, count));
+  let { bySlots, byIds } = firstsByLast(log, everyOtherHit(log));
+  expect(bySlots).toEqual(byIds);
 
   // The visitors only the oldest chunks had give their slots back; new visitors take them.
   const slotsBefore = log.slotCount;
@@ -47,6 +65,6 @@ test("each visitor's first and last hit, found by the slots the log gives them, 
   log.dropOldest();
   append(2 * CHUNK_HITS, 2000);
   expect(log.slotCount).toBeLessThan(slotsBefore + 2000);
-  ({ places, count } = everyOtherHit(log));
-  expect(firstHitsByLastHit(log.chunks, places, count, log.slotCount)).toEqual(expectedFor(log, places, count));
+  ({ bySlots, byIds } = firstsByLast(log, everyOtherHit(log)));
+  expect(bySlots).toEqual(byIds);
 });
