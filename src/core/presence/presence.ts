@@ -1,4 +1,4 @@
-import { RecencyList, type RecencyNode } from "../stats/recency-list.ts";
+import { RecencyList, type RecencyNode } from "./tab-recency.ts";
 import type { PresenceChange, PresenceCounts, PresenceSignal } from "./presence-counts.ts";
 import { PRESENCE_TTL_MS } from "./presence-timing.ts";
 import { SitePresence } from "./site-presence.ts";
