@@ -28,9 +28,10 @@ async function bundle(entry: string, format: "esm" | "iife" = "esm", options: es
 }
 
 /**
- * The tracker is downloaded with every page of every site that embeds it, so every byte counts: its
- * own property names are shortened (only these: a DOM or public name here would break it), and it
- * has no "use strict" prologue (it is written for strict mode, and does not depend on it).
+ * The tracker (and the live widget, which shares its navigation code) is downloaded with every page
+ * of every site that embeds it, so every byte counts: its own property names are shortened (only
+ * these: a DOM or public name here would break it), and it has no "use strict" prologue (it is
+ * written for strict mode, and does not depend on it).
  */
 const TRACKER_OPTIONS: esbuild.BuildOptions = {
   mangleProps: /^(presenceApi|allowLocal|excluded|changed|forget|api|domain|included)$/,
@@ -74,7 +75,7 @@ const files = {
   "/assets/dashboard.css": { contentType: CSS, body: await bundle("ui/styles.css") },
   ...(await trackerScripts()),
   // The live widget, embedded the same way: a count pushed into placeholders over one socket.
-  "/js/live.js": { contentType: JS, body: await bundle("ui/live/index.ts", "iife") },
+  "/js/live.js": { contentType: JS, body: await bundle("ui/live/index.ts", "iife", TRACKER_OPTIONS) },
   "/demo/index.html": { contentType: HTML, body: read("ui/demo/index.html") },
   "/assets/demo.js": { contentType: JS, body: await bundle("ui/demo/main.ts") },
   "/assets/demo.css": { contentType: CSS, body: await bundle("ui/demo/styles.css") },

@@ -3,10 +3,10 @@
  * in Chromium, on fixture pages at https://shop.test served by playwright's routing.
  */
 import { describe, expect, test } from "bun:test";
-import type { Page, WebSocket } from "playwright-core";
 import { useBrowserSuite } from "../helpers/browser-suite.ts";
 import { HUMAN_ARGS } from "../helpers/browser.ts";
-import { html, openTrackerPage, SITE_ORIGIN, type TrackerPage } from "../helpers/tracker-page.ts";
+import { html, SITE_ORIGIN, type TrackerPage } from "../helpers/tracker-page.ts";
+import { recordSockets, settled, withWidgetPages } from "../helpers/widget-pages.ts";
 
 const TIMEOUT = 30_000;
 const suite = useBrowserSuite({ serverArgs: ["--live-site", "shop.test", "--live-interval", "0.3", "--tick-ms", "50"], launch: { extraArgs: HUMAN_ARGS } });
@@ -22,37 +22,10 @@ const PAGES = {
   "https://wine.example/": html(`<h1>Elsewhere</h1><p data-pulse-live></p>${liveTag()}`),
 };
 
-/** Every WebSocket the page opens, as playwright sees it. */
-function recordSockets(page: Page): WebSocket[] {
-  const sockets: WebSocket[] = [];
-  page.on("websocket", (socket) => sockets.push(socket));
-  return sockets;
-}
-
-/** What `read` gives once it gives `expected`, or after 5 s whatever it gives then. */
-async function settled<T>(read: () => T | Promise<T>, expected: T): Promise<T> {
-  const end = Date.now() + 5000;
-  let value = await read();
-  while (value !== expected && Date.now() < end) {
-    await Bun.sleep(25);
-    value = await read();
-  }
-  return value;
-}
-
 const textOf = (t: TrackerPage, id: string) => t.page.locator(`#${id}`).textContent();
 
-async function withPages<T>(body: (t: TrackerPage) => Promise<T>): Promise<T> {
-  const pages = Object.fromEntries(Object.entries(PAGES).map(([key, value]) => [key, value.replace("__SERVER__", suite.server.url)]));
-  const t = await openTrackerPage(suite.browser, { pages });
-  try {
-    const result = await body(t);
-    expect(t.errors).toEqual([]);
-    return result;
-  } finally {
-    await t.close();
-  }
-}
+const withPages = <T>(body: (t: TrackerPage) => Promise<T>): Promise<T> =>
+  withWidgetPages(suite.browser, Object.fromEntries(Object.entries(PAGES).map(([key, value]) => [key, value.replace("__SERVER__", suite.server.url)])), body);
 
 describe("the live widget", () => {
   test("renders the count with its template, and updates when another tab opens or leaves the page", async () => {

@@ -29,6 +29,15 @@ describe("liveRoute", () => {
     expect(open("site=shop.test", "https://shop.test").data).toMatchObject({ page: "/", scope: "site" });
     expect(open(`site=shop.test&page=/${"é".repeat(150)}`, "https://shop.test").data!.page).toHaveLength(100);
   });
+
+  test("a page with a hash route is that route's page, as a hash-routed event's; a hash of parameters is no part of it", () => {
+    const pageOf = (page: string) => open(`site=shop.test&page=${encodeURIComponent(page)}`, "https://shop.test").data!.page;
+    expect(pageOf("/cellar#wines")).toBe("/cellar#wines");
+    expect(pageOf("/cellar#wines/11?sort=year")).toBe("/cellar#wines/11");
+    expect(pageOf("/#/cart")).toBe("/#/cart");
+    expect(pageOf("/cellar#access_token=secret&state=1")).toBe("/cellar");
+    expect(pageOf("/cellar#")).toBe("/cellar");
+  });
 });
 
 describe("isSiteOrigin", () => {

@@ -8,24 +8,20 @@ export interface Placeholder {
 }
 
 /** `data-pulse-live="site"` shows the whole site's count; anything else (`""`, `"page"`), this page's. */
-export function scopeOf(placeholder: Placeholder): Scope {
-  return placeholder.getAttribute("data-pulse-live") === "site" ? "site" : "page";
-}
+export const scopeOf = (placeholder: Placeholder): Scope => (placeholder.getAttribute("data-pulse-live") == "site" ? "site" : "page");
 
-/** The socket's scope for a page's placeholders: one socket receives both counts when both are shown. */
-export function scopeNeeded(placeholders: readonly Placeholder[]): "page" | "site" | "both" {
-  const scopes = new Set(placeholders.map(scopeOf));
-  return scopes.size > 1 ? "both" : scopes.has("site") ? "site" : "page";
-}
+/** The socket's scope for a page's placeholders (one at least): one socket receives both counts when both are shown. */
+export const scopeNeeded = (placeholders: readonly Placeholder[]): Scope | "both" =>
+  new Set(placeholders.map(scopeOf)).size > 1 ? "both" : scopeOf(placeholders[0]!);
 
 /** `{n}` in the template (the singular one when n is 1, if given), or the number alone. */
-export function countText(placeholder: Placeholder, n: number): string {
-  const template = (n === 1 && placeholder.getAttribute("data-pulse-template-one")) || placeholder.getAttribute("data-pulse-template") || "{n}";
-  return template.split("{n}").join(String(n));
-}
+export const countText = (placeholder: Placeholder, n: number): string =>
+  ((n == 1 && placeholder.getAttribute("data-pulse-template-one")) || placeholder.getAttribute("data-pulse-template") || "{n}").replaceAll("{n}", n as unknown as string);
 
-/** A frame: `p12` is this page's count, `s37` the site's; null for anything else. */
-export function parseFrame(frame: unknown): { scope: Scope; count: number } | null {
-  if (typeof frame !== "string" || !/^[ps]\d{1,9}$/.test(frame)) return null;
-  return { scope: frame[0] === "s" ? "site" : "page", count: Number(frame.slice(1)) };
-}
+/**
+ * Shows a frame's count in a placeholder of its scope: `p12` is this page's count, `s37` the
+ * site's. Anything but a frame is left unshown (a Blob or an ArrayBuffer is tested as "[object …]").
+ */
+export const showFrame = (placeholder: Placeholder, frame: unknown): void => {
+  if (/^[ps]\d{1,9}$/.test(frame as string) && scopeOf(placeholder)[0] == (frame as string)[0]) placeholder.textContent = countText(placeholder, +(frame as string).slice(1));
+};

@@ -2,28 +2,15 @@
 
 const BASE_MS = 1000;
 const CAP_MS = 60_000;
-/** Refusals the server states (close code 1008, 1009 or 4000-4999): the same request will not do better. */
-const MAX_REFUSALS = 3;
-/** Connections in a row that never opened: a refused upgrade (403, 429) looks like this to a page. */
-const MAX_FAILED_OPENS = 10;
+/**
+ * Closes in a row without a count, past which the widget gives up. A refused upgrade (400, 403,
+ * 429) reaches a page as a close like a lost connection; a socket the server accepts gets its
+ * counts at the next tick, and a refusal after that (1008, 1009) would close the next socket too.
+ */
+const MAX_FAILURES = 10;
+
+/** Whether to try again after this many closes in a row without a count. */
+export const shouldRetry = (failures: number): boolean => failures < MAX_FAILURES;
 
 /** Full jitter: anywhere between 0 and the capped exponential step. */
-export function retryDelay(attempt: number, random: number): number {
-  return random * Math.min(CAP_MS, BASE_MS * 2 ** attempt);
-}
-
-export function isRefusal(code: number): boolean {
-  return code === 1008 || code === 1009 || (code >= 4000 && code < 5000);
-}
-
-export interface Attempts {
-  /** Tries since the socket last opened. */
-  failedOpens: number;
-  refusals: number;
-}
-
-/** After a close: whether to try again. */
-export function shouldRetry(attempts: Attempts, code: number): boolean {
-  if (isRefusal(code)) attempts.refusals++;
-  return attempts.refusals < MAX_REFUSALS && attempts.failedOpens < MAX_FAILED_OPENS;
-}
+export const retryDelay = (attempt: number, random: number): number => random * Math.min(CAP_MS, BASE_MS * 2 ** attempt);

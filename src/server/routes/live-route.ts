@@ -66,13 +66,16 @@ function widgetParams(query: URLSearchParams): WidgetParams | { error: string } 
   return { site, page: page ?? "/", scope: scope as LiveScope, tab: tab ?? randomTab() };
 }
 
-/** The page as ingest counts it (its path, without parameters, clipped as labels are); "" when it is no path. */
+/**
+ * The page as ingest counts it (its path, without parameters, clipped as labels are); "" when it is
+ * no path. The widget names a hash only when it is a route (as the tracker marks a hash-routed event).
+ */
 function widgetPage(page: string): string {
   if (!page.startsWith("/") || page.startsWith("//") || page.length > MAX_URL_LENGTH) return "";
   // Nearly every page is a plain path, already what it would become: no URL to build.
   if (page.length <= MAX_LABEL_CHARS && PLAIN_PATH.test(page)) return page;
   const url = URL.parse(page, "http://widget.invalid");
-  return url ? clipLabel(pagePathOf(url, false), MAX_LABEL_CHARS) : "";
+  return url ? clipLabel(pagePathOf(url, true), MAX_LABEL_CHARS) : "";
 }
 
 /**
