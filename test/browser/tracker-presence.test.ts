@@ -68,7 +68,7 @@ async function expectReceived(expected: string[]): Promise<void> {
 
 const setVisibility = (t: TrackerPage, state: "hidden" | "visible") =>
   run(t, `Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "${state}" });
-    document.dispatchEvent(new Event("visibilitychange"))`);
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }))`);
 
 async function withPage(body: (t: TrackerPage) => Promise<void>, options: { initScript?: string } = {}, on = suite.browser) {
   posted.length = 0;
@@ -95,6 +95,22 @@ describe("the tab id", () => {
 });
 
 describe("signals", () => {
+  test("on a hash route a signal says so, as the route's events do: the tab is on the page counted", async () => {
+    const url = page("/cellar");
+    await withPage(async (t) => {
+      await t.page.goto(`${url}#wines`);
+      await expectReceived(["pageview /cellar"]);
+      expect(posted[0]!.body.h).toBe(1);
+      await setVisibility(t, "hidden");
+      await setVisibility(t, "visible");
+      await expectReceived(["pageview /cellar", "gone /cellar", "here /cellar"]);
+      expect(signals().map((s) => [s.body.s, s.body.u, s.body.h])).toEqual([
+        ["gone", `${url}#wines`, true],
+        ["here", `${url}#wines`, true],
+      ]);
+    });
+  }, TIMEOUT);
+
   test("hidden: one gone; shown again: one here; each as text/plain with the page, the site and the tab", async () => {
     const url = page("/wines");
     await withPage(async (t) => {
@@ -109,8 +125,8 @@ describe("signals", () => {
       await expectReceived(["pageview /wines", "gone /wines", "here /wines"]);
       const tab = await run(t, "pulse.tab");
       expect(signals().map((s) => s.body)).toEqual([
-        { d: "shop.test", u: url, t: tab, s: "gone" },
-        { d: "shop.test", u: url, t: tab, s: "here" },
+        { d: "shop.test", u: url, t: tab, s: "gone", h: false },
+        { d: "shop.test", u: url, t: tab, s: "here", h: false },
       ]);
       expect(signals().map((s) => s.contentType)).toEqual(["text/plain;charset=UTF-8", "text/plain;charset=UTF-8"]);
     });

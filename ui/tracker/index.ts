@@ -108,9 +108,9 @@ guard(() => {
 
   if (!MANUAL_PAGEVIEWS) watchNavigation(history, listen, guard(pageview));
 
-  // The body of an event, without what only events carry (payload.ts).
-  const signal = (state: string) =>
-    ignored() || send(config.presenceApi, JSON.stringify({ s: state, u: loc.href, d: config.domain, t: tab }), undefined, true);
+  // The body of an event, without what only events carry (payload.ts); `h` as an event's, so the tab is on the page counted.
+  const signal = (state: string, hash = route()) =>
+    ignored(hash) || send(config.presenceApi, JSON.stringify({ s: state, u: loc.href, d: config.domain, t: tab, h: !!hash }), undefined, true);
   // The heartbeat runs only while the page is shown: a hidden tab has said "gone" and keeps quiet.
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   const beat = () => (heartbeat = setInterval(guard(signal), PRESENCE_HEARTBEAT_MS, "here"));
@@ -123,8 +123,8 @@ guard(() => {
     clearInterval(heartbeat);
     if (present) beat();
   };
-  listen("visibilitychange", onLifecycle, doc);
-  listen("pagehide pageshow", onLifecycle);
+  // visibilitychange bubbles from the document to the window.
+  listen("visibilitychange pagehide pageshow", onLifecycle);
   // A page opened in a background tab is present from its pageview, as any page is; it only has no heartbeat.
   if (isPresentAfter("load", doc.visibilityState)) beat();
 
