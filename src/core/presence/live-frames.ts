@@ -33,6 +33,11 @@ export class LiveFrames {
   /** The last count each watched topic got (published, or sent to its first socket). */
   private readonly lastCounts = new Map<string, number>();
   private lastPublished = Number.NEGATIVE_INFINITY;
+  /**
+   * Topics where a new socket was sent another count than the topic's last: the next publication
+   * goes out whatever the count, or a count back to the last one would leave that socket wrong.
+   */
+  private readonly unsettled = new Map<string, { site: string; page: string | null }>();
 
   constructor(
     private readonly counts: PresenceCounts,
@@ -50,13 +55,16 @@ export class LiveFrames {
     const counted = page === null ? on !== null : on === page;
     const count = (page === null ? this.counts.siteCount(site) : this.counts.pageCount(site, page)) + (counted ? 0 : 1);
     const topic = liveTopic(site, page);
-    if (!this.lastCounts.has(topic)) this.lastCounts.set(topic, count);
+    const last = this.lastCounts.get(topic);
+    if (last === undefined) this.lastCounts.set(topic, count);
+    else if (last !== count) this.unsettled.set(topic, { site, page });
     return liveFrame(page, count);
   }
 
   /** Forgets a topic nobody watches any more. */
   unwatched(topic: string): void {
     this.lastCounts.delete(topic);
+    this.unsettled.delete(topic);
   }
 
   /** The frames due at `time`: none until an interval has passed since the last publication. */
@@ -68,12 +76,20 @@ export class LiveFrames {
       const publication = this.publicationOf(change);
       if (publication) publications.push(publication);
     }
+    for (const { site, page } of this.unsettled.values()) {
+      const count = page === null ? this.counts.siteCount(site) : this.counts.pageCount(site, page);
+      const publication = this.publicationOf({ site, page, count });
+      if (publication) publications.push(publication);
+    }
+    this.unsettled.clear();
     return publications;
   }
 
   private publicationOf({ site, page, count }: PresenceChange): Publication | null {
     const topic = liveTopic(site, page);
-    if (!this.watched.isWatched(topic) || this.lastCounts.get(topic) === count) return null;
+    if (!this.watched.isWatched(topic)) return null;
+    const unsettled = this.unsettled.delete(topic);
+    if (this.lastCounts.get(topic) === count && !unsettled) return null;
     this.lastCounts.set(topic, count);
     return { topic, data: liveFrame(page, count) };
   }

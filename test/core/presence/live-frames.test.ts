@@ -63,6 +63,26 @@ describe("LiveFrames", () => {
     expect(frames.take(2 * INTERVAL)).toEqual([]);
   });
 
+  test("a socket that got a count the others were not sent is set right, even when the count goes back", () => {
+    const { presence, frames } = setup([liveTopic(SITE, "/wines")]);
+    presence.set(SITE, "/wines", 3);
+    expect(frames.take(0)).toEqual([{ topic: "live:shop.example|/wines", data: "p3" }]);
+    // A tab came (its own, counted) and a new socket is sent 4; then another tab leaves: back to 3.
+    presence.tabs.set(`${SITE} ${TAB}`, "/wines");
+    presence.set(SITE, "/wines", 4);
+    expect(frames.current(SITE, "/wines", TAB)).toBe("p4");
+    presence.set(SITE, "/wines", 3);
+    expect(frames.take(INTERVAL)).toEqual([{ topic: "live:shop.example|/wines", data: "p3" }]);
+    // Once set right, the same count is no news again.
+    presence.set(SITE, "/wines", 3);
+    expect(frames.take(2 * INTERVAL)).toEqual([]);
+    // A count that moved on from what the new socket got goes out once.
+    presence.set(SITE, "/wines", 4);
+    expect(frames.current(SITE, "/wines", TAB)).toBe("p4");
+    presence.set(SITE, "/wines", 5);
+    expect(frames.take(3 * INTERVAL)).toEqual([{ topic: "live:shop.example|/wines", data: "p5" }]);
+  });
+
   test("a topic watched again starts from the count its new socket got", () => {
     const { presence, frames } = setup([liveTopic(SITE, null)]);
     presence.set(SITE, null, 4);
