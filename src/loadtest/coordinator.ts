@@ -16,7 +16,7 @@ import { MARKER_PREFIX, markerPageview } from "./traffic.ts";
 import type { WorkerPlan } from "./worker.ts";
 import { emptyStats, sumStats, type WorkerStats } from "./worker-stats.ts";
 import { openRawSocket } from "./raw-dashboard.ts";
-import { checkWidgetCounts, widgetPage, widgetRequest, widgetTab, type WidgetTally } from "./widgets.ts";
+import { checkWidgetCounts, widgetPage, widgetRequest, widgetShares, widgetTab, type WidgetTally } from "./widgets.ts";
 import { errorMessage } from "../core/error-message.ts";
 
 /** Dashboards per worker: with its HTTP connections a worker stays well under 20,000 open files. */
@@ -72,12 +72,9 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
     ...Array.from({ length: dashboardWorkers }, (_, i) =>
       spawnWorker(plan(i, { dashboards: share(config.dashboards, i, dashboardWorkers), stalled: share(config.stalled, i, dashboardWorkers), rate: 0 })),
     ),
-    ...Array.from({ length: widgetWorkers }, (_, i) => {
-      const widgets = share(config.widgets, i, widgetWorkers);
-      const firstWidget = Array.from({ length: i }, (_, j) => share(config.widgets, j, widgetWorkers)).reduce((a, b) => a + b, 0);
-      const widgetPlan = { widgets, firstWidget, widgetSite: config.widgetSite, pages: config.pages, churn: (config.widgetChurn * widgets) / config.widgets };
-      return spawnWorker({ ...plan(dashboardWorkers + i, { dashboards: 0, stalled: 0, rate: 0 }), widgets: widgetPlan });
-    }),
+    ...widgetShares(config.widgets, widgetWorkers, config.widgetChurn).map((part, i) =>
+      spawnWorker({ ...plan(dashboardWorkers + i, { dashboards: 0, stalled: 0, rate: 0 }), widgets: { ...part, widgetSite: config.widgetSite, pages: config.pages } }),
+    ),
     ...Array.from({ length: senders }, (_, i) => spawnWorker(plan(dashboardWorkers + widgetWorkers + i, { dashboards: 0, stalled: 0, rate: config.rate / senders }))),
   ];
 

@@ -9,6 +9,18 @@ export function widgetPage(index: number, pages: number): string {
   return `/w/${index % pages}`;
 }
 
+/** Each of `workers` processes' widgets: an even share, the index its first widget has over all, and its share of the churn. */
+export function widgetShares(widgets: number, workers: number, churn: number): Array<{ widgets: number; firstWidget: number; churn: number }> {
+  const shares = [];
+  let firstWidget = 0;
+  for (let i = 0; i < workers; i++) {
+    const share = Math.floor(widgets / workers) + (i < widgets % workers ? 1 : 0);
+    shares.push({ widgets: share, firstWidget, churn: (churn * share) / widgets });
+    firstWidget += share;
+  }
+  return shares;
+}
+
 /** A tab id unique over the run: the worker's index and a counter, letters and digits, 11 characters. */
 export function widgetTab(worker: number, n: number): string {
   return `w${worker.toString(36).padStart(3, "0")}${n.toString(36).padStart(7, "0")}`;

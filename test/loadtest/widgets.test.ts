@@ -1,15 +1,21 @@
 import { describe, expect, test } from "bun:test";
 import { parseLoadtestConfig } from "../../src/loadtest/options.ts";
-import { checkWidgetCounts, churnDue, pageCount, tallyWidgets, widgetPage, widgetRequest, widgetTab } from "../../src/loadtest/widgets.ts";
+import { checkWidgetCounts, churnDue, pageCount, tallyWidgets, widgetPage, widgetRequest, widgetShares, widgetTab } from "../../src/loadtest/widgets.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe("load-test widgets", () => {
+  test("widgets and churn are shared out over the workers, each starting where the one before ended", () => {
+    const shares = widgetShares(1000, 3, 30);
+    expect(shares.map(({ widgets, firstWidget }) => [widgets, firstWidget])).toEqual([[334, 0], [333, 334], [333, 667]]);
+    expect(shares.map(({ churn }) => churn.toFixed(2))).toEqual(["10.02", "9.99", "9.99"]);
+    expect(widgetShares(0, 0, 0)).toEqual([]);
+  });
+
   test("pages are spread round robin over every worker's widgets: no page holds two more than another", () => {
     const counts = new Map<string, number>();
-    // Three workers of 334, 333 and 333 widgets, each starting where the one before ended.
-    for (const [first, widgets] of [[0, 334], [334, 333], [667, 333]] as const) {
-      for (let i = 0; i < widgets; i++) counts.set(widgetPage(first + i, 7), (counts.get(widgetPage(first + i, 7)) ?? 0) + 1);
+    for (const { firstWidget, widgets } of widgetShares(1000, 3, 0)) {
+      for (let i = 0; i < widgets; i++) counts.set(widgetPage(firstWidget + i, 7), (counts.get(widgetPage(firstWidget + i, 7)) ?? 0) + 1);
     }
     expect(counts.size).toBe(7);
     expect(Math.max(...counts.values()) - Math.min(...counts.values())).toBe(1);
