@@ -197,13 +197,23 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 export function formatReport(report: Report): string {
   const { connect, pageviews, frames, latency, server, generator } = report;
   const errors = Object.entries(pageviews.httpErrors).map(([status, count]) => `${status}×${count}`).join(" ") || "none";
+  // A run of widgets alone has no dashboard lines to show.
+  const withDashboards = report.dashboards + report.stalled > 0 || !report.widgets;
   return [
-    `pulse loadtest: ${report.dashboards} dashboards${report.stalled ? ` + ${report.stalled} stalled` : ""} @ ${report.rate} pageviews/s for ${report.durationSeconds} s against ${report.target} (${report.protocol}, ${report.workers} workers)`,
-    `  connect     ${connect.ok} ok, ${connect.failed} failed in ${connect.seconds} s (p50 ${connect.p50Ms} ms, p99 ${connect.p99Ms} ms)`,
-    `  dashboards  ${report.dropped} dropped during the run${report.stalled ? `; ${report.stalledClosed} of ${report.stalled} stalled closed by the server` : ""}`,
+    `pulse loadtest: ${report.dashboards} dashboards${report.stalled ? ` + ${report.stalled} stalled` : ""}${report.widgets ? ` + ${report.widgets.requested} widgets` : ""} @ ${report.rate} pageviews/s for ${report.durationSeconds} s against ${report.target} (${report.protocol}, ${report.workers} workers)`,
+    ...(withDashboards
+      ? [
+          `  connect     ${connect.ok} ok, ${connect.failed} failed in ${connect.seconds} s (p50 ${connect.p50Ms} ms, p99 ${connect.p99Ms} ms)`,
+          `  dashboards  ${report.dropped} dropped during the run${report.stalled ? `; ${report.stalledClosed} of ${report.stalled} stalled closed by the server` : ""}`,
+        ]
+      : []),
     `  pageviews   ${pageviews.accepted} accepted of ${pageviews.sent} sent (${pageviews.acceptedPerSecond}/s); HTTP errors ${errors}; network errors ${pageviews.networkErrors}; time to 202 p50 ${pageviews.ingest.p50Ms} ms, p99 ${pageviews.ingest.p99Ms} ms`,
-    `  frames      ${frames.received} received (${frames.perSecond}/s, ${mb(frames.bytesPerSecond)}/s)${frames.perDashboard ? `; per dashboard min ${frames.perDashboard[0]}, median ${frames.perDashboard[1]}, max ${frames.perDashboard[2]}` : ""}${report.protocol === "pulse" ? `; missed ticks ${frames.gaps}` : ""}`,
-    `  latency     pageview → dashboard p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms (${latency.samples} samples; target p99 ≤ ${latency.targetMs} ms: ${latency.met ? "met" : "missed"})`,
+    ...(withDashboards
+      ? [
+          `  frames      ${frames.received} received (${frames.perSecond}/s, ${mb(frames.bytesPerSecond)}/s)${frames.perDashboard ? `; per dashboard min ${frames.perDashboard[0]}, median ${frames.perDashboard[1]}, max ${frames.perDashboard[2]}` : ""}${report.protocol === "pulse" ? `; missed ticks ${frames.gaps}` : ""}`,
+          `  latency     pageview → dashboard p50 ${latency.p50Ms} ms, p90 ${latency.p90Ms} ms, p99 ${latency.p99Ms} ms, max ${latency.maxMs} ms (${latency.samples} samples; target p99 ≤ ${latency.targetMs} ms: ${latency.met ? "met" : "missed"})`,
+        ]
+      : []),
     ...(report.widgets ? formatWidgets(report.widgets) : []),
     server
       ? `  server      ${server.pids.length === 1 ? "pid" : `${server.pids.length} processes, pids`} ${server.pids.join(", ")}: RSS ${mb(server.rssBytes)} (${mb(server.rssBeforeDashboardsBytes)} before sockets, ${report.widgets ? `${server.rssPerSocketBytes} B per socket` : `${server.rssPerDashboardBytes} B per dashboard`}), CPU ${server.cpuCores} cores`
@@ -217,7 +227,7 @@ function formatWidgets(widgets: WidgetReport): string[] {
   const { connect, frames, counts } = widgets;
   return [
     `  widgets     ${widgets.open} open of ${widgets.requested} on ${widgets.pages} pages of ${widgets.site}; ${widgets.failed} failed${widgets.failure ? ` (first: ${widgets.failure})` : ""}, ${widgets.dropped} dropped, ${widgets.churned} closed and reopened by churn; connect p50 ${connect.p50Ms} ms, p90 ${connect.p90Ms} ms, p99 ${connect.p99Ms} ms, max ${connect.maxMs} ms`,
-    `  widget frames ${frames.received} received (${frames.perSecond}/s during the load, ${frames.meanBytes} B each)`,
+    `  frames      ${frames.received} received by widgets (${frames.perSecond}/s during the load, ${frames.meanBytes} B each)`,
     counts
       ? `  counts correct: ${counts.correct} of ${counts.open} (after ${counts.quietSeconds} s without churn)${counts.wrong.map((page) => `; ${page.page} expected ${page.expected}, saw ${JSON.stringify(page.seen)}`).join("")}`
       : "  counts      not checked (not a Pulse server)",
