@@ -2,7 +2,8 @@
  * The benchmark: for each scenario, starts Pulse and the baselines one at a time, drives each with
  * `pulse loadtest`, prints every figure and each target as met or missed, and writes the results
  * into docs/benchmarks.md. `--smoke` runs the same shapes tiny and short (CI); `--no-write` prints only;
- * `--only=15k@5000,ingest` picks scenarios and `--servers=pulse` picks servers, e.g. to compare two builds.
+ * `--only=15k@5000,ingest` picks scenarios and `--servers=pulse` picks servers, e.g. to compare two builds;
+ * `--reports=FILE` keeps every report as JSON.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -18,6 +19,8 @@ const args = process.argv.slice(2);
 const isSmoke = args.includes("--smoke");
 const only = args.find((arg) => arg.startsWith("--only="))?.slice(7).split(",");
 /** `--servers=pulse,bare` runs only those of each scenario's servers (a quick comparison of two builds). */
+/** `--reports=FILE` keeps every run's full report (JSON) there, for figures the tables leave out. */
+const reportsFile = args.find((arg) => arg.startsWith("--reports="))?.slice(10);
 const onlyServers = args.find((arg) => arg.startsWith("--servers="))?.slice(10).split(",");
 const scenarios = (isSmoke ? smoke(SCENARIOS) : SCENARIOS)
   .filter((scenario) => !only || only.includes(scenario.name))
@@ -90,6 +93,7 @@ for (const scenario of scenarios) {
   for (const [server, reports] of runs) if (!row.has(server)) row.set(server, medianRun(reports));
 }
 
+if (reportsFile) writeFileSync(reportsFile, JSON.stringify(Object.fromEntries([...results].map(([name, row]) => [name, Object.fromEntries(row)])), null, 1));
 const targets = evaluateTargets(results);
 const commit = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout.toString().trim() || "unknown";
 const markdown = resultsMarkdown(
