@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** pulse-wN: Pulse with --workers N (a primary and N worker processes on one port). */
-export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "naive" | "socketio" | "bare" | "floor";
+export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "pulse-w8" | "naive" | "socketio" | "bare" | "floor";
 
-export const WORKERS: Partial<Record<ServerName, number>> = { "pulse-w2": 2, "pulse-w6": 6 };
+export const WORKERS: Partial<Record<ServerName, number>> = { "pulse-w2": 2, "pulse-w6": 6, "pulse-w8": 8 };
 
 export const ROOT = new URL("../", import.meta.url).pathname;
 export const TOKEN = "benchmark-token-0123456789";
@@ -50,6 +50,7 @@ export async function startBenchServer(name: ServerName, options: ServerOptions)
     pulse: pulse(1),
     "pulse-w2": pulse(2),
     "pulse-w6": pulse(6),
+    "pulse-w8": pulse(8),
     naive: [process.execPath, join(ROOT, "bench/baselines/naive-bun-server.ts"), "--port", "0"],
     socketio: ["node", join(ROOT, "bench/baselines/socketio-server.mjs"), "--port", "0"],
     bare: [process.execPath, join(ROOT, "bench/baselines/bare-202-server.ts"), "--port", "0"],

@@ -103,8 +103,8 @@ export function evaluateTargets(results: Results): Target[] {
     });
   }
 
-  const widgets = get("100k widgets", "pulse-w6");
-  add("100,000 widgets @ 5,000 pv/s (--workers 6): none dropped, every count correct one interval after the end", widgets, () => {
+  const widgets = get("100k widgets", "pulse-w8");
+  add("100,000 widgets @ 5,000 pv/s (--workers 8): none dropped, every count correct one interval after the end", widgets, () => {
     const w = widgets!.widgets!;
     const met = w.open === w.requested && w.failed === 0 && w.dropped === 0 && w.counts !== null && w.counts.correct === w.counts.open;
     return [met, `${w.open}/${w.requested} open, ${w.failed} failed, ${w.dropped} dropped, counts correct ${w.counts?.correct} of ${w.counts?.open}, ${widgets!.pageviews.acceptedPerSecond} pv/s`];
