@@ -45,7 +45,7 @@ const seconds = Number(values.seconds);
 /** Pageviews per second: FEED_ITEMS_PER_TICK per tick fills the feed; more makes sure every tick does. */
 const rate = Math.max(Number(values.rate), (FEED_ITEMS_PER_TICK * 1000) / TICK_MS);
 
-const server = await startBenchServer("pulse", TICK_MS, values.binary);
+const server = await startBenchServer("pulse", { tickMs: TICK_MS, liveInterval: 5, ...(values.binary ? { pulseBinary: values.binary } : {}) });
 const origin = `http://127.0.0.1:${server.port}`;
 const browser = await launchBrowser();
 let sending = true;

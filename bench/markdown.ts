@@ -19,7 +19,7 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
   const lines = [
     `Run ${info.date} on ${info.machine}, commit \`${info.commit}\`, with \`${info.command}\`.`,
     "",
-    "| scenario | server | accepted/s | time to 202 p99 | latency p50 / p99 | frames/s | server RSS | per dashboard | server CPU | errors | generator |",
+    "| scenario | server | accepted/s | time to 202 p99 | latency p50 / p99 | frames/s | server RSS | per socket | server CPU | errors | generator |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const scenario of scenarios) {
@@ -37,7 +37,7 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
   for (const scenario of scenarios) {
     const pulse = results.get(scenario.name)?.get("pulse");
     if (!pulse || "error" in pulse) continue;
-    for (const server of scenario.servers.filter((name) => !name.startsWith("pulse") && name !== "bare")) {
+    for (const server of scenario.servers.filter((name) => !name.startsWith("pulse") && name !== "bare" && name !== "floor")) {
       const other = results.get(scenario.name)?.get(server);
       if (!other || "error" in other) {
         lines.push(`| ${scenario.name} | ${server} | baseline failed | | | | |`);
@@ -48,6 +48,7 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
       );
     }
   }
+  lines.push(...widgetRows(scenarios, results), ...floorRows(scenarios, results));
   lines.push("", "Targets:", "");
   for (const target of targets) lines.push(`- ${target.met ? "**met**" : "**missed**"}: ${target.name} (${target.detail})`);
   return lines.join("\n");
@@ -57,11 +58,64 @@ function row(scenario: Scenario, server: string, r: BenchReport): string {
   const errors = problems(r);
   const generator = r.generator.saturated || r.generator.fellBehind ? "bottleneck" : "kept up";
   const rate = r.roundRates ? `${num(r.pageviews.acceptedPerSecond)} (median of ${r.roundRates.join(", ")})` : num(r.pageviews.acceptedPerSecond);
-  return `| ${scenario.name} | ${server} | ${rate} | ${num(r.pageviews.ingest.p99Ms, 1)} ms | ${num(r.latency.p50Ms)} / ${num(r.latency.p99Ms)} ms | ${num(r.frames.perSecond)} | ${mb(r.server?.rssBytes)} MB | ${num(r.server?.rssPerDashboardBytes)} B | ${num(r.server?.cpuCores, 2)} | ${errors} | ${generator} |`;
+  return `| ${scenario.name} | ${server} | ${rate} | ${num(r.pageviews.ingest.p99Ms, 1)} ms | ${num(r.latency.p50Ms)} / ${num(r.latency.p99Ms)} ms | ${num(r.frames.perSecond)} | ${mb(r.server?.rssBytes)} MB | ${num(r.server?.rssPerSocketBytes)} B | ${num(r.server?.cpuCores, 2)} | ${errors} | ${generator} |`;
 }
 
 function problems(r: Report): number {
-  return Object.values(r.pageviews.httpErrors).reduce((a, b) => a + b, 0) + r.pageviews.networkErrors + r.connect.failed + r.dropped + r.frames.gaps;
+  const widgets = r.widgets ? r.widgets.failed + r.widgets.dropped : 0;
+  return Object.values(r.pageviews.httpErrors).reduce((a, b) => a + b, 0) + r.pageviews.networkErrors + r.connect.failed + r.dropped + r.frames.gaps + widgets;
+}
+
+/** Every report the run made, with its scenario and server, failures left out. */
+function reports(scenarios: Scenario[], results: Results): Array<[Scenario, string, BenchReport]> {
+  const found: Array<[Scenario, string, BenchReport]> = [];
+  for (const scenario of scenarios) {
+    for (const server of scenario.servers) {
+      const result = results.get(scenario.name)?.get(server);
+      if (result && !("error" in result)) found.push([scenario, server, result]);
+    }
+  }
+  return found;
+}
+
+function widgetRows(scenarios: Scenario[], results: Results): string[] {
+  const rows = reports(scenarios, results).filter(([, , r]) => r.widgets);
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "Live widgets (counts checked one interval and a tick after churn stops: each open widget's last count against the widgets the load test holds open on its page):",
+    "",
+    "| scenario | server | widgets open | failed + dropped | connect p50 / p99 | widget frames/s | frame bytes | counts correct |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map(([scenario, server, r]) => {
+      const w = r.widgets!;
+      const counts = w.counts ? `${w.counts.correct} of ${w.counts.open}` : "–";
+      return `| ${scenario.name} | ${server} | ${w.open} of ${w.requested} | ${w.failed + w.dropped} | ${num(w.connect.p50Ms)} / ${num(w.connect.p99Ms)} ms | ${num(w.frames.perSecond)} | ${num(w.frames.meanBytes, 1)} | ${counts} |`;
+    }),
+  ];
+}
+
+/** Pulse's server CPU per delivered frame over the floor's, in each scenario that ran both. */
+export function floorRatio(pulse: Report, floor: Report): number {
+  return (pulse.cpuPerFrame?.allUs ?? Number.NaN) / (floor.cpuPerFrame?.allUs ?? Number.NaN);
+}
+
+function floorRows(scenarios: Scenario[], results: Results): string[] {
+  const rows = reports(scenarios, results).filter(([, server]) => server === "floor");
+  if (rows.length === 0) return [];
+  return [
+    "",
+    "Pulse against the floor (server CPU over the load per frame delivered to any socket; target ≤ 1.3×):",
+    "",
+    "| scenario | Pulse µs/frame | floor µs/frame | ratio | frames in the load (Pulse / floor) | frame bytes |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rows.map(([scenario, , floor]) => {
+      const pulse = results.get(scenario.name)?.get("pulse") as BenchReport;
+      const frames = (r: Report) => (r.cpuPerFrame ? r.cpuPerFrame.frames.dashboards + r.cpuPerFrame.frames.widgets : Number.NaN);
+      const bytes = (r: Report) => (r.widgets ? r.widgets.frames.meanBytes : r.frames.meanBytes);
+      return `| ${scenario.name} | ${num(pulse.cpuPerFrame?.allUs, 1)} | ${num(floor.cpuPerFrame?.allUs, 1)} | ${num(floorRatio(pulse, floor), 2)}× | ${num(frames(pulse))} / ${num(frames(floor))} | ${num(bytes(pulse))} / ${num(bytes(floor))} |`;
+    }),
+  ];
 }
 
 function ratio(baseline: number | undefined, pulse: number | undefined): string {

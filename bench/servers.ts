@@ -5,13 +5,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** pulse-wN: Pulse with --workers N (a primary and N worker processes on one port). */
-export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "naive" | "socketio" | "bare";
+export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "pulse-w8" | "naive" | "socketio" | "bare" | "floor";
 
-export const WORKERS: Partial<Record<ServerName, number>> = { "pulse-w2": 2, "pulse-w6": 6 };
+export const WORKERS: Partial<Record<ServerName, number>> = { "pulse-w2": 2, "pulse-w6": 6, "pulse-w8": 8 };
 
 export const ROOT = new URL("../", import.meta.url).pathname;
 export const TOKEN = "benchmark-token-0123456789";
 export const TICK_MS = 250;
+/** The site of the load test's live widgets: every Pulse the benchmark starts lets it have them. */
+export const WIDGET_SITE = "widgets.bench.test";
+
+export interface ServerOptions {
+  tickMs: number;
+  /** Seconds, Pulse's --live-interval (and the floor's). */
+  liveInterval: number;
+  /** The floor's frames: the sizes of Pulse's in the same scenario. */
+  frameBytes?: number;
+  widgetFrameBytes?: number;
+  /** Another build of Pulse than dist/pulse, e.g. to run an earlier commit's beside this one. */
+  pulseBinary?: string;
+}
 
 /** The artifact users run, when it is built; else the same code from source. */
 export function pulseCommand(): string[] {
@@ -26,17 +39,27 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** `pulseBinary`: another build of Pulse than dist/pulse, e.g. to run an earlier commit's beside this one. */
-export async function startBenchServer(name: ServerName, tickMs = TICK_MS, pulseBinary?: string): Promise<RunningServer> {
+export async function startBenchServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
+  const { tickMs, liveInterval } = options;
   const data = mkdtempSync(join(tmpdir(), "pulse-bench-"));
-  const pulse = (workers: number) => [...(pulseBinary ? [pulseBinary] : pulseCommand()), "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(tickMs), "--workers", String(workers)];
+  const pulse = (workers: number) => [
+    ...(options.pulseBinary ? [options.pulseBinary] : pulseCommand()),
+    "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(tickMs), "--workers", String(workers),
+    // Every widget of the load test comes from this machine's few addresses.
+    "--live-site", WIDGET_SITE, "--live-interval", String(liveInterval), "--max-widgets-per-ip", "0",
+  ];
   const commands: Record<ServerName, string[]> = {
     pulse: pulse(1),
     "pulse-w2": pulse(2),
     "pulse-w6": pulse(6),
+    "pulse-w8": pulse(8),
     naive: [process.execPath, join(ROOT, "bench/baselines/naive-bun-server.ts"), "--port", "0"],
     socketio: ["node", join(ROOT, "bench/baselines/socketio-server.mjs"), "--port", "0"],
     bare: [process.execPath, join(ROOT, "bench/baselines/bare-202-server.ts"), "--port", "0"],
+    floor: [
+      process.execPath, join(ROOT, "bench/baselines/floor-server.ts"), "--port", "0", "--tick-ms", String(tickMs), "--live-interval", String(liveInterval),
+      "--frame-bytes", String(Math.round(options.frameBytes ?? 1000)), "--widget-frame-bytes", String(Math.round(options.widgetFrameBytes ?? 3)),
+    ],
   };
   const child: Subprocess<"ignore", "pipe", "inherit"> = Bun.spawn(commands[name], { stdin: "ignore", stdout: "pipe", stderr: "inherit" });
   const port = await readPort(child.stdout);

@@ -1,4 +1,5 @@
 import type { Report } from "../src/loadtest/report.ts";
+import { floorRatio } from "./markdown.ts";
 import { TICK_MS } from "./servers.ts";
 
 /** A server's report in a scenario; with several rounds, the median run's, with every round's rate. */
@@ -91,6 +92,22 @@ export function evaluateTargets(results: Results): Target[] {
       atRate && everyTick && hz >= 1,
       `${r.pageviews.acceptedPerSecond}/s of ${r.rate}/s${r.generator.fellBehind ? " (the generator fell behind)" : ""}, ${r.connect.ok} connected, ${r.dropped} dropped, missed ticks ${r.frames.gaps}, ${hz.toFixed(2)} frames/s per dashboard, p50/p99 ${r.latency.p50Ms}/${r.latency.p99Ms} ms`,
     ];
+  });
+
+  for (const [scenario, what] of [["15k@5000", "dashboards"], ["15k widgets", "widgets"]] as const) {
+    const pulse = get(scenario, "pulse");
+    const floor = get(scenario, "floor");
+    add(`server CPU per delivered frame ≤ 1.3× the floor's, ${what} (${scenario})`, pulse && floor, () => {
+      const ratio = floorRatio(pulse!, floor!);
+      return [ratio <= 1.3, `${pulse!.cpuPerFrame?.allUs} µs vs ${floor!.cpuPerFrame?.allUs} µs = ${ratio.toFixed(2)}×`];
+    });
+  }
+
+  const widgets = get("100k widgets", "pulse-w8");
+  add("100,000 widgets @ 5,000 pv/s (--workers 8): none dropped, every count correct one interval after the end", widgets, () => {
+    const w = widgets!.widgets!;
+    const met = w.open === w.requested && w.failed === 0 && w.dropped === 0 && w.counts !== null && w.counts.correct === w.counts.open;
+    return [met, `${w.open}/${w.requested} open, ${w.failed} failed, ${w.dropped} dropped, counts correct ${w.counts?.correct} of ${w.counts?.open}, ${widgets!.pageviews.acceptedPerSecond} pv/s`];
   });
 
   // The ceilings ("ingest", "ingest views") offer more than a server can take on purpose: their time to 202 is a queue's.

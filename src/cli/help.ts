@@ -7,7 +7,7 @@ export function helpText(serveOptions: readonly OptionSpec[], loadtestOptions: r
     "",
     "Usage:",
     "  pulse [serve] [options]     start the server (the default command)",
-    "  pulse loadtest [options]    open many dashboards against a server, send pageviews, report",
+    "  pulse loadtest [options]    open many dashboards and live widgets against a server, send pageviews, report",
     "  pulse --version             print the version",
     "  pulse --help                print this help",
     "",

@@ -15,10 +15,16 @@ import { isLoopback, reachableDestinations, type Destination } from "./targets.t
 import { MARKER_PREFIX, markerPageview } from "./traffic.ts";
 import type { WorkerPlan } from "./worker.ts";
 import { emptyStats, sumStats, type WorkerStats } from "./worker-stats.ts";
+import { openRawSocket } from "./raw-dashboard.ts";
+import { checkWidgetCounts, widgetPage, widgetRequest, widgetShares, widgetTab, type WidgetTally } from "./widgets.ts";
 import { errorMessage } from "../core/error-message.ts";
 
 /** Dashboards per worker: with its HTTP connections a worker stays well under 20,000 open files. */
 const DASHBOARDS_PER_WORKER = 10_000;
+/** Widgets per worker, for the same reason. */
+const WIDGETS_PER_WORKER = 10_000;
+/** Past the quiet interval and tick, time for the last signals to cross the server's processes. */
+const QUIET_MARGIN_MS = 1000;
 /**
  * Pageviews per second per sender process. Senders open no dashboards, so the time to 202 they
  * measure is the server's, not a generator busy decoding frames.
@@ -45,8 +51,10 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   const serverIdle = sampleProcesses(serverPids);
   const targets = await reachableDestinations(config.url);
   if (targets.length === 0) throw new LoadtestError(`cannot connect to ${config.url}`);
+  if (config.widgets > 0 && config.protocol === "pulse") await probeWidget(config, targets[0]!);
 
   const dashboardWorkers = config.dashboards + config.stalled === 0 ? 0 : config.workers || Math.ceil((config.dashboards + config.stalled) / DASHBOARDS_PER_WORKER);
+  const widgetWorkers = Math.ceil(config.widgets / WIDGETS_PER_WORKER);
   const senders = config.rate > 0 ? Math.ceil(config.rate / RATE_PER_SENDER) : 0;
   const share = (total: number, i: number, count: number) => Math.floor(total / count) + (i < total % count ? 1 : 0);
   const plan = (index: number, part: Pick<WorkerPlan, "dashboards" | "stalled" | "rate">): WorkerPlan => ({
@@ -64,16 +72,20 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
     ...Array.from({ length: dashboardWorkers }, (_, i) =>
       spawnWorker(plan(i, { dashboards: share(config.dashboards, i, dashboardWorkers), stalled: share(config.stalled, i, dashboardWorkers), rate: 0 })),
     ),
-    ...Array.from({ length: senders }, (_, i) => spawnWorker(plan(dashboardWorkers + i, { dashboards: 0, stalled: 0, rate: config.rate / senders }))),
+    ...widgetShares(config.widgets, widgetWorkers, config.widgetChurn).map((part, i) =>
+      spawnWorker({ ...plan(dashboardWorkers + i, { dashboards: 0, stalled: 0, rate: 0 }), widgets: { ...part, widgetSite: config.widgetSite, pages: config.pages } }),
+    ),
+    ...Array.from({ length: senders }, (_, i) => spawnWorker(plan(dashboardWorkers + widgetWorkers + i, { dashboards: 0, stalled: 0, rate: config.rate / senders }))),
   ];
 
   const latency = new Histogram();
   const markers = await openMarkerSockets(config, token, latency, targets);
   const connectStarted = performance.now();
   const progress = startProgress(config, workers, latency, log);
-  await waitFor(() => workers.every((worker) => worker.ready), CONNECT_TIMEOUT_MS, "the dashboards to connect");
+  await waitFor(() => workers.every((worker) => worker.ready), CONNECT_TIMEOUT_MS, "the dashboards and widgets to connect");
   const connectSeconds = (performance.now() - connectStarted) / 1000;
   const serverStart = sampleProcesses(serverPids);
+  const framesAtStart = sumStats(workers.map((worker) => worker.stats));
 
   progress.loadStarted();
   for (const worker of workers) worker.send("go");
@@ -83,16 +95,33 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   markerLoop.stop();
   const loadSeconds = (performance.now() - loadStarted) / 1000;
   const serverEnd = sampleProcesses(serverPids);
+  const framesAtEnd = sumStats(workers.map((worker) => worker.stats));
   for (const worker of workers) worker.send("stop");
-  // Markers and frames sent in the last moments still get their chance to arrive.
-  await Bun.sleep(Math.min(2000, config.tickMs * 4));
+  // Markers and frames sent in the last moments still get their chance to arrive; widgets get one
+  // interval and a tick of quiet (no churn), after which every count they last received must be right.
+  const quietMs = config.widgets > 0 ? config.liveInterval * 1000 + config.tickMs + QUIET_MARGIN_MS : Math.min(2000, config.tickMs * 4);
+  await Bun.sleep(quietMs);
   for (const worker of workers) worker.send("close");
   await waitFor(() => workers.every((worker) => worker.final), 15_000, "the workers' final reports");
   progress.stop();
   markers.close();
 
   const stats = workers.map((worker) => worker.stats);
-  return buildReport({ config, workers: stats, total: sumStats(stats), connectSeconds, loadSeconds, latency, serverIdle, serverStart, serverEnd });
+  const tallies = stats.map((worker) => worker.widgetTally).filter((tally): tally is WidgetTally => tally !== undefined);
+  return buildReport({
+    config,
+    workers: stats,
+    total: sumStats(stats),
+    connectSeconds,
+    loadSeconds,
+    latency,
+    serverIdle,
+    serverStart,
+    serverEnd,
+    loadFrames: { dashboards: framesAtEnd.frames - framesAtStart.frames, widgets: framesAtEnd.widgetFrames - framesAtStart.widgetFrames },
+    widgetCounts: config.widgets > 0 && config.protocol === "pulse" ? checkWidgetCounts(tallies) : null,
+    quietSeconds: quietMs / 1000,
+  });
 }
 
 export function printReport(report: Report, json: boolean): void {
@@ -164,6 +193,18 @@ async function openMarkerSockets(config: LoadtestConfig, token: string | null, l
   return { sentAt, close: () => sockets.forEach((socket) => socket.close()) };
 }
 
+/** One widget opened before the load, so a server that refuses widgets is told at once, with what to change. */
+async function probeWidget(config: LoadtestConfig, destination: Destination): Promise<void> {
+  try {
+    const socket = await openRawSocket(widgetRequest(destination, config.widgetSite, widgetPage(0, config.pages), widgetTab(4095, 0)), false, () => {}, () => {});
+    socket.close();
+  } catch (error) {
+    throw new LoadtestError(
+      `/live refused a widget of ${config.widgetSite} (${errorMessage(error)}): start the server with --live-site ${config.widgetSite}, and --max-widgets-per-ip 0 for a load test from this machine`,
+    );
+  }
+}
+
 export function markerSite(site: string): string {
   return `markers.${site}`;
 }
@@ -191,9 +232,10 @@ function startProgress(config: LoadtestConfig, workers: Worker[], latency: Histo
     const total = sumStats(workers.map((worker) => worker.stats));
     const seconds = (performance.now() - previousAt) / 1000;
     const perSecond = (key: "frames" | "accepted") => Math.round((total[key] - previous[key]) / seconds);
-    const errors = total.connectFailures + total.dropped + total.networkErrors + Object.values(total.statuses).reduce((a, b) => a + b, 0);
+    const errors = total.connectFailures + total.dropped + total.widgetConnectFailures + total.widgetsDropped + total.networkErrors + Object.values(total.statuses).reduce((a, b) => a + b, 0);
     const line =
       `${loading ? "load" : "connecting"}: connected ${total.connected}/${config.dashboards}` +
+      (config.widgets > 0 ? ` | widgets ${total.widgetsOpen}/${config.widgets}, frames/s ${Math.round((total.widgetFrames - previous.widgetFrames) / seconds)}` : "") +
       ` | frames/s ${perSecond("frames")} | pageviews/s ${perSecond("accepted")}` +
       ` | latency p50 ${fmt(latency.percentile(50))} p99 ${fmt(latency.percentile(99))} ms | errors ${errors}`;
     log(tty ? `\r${line}\x1b[K` : `${line}\n`);

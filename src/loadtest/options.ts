@@ -1,8 +1,9 @@
 import { ConfigError, parseOptions, type OptionSpec } from "../cli/options.ts";
 import { MAX_LOADTEST_VIEWS } from "./traffic.ts";
 
-export type Protocol = "pulse" | "naive" | "socketio";
-export const PROTOCOLS: readonly Protocol[] = ["pulse", "naive", "socketio"];
+/** "floor": the benchmark's least server (bench/baselines/floor-server.ts), which takes Pulse's sockets and writes filler frames. */
+export type Protocol = "pulse" | "naive" | "socketio" | "floor";
+export const PROTOCOLS: readonly Protocol[] = ["pulse", "naive", "socketio", "floor"];
 
 export interface LoadtestConfig {
   url: string;
@@ -22,6 +23,14 @@ export interface LoadtestConfig {
   protocol: Protocol;
   serverPid: number;
   tickMs: number;
+  /** Live widget sockets to open (GET /live), spread over `pages` pages of `widgetSite`. */
+  widgets: number;
+  pages: number;
+  widgetSite: string;
+  /** Widgets closed and reopened on another page each second while the load runs. */
+  widgetChurn: number;
+  /** The server's --live-interval in seconds: the end waits one, plus a tick, before checking counts. */
+  liveInterval: number;
   json: boolean;
 }
 
@@ -60,13 +69,22 @@ export const LOADTEST_OPTIONS: Array<OptionSpec<Key>> = [
   { flag: "protocol", key: "protocol", kind: "string", env: env("PROTOCOL"), default: "pulse", help: "what the server speaks: pulse, naive or socketio (the benchmark baselines)" },
   { flag: "server-pid", key: "serverPid", kind: "integer", env: env("SERVER_PID"), default: 0, help: "a local server's process id, for its RSS and CPU (default: found by port)" },
   { flag: "tick-ms", key: "tickMs", kind: "integer", env: env("TICK_MS"), default: 250, min: 1, help: "the server's tick, for the latency target in the report" },
+  { flag: "widgets", key: "widgets", kind: "integer", env: env("WIDGETS"), default: 0, min: 0, max: 1_000_000, help: "live-widget sockets to open (GET /live), spread over --pages pages of --widget-site; the server needs --live-site for it" },
+  { flag: "pages", key: "pages", kind: "integer", env: env("PAGES"), default: 10, min: 1, max: 1000, help: "pages the widgets spread over, each its own count" },
+  { flag: "widget-site", key: "widgetSite", kind: "sites", env: env("WIDGET_SITE"), default: ["widgets.bench.test"], help: "the site the widgets are on (never the pageviews' --site, so the counts are only the widgets')" },
+  { flag: "widget-churn", key: "widgetChurn", kind: "number", env: env("WIDGET_CHURN"), default: 0, min: 0, max: 100_000, help: "widgets closed and reopened on a random page each second, so counts change and frames flow" },
+  { flag: "live-interval", key: "liveInterval", kind: "number", env: env("LIVE_INTERVAL"), default: 5, min: 0.1, max: 3600, help: "the server's --live-interval (seconds): the end waits one and a tick before checking every widget's count" },
   { flag: "json", key: "json", kind: "boolean", env: env("JSON"), default: false, help: "print the report as one JSON object" },
 ];
 
 export function parseLoadtestConfig(argv: readonly string[], variables: Readonly<Record<string, string | undefined>>): Readonly<LoadtestConfig> {
-  const options = parseOptions(LOADTEST_OPTIONS, argv, variables) as unknown as LoadtestConfig & { site: string[] };
+  const options = parseOptions(LOADTEST_OPTIONS, argv, variables) as unknown as LoadtestConfig & { site: string[]; widgetSite: string[] };
   if (options.site.length !== 1) throw new ConfigError("--site takes one site");
+  if (options.widgetSite.length !== 1) throw new ConfigError("--widget-site takes one site");
+  // Pageviews on the widgets' site would add tabs the load test did not open: the counts could not be checked.
+  if (options.widgets > 0 && options.widgetSite[0] === options.site[0]) throw new ConfigError("--widget-site must differ from --site, whose pageviews would change the widgets' counts");
+  if (options.widgets > 0 && options.protocol !== "pulse" && options.protocol !== "floor") throw new ConfigError("--widgets needs --protocol pulse (or floor): the other baselines have no widgets");
   if (!PROTOCOLS.includes(options.protocol)) throw new ConfigError(`--protocol must be one of ${PROTOCOLS.join(", ")}, not ${JSON.stringify(options.protocol)}`);
   if (options.views > 0 && options.protocol !== "pulse") throw new ConfigError("--views needs --protocol pulse: the baselines have no filtered views");
-  return Object.freeze({ ...options, site: options.site[0]! });
+  return Object.freeze({ ...options, site: options.site[0]!, widgetSite: options.widgetSite[0]! });
 }

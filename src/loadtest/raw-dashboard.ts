@@ -23,9 +23,19 @@ export function openRawDashboard(
   onClose: () => void,
   timeoutMs = 15_000,
 ): Promise<RawDashboard> {
-  const { url, headers } = dashboardRequest(target);
+  return openRawSocket(dashboardRequest(target), target.protocol === "socketio", onFrame, onClose, timeoutMs);
+}
+
+/** The same light client for any WebSocket URL (a live widget's too); refused upgrades reject with the status line. */
+export function openRawSocket(
+  request: { url: string; headers: Record<string, string> },
+  socketIo: boolean,
+  onFrame: (frame: Frame) => void,
+  onClose: () => void,
+  timeoutMs = 15_000,
+): Promise<RawDashboard> {
+  const { url, headers } = request;
   const parsed = new URL(url);
-  const socketIo = target.protocol === "socketio";
   return new Promise((resolve, reject) => {
     let settled = false;
     let upgraded = false;
@@ -72,7 +82,7 @@ export function openRawDashboard(
           head += ASCII.decode(chunk);
           const end = head.indexOf("\r\n\r\n");
           if (end === -1) return;
-          if (!head.startsWith("HTTP/1.1 101")) return fail(`upgrade refused: ${head.split("\r\n")[0]}`);
+          if (!head.startsWith("HTTP/1.1 101")) return fail(`upgrade refused: ${head.split("\r\n")[0]} ${head.slice(end + 4, end + 204)}`.trim());
           upgraded = true;
           if (!socketIo) ready();
           // `head` holds one character per byte: what follows the headers is the end of this chunk.

@@ -1,4 +1,5 @@
 import { Histogram } from "./histogram.ts";
+import type { WidgetTally } from "./widgets.ts";
 
 /** What a worker reports, cumulative since it started; the coordinator adds workers up. */
 export interface WorkerStats {
@@ -24,6 +25,19 @@ export interface WorkerStats {
   cpuSeconds: number;
   /** Frames per dashboard at the end: min, median, max. */
   perDashboard?: [number, number, number];
+  /** Live widgets open now (opened, less those closed by churn or by the server). */
+  widgetsOpen: number;
+  widgetConnectFailures: number;
+  /** The first refusal's reason, to tell the user what the server said. */
+  widgetFailure?: string;
+  /** Widgets the server closed before the end. */
+  widgetsDropped: number;
+  widgetsChurned: number;
+  widgetFrames: number;
+  widgetBytes: number;
+  widgetConnectMs: ReturnType<Histogram["toJSON"]>;
+  /** In the final report only: the last count each open widget received, per page. */
+  widgetTally?: WidgetTally;
 }
 
 export function emptyStats(): WorkerStats {
@@ -44,6 +58,13 @@ export function emptyStats(): WorkerStats {
     behind: 0,
     ingestMs: new Histogram().toJSON(),
     cpuSeconds: 0,
+    widgetsOpen: 0,
+    widgetConnectFailures: 0,
+    widgetsDropped: 0,
+    widgetsChurned: 0,
+    widgetFrames: 0,
+    widgetBytes: 0,
+    widgetConnectMs: new Histogram().toJSON(),
   };
 }
 
@@ -52,13 +73,17 @@ export function sumStats(all: readonly WorkerStats[]): WorkerStats {
   const total = emptyStats();
   const connectMs = new Histogram();
   const ingestMs = new Histogram();
+  const widgetConnectMs = new Histogram();
   for (const stats of all) {
-    for (const key of ["connected", "connectFailures", "dropped", "stalledConnected", "stalledClosed", "frames", "bytes", "gaps", "sent", "accepted", "networkErrors", "behind", "cpuSeconds"] as const) {
+    for (const key of ["connected", "connectFailures", "dropped", "stalledConnected", "stalledClosed", "frames", "bytes", "gaps", "sent", "accepted", "networkErrors", "behind", "cpuSeconds",
+      "widgetsOpen", "widgetConnectFailures", "widgetsDropped", "widgetsChurned", "widgetFrames", "widgetBytes"] as const) {
       total[key] += stats[key];
     }
     for (const [status, count] of Object.entries(stats.statuses)) total.statuses[status] = (total.statuses[status] ?? 0) + count;
     connectMs.merge(Histogram.fromJSON(stats.connectMs));
     ingestMs.merge(Histogram.fromJSON(stats.ingestMs));
+    widgetConnectMs.merge(Histogram.fromJSON(stats.widgetConnectMs));
+    total.widgetFailure ??= stats.widgetFailure;
     if (stats.perDashboard) {
       const [min, median, max] = stats.perDashboard;
       total.perDashboard = total.perDashboard
@@ -68,5 +93,6 @@ export function sumStats(all: readonly WorkerStats[]): WorkerStats {
   }
   total.connectMs = connectMs.toJSON();
   total.ingestMs = ingestMs.toJSON();
+  total.widgetConnectMs = widgetConnectMs.toJSON();
   return total;
 }

@@ -11,6 +11,7 @@ import { openRawDashboard, type RawDashboard } from "./raw-dashboard.ts";
 import { openStalledSocket, type StalledSocket } from "./stalled-socket.ts";
 import type { Destination } from "./targets.ts";
 import { pageview, viewQuery } from "./traffic.ts";
+import { WidgetLoad, type WidgetPlan } from "./widget-load.ts";
 import { emptyStats, type WorkerStats } from "./worker-stats.ts";
 
 export interface WorkerPlan {
@@ -28,6 +29,8 @@ export interface WorkerPlan {
   connectConcurrency: number;
   /** Where to connect, already checked to answer. */
   destinations: Destination[];
+  /** Live widgets this worker holds, if any. */
+  widgets?: WidgetPlan;
 }
 
 /** Requests in flight at most; beyond it a due pageview counts as `behind` instead of piling up. */
@@ -39,6 +42,8 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
   const stats = emptyStats();
   const connectMs = new Histogram();
   const ingestMs = new Histogram();
+  const widgetConnectMs = new Histogram();
+  const widgets = plan.widgets ? new WidgetLoad(plan.widgets, plan.index, plan.destinations, stats, widgetConnectMs) : undefined;
   const frames = new Uint32Array(plan.dashboards);
   const lastSeq = new Float64Array(plan.dashboards).fill(-1);
   const sockets: RawDashboard[] = [];
@@ -50,6 +55,8 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
     stats.cpuSeconds = (cpu.user + cpu.system) / 1e6;
     stats.connectMs = connectMs.toJSON();
     stats.ingestMs = ingestMs.toJSON();
+    stats.widgetConnectMs = widgetConnectMs.toJSON();
+    if (final && widgets) stats.widgetTally = widgets.tally();
     if (final && frames.length > 0) stats.perDashboard = spread(frames);
     process.stdout.write(`${JSON.stringify({ type: final ? "final" : "stats", stats })}\n`);
   };
@@ -103,13 +110,15 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
       stats.connectFailures++;
     }
   }
+  await widgets?.openAll(plan.connectConcurrency);
   process.stdout.write(`${JSON.stringify({ type: "ready", stats })}\n`);
 
   await waitForLine("go");
+  widgets?.startChurn();
   const sendLoop = plan.rate > 0 ? startSending(plan, stats, ingestMs) : { stop() {}, drained: async () => {} };
   await waitForLine("stop");
   sendLoop.stop();
-  await sendLoop.drained();
+  await Promise.all([sendLoop.drained(), widgets?.stopChurn()]);
   // The frames of the last ticks are still on their way: count them, then close.
   await waitForLine("close");
   stopping = true;
@@ -117,6 +126,7 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
   report(true);
   for (const socket of sockets) socket.close();
   for (const socket of stalled) socket.destroy();
+  widgets?.closeAll();
   process.exit(0);
 }
 

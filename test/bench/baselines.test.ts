@@ -175,3 +175,46 @@ describe("bare-202-server.ts", () => {
     expect((await post(server.origin, "{not json")).status).toBe(202);
   });
 });
+
+describe("floor-server.ts", () => {
+  let server: Baseline;
+  beforeAll(async () => {
+    const command = [process.execPath, `${BASELINES}floor-server.ts`, "--tick-ms", "50", "--live-interval", "0.2", "--frame-bytes", "100", "--widget-frame-bytes", "3"];
+    server = await startBaseline(command);
+  });
+  afterAll(() => server?.stop());
+
+  async function frames(path: string): Promise<{ received: string[]; close(): void }> {
+    const socket = new WebSocket(`${server.origin.replace("http", "ws")}${path}`);
+    const received: string[] = [];
+    socket.addEventListener("message", ({ data }) => received.push(String(data)));
+    await new Promise((resolve, reject) => {
+      socket.addEventListener("open", resolve);
+      socket.addEventListener("error", () => reject(new Error(`could not open ${path}`)));
+    });
+    return { received, close: () => socket.close() };
+  }
+
+  test("answers pageviews 202 and keeps nothing", async () => {
+    expect((await post(server.origin, '{"n":"pageview","u":"https://a.test/"}')).status).toBe(202);
+  });
+
+  test("writes a frame of the given size to each dashboard every tick, and to each widget every interval", async () => {
+    const dashboard = await frames("/ws?site=a.test");
+    const widgets = await Promise.all([frames("/live?site=w.test&page=/x"), frames("/live?site=w.test&page=/y")]);
+    try {
+      await Bun.sleep(700);
+      // The first frame at open, then one a tick (50 ms) or an interval (200 ms).
+      expect(dashboard.received.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(dashboard.received.map((frame) => frame.length))).toEqual(new Set([100]));
+      for (const widget of widgets) {
+        expect(widget.received.length).toBeGreaterThanOrEqual(3);
+        expect(widget.received.length).toBeLessThanOrEqual(5);
+        expect(new Set(widget.received.map((frame) => frame.length))).toEqual(new Set([3]));
+      }
+    } finally {
+      dashboard.close();
+      for (const widget of widgets) widget.close();
+    }
+  });
+});

@@ -20,4 +20,8 @@ test("bench/run.ts --smoke measures every server in every scenario", async () =>
   // Four scenarios with three servers, the ingest ceiling with two, and the filtered views with Pulse.
   expect(rows.length).toBe(4 * 3 + 2 + 1);
   expect(markdown).toContain("Pulse against each baseline");
+  // The widgets' scenario: every widget open, none lost, its counts checked; the floor ran beside Pulse in both its scenarios.
+  expect(markdown).toMatch(/^\| 15k widgets \| pulse \| 150 of 150 \| 0 \| [\d.]+ \/ [\d.]+ ms \| \d+ \| [\d.]+ \| \d+ of 150 \|$/m);
+  expect(markdown).toMatch(/^\| 15k@5000 \| [\d.]+ \| [\d.]+ \| [\d.]+× \|/m);
+  expect(markdown).toMatch(/^\| 15k widgets \| [\d.]+ \| [\d.]+ \| [\d.]+× \|/m);
 }, 120_000);

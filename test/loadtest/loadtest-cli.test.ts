@@ -90,3 +90,61 @@ describe("pulse loadtest", () => {
     expect((await new Response(run.stderr).text()).trim()).toBe('pulse: --dashboards must be a whole number, not "many"');
   });
 });
+
+describe("pulse loadtest --widgets", () => {
+  let widgetServer: ServerProcess;
+  beforeAll(async () => {
+    widgetServer = await startServer({ args: ["--tick-ms", "100", "--workers", "1", "--live-site", "widgets.bench.test", "--max-widgets-per-ip", "0", "--live-interval", "0.5"] });
+  });
+  afterAll(() => widgetServer?.stop());
+
+  const widgetRun = (extra: string[]) =>
+    loadtest([
+      "--url", widgetServer.url.replace(/\/$/, ""),
+      "--token", widgetServer.token,
+      "--dashboards", "0",
+      "--markers", "0",
+      "--widgets", "120",
+      "--pages", "7",
+      "--rate", "50",
+      "--duration", "2",
+      "--tick-ms", "100",
+      "--live-interval", "0.5",
+      "--json",
+      ...extra,
+    ]);
+
+  test("opens widgets over the pages and workers; every widget's last count is the widgets open on its page", async () => {
+    const run = widgetRun(["--workers", "1"]);
+    const [code, stdout] = await Promise.all([run.exited, new Response(run.stdout).text()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.widgets).toMatchObject({ requested: 120, open: 120, failed: 0, dropped: 0, churned: 0, pages: 7 });
+    expect(report.widgets!.connect.p99Ms).toBeGreaterThan(0);
+    // Each widget got its first count (a page's 17 or 18 widgets), a few bytes each.
+    expect(report.widgets!.frames.received).toBeGreaterThanOrEqual(120);
+    expect(report.widgets!.frames.meanBytes).toBeLessThan(4);
+    expect(report.widgets!.counts).toMatchObject({ correct: 120, open: 120, wrong: [] });
+    expect(report.pageviews.accepted).toBe(report.pageviews.sent);
+    expect(report.server!.rssPerSocketBytes).toBeGreaterThan(0);
+    expect(report.cpuPerFrame).toMatchObject({ dashboardsUs: null, frames: { dashboards: 0 } });
+    expect(report.cpuPerFrame!.widgetsUs).toBeGreaterThan(0);
+  }, 30_000);
+
+  test("churn closes and reopens widgets each second, so counts change and frames flow during the load", async () => {
+    const run = widgetRun(["--widget-churn", "30"]);
+    const [code, stdout] = await Promise.all([run.exited, new Response(run.stdout).text()]);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Report;
+    expect(report.widgets!.churned).toBeGreaterThanOrEqual(40);
+    expect(report.widgets!.open).toBe(120);
+    expect(report.widgets!.frames.perSecond).toBeGreaterThan(20);
+    expect(report.widgets!.counts!.open).toBe(120);
+  }, 30_000);
+
+  test("a server that refuses widgets is told clearly what to change", async () => {
+    const run = loadtest(["--url", server.url.replace(/\/$/, ""), "--token", server.token, "--dashboards", "0", "--widgets", "10", "--duration", "1"]);
+    expect(await run.exited).toBe(1);
+    expect(await new Response(run.stderr).text()).toContain("403 Forbidden {\"error\":\"live widget not enabled for this site\"}): start the server with --live-site widgets.bench.test");
+  });
+});
