@@ -27,6 +27,8 @@ interface Tab {
   /** The time of the last signal applied. */
   last: number;
   node: RecencyNode<Tab> | null;
+  /** Whether `node` is in the present tabs' list or the gone ones'. */
+  listedPresent: boolean;
 }
 
 /**
@@ -44,8 +46,13 @@ interface Tab {
  */
 export class Presence implements PresenceCounts {
   private readonly sites = new Map<string, SitePresence<Tab>>();
-  /** Tabs in the order they were last heard from, oldest first. */
-  private readonly recency = new RecencyList<Tab>();
+  /**
+   * Tabs in the order they were last heard from, oldest first: present ones, and apart those that
+   * have gone, which the budget forgets first (a widget's socket open for long, announced only now
+   * and then, must not be dropped for the many tabs that came and went since).
+   */
+  private readonly presentTabs = new RecencyList<Tab>();
+  private readonly goneTabs = new RecencyList<Tab>();
   /** Sites whose counts changed since the last takeChangedSites (the dashboards' tick). */
   private readonly touched = new Set<string>();
   /** Signals applied, for /metrics. */
@@ -73,7 +80,7 @@ export class Presence implements PresenceCounts {
 
   /** Tabs remembered, present or gone. */
   get tabCount(): number {
-    return this.recency.size;
+    return this.presentTabs.size + this.goneTabs.size;
   }
 
   apply(signal: PresenceSignal): void {
@@ -86,25 +93,32 @@ export class Presence implements PresenceCounts {
     let site = this.sites.get(siteName);
     const tab = site?.tabs.get(id);
     if (tab) {
-      if (time < tab.last) return this.late(tab, page, state);
-      tab.last = time;
-      this.recency.moveToNewest(tab.node!);
-      this.update(tab, page, state);
+      if (time < tab.last) {
+        this.late(tab, page, state);
+      } else {
+        tab.last = time;
+        this.update(tab, page, state);
+      }
+      // Newest of its list: a late signal's tab too, which then expires at most a TTL late.
+      this.listOf(tab.listedPresent).remove(tab.node!);
+      this.list(tab);
       return;
     }
     // An unknown tab's "gone" or "released" ends nothing, but is remembered like any signal: with
     // workers, the "here" it answers may reach the bus after it (see the class comment).
     if (!site) this.sites.set(siteName, (site = new SitePresence<Tab>(siteName)));
-    const added: Tab = { id, site, page: null, named: page, present: false, held: false, last: time, node: null };
-    added.node = this.recency.push(added);
+    const added: Tab = { id, site, page: null, named: page, present: false, held: false, last: time, node: null, listedPresent: false };
     site.tabs.set(id, added);
     this.update(added, page, state);
-    if (this.recency.size > this.maxTabs) this.forget(this.recency.oldest!.value);
+    this.list(added);
+    if (this.tabCount > this.maxTabs) this.forget((this.goneTabs.oldest ?? this.presentTabs.oldest)!.value);
   }
 
   /** Expires the tabs not heard from for the TTL: O(expired). */
   advance(time: number): void {
-    for (let node = this.recency.oldest; node && node.value.last + this.ttlMs <= time; node = this.recency.oldest) this.forget(node.value);
+    for (const list of [this.presentTabs, this.goneTabs]) {
+      for (let node = list.oldest; node && node.value.last + this.ttlMs <= time; node = list.oldest) this.forget(node.value);
+    }
   }
 
   /** The counts that changed since the last call (see SitePresence.takeChanges). */
@@ -125,12 +139,15 @@ export class Presence implements PresenceCounts {
    */
   signalsNow(): PresenceSignal[] {
     const signals: PresenceSignal[] = [];
-    for (let node = this.recency.oldest; node; node = node.next) {
-      const { value: tab } = node;
-      const state = !tab.present ? "gone" : tab.held ? "held" : "here";
-      signals.push({ time: tab.last, site: tab.site.name, tab: tab.id, page: tab.named, state });
+    for (const list of [this.presentTabs, this.goneTabs]) {
+      for (let node = list.oldest; node; node = node.next) {
+        const { value: tab } = node;
+        const state = !tab.present ? "gone" : tab.held ? "held" : "here";
+        signals.push({ time: tab.last, site: tab.site.name, tab: tab.id, page: tab.named, state });
+      }
     }
-    return signals;
+    // Both lists are in time order: merged, the oldest first.
+    return signals.sort((a, b) => a.time - b.time);
   }
 
   /** The sites whose counts changed since the last call: each gets a dashboard frame once, whatever the signals. */
@@ -175,9 +192,19 @@ export class Presence implements PresenceCounts {
     this.touched.add(tab.site.name);
   }
 
+  private listOf(present: boolean): RecencyList<Tab> {
+    return present ? this.presentTabs : this.goneTabs;
+  }
+
+  /** Links a tab in no list as the newest of the list its state puts it in. */
+  private list(tab: Tab): void {
+    tab.node = this.listOf(tab.present).push(tab);
+    tab.listedPresent = tab.present;
+  }
+
   private forget(tab: Tab): void {
+    this.listOf(tab.listedPresent).remove(tab.node!);
     this.depart(tab);
-    this.recency.remove(tab.node!);
     tab.node = null;
     tab.site.tabs.delete(tab.id);
     this.dropIfEmpty(tab.site);

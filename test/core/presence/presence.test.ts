@@ -134,6 +134,30 @@ describe("Presence", () => {
     expect(presence.pageCount(SITE, "/b")).toBe(2);
   });
 
+  test("past the budget, tabs that have gone are forgotten before any present one, however old", () => {
+    const presence = new Presence(PRESENCE_TTL_MS, 3);
+    // A widget held at the start and never heard from since (its socket is still open)...
+    presence.signal(T0, SITE, "tabHeld0001", "/a", "held");
+    // ...then other sockets come and go, each remembered as gone for a while.
+    for (let i = 0; i < 5; i++) {
+      presence.signal(T0 + 10 * i + 1, SITE, `tabChurn${i}00`, "/a", "held");
+      presence.signal(T0 + 10 * i + 2, SITE, `tabChurn${i}00`, "/a", "released");
+    }
+    here(presence, "tabHere0001", "/b", T0 + 100);
+    expect(presence.tabCount).toBe(3);
+    expect(presence.pageCount(SITE, "/a")).toBe(1);
+    expect(presence.siteCount(SITE)).toBe(2);
+    // With only present tabs left, the one heard from longest ago goes.
+    here(presence, "tabHere0002", "/b", T0 + 101);
+    here(presence, "tabHere0003", "/b", T0 + 102);
+    expect(presence.tabCount).toBe(3);
+    expect(presence.pageCount(SITE, "/a")).toBe(0);
+    expect(presence.pageCount(SITE, "/b")).toBe(3);
+    // Expiry still takes every tab once its time is up, gone or present.
+    presence.advance(T0 + 102 + PRESENCE_TTL_MS);
+    expect(presence.tabCount).toBe(0);
+  });
+
   test("tabs on pages past the site's page cap count in the site's total only", () => {
     const presence = new Presence();
     for (let i = 0; i < MAX_PRESENCE_PAGES_PER_SITE; i++) here(presence, `tab${String(i).padStart(8, "0")}`, `/p${i}`);
