@@ -19,6 +19,9 @@ afterEach(async () => {
 });
 
 /** Opens dashboards of the public site one after the other until one is refused: the reason, or "never refused". */
+/** A refusal as its status line: the client also quotes the body, the server's reason. */
+const statusLine = (error: unknown) => (error instanceof Error ? error.message : String(error)).split(" {")[0]!;
+
 async function openUntilRefused(running: ServerProcess, token: string | null, most: number): Promise<{ opened: number; refusal: string }> {
   const origin = running.url.replace(/\/$/, "");
   const destination = { origin, ws: origin.replace(/^http/, "ws") };
@@ -26,7 +29,7 @@ async function openUntilRefused(running: ServerProcess, token: string | null, mo
     try {
       sockets.push(await openRawDashboard({ protocol: "pulse", destination, site: PUBLIC, token }, () => {}, () => {}, 3000));
     } catch (error) {
-      return { opened, refusal: error instanceof Error ? error.message : String(error) };
+      return { opened, refusal: statusLine(error) };
     }
   }
   return { opened: most, refusal: "never refused" };
@@ -42,7 +45,7 @@ async function openAtOnce(running: ServerProcess, count: number): Promise<{ open
   const refusals = new Set<string>();
   for (const result of results) {
     if (result.status === "fulfilled") sockets.push(result.value);
-    else refusals.add(result.reason instanceof Error ? result.reason.message : String(result.reason));
+    else refusals.add(statusLine(result.reason));
   }
   return { opened: results.length - results.filter((result) => result.status === "rejected").length, refusals: [...refusals] };
 }
