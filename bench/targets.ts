@@ -94,7 +94,8 @@ export function evaluateTargets(results: Results): Target[] {
     ];
   });
 
-  for (const [scenario, what] of [["15k@5000", "dashboards"], ["15k widgets", "widgets"]] as const) {
+  // Where little else is done, so that the CPU is the delivery's: see docs/benchmarks.md, "Against the floor".
+  for (const [scenario, what] of [["15k frames only", "dashboards"], ["15k widgets frames only", "widgets"]] as const) {
     const pulse = get(scenario, "pulse");
     const floor = get(scenario, "floor");
     add(`server CPU per delivered frame ≤ 1.3× the floor's, ${what} (${scenario})`, pulse && floor, () => {
@@ -106,8 +107,12 @@ export function evaluateTargets(results: Results): Target[] {
   const widgets = get("100k widgets", "pulse-w8");
   add("100,000 widgets @ 5,000 pv/s (--workers 8): none dropped, every count correct one interval after the end", widgets, () => {
     const w = widgets!.widgets!;
-    const met = w.open === w.requested && w.failed === 0 && w.dropped === 0 && w.counts !== null && w.counts.correct === w.counts.open;
-    return [met, `${w.open}/${w.requested} open, ${w.failed} failed, ${w.dropped} dropped, counts correct ${w.counts?.correct} of ${w.counts?.open}, ${widgets!.pageviews.acceptedPerSecond} pv/s`];
+    const atRate = !widgets!.generator.fellBehind && widgets!.pageviews.accepted === widgets!.pageviews.sent;
+    const met = atRate && w.open === w.requested && w.failed === 0 && w.dropped === 0 && w.counts !== null && w.counts.correct === w.counts.open;
+    return [
+      met,
+      `${w.open}/${w.requested} open, ${w.failed} failed, ${w.dropped} dropped, counts correct ${w.counts?.correct} of ${w.counts?.open}, ${widgets!.pageviews.acceptedPerSecond}/s of ${widgets!.rate}/s${widgets!.generator.fellBehind ? " (the generator fell behind)" : ""}`,
+    ];
   });
 
   // The ceilings ("ingest", "ingest views") offer more than a server can take on purpose: their time to 202 is a queue's.

@@ -25,6 +25,8 @@ const DASHBOARDS_PER_WORKER = 10_000;
 const WIDGETS_PER_WORKER = 10_000;
 /** Past the quiet interval and tick, time for the last signals to cross the server's processes. */
 const QUIET_MARGIN_MS = 1000;
+/** The longest the load waits for the widgets' counts to settle after they connected. */
+const SETTLE_TIMEOUT_MS = 60_000;
 /**
  * Pageviews per second per sender process. Senders open no dashboards, so the time to 202 they
  * measure is the server's, not a generator busy decoding frames.
@@ -84,6 +86,9 @@ export async function runLoadtest(config: LoadtestConfig, log: (line: string) =>
   const progress = startProgress(config, workers, latency, log);
   await waitFor(() => workers.every((worker) => worker.ready), CONNECT_TIMEOUT_MS, "the dashboards and widgets to connect");
   const connectSeconds = (performance.now() - connectStarted) / 1000;
+  // Counts move while the last widgets' tabs reach every server process: the load starts once
+  // their frames have stopped, so what it measures is the load's, not the connection's.
+  if (config.widgets > 0) await waitForStillWidgets(() => sumStats(workers.map((worker) => worker.stats)).widgetFrames, config.liveInterval * 1000 + config.tickMs + QUIET_MARGIN_MS);
   const serverStart = sampleProcesses(serverPids);
   const framesAtStart = sumStats(workers.map((worker) => worker.stats));
 
@@ -252,6 +257,19 @@ function startProgress(config: LoadtestConfig, workers: Worker[], latency: Histo
 }
 
 const fmt = (ms: number) => (Number.isFinite(ms) ? ms.toFixed(0) : "-");
+
+/** Waits until no widget frame has come for `stillMs` (at most SETTLE_TIMEOUT_MS: a server that never settles is measured as it is). */
+async function waitForStillWidgets(frames: () => number, stillMs: number): Promise<void> {
+  const deadline = performance.now() + SETTLE_TIMEOUT_MS;
+  let last = frames();
+  let stillSince = performance.now();
+  while (performance.now() - stillSince < stillMs && performance.now() < deadline) {
+    await Bun.sleep(100);
+    const now = frames();
+    if (now !== last) stillSince = performance.now();
+    last = now;
+  }
+}
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;

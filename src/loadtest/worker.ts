@@ -6,6 +6,7 @@
 import { dashboardRequest, tickSeq } from "./dashboard-socket.ts";
 import type { Frame } from "./frame-reader.ts";
 import { Histogram } from "./histogram.ts";
+import { KeepAliveClient, postRequest } from "./keep-alive-client.ts";
 import type { Protocol } from "./options.ts";
 import { openRawDashboard, type RawDashboard } from "./raw-dashboard.ts";
 import { openStalledSocket, type StalledSocket } from "./stalled-socket.ts";
@@ -34,7 +35,9 @@ export interface WorkerPlan {
 }
 
 /** Requests in flight at most; beyond it a due pageview counts as `behind` instead of piling up. */
-const MAX_IN_FLIGHT = 512;
+const MAX_IN_FLIGHT = 1024;
+/** Kept-alive connections of one sender, spread over the destinations: requests beyond them wait their turn. */
+const SENDER_CONNECTIONS = 256;
 const REPORT_MS = 500;
 const SEND_SLOT_MS = 10;
 
@@ -131,31 +134,33 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
 }
 
 function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram) {
-  const endpoint = `${plan.url}/api/event`;
+  const endpoint = new URL(`${plan.url}/api/event`);
+  const client = new KeepAliveClient(
+    plan.destinations.map(({ origin }) => ({ hostname: new URL(origin).hostname, port: Number(endpoint.port || 80) })),
+    SENDER_CONNECTIONS,
+  );
   const started = performance.now();
-  let inFlight = 0;
   let due = 0;
-  const pending = new Set<Promise<void>>();
+  let inFlight = 0;
+  let drained: () => void = () => {};
   const send = (n: number) => {
     const { body, userAgent } = pageview(plan.site, n);
     const sentAt = performance.now();
-    inFlight++;
     stats.sent++;
-    const request = fetch(endpoint, { method: "POST", body, headers: { "content-type": "text/plain", "user-agent": userAgent } })
-      .then(async (response) => {
-        await response.arrayBuffer();
-        ingestMs.record(performance.now() - sentAt);
-        if (response.status === 202) stats.accepted++;
-        else stats.statuses[response.status] = (stats.statuses[response.status] ?? 0) + 1;
-      })
-      .catch(() => {
-        stats.networkErrors++;
-      })
-      .finally(() => {
+    inFlight++;
+    client.send({
+      bytes: postRequest(endpoint, body, { "Content-Type": "text/plain", "User-Agent": userAgent }),
+      done: (status) => {
         inFlight--;
-        pending.delete(request);
-      });
-    pending.add(request);
+        if (status === null) stats.networkErrors++;
+        else {
+          ingestMs.record(performance.now() - sentAt);
+          if (status === 202) stats.accepted++;
+          else stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
+        }
+        if (inFlight === 0) drained();
+      },
+    });
   };
   const timer = setInterval(() => {
     const target = Math.floor(((performance.now() - started) / 1000) * plan.rate);
@@ -171,7 +176,10 @@ function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram)
   }, SEND_SLOT_MS);
   return {
     stop: () => clearInterval(timer),
-    drained: () => Promise.race([Promise.all(pending), Bun.sleep(5000)]),
+    drained: async () => {
+      if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => (drained = resolve)), Bun.sleep(5000)]);
+      client.close();
+    },
   };
 }
 
