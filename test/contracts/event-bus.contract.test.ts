@@ -4,12 +4,15 @@
  * What is particular to one implementation (the relay's bounds, a worker's congestion) is tested
  * in test/bus.
  */
-import { describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { RedisClient } from "bun";
 import type { Batch, EventBus } from "../../src/bus/event-bus.ts";
 import { IpcBus } from "../../src/bus/ipc-bus.ts";
 import { IpcRelay } from "../../src/bus/ipc-relay.ts";
 import { LocalBus } from "../../src/bus/local-bus.ts";
+import { RedisBus } from "../../src/bus/redis-bus.ts";
 import { pipe, type Pipe } from "../helpers/pipe.ts";
+import { REDIS_MISSING, redisServerBinary, startRedis, type RedisProcess } from "../helpers/redis-server.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
 
 interface Peer {
@@ -21,8 +24,8 @@ interface Peer {
 
 interface BusCluster {
   peers: Peer[];
-  /** A peer that subscribes now. */
-  join(): Peer;
+  /** A peer that subscribes now (resolves once it has). */
+  join(): Promise<Peer>;
   /** Peer `index` dies: its process is gone. */
   kill(index: number): void;
   /** A peer that stops reading (hung, not dead); it receives nothing once it is cut off. */
@@ -35,7 +38,9 @@ interface Implementation {
   name: string;
   /** How many peers it can have. */
   maxPeers: number;
-  cluster(peers: number): BusCluster;
+  cluster(peers: number): Promise<BusCluster>;
+  /** Why it cannot run here (a server it needs is not installed), or undefined. */
+  missing?: string;
 }
 
 const paths = (batch: Batch) => batch.map((event) => event.path).join(",");
@@ -54,7 +59,7 @@ function peerOf(bus: EventBus): Peer {
 const local: Implementation = {
   name: "LocalBus",
   maxPeers: 1,
-  cluster: () => ({
+  cluster: async () => ({
     peers: [peerOf(new LocalBus())],
     join: () => {
       throw new Error("a single process has one peer");
@@ -71,7 +76,7 @@ const local: Implementation = {
 const ipc: Implementation = {
   name: "IpcBus + IpcRelay",
   maxPeers: Infinity,
-  cluster(count) {
+  async cluster(count) {
     const relay = new IpcRelay({ inFlightChars: 2_000, maxUnreadChars: 4_000 });
     const pipes: Pipe[] = [];
     const attach = () => {
@@ -84,7 +89,7 @@ const ipc: Implementation = {
     const join = () => peerOf(new IpcBus(attach().ends[1]));
     return {
       peers: Array.from({ length: count }, join),
-      join,
+      join: async () => join(),
       kill(index) {
         // The supervisor detaches a worker whose process exited.
         pipes[index]!.close();
@@ -103,13 +108,69 @@ const ipc: Implementation = {
   },
 };
 
-for (const implementation of [local, ipc]) {
+/** Nodes on one Redis stream of their own (a real redis-server, started for these tests). */
+let redis: RedisProcess | undefined;
+const redisBuses: RedisBus[] = [];
+const redisStreams: Implementation = {
+  name: "RedisBus (a Redis stream)",
+  maxPeers: Infinity,
+  missing: redisServerBinary() ? undefined : REDIS_MISSING,
+  async cluster(count) {
+    const stream = `pulse:test:${crypto.randomUUID()}`;
+    const buses: RedisBus[] = [];
+    const join = async () => {
+      const bus = new RedisBus({ url: redis!.url, node: `node-${buses.length}`, stream });
+      buses.push(bus);
+      redisBuses.push(bus);
+      await bus.ready;
+      return peerOf(bus);
+    };
+    const peers: Peer[] = [];
+    for (let i = 0; i < count; i++) peers.push(await join());
+    const probe = new RedisClient(redis!.url);
+    const lastId = async () => ((await probe.send("XREVRANGE", [stream, "+", "-", "COUNT", "1"])) as Array<[string]>)[0]?.[0] ?? "0-0";
+    return {
+      peers,
+      join,
+      kill(index) {
+        buses[index]!.close();
+      },
+      stalled() {
+        // A node that took its place in the stream and never reads: nothing is sent to it, so nothing waits for it.
+        void probe.send("XREVRANGE", [stream, "+", "-", "COUNT", "1"]);
+        return { received: () => 0 };
+      },
+      async settle() {
+        // Until the stream has stopped growing and every living node has read to its end.
+        let last = "";
+        for (let i = 0; i < 800; i++) {
+          await Bun.sleep(5);
+          const now = await lastId();
+          if (now === last && buses.every((bus) => bus.closed || bus.position === now)) return;
+          last = now;
+        }
+        throw new Error("the Redis stream did not settle in 4 s");
+      },
+    };
+  },
+};
+
+beforeAll(async () => {
+  if (!redisStreams.missing) redis = await startRedis();
+});
+afterAll(async () => {
+  for (const bus of redisBuses) bus.close();
+  await redis?.stop();
+});
+
+for (const implementation of [local, ipc, redisStreams]) {
   const several = implementation.maxPeers > 1;
   const n = Math.min(3, implementation.maxPeers);
+  if (implementation.missing) console.warn(`EventBus contract: ${implementation.name} skipped: ${implementation.missing}`);
 
-  describe(`EventBus contract: ${implementation.name}`, () => {
+  describe.skipIf(implementation.missing !== undefined)(`EventBus contract: ${implementation.name}`, () => {
     test("Everyone, the publisher too: every batch reaches every peer, and each peer is told which are its own", async () => {
-      const { peers, settle } = implementation.cluster(n);
+      const { peers, settle } = await implementation.cluster(n);
       peers.forEach(({ bus }, i) => bus.publish(batchOf(`/${i}`)));
       await settle();
       const all = peers.map((_, i) => `/${i}`);
@@ -120,7 +181,7 @@ for (const implementation of [local, ipc]) {
     });
 
     test("One order: every peer receives the batches in the same order, each publisher's in its own order", async () => {
-      const { peers, settle } = implementation.cluster(n);
+      const { peers, settle } = await implementation.cluster(n);
       for (let round = 0; round < 5; round++) peers.forEach(({ bus }, i) => bus.publish(batchOf(`/${i}-${round}`)));
       await settle();
       const first = peers[0]!.received;
@@ -130,7 +191,7 @@ for (const implementation of [local, ipc]) {
     });
 
     test("At most once: no batch is delivered twice; a dead peer costs no other publisher's batch", async () => {
-      const { peers, kill, settle } = implementation.cluster(n);
+      const { peers, kill, settle } = await implementation.cluster(n);
       for (let round = 0; round < 3; round++) peers.forEach(({ bus }, i) => bus.publish(batchOf(`/${i}-${round}`)));
       if (several) kill(n - 1);
       peers.slice(0, several ? n - 1 : n).forEach(({ bus }, i) => bus.publish(batchOf(`/${i}-after`)));
@@ -142,7 +203,7 @@ for (const implementation of [local, ipc]) {
     });
 
     test.skipIf(!several)("Bounded: a peer that stops reading is cut off; nobody else waits for it", async () => {
-      const { peers, stalled, settle } = implementation.cluster(2);
+      const { peers, stalled, settle } = await implementation.cluster(2);
       const hung = stalled();
       for (let i = 0; i < 100; i++) {
         peers[i % 2]!.bus.publish(batchOf(`/${i}`));
@@ -158,10 +219,10 @@ for (const implementation of [local, ipc]) {
     });
 
     test.skipIf(!several)("No history: a peer gets only the batches published after it subscribed", async () => {
-      const { peers, join, settle } = implementation.cluster(n);
+      const { peers, join, settle } = await implementation.cluster(n);
       peers[0]!.bus.publish(batchOf("/before"));
       await settle();
-      const late = join();
+      const late = await join();
       peers[0]!.bus.publish(batchOf("/after"));
       await settle();
       expect(late.received).toEqual(["/after"]);
@@ -169,7 +230,7 @@ for (const implementation of [local, ipc]) {
     });
 
     test("Asynchronous: a handler that publishes, while or after the bus delivers, leaves every peer with the same stream", async () => {
-      const { peers, settle } = implementation.cluster(n);
+      const { peers, settle } = await implementation.cluster(n);
       let answered = false;
       peers[0]!.bus.onBatch((batch) => {
         if (answered || paths(batch) !== "/question") return;
@@ -184,7 +245,7 @@ for (const implementation of [local, ipc]) {
     });
 
     test("Plain data: a batch arrives as it was published, whole", async () => {
-      const { peers, settle } = implementation.cluster(n);
+      const { peers, settle } = await implementation.cluster(n);
       const got: Batch[] = [];
       peers[n - 1]!.bus.onBatch((batch) => got.push(batch));
       const batch = [storedEvent({ path: "/a", props: { plan: "pro" } }), storedEvent({ path: "/b", referrer: "" })];
@@ -194,7 +255,7 @@ for (const implementation of [local, ipc]) {
     });
 
     test("after close, a peer receives nothing and sends nothing", async () => {
-      const { peers, settle } = implementation.cluster(n);
+      const { peers, settle } = await implementation.cluster(n);
       peers[0]!.bus.close();
       peers[0]!.bus.publish(batchOf("/from-closed"));
       peers[n - 1]!.bus.publish(batchOf("/to-closed"));

@@ -1,0 +1,209 @@
+/**
+ * The event exchange between Pulse nodes on several machines, over one Redis stream (Redis 7 or
+ * Valkey, through Bun's RedisClient). Every node appends its batches with XADD and reads the whole
+ * stream with XREAD from where it started: Redis gives the stream one order, the same for every
+ * reader, which is the bus's "One order"; pub/sub would lose what a reconnecting node missed, where
+ * a stream lets it read on from its last entry (see ARCHITECTURE.md, "Across machines").
+ *
+ * An entry holds its publisher's node id, the publisher's sequence number and the batch as JSON
+ * text (Bun hands replies back as strings: text survives, raw bytes would not). A batch that could
+ * not be appended (Redis away) waits in a bounded outbox and is sent again, in order; a reader
+ * skips any entry of a publisher at or below the sequence it already applied, so a batch appended
+ * twice (its first reply lost with the connection) is applied once. A malformed or foreign entry
+ * is skipped and counted, never thrown.
+ */
+import { RedisClient } from "bun";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
+import type { Batch, EventBus } from "./event-bus.ts";
+
+/** The stream's key when none is given. */
+export const DEFAULT_STREAM = "pulse:exchange";
+/** Entries the stream keeps (about): some minutes of ticks of many nodes; a node further behind rebuilds from storage. */
+export const STREAM_MAX_LENGTH = 100_000;
+/** Characters of batches published and not yet read back, beyond which new ones are dropped (see `congested`). */
+export const MAX_UNRETURNED_CHARS = 32 * 1024 * 1024;
+/** How long a read waits for new entries before it asks again (and notices a close). */
+const BLOCK_MS = 1_000;
+const READ_COUNT = 1_000;
+/** Backoff after a failed command, doubled up to the last, with jitter. */
+const RETRY_MS = [100, 200, 500, 1_000, 2_000, 5_000];
+
+export interface RedisBusOptions {
+  /** redis://[user:password@]host:port[/db] */
+  url: string;
+  /** This node's id: unique among the nodes sharing the stream. */
+  node: string;
+  stream?: string;
+  maxLength?: number;
+  maxUnreturnedChars?: number;
+  /** Told of a batch not sent because too much of this node's has not come back: its events are lost. */
+  onDropped?: (batch: Batch) => void;
+  /** Told of an entry that is not a batch this bus can read. */
+  onForeign?: (why: string) => void;
+}
+
+interface Outgoing {
+  sequence: number;
+  events: string;
+}
+
+export class RedisBus implements EventBus {
+  /** Resolves once the bus has its place in the stream: batches published after it reach this node. */
+  readonly ready: Promise<void>;
+  private readonly writer: RedisClient;
+  private readonly reader: RedisClient;
+  private readonly stream: string;
+  private readonly maxLength: string;
+  private readonly maxUnreturned: number;
+  private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
+  private readonly outbox: Outgoing[] = [];
+  /** The last sequence applied of each publisher: an entry at or below it is a repeat. */
+  private readonly applied = new Map<string, number>();
+  private sequence = 0;
+  private sending = false;
+  private isClosed = false;
+  private unreturned = 0;
+  private lastId = "0-0";
+  /** Entries skipped as unreadable, for /metrics. */
+  foreign = 0;
+
+  constructor(private readonly options: RedisBusOptions) {
+    this.stream = options.stream ?? DEFAULT_STREAM;
+    this.maxLength = String(options.maxLength ?? STREAM_MAX_LENGTH);
+    this.maxUnreturned = options.maxUnreturnedChars ?? MAX_UNRETURNED_CHARS;
+    // Reconnected here, with backoff and jitter, however long Redis is away (the client's own
+    // reconnection gives up after some retries); a command while disconnected fails at once.
+    this.writer = new RedisClient(options.url, { autoReconnect: false, enableOfflineQueue: false });
+    this.reader = new RedisClient(options.url, { autoReconnect: false, enableOfflineQueue: false });
+    this.ready = this.start();
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** The id of the last entry read: every batch up to it has been handed to the handlers. */
+  get position(): string {
+    return this.lastId;
+  }
+
+  publish(batch: Batch): void {
+    if (this.isClosed) return;
+    const events = JSON.stringify(batch);
+    if (this.unreturned > 0 && this.unreturned + events.length > this.maxUnreturned) return this.options.onDropped?.(batch);
+    this.unreturned += events.length;
+    this.outbox.push({ sequence: ++this.sequence, events });
+    void this.send();
+  }
+
+  onBatch(handler: (batch: Batch, own: boolean) => void): void {
+    this.handlers.push(handler);
+  }
+
+  /** Half the bound unreturned, as IpcBus: the rest is room for what requests in flight still bring. */
+  congested(): boolean {
+    return this.unreturned > this.maxUnreturned / 2;
+  }
+
+  close(): void {
+    this.isClosed = true;
+    this.writer.close();
+    this.reader.close();
+  }
+
+  /** Takes the stream's last entry as the place to read from ("No history"), then reads on. */
+  private async start(): Promise<void> {
+    const last = (await this.retrying(this.writer, () => this.writer.send("XREVRANGE", [this.stream, "+", "-", "COUNT", "1"]))) as Array<[string, string[]]> | undefined;
+    this.lastId = last?.[0]?.[0] ?? "0-0";
+    void this.read();
+  }
+
+  /** Appends the outbox in order, one entry at a time, retrying what fails until it is sent. */
+  private async send(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    await this.ready;
+    while (this.outbox.length > 0 && !this.isClosed) {
+      const { sequence, events } = this.outbox[0]!;
+      const sent = await this.retrying(this.writer, () =>
+        this.writer.send("XADD", [this.stream, "MAXLEN", "~", this.maxLength, "*", "n", this.options.node, "s", String(sequence), "b", events]),
+      );
+      if (sent !== undefined) this.outbox.shift();
+    }
+    this.sending = false;
+  }
+
+  private async read(): Promise<void> {
+    while (!this.isClosed) {
+      const reply = (await this.retrying(this.reader, () =>
+        this.reader.send("XREAD", ["BLOCK", String(BLOCK_MS), "COUNT", String(READ_COUNT), "STREAMS", this.stream, this.lastId]),
+      )) as Record<string, Array<[string, string[]]>> | null | undefined;
+      if (!reply || this.isClosed) continue;
+      for (const [id, fields] of reply[this.stream] ?? []) {
+        this.lastId = id;
+        this.deliver(fields);
+      }
+    }
+  }
+
+  private deliver(fields: string[]): void {
+    const entry = entryOf(fields);
+    if ("error" in entry) {
+      this.foreign++;
+      return this.options.onForeign?.(entry.error);
+    }
+    const { node, sequence, events } = entry;
+    if (sequence <= (this.applied.get(node) ?? 0)) return;
+    this.applied.set(node, sequence);
+    const own = node === this.options.node;
+    if (own) this.unreturned -= events.length;
+    const batch = parseBatch(events);
+    if (!batch) {
+      this.foreign++;
+      return this.options.onForeign?.("a batch that is not a JSON array of events");
+    }
+    for (const handler of this.handlers) handler(batch, own);
+  }
+
+  /**
+   * Runs a command on `client` until it answers, connecting the client again after it failed;
+   * undefined once the bus is closed. Backs off with jitter between tries, so nodes that lost Redis
+   * together do not all come back at the same moment.
+   */
+  private async retrying<T>(client: RedisClient, command: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 0; !this.isClosed; attempt++) {
+      try {
+        if (!client.connected) await client.connect();
+        return await command();
+      } catch {
+        if (this.isClosed) return undefined;
+        const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!;
+        await Bun.sleep(wait / 2 + Math.random() * wait);
+      }
+    }
+    return undefined;
+  }
+}
+
+/** An entry's publisher, sequence and batch text, or why it is none. */
+export function entryOf(fields: unknown): { node: string; sequence: number; events: string } | { error: string } {
+  if (!Array.isArray(fields)) return { error: "an entry without fields" };
+  const values = new Map<string, unknown>();
+  for (let i = 0; i + 1 < fields.length; i += 2) values.set(String(fields[i]), fields[i + 1]);
+  const node = values.get("n");
+  const sequence = Number(values.get("s"));
+  const events = values.get("b");
+  if (typeof node !== "string" || node === "") return { error: "an entry without its node" };
+  if (!Number.isSafeInteger(sequence) || sequence < 1) return { error: "an entry without a sequence number" };
+  if (typeof events !== "string") return { error: "an entry without a batch" };
+  return { node, sequence, events };
+}
+
+function parseBatch(events: string): Batch | null {
+  try {
+    const batch: unknown = JSON.parse(events);
+    return Array.isArray(batch) && batch.every((event) => typeof event === "object" && event !== null) ? (batch as AcceptedEvent[]) : null;
+  } catch {
+    return null;
+  }
+}
