@@ -40,6 +40,12 @@ export interface RedisBusOptions {
   onDropped?: (batch: Batch) => void;
   /** Told of an entry that is not a batch this bus can read. */
   onForeign?: (why: string) => void;
+  /**
+   * Told when batches of a node never reached this one: its sequence numbers skipped some (trimmed
+   * from the stream before this node read them, when it fell too far behind). Its figures then
+   * differ from the others' until it rebuilds from storage.
+   */
+  onGap?: (node: string, missed: number) => void;
 }
 
 interface Outgoing {
@@ -66,6 +72,8 @@ export class RedisBus implements EventBus {
   private lastId = "0-0";
   /** Entries skipped as unreadable, for /metrics. */
   foreign = 0;
+  /** Batches of other nodes that never reached this one (see `onGap`). */
+  missed = 0;
 
   constructor(private readonly options: RedisBusOptions) {
     this.stream = options.stream ?? DEFAULT_STREAM;
@@ -153,7 +161,13 @@ export class RedisBus implements EventBus {
       return this.options.onForeign?.(entry.error);
     }
     const { node, sequence, events } = entry;
-    if (sequence <= (this.applied.get(node) ?? 0)) return;
+    const last = this.applied.get(node);
+    if (last !== undefined && sequence <= last) return;
+    // A node's first batch seen here may have any number: it published before this node joined.
+    if (last !== undefined && sequence > last + 1) {
+      this.missed += sequence - last - 1;
+      this.options.onGap?.(node, sequence - last - 1);
+    }
     this.applied.set(node, sequence);
     const own = node === this.options.node;
     if (own) this.unreturned -= events.length;

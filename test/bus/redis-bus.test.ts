@@ -87,6 +87,21 @@ describe.skipIf(missing !== undefined)("RedisBus against a real redis-server", (
     expect(a.received).toEqual(["/once", "/next"]);
   });
 
+  test("batches of a node that never arrived (trimmed before they were read) are counted and told, never silent", async () => {
+    const stream = `pulse:test:${crypto.randomUUID()}`;
+    const gaps: Array<[string, number]> = [];
+    const a = await node("a", stream, { onGap: (name, missed) => gaps.push([name, missed]) });
+    const raw = new RedisClient(redis.url);
+    const add = (sequence: number) => raw.send("XADD", [stream, "*", "n", "c", "s", String(sequence), "b", JSON.stringify([storedEvent({ path: `/${sequence}` })])]);
+    // Node c had published before a joined: its first batch here may have any number.
+    for (const sequence of [7, 8, 11, 12]) await add(sequence);
+    raw.close();
+    await until(() => a.received.length === 4);
+    expect(a.received).toEqual(["/7", "/8", "/11", "/12"]);
+    expect(gaps).toEqual([["c", 2]]);
+    expect(a.bus.missed).toBe(2);
+  });
+
   test("while Redis is away, batches wait in order and go out when it is back; the nodes read on", async () => {
     const stream = `pulse:test:${crypto.randomUUID()}`;
     const a = await node("a", stream);
