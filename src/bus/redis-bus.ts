@@ -14,6 +14,7 @@
  */
 import { RedisClient } from "bun";
 import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
+import { eventProblem } from "../core/ingest/event-shape.ts";
 import type { Batch, EventBus } from "./event-bus.ts";
 
 /** The stream's key when none is given. */
@@ -172,9 +173,9 @@ export class RedisBus implements EventBus {
     const own = node === this.options.node;
     if (own) this.unreturned -= events.length;
     const batch = parseBatch(events);
-    if (!batch) {
+    if ("error" in batch) {
       this.foreign++;
-      return this.options.onForeign?.("a batch that is not a JSON array of events");
+      return this.options.onForeign?.(batch.error);
     }
     for (const handler of this.handlers) handler(batch, own);
   }
@@ -213,11 +214,18 @@ export function entryOf(fields: unknown): { node: string; sequence: number; even
   return { node, sequence, events };
 }
 
-function parseBatch(events: string): Batch | null {
+/** The events of a batch's text, or what is wrong with it: nothing from another machine is read unchecked. */
+function parseBatch(events: string): Batch | { error: string } {
+  let batch: unknown;
   try {
-    const batch: unknown = JSON.parse(events);
-    return Array.isArray(batch) && batch.every((event) => typeof event === "object" && event !== null) ? (batch as AcceptedEvent[]) : null;
+    batch = JSON.parse(events);
   } catch {
-    return null;
+    return { error: "a batch that is not JSON" };
   }
+  if (!Array.isArray(batch)) return { error: "a batch that is not an array of events" };
+  for (const event of batch) {
+    const problem = eventProblem(event);
+    if (problem) return { error: `a batch with a malformed event: ${problem}` };
+  }
+  return batch as AcceptedEvent[];
 }

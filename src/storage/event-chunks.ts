@@ -5,6 +5,7 @@
  */
 import type { Campaign } from "../core/ingest/accepted-event.ts";
 import type { StoredEvent } from "./event-store.ts";
+import { eventProblem } from "../core/ingest/event-shape.ts";
 
 /**
  * A chunk spans at most this much time, so that a range query can seek straight to the first chunk
@@ -118,20 +119,11 @@ function campaignOf([source, medium, campaign, content, term, ref]: CampaignRow)
   return { source, medium, campaign, content, term, ref };
 }
 
-const TEXT_FIELDS = ["site", "name", "url", "path", "referrer", "source", "browser", "os", "device", "country"] as const;
 const CAMPAIGN_FIELDS = ["source", "medium", "campaign", "content", "term", "ref"] as const;
 
 function checkEvent(event: StoredEvent): void {
-  if (!Number.isSafeInteger(event.time)) throw new TypeError(`an event's time must be an integer, not ${String(event.time)}`);
-  if (!Number.isSafeInteger(event.visitor)) throw new TypeError(`an event's visitor must be an integer, not ${String(event.visitor)}`);
-  for (const field of TEXT_FIELDS) {
-    if (typeof event[field] !== "string") throw new TypeError(`an event's ${field} must be a string, not ${String(event[field])}`);
-  }
-  if (typeof event.props !== "object" || event.props === null) throw new TypeError("an event's props must be an object");
-  const campaign = event.campaign;
-  if (campaign !== undefined && !CAMPAIGN_FIELDS.every((field) => typeof campaign?.[field] === "string")) {
-    throw new TypeError("an event's campaign must be six strings (source, medium, campaign, content, term, ref)");
-  }
+  const problem = eventProblem(event);
+  if (problem) throw new TypeError(problem);
 }
 
 function hasProps(props: Record<string, string>): boolean {

@@ -65,12 +65,20 @@ describe.skipIf(missing !== undefined)("RedisBus against a real redis-server", (
     await raw.send("XADD", [stream, "*", "n", "x", "s", "1", "b", "{not json"]);
     await raw.send("XADD", [stream, "*", "n", "x", "s", "2", "b", '{"an":"object"}']);
     await raw.send("XADD", [stream, "*", "n", "x", "s", "3", "b", "[1, 2]"]);
+    // Whole JSON, but an event a node would trip over: refused before any handler sees it.
+    await raw.send("XADD", [stream, "*", "n", "x", "s", "4", "b", JSON.stringify([{ ...storedEvent({ path: "/bad" }), props: { plan: 3 } }])]);
     raw.close();
     a.bus.publish([storedEvent({ path: "/after" })]);
     await until(() => a.received.length === 1);
     expect(a.received).toEqual(["/after"]);
-    expect(a.bus.foreign).toBe(4);
-    expect(foreign).toEqual(["an entry without its node", "a batch that is not a JSON array of events", "a batch that is not a JSON array of events", "a batch that is not a JSON array of events"]);
+    expect(a.bus.foreign).toBe(5);
+    expect(foreign).toEqual([
+      "an entry without its node",
+      "a batch that is not JSON",
+      "a batch that is not an array of events",
+      "a batch with a malformed event: an event must be an object",
+      "a batch with a malformed event: an event's prop plan must be a string",
+    ]);
   });
 
   test("a batch appended twice (its first reply lost) is applied once", async () => {
