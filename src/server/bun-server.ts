@@ -38,7 +38,10 @@ export class BunTransport implements Transport {
       },
       fetch: (request, server) =>
         handler(request, {
-          address: server.requestIP(request)?.address ?? "",
+          // Asked of the socket only by a route that needs it (a system call per request).
+          get address() {
+            return server.requestIP(request)?.address ?? "";
+          },
           // Bun's idle timer runs on while a response streams slowly: a long export would be cut.
           keepOpen: () => server.timeout(request, 0),
           upgrade: (data) => server.upgrade(request, { data }),

@@ -59,7 +59,7 @@ export interface HttpDeps {
   clusterMetrics?: () => ClusterFigures | undefined;
 }
 
-export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined>;
+export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined> | Response | undefined;
 
 /**
  * Every route, plus ingest on its own: a transport that can route a path natively sends
@@ -97,7 +97,23 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
 
   // The hot path first, without parsing the URL (ingest needs only the path), and without an
   // async wrapper: its promise is handed on as it is, not awaited into another.
-  const handle: FetchHandler = (request, peer) => (pathOf(request.url) === "/api/event" ? ingestFrom(request, peer.address) : handleOther(request, peer));
+  const handle: FetchHandler = (request, peer) => {
+    const path = pathOf(request.url);
+    if (path === "/api/event") return ingestFrom(request, peer.address);
+    // A widget reconnects with every page a visitor opens: answered without an async wrapper too.
+    if (path === "/live") return liveFrom(request, peer);
+    return handleOther(request, peer);
+  };
+
+  const liveFrom = (request: Request, peer: Peer): Response | undefined => {
+    deps.onRequest?.(now());
+    const url = URL.parse(request.url);
+    if (!url) return jsonError(400, "the Host header or the request target is not valid");
+    const live = deps.live ?? { liveSites: [], allowOrigins: [], admission: undefined };
+    const response = liveRoute(request, url, () => clientAddress(request, peer.address, deps.trustProxy), peer.upgrade, live);
+    response?.headers.set("x-content-type-options", NOSNIFF);
+    return response;
+  };
 
   const handleOther = async (request: Request, peer: Peer): Promise<Response | undefined> => {
     deps.onRequest?.(now());
@@ -117,8 +133,6 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         return presenceFrom(request, peer.address);
       case "/ws":
         return socketRoute(request, url, address(), peer.upgrade, sockets);
-      case "/live":
-        return liveRoute(request, url, address(), peer.upgrade, deps.live ?? { liveSites: [], allowOrigins: [], admission: undefined });
       case "/healthz":
         return health();
       case "/sign-in":

@@ -5,7 +5,7 @@ import { isSiteOrigin, liveRoute, type LiveRouteDeps } from "../../src/server/ro
 function open(query: string, origin: string, deps: Partial<LiveRouteDeps> = {}): { status: number | "upgraded"; data?: LiveData } {
   const url = new URL(`http://pulse.test/live?${query}`);
   let data: LiveData | undefined;
-  const response = liveRoute(new Request(url, { headers: { origin } }), url, "192.0.2.1", (given) => ((data = given), true), {
+  const response = liveRoute(new Request(url, { headers: { origin } }), url, () => "192.0.2.1", (given) => ((data = given), true), {
     liveSites: ["shop.test"],
     allowOrigins: [],
     admission: undefined,

@@ -4,7 +4,6 @@ import { pagePathOf } from "../../core/ingest/stored-url.ts";
 import { clipLabel, MAX_LABEL_CHARS } from "../../core/ingest/text.ts";
 import type { LiveScope } from "../../core/presence/live-frames.ts";
 import type { LiveData } from "../../core/presence/live-widgets.ts";
-import { normalizeOrigin } from "../origin.ts";
 import { jsonError } from "../responses.ts";
 import type { Metrics } from "../../core/metrics.ts";
 
@@ -28,7 +27,7 @@ const PLAIN_PATH = /^(?:\/[\w~-]+(?:\.[\w~-]+)*)*\/?$/;
  * GET /live?site=&page=&scope=&tab=: a live widget's socket. Every check happens before the
  * upgrade, so a refused widget costs one HTTP response. Undefined means upgraded.
  */
-export function liveRoute(request: Request, url: URL, address: string, upgrade: (data: LiveData) => boolean, deps: LiveRouteDeps): Response | undefined {
+export function liveRoute(request: Request, url: URL, addressOf: () => string, upgrade: (data: LiveData) => boolean, deps: LiveRouteDeps): Response | undefined {
   const refuse = (status: number, message: string, headers: Record<string, string> = {}) => {
     if (deps.metrics) deps.metrics.widgetsRejected++;
     return jsonError(status, message, headers);
@@ -41,9 +40,13 @@ export function liveRoute(request: Request, url: URL, address: string, upgrade: 
   if (!isSiteOrigin(request.headers.get("origin"), site, deps.allowOrigins)) {
     return refuse(403, "origin not allowed: live widgets connect from the site's own pages (its domain and subdomains) or an --allow-origin");
   }
+  // The client's address only where widgets are counted by it: asking the socket costs a system call.
+  const counted = deps.admission?.countsAddresses === true;
+  const address = counted ? addressOf() : "";
   const refusal = deps.admission?.admit(address, false);
   if (refusal) return refuse(refusal.status, refusal.message, refusal.status === 503 ? { "retry-after": String(RETRY_AFTER_FULL_S) } : {});
-  const data: LiveData = { kind: "live", ...params, ...(deps.admission?.countsAddresses ? { address } : {}) };
+  const { site: name, page, scope, tab } = params;
+  const data: LiveData = counted ? { kind: "live", site: name, page, scope, tab, address } : { kind: "live", site: name, page, scope, tab };
   if (upgrade(data)) return undefined;
   deps.admission?.release(address, false);
   return refuse(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
@@ -84,10 +87,10 @@ function widgetPage(page: string): string {
  * WebSocket upgrade, so a missing one is refused.
  */
 export function isSiteOrigin(origin: string | null, site: string, allowed: readonly string[]): boolean {
-  const normalized = origin === null ? null : normalizeOrigin(origin);
-  if (normalized === null) return false;
-  if (allowed.includes(normalized)) return true;
-  const url = new URL(normalized);
+  // Parsed once: the origin normalized (as normalizeOrigin makes it) and its host come from one URL.
+  const url = origin === null ? null : URL.parse(origin);
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) return false;
+  if (allowed.includes(url.origin)) return true;
   // A site named with its port (localhost:8080) is that port's only.
   const host = site.includes(":") ? url.host : url.hostname;
   return host === site || host.endsWith(`.${site}`);
