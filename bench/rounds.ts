@@ -7,10 +7,14 @@ export function roundOrder<T>(servers: readonly T[], round: number): T[] {
   return servers.map((_, i) => servers[(i + round) % servers.length]!);
 }
 
-/** The run with the median accepted rate (the lower middle of an even count), carrying every round's rate when there were several. */
-export function medianRun(reports: readonly Report[]): BenchReport {
+/** What rounds are compared by: the accepted rate, or (where nothing is ingested) the server's CPU per delivered frame. */
+export const byRate = (report: Report) => report.pageviews.acceptedPerSecond;
+export const byCpuPerFrame = (report: Report) => report.cpuPerFrame?.allUs ?? Infinity;
+
+/** The run with the median of `key` (the lower middle of an even count), carrying every round's rate when there were several. */
+export function medianRun(reports: readonly Report[], key: (report: Report) => number = byRate): BenchReport {
   if (reports.length === 0) throw new Error("no runs to choose from");
-  const sorted = [...reports].sort((a, b) => a.pageviews.acceptedPerSecond - b.pageviews.acceptedPerSecond);
+  const sorted = [...reports].sort((a, b) => key(a) - key(b));
   const middle = sorted[Math.floor((sorted.length - 1) / 2)]!;
   return reports.length > 1 ? { ...middle, roundRates: reports.map((r) => Math.round(r.pageviews.acceptedPerSecond)) } : middle;
 }

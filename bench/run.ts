@@ -10,7 +10,7 @@ import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { Report } from "../src/loadtest/report.ts";
 import { resultsMarkdown, replaceResults } from "./markdown.ts";
-import { medianRun, roundOrder } from "./rounds.ts";
+import { byCpuPerFrame, byRate, medianRun, roundOrder } from "./rounds.ts";
 import { SCENARIOS, smoke, type Scenario } from "./scenarios.ts";
 import { pulseCommand, ROOT, startBenchServer, TICK_MS, TOKEN, WIDGET_SITE, WORKERS, type ServerName } from "./servers.ts";
 import { evaluateTargets, type BenchReport, type Results } from "./targets.ts";
@@ -90,7 +90,7 @@ for (const scenario of scenarios) {
       }
     }
   }
-  for (const [server, reports] of runs) if (!row.has(server)) row.set(server, medianRun(reports));
+  for (const [server, reports] of runs) if (!row.has(server)) row.set(server, medianRun(reports, scenario.rate > 0 ? byRate : byCpuPerFrame));
 }
 
 if (reportsFile) writeFileSync(reportsFile, JSON.stringify(Object.fromEntries([...results].map(([name, row]) => [name, Object.fromEntries(row)])), null, 1));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { medianRun, roundOrder } from "../../bench/rounds.ts";
+import { byCpuPerFrame, medianRun, roundOrder } from "../../bench/rounds.ts";
 import type { Report } from "../../src/loadtest/report.ts";
 import { evaluateTargets, type BenchReport, type Results } from "../../bench/targets.ts";
 
@@ -18,6 +18,14 @@ describe("benchmark rounds", () => {
     const kept = medianRun([run(30_000.4, "a"), run(24_000, "b"), run(27_000, "c")]) as BenchReport & { label: string };
     expect(kept.label).toBe("c");
     expect(kept.roundRates).toEqual([30_000, 24_000, 27_000]);
+  });
+
+  test("where nothing is ingested, the run with the median CPU per delivered frame is kept; a run without frames counts as the costliest", () => {
+    const perFrame = (allUs: number | null, label: string) =>
+      ({ pageviews: { acceptedPerSecond: 0 }, cpuPerFrame: allUs === null ? null : { allUs }, label }) as unknown as Report & { label: string };
+    const kept = medianRun([perFrame(53.7, "high"), perFrame(46.3, "low"), perFrame(49.0, "middle")], byCpuPerFrame) as Report & { label: string };
+    expect(kept.label).toBe("middle");
+    expect((medianRun([perFrame(null, "none"), perFrame(40, "a"), perFrame(45, "b")], byCpuPerFrame) as Report & { label: string }).label).toBe("b");
   });
 
   test("of two runs the slower is kept; one run is kept as it is, without rounds", () => {
