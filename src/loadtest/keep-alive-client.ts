@@ -11,6 +11,7 @@
 import type { Socket } from "bun";
 
 const ASCII = new TextDecoder("latin1");
+const UTF8 = new TextEncoder();
 const HEADER_END = "\r\n\r\n";
 
 export interface PreparedRequest {
@@ -22,14 +23,14 @@ export interface PreparedRequest {
 
 /** A POST with a body, ready to write. */
 export function postRequest(url: URL, body: string, headers: Record<string, string>): Uint8Array {
-  const payload = new TextEncoder().encode(body);
+  const payload = UTF8.encode(body);
   const lines = [
     `POST ${url.pathname}${url.search} HTTP/1.1`,
     `Host: ${url.host}`,
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     `Content-Length: ${payload.length}`,
   ];
-  const head = new TextEncoder().encode(`${lines.join("\r\n")}${HEADER_END}`);
+  const head = UTF8.encode(`${lines.join("\r\n")}${HEADER_END}`);
   const bytes = new Uint8Array(head.length + payload.length);
   bytes.set(head);
   bytes.set(payload, head.length);

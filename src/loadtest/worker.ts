@@ -141,31 +141,28 @@ function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram)
   );
   const started = performance.now();
   let due = 0;
-  let inFlight = 0;
   let drained: () => void = () => {};
   const send = (n: number) => {
     const { body, userAgent } = pageview(plan.site, n);
     const sentAt = performance.now();
     stats.sent++;
-    inFlight++;
     client.send({
       bytes: postRequest(endpoint, body, { "Content-Type": "text/plain", "User-Agent": userAgent }),
       done: (status) => {
-        inFlight--;
         if (status === null) stats.networkErrors++;
         else {
           ingestMs.record(performance.now() - sentAt);
           if (status === 202) stats.accepted++;
           else stats.statuses[status] = (stats.statuses[status] ?? 0) + 1;
         }
-        if (inFlight === 0) drained();
+        if (client.inFlight === 0) drained();
       },
     });
   };
   const timer = setInterval(() => {
     const target = Math.floor(((performance.now() - started) / 1000) * plan.rate);
     while (due < target) {
-      if (inFlight >= MAX_IN_FLIGHT) {
+      if (client.inFlight >= MAX_IN_FLIGHT) {
         stats.behind += target - due;
         due = target;
         break;
@@ -177,7 +174,7 @@ function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram)
   return {
     stop: () => clearInterval(timer),
     drained: async () => {
-      if (inFlight > 0) await Promise.race([new Promise<void>((resolve) => (drained = resolve)), Bun.sleep(5000)]);
+      if (client.inFlight > 0) await Promise.race([new Promise<void>((resolve) => (drained = resolve)), Bun.sleep(5000)]);
       client.close();
     },
   };

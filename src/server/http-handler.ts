@@ -105,11 +105,11 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     return handleOther(request, peer);
   };
 
+  const live = deps.live ?? { liveSites: [], allowOrigins: [], admission: undefined };
   const liveFrom = (request: Request, peer: Peer): Response | undefined => {
     deps.onRequest?.(now());
-    const url = URL.parse(request.url);
-    if (!url) return jsonError(400, "the Host header or the request target is not valid");
-    const live = deps.live ?? { liveSites: [], allowOrigins: [], admission: undefined };
+    const url = requestUrl(request);
+    if (url instanceof Response) return url;
     const response = liveRoute(request, url, () => clientAddress(request, peer.address, deps.trustProxy), peer.upgrade, live);
     response?.headers.set("x-content-type-options", NOSNIFF);
     return response;
@@ -123,10 +123,8 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   };
 
   const route = async (request: Request, peer: Peer): Promise<Response | undefined> => {
-    // A Host header that makes no URL (empty, "a b", a port past 65535; or none, in HTTP/1.0)
-    // leaves Bun a request.url that does not parse: the client's mistake, not a 500.
-    const url = URL.parse(request.url);
-    if (!url) return jsonError(400, "the Host header or the request target is not valid");
+    const url = requestUrl(request);
+    if (url instanceof Response) return url;
     const address = () => clientAddress(request, peer.address, deps.trustProxy);
     switch (url.pathname) {
       case "/api/presence":
@@ -199,6 +197,14 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     const time = now();
     return Response.json({ site, time, stats: deps.hub.stats(site, time) });
   }
+}
+
+/**
+ * The request's URL, or a 400: a Host header that makes no URL (empty, "a b", a port past 65535;
+ * or none, in HTTP/1.0) leaves Bun a request.url that does not parse, the client's mistake, not a 500.
+ */
+function requestUrl(request: Request): URL | Response {
+  return URL.parse(request.url) ?? jsonError(400, "the Host header or the request target is not valid");
 }
 
 /** The path of an absolute URL (`http://host/path?query` → `/path`), by position. */
