@@ -8,6 +8,9 @@
 import type { Batch, EventBus } from "./bus/event-bus.ts";
 import { IpcBus, type Channel } from "./bus/ipc-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
+import { RedisBus, redisAddress } from "./bus/redis-bus.ts";
+import { RedisControl } from "./control/redis-control.ts";
+import { hostname } from "node:os";
 import type { StartMessage } from "./cluster/messages.ts";
 import { liveSiteCap, type Config } from "./config.ts";
 import type { ControlPlane, TickingNode } from "./control/control-plane.ts";
@@ -103,7 +106,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
   store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
-  const restored = hub.restore(store.since(now - ACTIVE_MS, control.restoreThrough), now);
+  const restored = hub.restore(control.history ?? store.since(now - ACTIVE_MS, control.restoreThrough), now);
   // Signals are never stored: the tabs come from the nodes that ran before, where there were any.
   for (const signal of control.presence ?? []) hub.presence.apply(signal);
   let accepted: AcceptedEvent[] = [];
@@ -261,6 +264,63 @@ export function singleProcessResources(config: Config, base: SingleProcessBase):
     control: new LocalControl({ tickMs: config.tickMs, salts, storePosition: base.store.lastPosition() }),
     transport: new BunTransport(),
     writer: new WriteBuffer(base.store, metrics),
+  };
+}
+
+/** How long a node waits for Redis at start before it gives up with the reason. */
+export const REDIS_START_TIMEOUT_MS = 10_000;
+
+/**
+ * A node of several joined by Redis (`--redis`): the exchange and the pace are Redis's (RedisBus,
+ * RedisControl), the salts are shared there, the node rebuilds from the stream's recent history,
+ * and it stores every event it applies in its own store. Rejects, naming Redis's address (never
+ * its credentials), when Redis does not answer at start.
+ */
+export async function redisNodeResources(config: Config & { redis: string }, base: SingleProcessBase): Promise<PulseResources> {
+  const metrics = new Metrics();
+  const node = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  const log = rateLimitedLog(60_000);
+  const bus = new RedisBus({
+    url: config.redis,
+    node,
+    onDropped: (batch) => {
+      metrics.eventsLost += batch.length;
+      log("dropped", "Redis has not taken this node's events for too long: events it accepts now are lost (pulse_events_lost_total)");
+    },
+    onForeign: (why) => {
+      metrics.exchangeSkipped++;
+      log("foreign", `skipped an entry on the exchange: ${why} (pulse_exchange_skipped_total)`);
+    },
+    onGap: (from, missed) => {
+      metrics.exchangeMissed += missed;
+      log("gap", `${missed} batches of node ${from} never reached this node: its figures may differ until it restarts`);
+    },
+  });
+  const where = redisAddress(config.redis);
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach Redis at ${where} (waited ${REDIS_START_TIMEOUT_MS / 1000} s)`)), REDIS_START_TIMEOUT_MS).unref?.());
+  try {
+    await Promise.race([bus.ready, timeout]);
+    const control = await Promise.race([RedisControl.open({ url: config.redis, node, tickMs: config.tickMs, bus, storePosition: base.store.lastPosition() }), timeout]);
+    return { ...base, metrics, bus, control, transport: new BunTransport(), writer: new WriteBuffer(base.store, metrics) };
+  } catch (error) {
+    bus.close();
+    throw error;
+  }
+}
+
+/** A node joined by Redis, started as `pulse serve --redis` starts it (the caller prunes its store). */
+export async function startRedisNode(config: Config & { redis: string }, base: SingleProcessBase): Promise<RunningServer> {
+  return startServer(config, await redisNodeResources(config, base));
+}
+
+/** Logs each kind of line at most once per `intervalMs`: a flood of bad entries must not flood the log. */
+function rateLimitedLog(intervalMs: number): (kind: string, line: string) => void {
+  const saidAt = new Map<string, number>();
+  return (kind, line) => {
+    const now = Date.now();
+    if (now - (saidAt.get(kind) ?? -Infinity) < intervalMs) return;
+    saidAt.set(kind, now);
+    console.error(`pulse: ${line}`);
   };
 }
 

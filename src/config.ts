@@ -42,6 +42,8 @@ export interface Config {
   metricsPublic: boolean;
   /** Server processes sharing the port; 1 is a single process, more adds a supervising primary. */
   workers: number;
+  /** Redis that joins this node to others (the exchange, the pace, the salts); null: a node of its own. */
+  redis: string | null;
 }
 
 type Key = keyof Omit<Config, "command">;
@@ -215,7 +217,15 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     default: availableParallelism(),
     min: 1,
     max: 256,
-    help: "server processes sharing the port, supervised by a primary that stores events (default: the number of cores; 1: one process)",
+    help: "server processes sharing the port, supervised by a primary that stores events (default: the number of cores, 1 with --redis; 1: one process)",
+  },
+  {
+    flag: "redis",
+    key: "redis",
+    kind: "redis-url",
+    env: [...env("REDIS_URL"), "REDIS_URL"],
+    default: null,
+    help: "join the nodes that share this Redis 7 or Valkey (redis://[user:password@]host:port[/db]): every node shows every node's events; see docs/deploy.md",
   },
 ];
 
@@ -238,7 +248,14 @@ export function parseConfig(argv: readonly string[], variables: Readonly<Record<
   const { command, rest } = splitCommand(argv);
   if (command === "loadtest") throw new ConfigError("parseConfig reads serve options; loadtest has its own");
   const options = parseOptions(SERVE_OPTIONS, command === "serve" ? rest : [], variables);
-  const config = Object.freeze({ command, ...options }) as unknown as Config;
+  const given = { ...options } as unknown as Omit<Config, "command">;
+  if (given.redis !== null) {
+    const workersGiven = rest.some((arg) => arg === "--workers" || arg.startsWith("--workers=")) || Boolean(variables.PULSE_WORKERS);
+    // A node of several is one process for now: the default is 1, and more is refused rather than ignored.
+    if (!workersGiven) given.workers = 1;
+    else if (given.workers > 1) throw new ConfigError("--redis runs one process per node: leave out --workers (or give 1) and run a node per core instead");
+  }
+  const config = Object.freeze({ command, ...given }) as unknown as Config;
   refuseMemoryTooSmall(config);
   return config;
 }

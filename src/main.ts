@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
-import { startSingleProcess } from "./app.ts";
+import { startRedisNode, startSingleProcess } from "./app.ts";
+import { redisAddress } from "./bus/redis-bus.ts";
 import { selfCommand } from "./cli/self-command.ts";
 import { startupFailure, type ListenAddress } from "./cli/startup-failure.ts";
 import { startPrimary } from "./cluster/primary.ts";
@@ -39,7 +40,17 @@ function serve(config: Config, argv: string[]): void {
     const { token } = dataDir;
     const store = openSqliteStore(dataDir.eventsPath);
     const salts = new DailySalts(undefined, dataDir.salts, dataDir.saveSalts);
-    if (config.workers > 1) {
+    if (config.redis !== null) {
+      // Each node stores what it applies, so each prunes its own store.
+      const retention = startRetention(store, config.retentionDays);
+      started = startRedisNode({ ...config, redis: config.redis }, { files: embeddedAssets, store, token }).then(
+        (server) => ({ ...server, stop: () => (retention.stop(), server.stop()) }),
+        (error: unknown) => {
+          retention.stop();
+          throw error;
+        },
+      );
+    } else if (config.workers > 1) {
       started = startPrimary({ config, argv, self: selfCommand(), store, eventsPath: dataDir.eventsPath, token, salts }).then((primary) => ({
         ...primary,
         workers: primary.pids(),
@@ -72,6 +83,10 @@ function printBanner(config: Config, port: number, dataDir: DataDir, restored: n
   if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
   console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
   if (workers) console.log(`  Workers:    ${workers.length} processes sharing the port (pids ${workers.join(", ")}), primary pid ${process.pid}`);
+  if (config.redis !== null) {
+    console.log(`  Joined:     the nodes sharing Redis at ${redisAddress(config.redis)}; this node stores what it shows in ${config.data}`);
+    if (config.token === null) console.log("  Token:      this node's own: give every node the same --token (PULSE_TOKEN) so a dashboard may land on any of them");
+  }
   if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);
   const warning = fileLimitWarning(readFileLimit(), workers?.length ?? 1);
   if (warning) console.log(warning);

@@ -29,7 +29,28 @@ describe("parseConfig", () => {
       maxWidgetsPerIp: 1000,
       metricsPublic: false,
       workers: availableParallelism(),
+      redis: null,
     });
+  });
+
+  test("--redis: a Redis URL, never quoted back; one process per node unless told otherwise", () => {
+    const joined = parseConfig(["--redis", "redis://user:s3cret@10.0.0.5:6380/2"], {});
+    expect(joined.redis).toBe("redis://user:s3cret@10.0.0.5:6380/2");
+    expect(joined.workers).toBe(1);
+    expect(parseConfig([], { REDIS_URL: "rediss://cache.internal:6379" }).redis).toBe("rediss://cache.internal:6379");
+    expect(parseConfig(["--redis", "redis://r:6379", "--workers", "1"], {}).workers).toBe(1);
+    for (const bad of ["http://r:6379", "r:6379", "redis://:pw@/0", "not a url s3cret"]) {
+      let message = "";
+      try {
+        parseConfig(["--redis", bad], {});
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^--redis must be a Redis URL/);
+      expect(message).not.toContain("s3cret");
+    }
+    expect(() => parseConfig(["--redis", "redis://r:6379", "--workers", "4"], {})).toThrow(/one process per node/);
+    expect(() => parseConfig(["--redis", "redis://r:6379"], { PULSE_WORKERS: "3" })).toThrow(/one process per node/);
   });
 
   test("--workers: the number of cores by default, 1 for a single process", () => {

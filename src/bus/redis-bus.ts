@@ -19,8 +19,11 @@ import type { Batch, EventBus } from "./event-bus.ts";
 
 /** The stream's key when none is given. */
 export const DEFAULT_STREAM = "pulse:exchange";
-/** Entries the stream keeps (about): some minutes of ticks of many nodes; a node further behind rebuilds from storage. */
-export const STREAM_MAX_LENGTH = 100_000;
+/**
+ * What the stream keeps (about: Redis trims whole blocks of entries): the last 31 minutes, so that
+ * a node that starts can rebuild the last 30 from it (see `recent`) whatever the traffic.
+ */
+export const STREAM_HISTORY_MS = 31 * 60_000;
 /** Characters of batches published and not yet read back, beyond which new ones are dropped (see `congested`). */
 export const MAX_UNRETURNED_CHARS = 32 * 1024 * 1024;
 /** How long a read waits for new entries before it asks again (and notices a close). */
@@ -35,7 +38,8 @@ export interface RedisBusOptions {
   /** This node's id: unique among the nodes sharing the stream. */
   node: string;
   stream?: string;
-  maxLength?: number;
+  /** How far back the stream keeps entries (STREAM_HISTORY_MS). */
+  historyMs?: number;
   maxUnreturnedChars?: number;
   /** Told of a batch not sent because too much of this node's has not come back: its events are lost. */
   onDropped?: (batch: Batch) => void;
@@ -60,9 +64,11 @@ export class RedisBus implements EventBus {
   private readonly writer: RedisClient;
   private readonly reader: RedisClient;
   private readonly stream: string;
-  private readonly maxLength: string;
+  /** How far back the stream keeps entries. */
+  readonly historyMs: number;
   private readonly maxUnreturned: number;
   private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
+  private readonly controlHandlers: Array<(kind: string, fields: ReadonlyMap<string, string>) => void> = [];
   private readonly outbox: Outgoing[] = [];
   /** The last sequence applied of each publisher: an entry at or below it is a repeat. */
   private readonly applied = new Map<string, number>();
@@ -71,6 +77,8 @@ export class RedisBus implements EventBus {
   private isClosed = false;
   private unreturned = 0;
   private lastId = "0-0";
+  /** The stream's last entry when this bus joined: what came before is history (`recent`). */
+  private startId = "0-0";
   /** Entries skipped as unreadable, for /metrics. */
   foreign = 0;
   /** Batches of other nodes that never reached this one (see `onGap`). */
@@ -78,7 +86,7 @@ export class RedisBus implements EventBus {
 
   constructor(private readonly options: RedisBusOptions) {
     this.stream = options.stream ?? DEFAULT_STREAM;
-    this.maxLength = String(options.maxLength ?? STREAM_MAX_LENGTH);
+    this.historyMs = options.historyMs ?? STREAM_HISTORY_MS;
     this.maxUnreturned = options.maxUnreturnedChars ?? MAX_UNRETURNED_CHARS;
     // Reconnected here, with backoff and jitter, however long Redis is away (the client's own
     // reconnection gives up after some retries); a command while disconnected fails at once.
@@ -94,6 +102,43 @@ export class RedisBus implements EventBus {
   /** The id of the last entry read: every batch up to it has been handed to the handlers. */
   get position(): string {
     return this.lastId;
+  }
+
+  /** The stream's key: the control plane of the same nodes adds its entries (ticks, salts) to it. */
+  get key(): string {
+    return this.stream;
+  }
+
+  /**
+   * Called with every entry that is not a batch but a control plane's (a field `k` names its
+   * kind), in the stream's order: a tick comes after every batch appended before it.
+   */
+  onControl(handler: (kind: string, fields: ReadonlyMap<string, string>) => void): void {
+    this.controlHandlers.push(handler);
+  }
+
+  /**
+   * The batches appended from `since` (epoch ms) up to where this bus joined, oldest first: what a
+   * node that starts rebuilds from, since every later batch reaches it as it is read. Entries it
+   * cannot read are skipped and counted, as when read live.
+   */
+  async recent(since: number): Promise<Batch[]> {
+    await this.ready;
+    const batches: Batch[] = [];
+    let from = `${Math.max(0, Math.floor(since))}-0`;
+    for (;;) {
+      const entries = (await this.retrying(this.writer, () => this.writer.send("XRANGE", [this.stream, from, this.startId, "COUNT", String(READ_COUNT)]))) as
+        | Array<[string, string[]]>
+        | undefined;
+      if (!entries || entries.length === 0) return batches;
+      for (const [, fields] of entries) {
+        const batch = this.batchIn(fields);
+        if (batch) batches.push(batch);
+      }
+      const lastRead = entries.at(-1)![0];
+      if (lastRead === this.startId || entries.length < READ_COUNT) return batches;
+      from = `(${lastRead}`;
+    }
   }
 
   publish(batch: Batch): void {
@@ -123,7 +168,7 @@ export class RedisBus implements EventBus {
   /** Takes the stream's last entry as the place to read from ("No history"), then reads on. */
   private async start(): Promise<void> {
     const last = (await this.retrying(this.writer, () => this.writer.send("XREVRANGE", [this.stream, "+", "-", "COUNT", "1"]))) as Array<[string, string[]]> | undefined;
-    this.lastId = last?.[0]?.[0] ?? "0-0";
+    this.lastId = this.startId = last?.[0]?.[0] ?? "0-0";
     void this.read();
   }
 
@@ -135,7 +180,7 @@ export class RedisBus implements EventBus {
     while (this.outbox.length > 0 && !this.isClosed) {
       const { sequence, events } = this.outbox[0]!;
       const sent = await this.retrying(this.writer, () =>
-        this.writer.send("XADD", [this.stream, "MAXLEN", "~", this.maxLength, "*", "n", this.options.node, "s", String(sequence), "b", events]),
+        this.writer.send("XADD", [this.stream, "MINID", "~", String(Date.now() - this.historyMs), "*", "n", this.options.node, "s", String(sequence), "b", events]),
       );
       if (sent !== undefined) this.outbox.shift();
     }
@@ -156,11 +201,13 @@ export class RedisBus implements EventBus {
   }
 
   private deliver(fields: string[]): void {
-    const entry = entryOf(fields);
-    if ("error" in entry) {
-      this.foreign++;
-      return this.options.onForeign?.(entry.error);
+    const control = controlEntryOf(fields);
+    if (control) {
+      for (const handler of this.controlHandlers) handler(control.kind, control.fields);
+      return;
     }
+    const entry = entryOf(fields);
+    if ("error" in entry) return this.skip(entry.error);
     const { node, sequence, events } = entry;
     const last = this.applied.get(node);
     if (last !== undefined && sequence <= last) return;
@@ -172,12 +219,27 @@ export class RedisBus implements EventBus {
     this.applied.set(node, sequence);
     const own = node === this.options.node;
     if (own) this.unreturned -= events.length;
+    const batch = this.parsed(events);
+    if (batch) for (const handler of this.handlers) handler(batch, own);
+  }
+
+  /** A batch entry's events, or undefined (skipped, counted and told) for any other entry. */
+  private batchIn(fields: unknown): Batch | undefined {
+    if (controlEntryOf(fields)) return undefined;
+    const entry = entryOf(fields);
+    if ("error" in entry) return this.skip(entry.error);
+    return this.parsed(entry.events);
+  }
+
+  private parsed(events: string): Batch | undefined {
     const batch = parseBatch(events);
-    if ("error" in batch) {
-      this.foreign++;
-      return this.options.onForeign?.(batch.error);
-    }
-    for (const handler of this.handlers) handler(batch, own);
+    return "error" in batch ? this.skip(batch.error) : batch;
+  }
+
+  private skip(why: string): undefined {
+    this.foreign++;
+    this.options.onForeign?.(why);
+    return undefined;
   }
 
   /**
@@ -198,6 +260,24 @@ export class RedisBus implements EventBus {
     }
     return undefined;
   }
+}
+
+/** Where a Redis URL points, without its credentials: for logs and errors. */
+export function redisAddress(url: string): string {
+  try {
+    const { protocol, hostname, port, pathname } = new URL(url);
+    return `${protocol}//${hostname}:${port || "6379"}${pathname.length > 1 ? pathname : ""}`;
+  } catch {
+    return "(an unreadable Redis URL)";
+  }
+}
+
+/** A control plane's entry: its kind (field `k`) and its fields; undefined for a batch or anything else. */
+export function controlEntryOf(fields: unknown): { kind: string; fields: Map<string, string> } | undefined {
+  if (!Array.isArray(fields) || fields[0] !== "k" || typeof fields[1] !== "string") return undefined;
+  const values = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) values.set(String(fields[i]), String(fields[i + 1]));
+  return { kind: fields[1], fields: values };
 }
 
 /** An entry's publisher, sequence and batch text, or why it is none. */

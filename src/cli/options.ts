@@ -5,7 +5,7 @@ import { normalizeOrigin } from "../server/origin.ts";
 /** A bad flag or variable: the CLI prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}
 
-export type Kind = "port" | "integer" | "number" | "string" | "url" | "boolean" | "origins" | "sites" | "token";
+export type Kind = "port" | "integer" | "number" | "string" | "url" | "redis-url" | "boolean" | "origins" | "sites" | "token";
 
 export interface OptionSpec<Key extends string = string> {
   flag: string;
@@ -27,6 +27,7 @@ const VALUE_NAMES: Record<Kind, string> = {
   number: "N",
   string: "TEXT",
   url: "URL",
+  "redis-url": "URL",
   boolean: "",
   origins: "ORIGIN",
   sites: "DOMAIN",
@@ -90,6 +91,14 @@ function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
         throw new ConfigError(`${source} must be an http(s) URL like http://localhost:3000, not ${JSON.stringify(raw)}`);
       }
       return url.origin;
+    }
+    case "redis-url": {
+      // Never quoted back: the URL may hold a password.
+      const url = URL.canParse(raw) ? new URL(raw) : null;
+      if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
+        throw new ConfigError(`${source} must be a Redis URL like redis://[user:password@]host:6379[/db] (rediss:// for TLS)`);
+      }
+      return url.href;
     }
     case "token":
       if (!isValidToken(raw)) throw new ConfigError(`${source} must be ${TOKEN_RULE}`);

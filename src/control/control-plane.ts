@@ -24,7 +24,9 @@
  * - **One store position.** `restoreThrough` is a position in the event store: a node rebuilds its
  *   state from the events stored through it, and every batch its bus delivers after it starts was
  *   stored after it. Every accepted event is stored once, by exactly one process: the one given
- *   an `EventWriter` at the composition (a single process; with workers, the primary).
+ *   an `EventWriter` at the composition (a single process; with workers, the primary). Where the
+ *   exchange itself keeps the recent events (Redis), the node rebuilds from `history` instead,
+ *   which holds every event delivered before its bus joined, and each node stores what it applies.
  * - **Whole figures.** `clusterFigures()` is every node's figures added up, each event counted
  *   once; undefined when this node is the whole server (its own figures are the total).
  * - **Told when alone.** `onLost` is called once if the party that stores this node's events is
@@ -34,6 +36,7 @@ import type { PresenceSignal } from "../core/presence/presence-counts.ts";
 import type { LoopTurns } from "../core/fanout/loop-turns.ts";
 import type { Metrics } from "../core/metrics.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 
 /** A tick for every node: its number, its time, and the interval until the next (stretched under heavy fan-out). */
 export interface Tick {
@@ -75,6 +78,11 @@ export interface ControlPlane {
    * where there were none to get (a single process starts with no tab present).
    */
   readonly presence?: readonly PresenceSignal[];
+  /**
+   * The last 30 minutes of events up to where this node's bus joined, where the exchange keeps
+   * them (RedisControl): rebuilt from instead of the store. Absent: rebuild from the store.
+   */
+  readonly history?: Iterable<AcceptedEvent>;
   /** The salts every node shares. */
   readonly salts: DailySalts;
   /** Starts driving `node`: ticks, sending accepted events, reporting figures. Called once. */

@@ -53,6 +53,10 @@ export class Metrics {
   eventsNotShown = 0;
   /** With --workers: answered by a worker that could not pass them on (it died, as far as its last report shows, or the primary was not taking them). */
   eventsLost = 0;
+  /** With --redis: entries on the exchange skipped as unreadable (malformed, foreign, or an event of the wrong shape). */
+  exchangeSkipped = 0;
+  /** With --redis: batches of other nodes that never reached this one (trimmed from the stream before it read them). */
+  exchangeMissed = 0;
 
   /** The figures as plain data, to send to another process. */
   snapshot(): MetricsSnapshot {
@@ -100,7 +104,9 @@ export class Metrics {
       Object.entries(this.eventsDropped).map(([reason, value]) => [`{reason="${reason}"}`, value]),
     );
     metric("pulse_events_not_shown_total", "counter", "Events counted and stored but kept out of the live figures because their site had no place under --max-sites (counted once, by the process that accepted them).", [["", this.eventsNotShown]]);
-    metric("pulse_events_lost_total", "counter", "Events a worker answered but could not pass on: it died (at least this many), or the primary was not taking them.", [["", this.eventsLost]]);
+    metric("pulse_events_lost_total", "counter", "Events answered but never passed on: a worker died (at least this many), or the primary (with --workers) or Redis (with --redis) was not taking them for too long.", [["", this.eventsLost]]);
+    metric("pulse_exchange_skipped_total", "counter", "Entries on the Redis exchange skipped as unreadable: malformed, foreign, or holding an event of the wrong shape.", [["", this.exchangeSkipped]]);
+    metric("pulse_exchange_missed_total", "counter", "Batches of other nodes that never reached this node: trimmed from the Redis stream before it read them.", [["", this.exchangeMissed]]);
     metric("pulse_events_stored_total", "counter", "Events written to storage.", [["", this.storedEvents]]);
     metric("pulse_storage_errors_total", "counter", "Batches storage failed to write.", [["", this.storageErrors]]);
     metric(

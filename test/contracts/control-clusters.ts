@@ -12,6 +12,9 @@ import type { ControlPlane, Tick, TickingNode } from "../../src/control/control-
 import { IpcControl } from "../../src/control/ipc-control.ts";
 import { IpcCoordinator } from "../../src/control/ipc-coordinator.ts";
 import { LocalControl } from "../../src/control/local-control.ts";
+import { RedisControl } from "../../src/control/redis-control.ts";
+import { RedisBus } from "../../src/bus/redis-bus.ts";
+import { REDIS_MISSING, redisServerBinary, startRedis, type RedisProcess } from "../helpers/redis-server.ts";
 import { LoopTurns } from "../../src/core/fanout/loop-turns.ts";
 import type { AcceptedEvent } from "../../src/core/ingest/accepted-event.ts";
 import { DailySalts } from "../../src/core/ingest/visitor-id.ts";
@@ -107,6 +110,8 @@ export interface ControlCluster {
 export interface Implementation {
   name: string;
   maxNodes: number;
+  /** Every node stores the events it applies itself: no other party's loss leaves it alone. */
+  storesOwnEvents?: boolean;
   /** `slowReader`: the last node reads its channel late, so what is sent to it waits in line. */
   cluster(nodes: number, options?: { slowReader?: boolean }): Promise<ControlCluster>;
 }
@@ -203,3 +208,59 @@ export const ipc: Implementation = {
     };
   },
 };
+
+/**
+ * RedisControl with RedisBus, against a real redis-server started on first use (`close` stops
+ * it): every node stores what it applies in a store of its own, so `store` is the first node's.
+ */
+export function redisImplementation(): Implementation & { missing?: string; close(): Promise<void> } {
+  let server: RedisProcess | undefined;
+  const missing = redisServerBinary() ? undefined : REDIS_MISSING;
+  return {
+    name: "RedisControl + RedisBus",
+    maxNodes: Infinity,
+    storesOwnEvents: true,
+    ...(missing ? { missing } : {}),
+    async close() {
+      await server?.stop();
+    },
+    async cluster(count) {
+      server ??= await startRedis();
+      const url = server.url;
+      const stream = `pulse:test:${crypto.randomUUID()}`;
+      const members: Member[] = [];
+      const stores: EventStore[] = [];
+      let next = 0;
+      const join = async (): Promise<Member> => {
+        const name = `node-${next++}`;
+        const bus = new RedisBus({ url, node: name, stream });
+        await bus.ready;
+        const store = createMemoryStore();
+        stores.push(store);
+        const control = await RedisControl.open({ url, node: name, tickMs: TICK_MS, bus, storePosition: store.lastPosition(), log: () => {} });
+        const node = new BusNode(bus, store);
+        control.start(node);
+        const member = { control, bus, node, restored: pathsOf(control.history) };
+        members.push(member);
+        return member;
+      };
+      for (let i = 0; i < count; i++) await join();
+      return {
+        members,
+        get store() {
+          return stores[0]!;
+        },
+        salts: members[0]!.control.salts,
+        join,
+        // Redis's round trips: a few milliseconds here, more with a tick in between.
+        settle: () => sleep(100),
+        stop() {
+          for (const { control, bus } of members) {
+            control.stop();
+            bus.close();
+          }
+        },
+      };
+    },
+  };
+}
