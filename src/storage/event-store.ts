@@ -59,3 +59,38 @@ export interface EventStore {
   count(): number;
   close(): void;
 }
+
+/**
+ * The same contract as EventStore, for a store that answers asynchronously: a database server
+ * (PostgreSQL, postgres-store.ts). Synchronous stores take part through `asyncStore`.
+ */
+export interface AsyncEventStore {
+  append(events: readonly StoredEvent[]): Promise<void>;
+  /** All at once: what a node rebuilds from at start (30 minutes of events), as EventStore.since. */
+  since(time: number, through?: number): Promise<StoredEvent[]>;
+  lastPosition(): Promise<number>;
+  /** Read a page at a time, lazily, as EventStore.range. */
+  range(query: ExportQuery): AsyncIterable<StoredEvent>;
+  prune(before: number, limit: number): Promise<number>;
+  onDamagedChunk(listener: (id: number) => void): void;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A synchronous store behind the asynchronous contract. */
+export function asyncStore(store: EventStore): AsyncEventStore {
+  return {
+    append: async (events) => store.append(events),
+    since: async (time, through) => Array.from(store.since(time, through)),
+    lastPosition: async () => store.lastPosition(),
+    range: (query) => ({
+      async *[Symbol.asyncIterator]() {
+        yield* store.range(query);
+      },
+    }),
+    prune: async (before, limit) => store.prune(before, limit),
+    onDamagedChunk: (listener) => store.onDamagedChunk(listener),
+    count: async () => store.count(),
+    close: async () => store.close(),
+  };
+}
