@@ -41,24 +41,27 @@ import { BunTransport } from "./server/bun-server.ts";
 import { createHttpHandler, type HttpHandler } from "./server/http-handler.ts";
 import { StaticAssets, type Asset } from "./server/static-assets.ts";
 import type { Transport } from "./server/transport.ts";
-import type { EventStore } from "./storage/event-store.ts";
+import type { EventReader, EventStore } from "./storage/event-store.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { WriteBuffer } from "./storage/write-buffer.ts";
+import type { PostgresStore } from "./storage/postgres-store.ts";
+import { SpoolWriter } from "./storage/spool-writer.ts";
+import { StreamArchiver } from "./storage/stream-archiver.ts";
 
 /** Writes accepted events to the store, a tick's worth at a time (WriteBuffer). */
 export interface EventWriter {
   add(event: AcceptedEvent): void;
   /** Writes what has waited since the last tick (a chunk per turn of the event loop). */
   drain(): void;
-  /** Writes everything still waiting, at once: at shutdown. */
-  close(): void;
+  /** Writes everything still waiting, at once: at shutdown (a database server's writer resolves when it has). */
+  close(): void | Promise<void>;
 }
 
 /** What a Pulse is made from: every resource that does I/O or crosses processes. */
 export interface PulseResources {
   files: Readonly<Record<string, Asset>>;
-  /** Read for the restore at start and for exports; written only through `writer`. */
-  store: EventStore;
+  /** Read for the restore at start (unless the control plane brings the history) and for exports; written only through `writer`. */
+  store: EventReader;
   token: string;
   bus: EventBus;
   control: ControlPlane;
@@ -106,7 +109,9 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
   // A damaged stored chunk is skipped (and logged) by the store; counted here from the restore on.
   store.onDamagedChunk(() => metrics.damagedChunks++);
   const now = Date.now();
-  const restored = hub.restore(control.history ?? store.since(now - ACTIVE_MS, control.restoreThrough), now);
+  const history = control.history ?? store.since?.(now - ACTIVE_MS, control.restoreThrough);
+  if (!history) throw new Error("a store read asynchronously needs a control plane that brings the history");
+  const restored = hub.restore(history, now);
   // Signals are never stored: the tabs come from the nodes that ran before, where there were any.
   for (const signal of control.presence ?? []) hub.presence.apply(signal);
   let accepted: AcceptedEvent[] = [];
@@ -236,10 +241,10 @@ export function startServer(config: Config, resources: PulseResources): RunningS
       transport.stopListening();
       control.stop();
       // Ticks write a chunk per turn of the event loop: at shutdown, everything now.
-      writer?.close();
+      await writer?.close();
       await transport.closeAll(CloseCode.GoingAway, "server restarting");
       bus.close();
-      store.close();
+      await store.close();
     },
   };
 }
@@ -270,13 +275,24 @@ export function singleProcessResources(config: Config, base: SingleProcessBase):
 /** How long a node waits for Redis at start before it gives up with the reason. */
 export const REDIS_START_TIMEOUT_MS = 10_000;
 
+/** Where a node keeps events: SQLite in its data directory, or the PostgreSQL nodes share (`--database`). */
+export type NodeStorage = { store: EventStore } | { shared: PostgresStore };
+
+/** What every kind of node starts from besides its storage. */
+export interface NodeBase {
+  files: Readonly<Record<string, Asset>>;
+  token: string;
+  openFiles?: number | null;
+}
+
 /**
  * A node of several joined by Redis (`--redis`): the exchange and the pace are Redis's (RedisBus,
- * RedisControl), the salts are shared there, the node rebuilds from the stream's recent history,
- * and it stores every event it applies in its own store. Rejects, naming Redis's address (never
- * its credentials), when Redis does not answer at start.
+ * RedisControl), the salts are shared there, and the node rebuilds from the stream's recent
+ * history. With SQLite it stores every event it applies in its own file; with PostgreSQL one node
+ * at a time stores each event once for all (StreamArchiver). Rejects, naming Redis's address
+ * (never its credentials), when Redis does not answer at start.
  */
-export async function redisNodeResources(config: Config & { redis: string }, base: SingleProcessBase): Promise<PulseResources> {
+export async function redisNodeResources(config: Config & { redis: string }, base: NodeBase, storage: NodeStorage): Promise<PulseResources & { archiver?: StreamArchiver }> {
   const metrics = new Metrics();
   const node = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
   const log = rateLimitedLog(60_000);
@@ -300,8 +316,12 @@ export async function redisNodeResources(config: Config & { redis: string }, bas
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach Redis at ${where} (waited ${REDIS_START_TIMEOUT_MS / 1000} s)`)), REDIS_START_TIMEOUT_MS).unref?.());
   try {
     await Promise.race([bus.ready, timeout]);
-    const control = await Promise.race([RedisControl.open({ url: config.redis, node, tickMs: config.tickMs, bus, storePosition: base.store.lastPosition() }), timeout]);
-    return { ...base, metrics, bus, control, transport: new BunTransport(), writer: new WriteBuffer(base.store, metrics) };
+    const storePosition = "store" in storage ? storage.store.lastPosition() : 0;
+    const control = await Promise.race([RedisControl.open({ url: config.redis, node, tickMs: config.tickMs, bus, storePosition }), timeout]);
+    const common = { ...base, metrics, bus, control, transport: new BunTransport() };
+    if ("store" in storage) return { ...common, store: storage.store, writer: new WriteBuffer(storage.store, metrics) };
+    const archiver = new StreamArchiver({ url: config.redis, stream: bus.key, node, store: storage.shared, metrics, intervalMs: config.tickMs });
+    return { ...common, store: storage.shared.reader(), archiver };
   } catch (error) {
     bus.close();
     throw error;
@@ -309,8 +329,37 @@ export async function redisNodeResources(config: Config & { redis: string }, bas
 }
 
 /** A node joined by Redis, started as `pulse serve --redis` starts it (the caller prunes its store). */
-export async function startRedisNode(config: Config & { redis: string }, base: SingleProcessBase): Promise<RunningServer> {
-  return startServer(config, await redisNodeResources(config, base));
+export async function startRedisNode(config: Config & { redis: string }, base: NodeBase, storage: NodeStorage): Promise<RunningServer> {
+  const { archiver, ...resources } = await redisNodeResources(config, base, storage);
+  const server = startServer(config, resources);
+  archiver?.start();
+  return {
+    ...server,
+    async stop() {
+      // What it has not stored yet waits in the stream for the next node that stores.
+      await archiver?.stop();
+      await server.stop();
+    },
+  };
+}
+
+/**
+ * A single process keeping its events in PostgreSQL (`--database` without `--redis`): its own pace
+ * and bus, as with SQLite; the history is read before it starts, and accepted events wait in a
+ * bounded spool while the database is away (SpoolWriter). The caller prunes the store.
+ */
+export async function startPostgresNode(config: Config, base: NodeBase & { salts: DailySalts }, shared: PostgresStore): Promise<RunningServer> {
+  const metrics = new Metrics();
+  const history = await shared.since(Date.now() - ACTIVE_MS);
+  return startServer(config, {
+    ...base,
+    metrics,
+    store: shared.reader(),
+    bus: new LocalBus(),
+    control: new LocalControl({ tickMs: config.tickMs, salts: base.salts, storePosition: 0, history }),
+    transport: new BunTransport(),
+    writer: new SpoolWriter(shared, metrics, console.error, { describe: (error) => shared.describe(error) }),
+  });
 }
 
 /** Logs each kind of line at most once per `intervalMs`: a flood of bad entries must not flood the log. */

@@ -44,6 +44,8 @@ export interface Config {
   workers: number;
   /** Redis that joins this node to others (the exchange, the pace, the salts); null: a node of its own. */
   redis: string | null;
+  /** PostgreSQL that keeps the events instead of the data directory's SQLite (shared by nodes joined by Redis); null: SQLite. */
+  database: string | null;
 }
 
 type Key = keyof Omit<Config, "command">;
@@ -227,6 +229,14 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     default: null,
     help: "join the nodes that share this Redis 7 or Valkey (redis://[user:password@]host:port[/db]): every node shows every node's events; see docs/deploy.md",
   },
+  {
+    flag: "database",
+    key: "database",
+    kind: "postgres-url",
+    env: [...env("DATABASE_URL"), "DATABASE_URL"],
+    default: null,
+    help: "keep events in this PostgreSQL 15+ (postgres://user:password@host:5432/db) instead of SQLite in --data; nodes joined by --redis share it",
+  },
 ];
 
 const COMMANDS = ["serve", "loadtest", "help", "version"] as const;
@@ -249,11 +259,12 @@ export function parseConfig(argv: readonly string[], variables: Readonly<Record<
   if (command === "loadtest") throw new ConfigError("parseConfig reads serve options; loadtest has its own");
   const options = parseOptions(SERVE_OPTIONS, command === "serve" ? rest : [], variables);
   const given = { ...options } as unknown as Omit<Config, "command">;
-  if (given.redis !== null) {
+  const joinedBy = given.redis !== null ? "--redis" : given.database !== null ? "--database" : null;
+  if (joinedBy) {
     const workersGiven = rest.some((arg) => arg === "--workers" || arg.startsWith("--workers=")) || Boolean(variables.PULSE_WORKERS);
-    // A node of several is one process for now: the default is 1, and more is refused rather than ignored.
+    // One process for now: the default is 1, and more is refused rather than ignored.
     if (!workersGiven) given.workers = 1;
-    else if (given.workers > 1) throw new ConfigError("--redis runs one process per node: leave out --workers (or give 1) and run a node per core instead");
+    else if (given.workers > 1) throw new ConfigError(`${joinedBy} runs one process per node: leave out --workers (or give 1) and run a node per core instead`);
   }
   const config = Object.freeze({ command, ...given }) as unknown as Config;
   refuseMemoryTooSmall(config);

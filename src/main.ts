@@ -1,6 +1,8 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
-import { startRedisNode, startSingleProcess } from "./app.ts";
+import { startPostgresNode, startRedisNode, startSingleProcess, type NodeBase, type RunningServer } from "./app.ts";
+import { PostgresStore, databaseAddress } from "./storage/postgres-store.ts";
+import type { Prunable } from "./storage/retention.ts";
 import { redisAddress } from "./bus/redis-bus.ts";
 import { selfCommand } from "./cli/self-command.ts";
 import { startupFailure, type ListenAddress } from "./cli/startup-failure.ts";
@@ -38,18 +40,16 @@ function serve(config: Config, argv: string[]): void {
   try {
     dataDir = openDataDir(config.data, config.token);
     const { token } = dataDir;
-    const store = openSqliteStore(dataDir.eventsPath);
     const salts = new DailySalts(undefined, dataDir.salts, dataDir.saveSalts);
+    const base = { files: embeddedAssets, token };
+    if (config.database !== null) {
+      started = startOnDatabase(config, config.database, { ...base, salts });
+      return void started.then((server) => (printBanner(config, server.port, dataDir!, server.restored, undefined), stopOnSignals(server)), failed);
+    }
+    const store = openSqliteStore(dataDir.eventsPath);
     if (config.redis !== null) {
       // Each node stores what it applies, so each prunes its own store.
-      const retention = startRetention(store, config.retentionDays);
-      started = startRedisNode({ ...config, redis: config.redis }, { files: embeddedAssets, store, token }).then(
-        (server) => ({ ...server, stop: () => (retention.stop(), server.stop()) }),
-        (error: unknown) => {
-          retention.stop();
-          throw error;
-        },
-      );
+      started = withRetention(store, config.retentionDays, startRedisNode({ ...config, redis: config.redis }, base, { store }));
     } else if (config.workers > 1) {
       started = startPrimary({ config, argv, self: selfCommand(), store, eventsPath: dataDir.eventsPath, token, salts }).then((primary) => ({
         ...primary,
@@ -74,6 +74,31 @@ function serve(config: Config, argv: string[]): void {
 }
 
 /**
+ * A node keeping its events in PostgreSQL: alone, or joined by Redis to nodes sharing the database.
+ * Every node prunes the shared store (deleting what another has deleted is no work).
+ */
+async function startOnDatabase(config: Config, database: string, base: NodeBase & { salts: DailySalts }): Promise<RunningServer> {
+  const shared = await PostgresStore.open(database);
+  const server = config.redis !== null ? startRedisNode({ ...config, redis: config.redis }, base, { shared }) : startPostgresNode(config, base, shared);
+  return withRetention(shared, config.retentionDays, server.catch(async (error: unknown) => {
+    await shared.close();
+    throw error;
+  }));
+}
+
+/** Prunes `store` while the server runs, from its start; stops with it. */
+function withRetention<Server extends { stop(): Promise<void> }>(store: Prunable, days: number, starting: Promise<Server>): Promise<Server> {
+  const retention = startRetention(store, days);
+  return starting.then(
+    (server) => ({ ...server, stop: () => (retention.stop(), server.stop()) }),
+    (error: unknown) => {
+      retention.stop();
+      throw error;
+    },
+  );
+}
+
+/**
  * The banner. Logs are kept and shipped (journald, Docker), so the link that carries the token is
  * printed only on the start that created the token; other starts say where the token is.
  */
@@ -83,8 +108,10 @@ function printBanner(config: Config, port: number, dataDir: DataDir, restored: n
   if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
   console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
   if (workers) console.log(`  Workers:    ${workers.length} processes sharing the port (pids ${workers.join(", ")}), primary pid ${process.pid}`);
+  if (config.database !== null) console.log(`  Events in:  PostgreSQL at ${databaseAddress(config.database)}`);
   if (config.redis !== null) {
-    console.log(`  Joined:     the nodes sharing Redis at ${redisAddress(config.redis)}; this node stores what it shows in ${config.data}`);
+    const stored = config.database === null ? `this node stores what it shows in ${config.data}` : "one node at a time stores each event";
+    console.log(`  Joined:     the nodes sharing Redis at ${redisAddress(config.redis)}; ${stored}`);
     if (config.token === null) console.log("  Token:      this node's own: give every node the same --token (PULSE_TOKEN) so a dashboard may land on any of them");
   }
   if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);

@@ -4,6 +4,16 @@ import { helpText } from "../src/cli/help.ts";
 import { ConfigError, parseConfig, SERVE_OPTIONS } from "../src/config.ts";
 import { LOADTEST_OPTIONS } from "../src/loadtest/options.ts";
 
+/** The message parseConfig refuses `argv` with (empty if it does not). */
+function refusal(argv: string[]): string {
+  try {
+    parseConfig(argv, {});
+    return "";
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 describe("parseConfig", () => {
   test("defaults", () => {
     expect(parseConfig([], {})).toEqual({
@@ -30,6 +40,7 @@ describe("parseConfig", () => {
       metricsPublic: false,
       workers: availableParallelism(),
       redis: null,
+      database: null,
     });
   });
 
@@ -40,17 +51,25 @@ describe("parseConfig", () => {
     expect(parseConfig([], { REDIS_URL: "rediss://cache.internal:6379" }).redis).toBe("rediss://cache.internal:6379");
     expect(parseConfig(["--redis", "redis://r:6379", "--workers", "1"], {}).workers).toBe(1);
     for (const bad of ["http://r:6379", "r:6379", "redis://:pw@/0", "not a url s3cret"]) {
-      let message = "";
-      try {
-        parseConfig(["--redis", bad], {});
-      } catch (error) {
-        message = (error as Error).message;
-      }
+      const message = refusal(["--redis", bad]);
       expect(message).toMatch(/^--redis must be a Redis URL/);
       expect(message).not.toContain("s3cret");
     }
     expect(() => parseConfig(["--redis", "redis://r:6379", "--workers", "4"], {})).toThrow(/one process per node/);
     expect(() => parseConfig(["--redis", "redis://r:6379"], { PULSE_WORKERS: "3" })).toThrow(/one process per node/);
+  });
+
+  test("--database: a PostgreSQL URL, never quoted back; one process unless told otherwise", () => {
+    const given = parseConfig(["--database", "postgres://pulse:s3cret@db.internal:5432/pulse"], {});
+    expect(given.database).toBe("postgres://pulse:s3cret@db.internal:5432/pulse");
+    expect(given.workers).toBe(1);
+    expect(parseConfig([], { DATABASE_URL: "postgresql://db/pulse" }).database).toBe("postgresql://db/pulse");
+    for (const bad of ["mysql://u:s3cret@db/pulse", "db:5432", "postgres:///pulse"]) {
+      const message = refusal(["--database", bad]);
+      expect(message).toMatch(/^--database must be a PostgreSQL URL/);
+      expect(message).not.toContain("s3cret");
+    }
+    expect(() => parseConfig(["--database", "postgres://db/pulse", "--workers", "2"], {})).toThrow(/^--database runs one process per node/);
   });
 
   test("--workers: the number of cores by default, 1 for a single process", () => {

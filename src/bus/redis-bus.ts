@@ -295,7 +295,7 @@ export function entryOf(fields: unknown): { node: string; sequence: number; even
 }
 
 /** The events of a batch's text, or what is wrong with it: nothing from another machine is read unchecked. */
-function parseBatch(events: string): Batch | { error: string } {
+export function parseBatch(events: string): Batch | { error: string } {
   let batch: unknown;
   try {
     batch = JSON.parse(events);

@@ -5,7 +5,7 @@ import { normalizeOrigin } from "../server/origin.ts";
 /** A bad flag or variable: the CLI prints the message on one line and exits with code 2. */
 export class ConfigError extends Error {}
 
-export type Kind = "port" | "integer" | "number" | "string" | "url" | "redis-url" | "boolean" | "origins" | "sites" | "token";
+export type Kind = "port" | "integer" | "number" | "string" | "url" | "redis-url" | "postgres-url" | "boolean" | "origins" | "sites" | "token";
 
 export interface OptionSpec<Key extends string = string> {
   flag: string;
@@ -28,6 +28,7 @@ const VALUE_NAMES: Record<Kind, string> = {
   string: "TEXT",
   url: "URL",
   "redis-url": "URL",
+  "postgres-url": "URL",
   boolean: "",
   origins: "ORIGIN",
   sites: "DOMAIN",
@@ -97,6 +98,13 @@ function parseValue(spec: OptionSpec, raw: string, source: string): unknown {
       const url = URL.canParse(raw) ? new URL(raw) : null;
       if (!url || (url.protocol !== "redis:" && url.protocol !== "rediss:") || url.hostname === "") {
         throw new ConfigError(`${source} must be a Redis URL like redis://[user:password@]host:6379[/db] (rediss:// for TLS)`);
+      }
+      return url.href;
+    }
+    case "postgres-url": {
+      const url = URL.canParse(raw) ? new URL(raw) : null;
+      if (!url || (url.protocol !== "postgres:" && url.protocol !== "postgresql:") || url.hostname === "") {
+        throw new ConfigError(`${source} must be a PostgreSQL URL like postgres://user:password@host:5432/pulse`);
       }
       return url.href;
     }

@@ -5,6 +5,7 @@
  */
 import { nextTickInterval } from "../core/fanout/tick-pacing.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import { systemTimers, type Timers } from "../core/timers.ts";
 import type { ClusterFigures, ControlPlane, TickingNode } from "./control-plane.ts";
 
@@ -13,12 +14,15 @@ export interface LocalControlOptions {
   salts: DailySalts;
   /** The store's last position when the process starts (EventStore.lastPosition()). */
   storePosition: number;
+  /** The events to rebuild from, read before start from a store read asynchronously (PostgreSQL); absent: from the store. */
+  history?: Iterable<AcceptedEvent>;
   /** The clock and timers (tests move time by hand). */
   timers?: Timers;
 }
 
 export class LocalControl implements ControlPlane {
   readonly restoreThrough: number;
+  readonly history: Iterable<AcceptedEvent> | undefined;
   readonly salts: DailySalts;
   private loop: TickLoop | undefined;
   private node: TickingNode | undefined;
@@ -26,6 +30,7 @@ export class LocalControl implements ControlPlane {
 
   constructor(private readonly options: LocalControlOptions) {
     this.restoreThrough = options.storePosition;
+    this.history = options.history;
     this.salts = options.salts;
     this.timers = options.timers ?? systemTimers;
   }

@@ -7,7 +7,7 @@ import { RateLimiter } from "../core/ingest/rate-limiter.ts";
 import type { SocketAdmission } from "../core/fanout/socket-admission.ts";
 import { normalizeSite } from "../core/ingest/event-input.ts";
 import { serverOrigin } from "./origin.ts";
-import type { EventStore } from "../storage/event-store.ts";
+import type { ExportSource } from "../storage/event-store.ts";
 import { clientAddress, isAuthorized, maySee, type AccessPolicy } from "./request-facts.ts";
 import { jsonError } from "./responses.ts";
 import { dashboardPage } from "./routes/dashboard-page.ts";
@@ -37,7 +37,7 @@ export interface Peer {
 export interface HttpDeps {
   ingestor: Ingestor;
   hub: Hub;
-  store: EventStore;
+  store: ExportSource;
   metrics: Metrics;
   assets: StaticAssets;
   policy: AccessPolicy;

@@ -21,7 +21,7 @@ export class StorageError extends Error {
   override name = "StorageError";
 }
 
-export interface EventStore {
+export interface EventStore extends EventReader {
   /**
    * Appends events in one transaction, in order: either all are stored when it returns (durable
    * against a crash of the process; SQLite's WAL with synchronous=NORMAL may lose the last batches
@@ -58,6 +58,22 @@ export interface EventStore {
   /** Number of stored events (all sites), for tests and metrics. */
   count(): number;
   close(): void;
+}
+
+/** What an export reads: one site's events in a time range, lazily (see EventStore.range). */
+export interface ExportSource {
+  range(query: ExportQuery): Iterable<StoredEvent> | AsyncIterable<StoredEvent>;
+}
+
+/** What a running node reads from where events are kept: exports, and the restore at start. */
+export interface EventReader extends ExportSource {
+  /**
+   * As EventStore.since; absent for a store read asynchronously (PostgreSQL), whose node is given
+   * its history by the control plane, read before it starts.
+   */
+  since?(time: number, through?: number): Iterable<StoredEvent>;
+  onDamagedChunk(listener: (id: number) => void): void;
+  close(): void | Promise<void>;
 }
 
 /**

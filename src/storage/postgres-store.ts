@@ -13,7 +13,7 @@
 import { SQL } from "bun";
 import { errorMessage } from "../core/error-message.ts";
 import { decodeEvents, encodeEvents } from "./event-chunks.ts";
-import { StorageError, type AsyncEventStore, type ExportQuery, type StoredEvent } from "./event-store.ts";
+import { StorageError, type AsyncEventStore, type EventReader, type ExportQuery, type StoredEvent } from "./event-store.ts";
 
 /** Rows read per query of an export: one step of the CSV stream. */
 const RANGE_PAGE = 500;
@@ -79,6 +79,15 @@ export class PostgresStore implements AsyncEventStore {
       throw new StorageError(`cannot use PostgreSQL at ${address}: ${store.describe(error)}`);
     }
     return store;
+  }
+
+  /** What a running node reads here: exports (its history is read before it starts, with `since`). */
+  reader(): EventReader {
+    return {
+      range: (query) => this.range(query),
+      onDamagedChunk: (listener) => this.onDamagedChunk(listener),
+      close: () => this.close(),
+    };
   }
 
   /** An error's message, with the password taken out should the driver ever quote it. */

@@ -1,4 +1,5 @@
-import type { EventStore } from "./event-store.ts";
+/** What retention needs of a store: SQLite's answers at once, PostgreSQL's in a promise. */
+export type Prunable = { prune: (before: number, limit: number) => number | Promise<number> };
 import { describeFailure } from "./storage-health.ts";
 
 const DAY_MS = 86_400_000;
@@ -10,7 +11,7 @@ const ROWS_PER_STEP = 5_000;
  * Deletes events older than the retention period, at start and then hourly, in small steps that
  * yield to the event loop between them, so pruning a large backlog never stalls ingest.
  */
-export function startRetention(store: EventStore, days: number, now: () => number = Date.now, log: (line: string) => void = console.error) {
+export function startRetention(store: Prunable, days: number, now: () => number = Date.now, log: (line: string) => void = console.error) {
   let running = false;
   let stopped = false;
   let step: ReturnType<typeof setTimeout> | undefined;
@@ -19,19 +20,19 @@ export function startRetention(store: EventStore, days: number, now: () => numbe
     if (running || stopped) return;
     running = true;
     const before = now() - days * DAY_MS;
-    const next = () => {
+    const next = async () => {
       if (stopped) return;
       let deleted = 0;
       try {
-        deleted = store.prune(before, ROWS_PER_STEP);
+        deleted = await store.prune(before, ROWS_PER_STEP);
       } catch (error) {
         // A full disk or a locked file: the next hourly run tries again; the server goes on.
         log(`pulse: pruning events older than ${days} days failed, tried again in an hour: ${describeFailure(error)}`);
       }
-      if (deleted >= ROWS_PER_STEP) step = setTimeout(next, 0);
+      if (deleted >= ROWS_PER_STEP && !stopped) step = setTimeout(next, 0);
       else running = false;
     };
-    next();
+    void next();
   };
 
   prune();

@@ -50,6 +50,8 @@ export class StorageHealth {
     private readonly log: (line: string) => void,
     private readonly maxPending: number,
     private readonly now: () => number = Date.now,
+    /** Where events wait meanwhile, as the log says it. */
+    private readonly waitIn = `in memory, up to ${maxPending}`,
   ) {}
 
   /** A write succeeded: storage works (again). */
@@ -74,7 +76,7 @@ export class StorageHealth {
       this.failingSince = now;
       this.lastFailureLog = now;
       this.givenUpBefore = this.metrics.eventsNotStored.backlog;
-      this.log(`pulse: storage is failing (${reason}); accepted events wait in memory, up to ${this.maxPending}, and are written once it works again`);
+      this.log(`pulse: storage is failing (${reason}); accepted events wait ${this.waitIn}, and are written once it works again`);
     } else if (now - this.lastFailureLog >= LOG_EVERY_MS) {
       this.lastFailureLog = now;
       this.log(`pulse: storage is still failing (${reason}); ${waiting} events waiting`);

@@ -2,36 +2,32 @@
  * Three `pulse serve --redis` nodes sharing a real redis-server, as behind a load balancer without
  * sticky sessions: an event taken by one node reaches dashboards on the others within a tick (plus
  * 50 ms), every node shows the same figures, a node killed outright loses nothing another node
- * accepted, the pace survives it, and a node that joins late rebuilds the last 30 minutes. Skipped,
- * saying why, where redis-server is not installed.
+ * accepted, the pace survives it, a node that joins late rebuilds the last 30 minutes, and Redis
+ * restarting loses nothing. Run twice: each node storing events in its own SQLite file, and all of
+ * them sharing one real PostgreSQL (`--database`), where each event is stored once and the
+ * database may stop for 10 s. Skipped, saying why, where a server is not installed.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
 import type { ServerFrame, Stats } from "../../src/core/wire/protocol.ts";
 import { metric, sendEvent } from "../helpers/cluster-client.ts";
 import { REDIS_MISSING, redisServerBinary, startRedis, type RedisProcess } from "../helpers/redis-server.ts";
+import { POSTGRES_MISSING, postgresBinaries, startPostgres, type PostgresProcess } from "../helpers/postgres-server.ts";
+import { SQL } from "bun";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
 
 const TICK_MS = 100;
 const SITE = "nodes.test";
 const TOKEN = "nodes-test-token-0123456789";
-const missing = redisServerBinary() ? undefined : REDIS_MISSING;
-if (missing) console.warn(`Redis nodes tests skipped: ${missing}`);
+const redisMissing = redisServerBinary() ? undefined : REDIS_MISSING;
+const postgresMissing = postgresBinaries() ? undefined : POSTGRES_MISSING;
+if (redisMissing) console.warn(`Redis nodes tests skipped: ${redisMissing}`);
+else if (postgresMissing) console.warn(`Redis nodes sharing PostgreSQL skipped: ${postgresMissing}`);
 
-let redis: RedisProcess;
-const nodes: ServerProcess[] = [];
-
-const startNode = () => startServer({ args: ["--redis", redis.url, "--token", TOKEN, "--tick-ms", String(TICK_MS)], timeoutMs: 20_000 });
-
-beforeAll(async () => {
-  if (missing) return;
-  redis = await startRedis();
-  for (let i = 0; i < 3; i++) nodes.push(await startNode());
-}, 60_000);
-afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.stop()));
-  await redis?.stop();
-});
+const STORAGES = [
+  { name: "each node storing in its own SQLite file", shared: false, missing: redisMissing },
+  { name: "all sharing one PostgreSQL", shared: true, missing: redisMissing ?? postgresMissing },
+];
 
 const withPath = (path: string) => (frame: ServerFrame) => frame.type === "tick" && frame.feed.some((item) => item.p === path);
 
@@ -59,7 +55,37 @@ async function until(what: string, done: () => Promise<boolean> | boolean, timeo
   }
 }
 
-describe.skipIf(missing !== undefined)("three nodes joined by Redis", () => {
+for (const storage of STORAGES) {
+describe.skipIf(storage.missing !== undefined)(`three nodes joined by Redis, ${storage.name}`, () => {
+  let redis: RedisProcess;
+  let postgres: PostgresProcess | undefined;
+  const nodes: ServerProcess[] = [];
+  const startNode = () =>
+    startServer({ args: ["--redis", redis.url, "--token", TOKEN, "--tick-ms", String(TICK_MS), ...(postgres ? ["--database", postgres.url] : [])], timeoutMs: 20_000 });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    if (storage.shared) postgres = await startPostgres();
+    for (let i = 0; i < 3; i++) nodes.push(await startNode());
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+    await redis?.stop();
+    await postgres?.stop();
+  });
+
+  /** The events stored of the site, as many times as they are: in the database, or in each node's file. */
+  async function stored(path: string, node = nodes[0]!): Promise<number> {
+    if (postgres) {
+      const sql = new SQL(postgres.url, { max: 1 });
+      const [row] = await sql`SELECT count(*)::int AS count FROM pulse_events WHERE event LIKE ${`%"${path}%`}`;
+      await sql.close();
+      return (row as { count: number }).count;
+    }
+    const csv = await (await fetch(`${node.url}api/export?site=${SITE}`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    return csv.split("\n").filter((line) => line.includes(path)).length;
+  }
+
   test("an event taken at node C reaches a dashboard on node A within a tick plus 50 ms", async () => {
     const [a, , c] = nodes;
     const dashboard = await a!.dashboard(SITE);
@@ -90,8 +116,9 @@ describe.skipIf(missing !== undefined)("three nodes joined by Redis", () => {
     expect(first!.pages.some(([page]) => page === "/same-0")).toBe(true);
     // /metrics at any node adds up every node's figures: 40 accepted so far, counted once.
     await until("every node's figures", async () => metric(await metrics(nodes[1]!), "pulse_events_accepted_total") === 40);
+    await until("the events stored", async () => (await stored("/same-")) === 30);
     expect(metric(await metrics(nodes[1]!), "pulse_processes")).toBe(3);
-  });
+  }, 20_000);
 
   test("the node keeping the pace killed outright: ticks go on, nothing the others accepted is lost, its dashboards find the same figures elsewhere", async () => {
     // The lease names its holder, whose id starts with its host name and pid.
@@ -111,6 +138,7 @@ describe.skipIf(missing !== undefined)("three nodes joined by Redis", () => {
     await onA.waitFor(withPath("/after-kill-9"), 5_000);
     const [onAStats, onBStats] = await Promise.all([realtime(a!), realtime(b!)]);
     expect(onAStats.pageviews).toBe(50);
+    await until("the events stored", async () => (await stored("/after-kill-")) === 10);
     expect(figures(onBStats)).toEqual(figures(onAStats));
     // A dashboard that was on the dead node reconnects to another and gets the same snapshot.
     const onB = await b!.dashboard(SITE);
@@ -148,11 +176,29 @@ describe.skipIf(missing !== undefined)("three nodes joined by Redis", () => {
     await onA.waitFor(withPath("/outage-5"), 15_000);
     expect(onA.socket.readyState).toBe(WebSocket.OPEN);
     await until("every node's figures with the outage's events", async () => (await Promise.all(nodes.map(realtime))).every((stats) => stats.pageviews === before + 6));
-    for (const node of nodes) {
-      const csv = await (await fetch(`${node.url}api/export?site=${SITE}`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
-      expect(csv.split("\n").filter((line) => line.includes("/outage-"))).toHaveLength(6);
-    }
+    // Stored: once in the shared database, or by every node in its own file.
+    for (const node of nodes) await until("the outage's events stored", async () => (await stored("/outage-", node)) === 6);
     expect(metric(await metrics(a!), "pulse_events_lost_total")).toBe(0);
     onA.socket.close();
   }, 30_000);
+
+  test.skipIf(!storage.shared)("PostgreSQL stopped for 10 s: the nodes go on showing events, and store each once when it returns", async () => {
+    const [a, b] = nodes;
+    const onA = await a!.dashboard(SITE);
+    await onA.waitFor((frame) => frame.type === "snapshot");
+    await postgres!.pause();
+    for (let i = 0; i < 8; i++) expect((await sendEvent(i % 2 === 0 ? a! : b!, SITE, `/db-away-${i}`, 400 + i)).status).toBe(202);
+    // Live figures do not wait for the database.
+    await onA.waitFor(withPath("/db-away-7"), 5_000);
+    // The node storing says so: /metrics counts the failed writes.
+    await until("a failed write counted", async () => metric(await metrics(a!), "pulse_storage_errors_total") > 0, 5_000);
+    await Bun.sleep(10_000);
+    await postgres!.restart();
+    await until("the events stored once", async () => (await stored("/db-away-")) === 8, 15_000);
+    await Bun.sleep(3 * TICK_MS);
+    expect(await stored("/db-away-")).toBe(8);
+    expect(metric(await metrics(a!), "pulse_events_lost_total")).toBe(0);
+    onA.socket.close();
+  }, 40_000);
 });
+}

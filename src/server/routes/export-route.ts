@@ -3,7 +3,7 @@ import { csvRow } from "../csv.ts";
 import { normalizeSite } from "../../core/ingest/event-input.ts";
 import { HttpError } from "../http-error.ts";
 import { campaignOfStoredUrl } from "../../core/ingest/stored-url.ts";
-import type { EventStore, ExportQuery } from "../../storage/event-store.ts";
+import type { ExportQuery, ExportSource } from "../../storage/event-store.ts";
 import { errorResponse, jsonError } from "../responses.ts";
 import { hitOf } from "../../core/stats/site-stats.ts";
 import { DEFAULT_WINDOW, isFilterError, matcherOf, viewFromQuery, type CanonicalView } from "../../core/wire/view-filters.ts";
@@ -66,7 +66,7 @@ type EventTest = ((event: AcceptedEvent) => boolean) | undefined;
  * its own and only once the client has taken the previous one: the export of a year costs the
  * memory of one step and never holds the process up for longer than one step. At most `maxConcurrent` stream at once.
  */
-export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURRENT_EXPORTS, stallMs = EXPORT_STALL_MS, now = Date.now): ExportRoute {
+export function createExportRoute(store: ExportSource, maxConcurrent = MAX_CONCURRENT_EXPORTS, stallMs = EXPORT_STALL_MS, now = Date.now): ExportRoute {
   let running = 0;
   return (url, peer) => {
     let query: ExportQuery;
@@ -84,7 +84,7 @@ export function createExportRoute(store: EventStore, maxConcurrent = MAX_CONCURR
     }
     running++;
     let finished = false;
-    const stream = csvStream(store.range(query)[Symbol.iterator](), keep, stallMs, () => {
+    const stream = csvStream(iteratorOf(store.range(query)), keep, stallMs, () => {
       if (!finished) running--;
       finished = true;
     });
@@ -125,7 +125,12 @@ function eventTest(view: CanonicalView): EventTest {
 }
 
 /** `finished` is called when the stream ends, however it ends: read to the end, failed, or abandoned by the client. */
-function csvStream(rows: Iterator<AcceptedEvent>, keep: EventTest, stallMs: number, finished: () => void): ReadableStream<Uint8Array> {
+/** The rows of a store read synchronously (SQLite) or not (PostgreSQL), pulled one at a time. */
+function iteratorOf(rows: Iterable<AcceptedEvent> | AsyncIterable<AcceptedEvent>): Iterator<AcceptedEvent> | AsyncIterator<AcceptedEvent> {
+  return Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+}
+
+function csvStream(rows: Iterator<AcceptedEvent> | AsyncIterator<AcceptedEvent>, keep: EventTest, stallMs: number, finished: () => void): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let stall: ReturnType<typeof setTimeout> | undefined;
   const end = () => {
@@ -143,7 +148,7 @@ function csvStream(rows: Iterator<AcceptedEvent>, keep: EventTest, stallMs: numb
       clearTimeout(stall);
       stall = setTimeout(() => {
         end();
-        rows.return?.();
+        void rows.return?.();
         controller.error(new Error(`the client took nothing for ${stallMs / 1000} s`));
       }, stallMs);
       await nextTurn();
@@ -151,7 +156,9 @@ function csvStream(rows: Iterator<AcceptedEvent>, keep: EventTest, stallMs: numb
       try {
         // A step reads ROWS_PER_STEP rows, however few match: one with none sends an empty chunk.
         for (let i = 0; i < ROWS_PER_STEP; i++) {
-          const next = rows.next();
+          // Awaited only where the store answers asynchronously: a synchronous page stays one turn.
+          let next = rows.next();
+          if (next instanceof Promise) next = await next;
           if (next.done) {
             if (step) controller.enqueue(encoder.encode(step));
             controller.close();
@@ -169,7 +176,7 @@ function csvStream(rows: Iterator<AcceptedEvent>, keep: EventTest, stallMs: numb
     },
     cancel() {
       end();
-      rows.return?.();
+      void rows.return?.();
     },
   });
 }
