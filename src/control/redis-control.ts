@@ -89,6 +89,8 @@ export interface RedisControlOptions {
   /** The local store's last position, where this node's own store is read from (exports). */
   storePosition: number;
   leaseMs?: number;
+  /** How often the salts are checked for a new day and offered again (SALT_CHECK_MS). */
+  saltCheckMs?: number;
   residentBytes?: () => number;
   log?: (line: string) => void;
 }
@@ -172,7 +174,14 @@ export class RedisControl implements ControlPlane {
       if (!this.stopped && time - this.toldAt >= 2 * tickMs) this.sendAccepted();
     });
     this.timers.push(setInterval(() => void this.reportFigures(), FIGURES_MS));
-    this.timers.push(setInterval(() => this.salts.at(Date.now()), SALT_CHECK_MS));
+    // Turns to a new day's salts without waiting for an event; offering them again also fills a
+    // Redis that restarted empty, so that a node starting then takes these rather than its own.
+    this.timers.push(
+      setInterval(() => {
+        this.salts.at(Date.now());
+        void this.offerSalts(this.salts.state());
+      }, this.options.saltCheckMs ?? SALT_CHECK_MS),
+    );
     this.timers.push(setInterval(() => void this.keepPace(), (this.options.leaseMs ?? LEASE_MS) / 4));
     void this.reportFigures();
     void this.keepPace();

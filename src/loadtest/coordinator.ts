@@ -47,12 +47,14 @@ interface Worker {
 
 export async function runLoadtest(config: LoadtestConfig, log: (line: string) => void = (line) => process.stderr.write(line)): Promise<Report> {
   const token = resolveToken(config);
-  const target = new URL(config.url);
-  const local = isLoopback(target);
-  const serverPids = config.serverPid ? [config.serverPid] : local ? findServerPids(Number(target.port || (target.protocol === "https:" ? 443 : 80))) : [];
+  const nodes = config.urls.map((url) => new URL(url));
+  const serverPids = config.serverPid ? [config.serverPid] : nodes.filter(isLoopback).flatMap((node) => findServerPids(Number(node.port || (node.protocol === "https:" ? 443 : 80))));
   const serverIdle = sampleProcesses(serverPids);
-  const targets = await reachableDestinations(config.url);
-  if (targets.length === 0) throw new LoadtestError(`cannot connect to ${config.url}`);
+  const reachable = await Promise.all(config.urls.map((url) => reachableDestinations(url)));
+  const unreachable = config.urls.find((_, i) => reachable[i]!.length === 0);
+  if (unreachable) throw new LoadtestError(`cannot connect to ${unreachable}`);
+  // Node by node in turn, so that any few sockets (the markers) are spread over every node.
+  const targets = interleave(reachable);
   if (config.widgets > 0 && config.protocol === "pulse") await probeWidget(config, targets[0]!);
 
   const dashboardWorkers = config.dashboards + config.stalled === 0 ? 0 : config.workers || Math.ceil((config.dashboards + config.stalled) / DASHBOARDS_PER_WORKER);
@@ -211,6 +213,15 @@ async function probeWidget(config: LoadtestConfig, destination: Destination): Pr
   }
 }
 
+/** The lists' items taken one from each in turn: [[a1, a2], [b1]] gives [a1, b1, a2]. */
+export function interleave<T>(lists: readonly T[][]): T[] {
+  const result: T[] = [];
+  for (let i = 0; result.length < lists.reduce((total, list) => total + list.length, 0); i++) {
+    for (const list of lists) if (i < list.length) result.push(list[i]!);
+  }
+  return result;
+}
+
 export function markerSite(site: string): string {
   return `markers.${site}`;
 }
@@ -220,11 +231,13 @@ function sendMarkers(config: LoadtestConfig, sentAt: Map<string, number>) {
   let id = 0;
   const timer = setInterval(() => {
     const { body, userAgent } = markerPageview(site, id);
-    sentAt.set(`${MARKER_PREFIX}${id++}`, performance.now());
-    void fetch(`${config.url}/api/event`, { method: "POST", body, headers: { "user-agent": userAgent } }).then(
+    sentAt.set(`${MARKER_PREFIX}${id}`, performance.now());
+    // Each to the next node in turn: with several, most markers cross from one node to another.
+    void fetch(`${config.urls[id % config.urls.length]}/api/event`, { method: "POST", body, headers: { "user-agent": userAgent } }).then(
       (response) => response.arrayBuffer(),
       () => {},
     );
+    id++;
   }, 1000 / MARKERS_PER_SECOND);
   return { stop: () => clearInterval(timer) };
 }

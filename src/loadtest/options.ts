@@ -6,7 +6,10 @@ export type Protocol = "pulse" | "naive" | "socketio" | "floor";
 export const PROTOCOLS: readonly Protocol[] = ["pulse", "naive", "socketio", "floor"];
 
 export interface LoadtestConfig {
+  /** The first of `urls`: where the token is read from, and what the report names. */
   url: string;
+  /** Every node of the server: dashboards, widgets and pageviews are spread over them. */
+  urls: string[];
   site: string;
   dashboards: number;
   /** Dashboards that connect and then never read (to test backpressure). */
@@ -38,7 +41,14 @@ type Key = keyof LoadtestConfig;
 const env = (name: string) => [`PULSE_LOADTEST_${name}`];
 
 export const LOADTEST_OPTIONS: Array<OptionSpec<Key>> = [
-  { flag: "url", key: "url", kind: "url", env: env("URL"), default: "http://localhost:3000", help: "the server to test" },
+  {
+    flag: "url",
+    key: "urls",
+    kind: "origins",
+    env: env("URL"),
+    default: ["http://localhost:3000"],
+    help: "the server to test; several (repeated, or comma-separated) for nodes of one cluster: dashboards, widgets, pageviews and markers are spread over them",
+  },
   { flag: "site", key: "site", kind: "sites", env: env("SITE"), default: ["bench.test"], help: "the site the dashboards watch and the pageviews go to" },
   { flag: "dashboards", key: "dashboards", kind: "integer", env: env("DASHBOARDS"), default: 1000, min: 0, max: 1_000_000, help: "dashboard sockets to open" },
   { flag: "stalled", key: "stalled", kind: "integer", env: env("STALLED"), default: 0, min: 0, max: 100_000, help: "more dashboards that connect and never read" },
@@ -79,6 +89,7 @@ export const LOADTEST_OPTIONS: Array<OptionSpec<Key>> = [
 
 export function parseLoadtestConfig(argv: readonly string[], variables: Readonly<Record<string, string | undefined>>): Readonly<LoadtestConfig> {
   const options = parseOptions(LOADTEST_OPTIONS, argv, variables) as unknown as LoadtestConfig & { site: string[]; widgetSite: string[] };
+  if (options.urls.some((url) => !url.startsWith("http"))) throw new ConfigError("--url must be an http(s) URL like http://localhost:3000");
   if (options.site.length !== 1) throw new ConfigError("--site takes one site");
   if (options.widgetSite.length !== 1) throw new ConfigError("--widget-site takes one site");
   // Pageviews on the widgets' site would add tabs the load test did not open: the counts could not be checked.
@@ -86,5 +97,5 @@ export function parseLoadtestConfig(argv: readonly string[], variables: Readonly
   if (options.widgets > 0 && options.protocol !== "pulse" && options.protocol !== "floor") throw new ConfigError("--widgets needs --protocol pulse (or floor): the other baselines have no widgets");
   if (!PROTOCOLS.includes(options.protocol)) throw new ConfigError(`--protocol must be one of ${PROTOCOLS.join(", ")}, not ${JSON.stringify(options.protocol)}`);
   if (options.views > 0 && options.protocol !== "pulse") throw new ConfigError("--views needs --protocol pulse: the baselines have no filtered views");
-  return Object.freeze({ ...options, site: options.site[0]!, widgetSite: options.widgetSite[0]! });
+  return Object.freeze({ ...options, url: options.urls[0]!, site: options.site[0]!, widgetSite: options.widgetSite[0]! });
 }

@@ -133,7 +133,7 @@ export function buildReport(input: {
         }
       : null;
   return {
-    target: config.url,
+    target: config.urls.join(", "),
     protocol: config.protocol,
     site: config.site,
     dashboards: config.dashboards,

@@ -136,7 +136,7 @@ export async function runWorker(plan: WorkerPlan): Promise<void> {
 function startSending(plan: WorkerPlan, stats: WorkerStats, ingestMs: Histogram) {
   const endpoint = new URL(`${plan.url}/api/event`);
   const client = new KeepAliveClient(
-    plan.destinations.map(({ origin }) => ({ hostname: new URL(origin).hostname, port: Number(endpoint.port || 80) })),
+    plan.destinations.map(({ origin }) => ({ hostname: new URL(origin).hostname, port: Number(new URL(origin).port || 80) })),
     SENDER_CONNECTIONS,
   );
   const started = performance.now();

@@ -63,20 +63,20 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startPostgres(timeoutMs = 30_000): Promise<PostgresProcess> {
+/** `password`: the `postgres` user's (a random one when not given). */
+export async function startPostgres(timeoutMs = 30_000, password: string = crypto.randomUUID()): Promise<PostgresProcess> {
   const bin = postgresBinaries();
   if (!bin) throw new Error(POSTGRES_MISSING);
   const root = mkdtempSync(join(tmpdir(), "pulse-pg-"));
   const data = join(root, "data");
   if (userInfo().uid === 0) chownSync(root, Number(Bun.spawnSync(["id", "-u", "postgres"]).stdout.toString().trim()), Number(Bun.spawnSync(["id", "-g", "postgres"]).stdout.toString().trim()));
-  const password = crypto.randomUUID();
   const passwordFile = join(root, "password");
   await Bun.write(passwordFile, password);
   if (userInfo().uid === 0) chownSync(passwordFile, Number(Bun.spawnSync(["id", "-u", "postgres"]).stdout.toString().trim()), 0);
   const init = Bun.spawnSync(asPostgres([join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${passwordFile}`, "-E", "UTF8", "--no-sync"]), { stdout: "pipe", stderr: "pipe" });
   if (init.exitCode !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`);
   const port = freePort();
-  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   let child: Subprocess;
   const spawn = async () => {
     child = Bun.spawn(

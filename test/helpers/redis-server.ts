@@ -50,14 +50,15 @@ async function waitForPing(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-export async function startRedis(timeoutMs = 10_000): Promise<RedisProcess> {
+/** `password`: clients must give it (requirepass), in the URL as redis://:password@host:port. */
+export async function startRedis(timeoutMs = 10_000, password?: string): Promise<RedisProcess> {
   const binary = redisServerBinary();
   if (!binary) throw new Error(REDIS_MISSING);
   const port = freePort();
-  const url = `redis://127.0.0.1:${port}`;
+  const url = password ? `redis://:${encodeURIComponent(password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   let child: Subprocess;
   const spawn = async () => {
-    child = Bun.spawn([binary, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"], {
+    child = Bun.spawn([binary, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", ...(password ? ["--requirepass", password] : [])], {
       stdout: "ignore",
       stderr: "ignore",
     });

@@ -63,9 +63,11 @@ describe.skipIf(storage.missing !== undefined)(`three nodes joined by Redis, ${s
   const startNode = () =>
     startServer({ args: ["--redis", redis.url, "--token", TOKEN, "--tick-ms", String(TICK_MS), ...(postgres ? ["--database", postgres.url] : [])], timeoutMs: 20_000 });
 
+  // Credentials in both URLs, which nothing the nodes print or serve may show.
+  const SECRET = `s3cret-${crypto.randomUUID().slice(0, 8)}`;
   beforeAll(async () => {
-    redis = await startRedis();
-    if (storage.shared) postgres = await startPostgres();
+    redis = await startRedis(10_000, SECRET);
+    if (storage.shared) postgres = await startPostgres(30_000, SECRET);
     for (let i = 0; i < 3; i++) nodes.push(await startNode());
   }, 60_000);
   afterAll(async () => {
@@ -162,6 +164,21 @@ describe.skipIf(storage.missing !== undefined)(`three nodes joined by Redis, ${s
     for (const stats of all) expect(figures(stats)).toEqual(figures(all[0]!));
     expect(all[0]!.pageviews).toBe(51);
   }, 30_000);
+
+  test("nothing the nodes print or serve shows a credential; an entry on the exchange that is no batch is skipped and counted, and the node goes on", async () => {
+    const raw = new RedisClient(redis.url);
+    await raw.send("XADD", ["pulse:exchange", "*", "n", "intruder", "s", "1", "b", "{not json"]);
+    await raw.send("XADD", ["pulse:exchange", "*", "hello", "world"]);
+    raw.close();
+    await until("the entries counted", async () => metric(await metrics(nodes[0]!), "pulse_exchange_skipped_total") === 2 * nodes.length);
+    expect((await sendEvent(nodes[1]!, SITE, "/after-intruder", 500)).status).toBe(202);
+    await until("the event after them shown", async () => (await realtime(nodes[0]!)).pageviews === 52);
+    for (const node of nodes) {
+      expect(node.output()).not.toContain(SECRET);
+      expect(node.output()).toContain("skipped an entry on the exchange");
+      expect(await metrics(node)).not.toContain(SECRET);
+    }
+  });
 
   test("Redis restarted: the nodes keep their dashboards and take events; what they took meanwhile is exchanged and stored when it returns", async () => {
     const [a, b] = nodes;
