@@ -9,6 +9,7 @@ import { RedisBus } from "../../src/bus/redis-bus.ts";
 import { RedisControl } from "../../src/control/redis-control.ts";
 import { REDIS_MISSING, redisServerBinary, startRedis, type RedisProcess } from "../helpers/redis-server.ts";
 import { BusNode } from "../contracts/control-clusters.ts";
+import { until } from "../helpers/until.ts";
 
 const missing = redisServerBinary() ? undefined : REDIS_MISSING;
 if (missing) console.warn(`RedisControl tests skipped: ${missing}`);
@@ -38,13 +39,6 @@ async function node(name: string, stream: string) {
   return { control, ticking };
 }
 
-async function until(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(10);
-  }
-}
 
 describe.skipIf(missing !== undefined)("RedisControl against a real redis-server", () => {
   test("Redis restarted empty: the ticks go on after the last one, and the salts are back for a node that starts then", async () => {

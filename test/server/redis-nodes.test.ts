@@ -15,6 +15,7 @@ import { REDIS_MISSING, redisServerBinary, startRedis, type RedisProcess } from 
 import { POSTGRES_MISSING, postgresBinaries, startPostgres, type PostgresProcess } from "../helpers/postgres-server.ts";
 import { SQL } from "bun";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
+import { until } from "../helpers/until.ts";
 
 const TICK_MS = 100;
 const SITE = "nodes.test";
@@ -47,13 +48,6 @@ async function metrics(node: ServerProcess): Promise<string> {
   return (await fetch(`${node.url}metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
 }
 
-async function until(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
-  }
-}
 
 for (const storage of STORAGES) {
 describe.skipIf(storage.missing !== undefined)(`three nodes joined by Redis, ${storage.name}`, () => {

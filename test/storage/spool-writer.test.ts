@@ -10,6 +10,7 @@ import { PostgresStore } from "../../src/storage/postgres-store.ts";
 import { SpoolWriter } from "../../src/storage/spool-writer.ts";
 import { POSTGRES_MISSING, postgresBinaries, startPostgres, type PostgresProcess } from "../helpers/postgres-server.ts";
 import { storedEvent } from "../helpers/stored-events.ts";
+import { until } from "../helpers/until.ts";
 
 const missing = postgresBinaries() ? undefined : POSTGRES_MISSING;
 if (missing) console.warn(`SpoolWriter tests skipped: ${missing}`);
@@ -29,13 +30,6 @@ async function fresh(): Promise<PostgresStore> {
   return PostgresStore.open(postgres.url, { log: () => {} });
 }
 
-async function until(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(50);
-  }
-}
 
 describe.skipIf(missing !== undefined)("SpoolWriter against a real PostgreSQL", () => {
   test("while the database is stopped, events wait in order and are written when it returns; /healthz is told meanwhile", async () => {
