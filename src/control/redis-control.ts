@@ -25,7 +25,7 @@ import { RedisClient } from "bun";
 import type { RedisBus } from "../bus/redis-bus.ts";
 import { MAX_TICK_MS, nextTickInterval } from "../core/fanout/tick-pacing.ts";
 import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
-import { DailySalts, type SaltState } from "../core/ingest/visitor-id.ts";
+import { DailySalts, isSaltState, type SaltState } from "../core/ingest/visitor-id.ts";
 import { Metrics, type MetricsSnapshot } from "../core/metrics.ts";
 import type { PresenceSignal } from "../core/presence/presence-counts.ts";
 import { applyPresence } from "../core/presence/presence-events.ts";
@@ -68,12 +68,16 @@ local time = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 redis.call('XADD', KEYS[3], 'MINID', '~', time - tonumber(ARGV[4]), '*', 'k', 'tick', 'number', number, 'time', time, 'interval', ARGV[3])
 return {number, time}`;
 
-/** Keeps the salts of the later day (ARGV[1] is the day, ARGV[2] the state) and tells every node; returns the salts kept. */
+/**
+ * Keeps the salts of the later day (ARGV[1] is the day, ARGV[2] the state) and tells every node;
+ * returns the salts kept. What is kept and cannot be read (not JSON, no day) is replaced.
+ */
 const OFFER_SALTS = `
 local kept = redis.call('GET', KEYS[1])
 if kept then
-  local day = tonumber(cjson.decode(kept)['day'])
-  if day >= tonumber(ARGV[1]) then return kept end
+  local ok, state = pcall(cjson.decode, kept)
+  local day = ok and type(state) == 'table' and tonumber(state['day'])
+  if day and day >= tonumber(ARGV[1]) then return kept end
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('XADD', KEYS[2], '*', 'k', 'salts', 'state', ARGV[2])
@@ -122,8 +126,8 @@ export class RedisControl implements ControlPlane {
   static async open(options: RedisControlOptions): Promise<RedisControl> {
     const control = new RedisControl(options);
     await control.client.connect();
-    const kept = (await control.client.send("GET", [control.keys.salts])) as string | null;
-    if (kept) control.salts.replace(JSON.parse(kept) as SaltState);
+    const kept = saltStateOf((await control.client.send("GET", [control.keys.salts])) as string | null);
+    if (kept) control.salts.replace(kept);
     // Today's (and tomorrow's), the kept ones if they are today's; offered, and the kept ones win.
     control.salts.at(Date.now());
     await control.offerSalts(control.salts.state());
@@ -242,16 +246,15 @@ export class RedisControl implements ControlPlane {
   }
 
   private onSalts(fields: ReadonlyMap<string, string>): void {
-    try {
-      this.salts.replace(JSON.parse(fields.get("state") ?? "") as SaltState);
-    } catch {
-      this.log("skipped salts on the exchange that are not JSON");
-    }
+    const state = saltStateOf(fields.get("state") ?? null);
+    if (state) this.salts.replace(state);
+    else this.log("skipped salts on the exchange that are not salts");
   }
 
   private async offerSalts(state: SaltState): Promise<void> {
     const kept = await this.quietly(() => this.client.send("EVAL", [OFFER_SALTS, "2", this.keys.salts, this.keys.stream, String(state.day), JSON.stringify(state)]));
-    if (typeof kept === "string") this.salts.replace(JSON.parse(kept) as SaltState);
+    const shared = saltStateOf(typeof kept === "string" ? kept : null);
+    if (shared) this.salts.replace(shared);
   }
 
   /** Takes or renews the lease; the node that holds it appends ticks until it loses it. */
@@ -343,10 +346,24 @@ export class RedisControl implements ControlPlane {
   }
 }
 
+/** Salts read from Redis, or undefined for anything that is not salts (checked: nothing from another machine is used unread). */
+function saltStateOf(text: string | null): SaltState | undefined {
+  if (text === null) return undefined;
+  try {
+    const state: unknown = JSON.parse(text);
+    return isSaltState(state) ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseFigures(text: string): NodeFigures | undefined {
   try {
     const figures = JSON.parse(text) as NodeFigures;
-    return typeof figures.at === "number" && typeof figures.snapshot === "object" && figures.snapshot !== null ? figures : undefined;
+    const { at, snapshot, residentBytes } = figures ?? {};
+    // Enough to add up: a node of another version, or anything else in the hash, is left out.
+    const whole = typeof snapshot === "object" && snapshot !== null && typeof snapshot.eventsAccepted === "number" && typeof snapshot.eventsDropped === "object";
+    return typeof at === "number" && typeof residentBytes === "number" && whole ? figures : undefined;
   } catch {
     return undefined;
   }

@@ -65,4 +65,25 @@ describe.skipIf(missing !== undefined)("RedisControl against a real redis-server
     const b = await node("b", stream);
     expect(b.control.salts.state()).toEqual(a.control.salts.state());
   }, 30_000);
+
+  test("what is not salts or figures, in Redis or on the stream, is left out: the node starts, shares good salts, and adds up good figures", async () => {
+    const stream = `pulse:test:${crypto.randomUUID()}`;
+    const raw = new RedisClient(redis.url);
+    await raw.send("SET", [`${stream}:salts`, "{not json"]);
+    await raw.send("HSET", [`${stream}:figures`, "intruder", '{"at": 1e15, "snapshot": {"eventsAccepted": "lots"}, "residentBytes": 1}']);
+    const a = await node("a", stream);
+    // Its own salts replaced what could not be read.
+    const kept = JSON.parse(String(await raw.send("GET", [`${stream}:salts`])));
+    expect(kept).toEqual(a.control.salts.state());
+    await raw.send("XADD", [stream, "*", "k", "salts", "state", '{"day": 99999999, "current": "x"}']);
+    await raw.send("XADD", [stream, "*", "k", "tick", "number", "not a number"]);
+    const b = await node("b", stream);
+    await until("both nodes' figures", () => a.control.clusterFigures()?.processes === 2);
+    expect(a.control.clusterFigures()!.metrics.eventsAccepted).toBe(0);
+    expect(b.control.salts.state()).toEqual(a.control.salts.state());
+    // Ticks go on after the tick that was none.
+    const steps = a.ticking.steps.length;
+    await until("more ticks", () => a.ticking.steps.length > steps + 3);
+    raw.close();
+  }, 20_000);
 });

@@ -18,6 +18,16 @@ export interface SaltState {
   next?: string;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Whether `value` is salts as `state()` writes them: what comes from another machine is checked before it is used. */
+export function isSaltState(value: unknown): value is SaltState {
+  if (typeof value !== "object" || value === null) return false;
+  const { day, current, previous, next } = value as Record<string, unknown>;
+  const salt = (text: unknown) => typeof text === "string" && text.length >= 16 && text.length <= 64 && BASE64.test(text);
+  return Number.isSafeInteger(day) && (day as number) >= 0 && salt(current) && (previous === null || salt(previous)) && (next === undefined || salt(next));
+}
+
 const secureRandom: RandomBytes = (length) => crypto.getRandomValues(new Uint8Array(length));
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DailySalts, visitorId } from "../../../src/core/ingest/visitor-id.ts";
+import { DailySalts, isSaltState, visitorId } from "../../../src/core/ingest/visitor-id.ts";
 
 const DAY = 86_400_000;
 
@@ -80,5 +80,18 @@ describe("DailySalts shared between processes", () => {
     const [today, yesterday] = salts.at(11 * DAY);
     expect(yesterday).toEqual(new Uint8Array(16).fill(1));
     expect(today).not.toEqual(yesterday!);
+  });
+});
+
+describe("isSaltState", () => {
+  test("takes what state() writes, and nothing else", () => {
+    const salts = new DailySalts();
+    salts.at(Date.UTC(2026, 10, 30));
+    expect(isSaltState(salts.state())).toBe(true);
+    expect(isSaltState(JSON.parse(JSON.stringify(salts.state())))).toBe(true);
+    const good = salts.state();
+    for (const bad of [null, 3, "salts", {}, { ...good, day: -1 }, { ...good, day: 1.5 }, { ...good, current: "" }, { ...good, current: "not base64!!" }, { ...good, previous: 7 }, { ...good, next: null }]) {
+      expect(isSaltState(bad)).toBe(false);
+    }
   });
 });
