@@ -8,7 +8,8 @@
 import type { Batch, EventBus } from "./bus/event-bus.ts";
 import { IpcBus, type Channel } from "./bus/ipc-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
-import { RedisBus, redisAddress } from "./bus/redis-bus.ts";
+import { RedisBus, redisAddress, streamBatches } from "./bus/redis-bus.ts";
+import { RedisClient } from "bun";
 import { RedisControl } from "./control/redis-control.ts";
 import { hostname } from "node:os";
 import type { StartMessage } from "./cluster/messages.ts";
@@ -26,7 +27,7 @@ import { Ingestor } from "./core/ingest/ingest.ts";
 import { RateLimiter } from "./core/ingest/rate-limiter.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { Metrics } from "./core/metrics.ts";
-import { applyPresence, presenceEvent } from "./core/presence/presence-events.ts";
+import { applyPresence, presenceEvent, replayedHistory } from "./core/presence/presence-events.ts";
 import { PRESENCE_TTL_MS } from "./core/presence/presence-timing.ts";
 import type { PresenceSignal } from "./core/presence/presence-counts.ts";
 import { ACTIVE_MS } from "./core/stats/active-visitors.ts";
@@ -272,6 +273,22 @@ export function singleProcessResources(config: Config, base: SingleProcessBase):
   };
 }
 
+/**
+ * A worker of a node joined by Redis rebuilds from the exchange's stream, through the entry its
+ * primary named: every later batch comes from the primary. Its own connection, for this read only.
+ */
+export async function workerHistory(config: Config, through: { stream: string; through: string }): Promise<{ events: AcceptedEvent[]; presence: PresenceSignal[] }> {
+  if (config.redis === null) throw new Error("a worker told to rebuild from Redis was given no --redis");
+  const client = new RedisClient(config.redis, { autoReconnect: false });
+  try {
+    await client.connect();
+    const batches = await streamBatches(client, through.stream, Date.now() - ACTIVE_MS, through.through, () => {});
+    return replayedHistory(batches, Date.now());
+  } finally {
+    client.close();
+  }
+}
+
 /** How long a node waits for Redis at start before it gives up with the reason. */
 export const REDIS_START_TIMEOUT_MS = 10_000;
 
@@ -294,6 +311,23 @@ export interface NodeBase {
  */
 export async function redisNodeResources(config: Config & { redis: string }, base: NodeBase, storage: NodeStorage): Promise<PulseResources & { archiver?: StreamArchiver }> {
   const metrics = new Metrics();
+  const { node, bus, control } = await joinRedis(config, metrics, "store" in storage ? storage.store.lastPosition() : 0);
+  const common = { ...base, metrics, bus, control, transport: new BunTransport() };
+  if ("store" in storage) return { ...common, store: storage.store, writer: new WriteBuffer(storage.store, metrics) };
+  const archiver = new StreamArchiver({ url: config.redis, stream: bus.key, node, store: storage.shared, metrics, intervalMs: config.tickMs });
+  return { ...common, store: storage.shared.reader(), archiver };
+}
+
+/**
+ * This node's place among the nodes sharing Redis: its id, the exchange (RedisBus) and the pace
+ * (RedisControl), ready, with the history read. `metrics` counts what the exchange skips and loses.
+ */
+export async function joinRedis(
+  config: Config & { redis: string },
+  metrics: Metrics,
+  storePosition: number,
+  counts?: { residentBytes: () => number; processes: () => number },
+): Promise<{ node: string; bus: RedisBus; control: RedisControl }> {
   const node = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
   const log = rateLimitedLog(60_000);
   const bus = new RedisBus({
@@ -316,12 +350,8 @@ export async function redisNodeResources(config: Config & { redis: string }, bas
   const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`cannot reach Redis at ${where} (waited ${REDIS_START_TIMEOUT_MS / 1000} s)`)), REDIS_START_TIMEOUT_MS).unref?.());
   try {
     await Promise.race([bus.ready, timeout]);
-    const storePosition = "store" in storage ? storage.store.lastPosition() : 0;
-    const control = await Promise.race([RedisControl.open({ url: config.redis, node, tickMs: config.tickMs, bus, storePosition }), timeout]);
-    const common = { ...base, metrics, bus, control, transport: new BunTransport() };
-    if ("store" in storage) return { ...common, store: storage.store, writer: new WriteBuffer(storage.store, metrics) };
-    const archiver = new StreamArchiver({ url: config.redis, stream: bus.key, node, store: storage.shared, metrics, intervalMs: config.tickMs });
-    return { ...common, store: storage.shared.reader(), archiver };
+    const control = await Promise.race([RedisControl.open({ url: config.redis, node, tickMs: config.tickMs, bus, storePosition, ...counts }), timeout]);
+    return { node, bus, control };
   } catch (error) {
     bus.close();
     throw error;
@@ -387,13 +417,22 @@ export function workerBus(channel: Channel, onDropped: (batch: Batch) => void): 
   return new IpcBus(channel, { onDropped });
 }
 
-export function workerResources(config: Config, start: StartMessage, channel: Channel, bus: IpcBus, base: { files: Readonly<Record<string, Asset>>; metrics: Metrics }): PulseResources {
+export function workerResources(
+  config: Config,
+  start: StartMessage,
+  channel: Channel,
+  bus: IpcBus,
+  base: { files: Readonly<Record<string, Asset>>; metrics: Metrics },
+  history?: { events: AcceptedEvent[]; presence: PresenceSignal[] },
+  /** Where exports read, when the nodes share a database: the node's own file otherwise. */
+  shared?: PostgresStore,
+): PulseResources {
   return {
     ...base,
-    store: openSqliteStore(start.eventsPath),
+    store: shared ? shared.reader() : openSqliteStore(start.eventsPath),
     token: start.token,
     bus,
-    control: new IpcControl(channel, start, { tickMs: config.tickMs }),
+    control: new IpcControl(channel, start, { tickMs: config.tickMs, ...(history ? { history } : {}) }),
     transport: new BunTransport(),
     workerId: start.id,
   };

@@ -219,7 +219,7 @@ export const SERVE_OPTIONS: Array<OptionSpec<Key>> = [
     default: availableParallelism(),
     min: 1,
     max: 256,
-    help: "server processes sharing the port, supervised by a primary that stores events (default: the number of cores, 1 with --redis; 1: one process)",
+    help: "server processes sharing the port, supervised by a primary that stores events (default: the number of cores, 1 with --database alone; 1: one process)",
   },
   {
     flag: "redis",
@@ -259,12 +259,11 @@ export function parseConfig(argv: readonly string[], variables: Readonly<Record<
   if (command === "loadtest") throw new ConfigError("parseConfig reads serve options; loadtest has its own");
   const options = parseOptions(SERVE_OPTIONS, command === "serve" ? rest : [], variables);
   const given = { ...options } as unknown as Omit<Config, "command">;
-  const joinedBy = given.redis !== null ? "--redis" : given.database !== null ? "--database" : null;
-  if (joinedBy) {
+  // A single process writes to PostgreSQL; workers do with --redis, through their primary.
+  if (given.database !== null && given.redis === null) {
     const workersGiven = rest.some((arg) => arg === "--workers" || arg.startsWith("--workers=")) || Boolean(variables.PULSE_WORKERS);
-    // One process for now: the default is 1, and more is refused rather than ignored.
     if (!workersGiven) given.workers = 1;
-    else if (given.workers > 1) throw new ConfigError(`${joinedBy} runs one process per node: leave out --workers (or give 1) and run a node per core instead`);
+    else if (given.workers > 1) throw new ConfigError("--database without --redis runs one process: leave out --workers (or give 1), or join the processes with --redis");
   }
   const config = Object.freeze({ command, ...given }) as unknown as Config;
   refuseMemoryTooSmall(config);

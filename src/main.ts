@@ -1,6 +1,10 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
-import { startPostgresNode, startRedisNode, startSingleProcess, type NodeBase, type RunningServer } from "./app.ts";
+import { joinRedis, startPostgresNode, startRedisNode, startSingleProcess, type NodeBase, type RunningServer } from "./app.ts";
+import { Metrics } from "./core/metrics.ts";
+import type { EventStore } from "./storage/event-store.ts";
+import { StreamArchiver } from "./storage/stream-archiver.ts";
+import { createMemoryStore } from "./storage/memory-store.ts";
 import { PostgresStore, databaseAddress } from "./storage/postgres-store.ts";
 import type { Prunable } from "./storage/retention.ts";
 import { redisAddress } from "./bus/redis-bus.ts";
@@ -42,6 +46,12 @@ function serve(config: Config, argv: string[]): void {
     const { token } = dataDir;
     const salts = new DailySalts(undefined, dataDir.salts, dataDir.saveSalts);
     const base = { files: embeddedAssets, token };
+    if (config.redis !== null && config.workers > 1) {
+      // With --database the node's own file is not used: a store in memory stands in for it.
+      const store = config.database === null ? openSqliteStore(dataDir.eventsPath) : createMemoryStore();
+      started = startJoinedPrimary({ ...config, redis: config.redis }, { argv, store, eventsPath: dataDir.eventsPath, token, salts });
+      return void started.then((server) => (printBanner(config, server.port, dataDir!, server.restored, server.workers), stopOnSignals(server)), failed);
+    }
     if (config.database !== null) {
       started = startOnDatabase(config, config.database, { ...base, salts });
       return void started.then((server) => (printBanner(config, server.port, dataDir!, server.restored, undefined), stopOnSignals(server)), failed);
@@ -84,6 +94,41 @@ async function startOnDatabase(config: Config, database: string, base: NodeBase 
     await shared.close();
     throw error;
   }));
+}
+
+/**
+ * The primary of a node of workers joined by Redis: it alone speaks to Redis for them. It stores in
+ * its own `store`, or, with --database, one node at a time stores each event in the shared one.
+ */
+async function startJoinedPrimary(
+  config: Config & { redis: string },
+  local: { argv: string[]; store: EventStore; eventsPath: string; token: string; salts: DailySalts },
+): Promise<{ port: number; restored: number; workers: number[]; stop(): Promise<void> }> {
+  const metrics = new Metrics();
+  let counts: { residentBytes(): number; processes(): number } | undefined;
+  const shared = config.database === null ? undefined : await PostgresStore.open(config.database);
+  const joined = await joinRedis(config, metrics, local.store.lastPosition(), {
+    residentBytes: () => counts?.residentBytes() ?? process.memoryUsage.rss(),
+    processes: () => counts?.processes() ?? 1,
+  }).catch(async (error: unknown) => {
+    await shared?.close();
+    throw error;
+  });
+  const { node, bus, control } = joined;
+  const archiver = shared && new StreamArchiver({ url: config.redis, stream: bus.key, node, store: shared, metrics, intervalMs: config.tickMs });
+  const starting = startPrimary({
+    config,
+    argv: local.argv,
+    self: selfCommand(),
+    store: local.store,
+    eventsPath: local.eventsPath,
+    token: local.token,
+    salts: local.salts,
+    joined: { bus, control, metrics, storesLocally: shared === undefined, ...(archiver ? { archiver } : {}), onCoordinator: (coordinator) => (counts = coordinator) },
+  });
+  // The shared store is pruned by every node; the node's own file by its coordinator.
+  const primary = shared ? await withRetention(shared, config.retentionDays, starting) : await starting;
+  return { ...primary, workers: primary.pids(), stop: async () => (await primary.stop(), await shared?.close()) };
 }
 
 /** Prunes `store` while the server runs, from its start; stops with it. */

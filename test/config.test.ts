@@ -44,19 +44,17 @@ describe("parseConfig", () => {
     });
   });
 
-  test("--redis: a Redis URL, never quoted back; one process per node unless told otherwise", () => {
+  test("--redis: a Redis URL, never quoted back; workers as without it", () => {
     const joined = parseConfig(["--redis", "redis://user:s3cret@10.0.0.5:6380/2"], {});
     expect(joined.redis).toBe("redis://user:s3cret@10.0.0.5:6380/2");
-    expect(joined.workers).toBe(1);
+    expect(joined.workers).toBe(availableParallelism());
     expect(parseConfig([], { REDIS_URL: "rediss://cache.internal:6379" }).redis).toBe("rediss://cache.internal:6379");
-    expect(parseConfig(["--redis", "redis://r:6379", "--workers", "1"], {}).workers).toBe(1);
+    expect(parseConfig(["--redis", "redis://r:6379", "--workers", "4"], {}).workers).toBe(4);
     for (const bad of ["http://r:6379", "r:6379", "redis://:pw@/0", "not a url s3cret"]) {
       const message = refusal(["--redis", bad]);
       expect(message).toMatch(/^--redis must be a Redis URL/);
       expect(message).not.toContain("s3cret");
     }
-    expect(() => parseConfig(["--redis", "redis://r:6379", "--workers", "4"], {})).toThrow(/one process per node/);
-    expect(() => parseConfig(["--redis", "redis://r:6379"], { PULSE_WORKERS: "3" })).toThrow(/one process per node/);
   });
 
   test("--database: a PostgreSQL URL, never quoted back; one process unless told otherwise", () => {
@@ -69,7 +67,8 @@ describe("parseConfig", () => {
       expect(message).toMatch(/^--database must be a PostgreSQL URL/);
       expect(message).not.toContain("s3cret");
     }
-    expect(() => parseConfig(["--database", "postgres://db/pulse", "--workers", "2"], {})).toThrow(/^--database runs one process per node/);
+    expect(() => parseConfig(["--database", "postgres://db/pulse", "--workers", "2"], {})).toThrow(/^--database without --redis runs one process/);
+    expect(parseConfig(["--database", "postgres://db/pulse", "--redis", "redis://r:6379", "--workers", "2"], {}).workers).toBe(2);
   });
 
   test("--workers: the number of cores by default, 1 for a single process", () => {

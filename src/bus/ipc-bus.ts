@@ -78,6 +78,8 @@ export interface IpcBusOptions {
  */
 export class IpcBus implements EventBus {
   private readonly handlers: Array<(batch: Batch, own: boolean) => void> = [];
+  /** Batches that came before anyone listened (a worker still reading its history): handed to the first handler. */
+  private early: Array<[Batch, boolean]> | undefined = [];
   private closed = false;
   private read = 0;
   private unreturned = 0;
@@ -94,6 +96,7 @@ export class IpcBus implements EventBus {
         const batch = decodeBatch(message);
         const own = message.own === true;
         if (own) this.unreturned -= message.events.length;
+        if (this.early) this.early.push([batch, own]);
         for (const handler of this.handlers) handler(batch, own);
         this.read += message.events.length;
         channel.send({ type: "read", chars: this.read } satisfies ReadMessage);
@@ -111,6 +114,9 @@ export class IpcBus implements EventBus {
 
   onBatch(handler: (batch: Batch, own: boolean) => void): void {
     this.handlers.push(handler);
+    const early = this.early;
+    this.early = undefined;
+    for (const [batch, own] of early ?? []) handler(batch, own);
   }
 
   /** Half the bound unreturned: the rest is room for what requests in flight still bring. */

@@ -43,6 +43,11 @@ export interface RelayOptions {
   stillWorking?: (peer: Channel) => boolean;
   /** Told about a worker that went over the limit (it has been detached): it is not reading. */
   onOverfull?: (peer: Channel, unreadChars: number) => void;
+  /**
+   * False: a worker's batch goes to the handlers only, and the primary sends batches on itself
+   * (`broadcast`) once they come back in a wider order: a node of workers joined by Redis.
+   */
+  forward?: boolean;
 }
 
 type Message = BatchMessage | TickMessage;
@@ -99,6 +104,12 @@ export class IpcRelay {
     this.handlers.push(handler);
   }
 
+  /** Sends a batch to every attached worker, in line with the rest; `owner` is told it is its own. */
+  broadcast(batch: Batch, owner?: Channel): void {
+    const message = { type: "batch", events: JSON.stringify(batch) } satisfies BatchMessage;
+    for (const [peer, outbox] of this.peers) this.deliver(peer, outbox, peer === owner ? { ...message, own: true } : message);
+  }
+
   /** Sends a tick to every attached worker, in line with the batches forwarded before it. */
   tick(tick: Tick): void {
     const message = { type: "tick", ...tick } satisfies TickMessage;
@@ -110,6 +121,7 @@ export class IpcRelay {
       const batch = decodeBatch(message);
       for (const handler of this.handlers) handler(batch, from);
     }
+    if (this.options.forward === false) return;
     for (const [peer, outbox] of this.peers) this.deliver(peer, outbox, peer === from ? { ...message, own: true } : message);
   }
 

@@ -83,6 +83,8 @@ export class RedisBus implements EventBus {
   foreign = 0;
   /** Batches of other nodes that never reached this one (see `onGap`). */
   missed = 0;
+  /** Batches of this node's refused past the bound (see `onDropped`). */
+  droppedBatches = 0;
 
   constructor(private readonly options: RedisBusOptions) {
     this.stream = options.stream ?? DEFAULT_STREAM;
@@ -124,27 +126,16 @@ export class RedisBus implements EventBus {
    */
   async recent(since: number): Promise<Batch[]> {
     await this.ready;
-    const batches: Batch[] = [];
-    let from = `${Math.max(0, Math.floor(since))}-0`;
-    for (;;) {
-      const entries = (await this.retrying(this.writer, () => this.writer.send("XRANGE", [this.stream, from, this.startId, "COUNT", String(READ_COUNT)]))) as
-        | Array<[string, string[]]>
-        | undefined;
-      if (!entries || entries.length === 0) return batches;
-      for (const [, fields] of entries) {
-        const batch = this.batchIn(fields);
-        if (batch) batches.push(batch);
-      }
-      const lastRead = entries.at(-1)![0];
-      if (lastRead === this.startId || entries.length < READ_COUNT) return batches;
-      from = `(${lastRead}`;
-    }
+    return (await this.retrying(this.writer, () => streamBatches(this.writer, this.stream, since, this.startId, (why) => this.skip(why)))) ?? [];
   }
 
   publish(batch: Batch): void {
     if (this.isClosed) return;
     const events = JSON.stringify(batch);
-    if (this.unreturned > 0 && this.unreturned + events.length > this.maxUnreturned) return this.options.onDropped?.(batch);
+    if (this.unreturned > 0 && this.unreturned + events.length > this.maxUnreturned) {
+      this.droppedBatches++;
+      return this.options.onDropped?.(batch);
+    }
     this.unreturned += events.length;
     this.outbox.push({ sequence: ++this.sequence, events });
     void this.send();
@@ -223,14 +214,6 @@ export class RedisBus implements EventBus {
     if (batch) for (const handler of this.handlers) handler(batch, own);
   }
 
-  /** A batch entry's events, or undefined (skipped, counted and told) for any other entry. */
-  private batchIn(fields: unknown): Batch | undefined {
-    if (controlEntryOf(fields)) return undefined;
-    const entry = entryOf(fields);
-    if ("error" in entry) return this.skip(entry.error);
-    return this.parsed(entry.events);
-  }
-
   private parsed(events: string): Batch | undefined {
     const batch = parseBatch(events);
     return "error" in batch ? this.skip(batch.error) : batch;
@@ -259,6 +242,29 @@ export class RedisBus implements EventBus {
       }
     }
     return undefined;
+  }
+}
+
+/**
+ * The batches of `stream` appended from `since` (epoch ms) up to the entry `through`, oldest first,
+ * read a page at a time; `skip` is told of each entry that is no batch this bus can read.
+ */
+export async function streamBatches(client: RedisClient, stream: string, since: number, through: string, skip: (why: string) => void): Promise<Batch[]> {
+  const batches: Batch[] = [];
+  let from = `${Math.max(0, Math.floor(since))}-0`;
+  for (;;) {
+    const entries = (await client.send("XRANGE", [stream, from, through, "COUNT", String(READ_COUNT)])) as Array<[string, string[]]> | null;
+    if (!entries || entries.length === 0) return batches;
+    for (const [, fields] of entries) {
+      if (controlEntryOf(fields)) continue;
+      const entry = entryOf(fields);
+      const batch = "error" in entry ? entry : parseBatch(entry.events);
+      if ("error" in batch) skip(batch.error);
+      else batches.push(batch);
+    }
+    const lastRead = entries.at(-1)![0];
+    if (lastRead === through || entries.length < READ_COUNT) return batches;
+    from = `(${lastRead}`;
   }
 }
 

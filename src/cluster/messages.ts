@@ -6,6 +6,7 @@
  * A message arrives as `unknown` from another process: each has a guard that checks its fields,
  * so a handler reads only what was really sent.
  */
+import type { Channel } from "../bus/ipc-bus.ts";
 import type { ClusterFigures } from "../control/control-plane.ts";
 import type { MetricsSnapshot } from "../core/metrics.ts";
 import type { SaltState } from "../core/ingest/visitor-id.ts";
@@ -29,6 +30,11 @@ export interface StartMessage {
   restoreThrough: number;
   /** The tabs as of `restoreThrough` (see ControlPlane.presence). */
   presence: PresenceSignal[];
+  /**
+   * A node joined by Redis: the worker rebuilds from the exchange's stream through this entry (the
+   * last the primary sent on before this message), not from the store, and the tabs with it.
+   */
+  history?: { stream: string; through: string };
 }
 /** The primary's salts changed (a new day): tomorrow's is in it. */
 export interface SaltsMessage {
@@ -104,3 +110,29 @@ export const isReportMessage = (message: unknown): message is ReportMessage =>
   ofType(message, "metrics") && isObject(message.snapshot) && numbers(message, "residentBytes");
 export const isAliveMessage = (message: unknown): message is AliveMessage => ofType(message, "alive");
 export const isStoppedMessage = (message: unknown): message is StoppedMessage => ofType(message, "stopped");
+
+/** What a primary does with what a worker tells it. */
+export interface WorkerListener {
+  /** Anything at all came from it. */
+  heard?(): void;
+  ticked(tick: number, workMs: number): void;
+  report(report: ReportMessage): void;
+  ready(): void;
+}
+
+/** Follows what a worker tells its primary; resolves once it is ready, rejects if it says it failed. */
+export function followWorker(channel: Channel, listener: WorkerListener): Promise<ReadyMessage> {
+  return new Promise((resolve, reject) => {
+    channel.onMessage((message) => {
+      listener.heard?.();
+      if (isTickedMessage(message)) listener.ticked(message.tick, message.workMs);
+      else if (isReportMessage(message)) listener.report(message);
+      else if (isReadyMessage(message)) {
+        listener.ready();
+        resolve(message);
+      } else if (isFailedMessage(message)) reject(new Error(message.message));
+      // Everything it sent came before this: it may go.
+      else if (isStoppedMessage(message)) channel.send({ type: "exit" } satisfies PrimaryMessage);
+    });
+  });
+}

@@ -11,7 +11,12 @@ import type { Channel } from "../bus/ipc-bus.ts";
 import { IpcRelay } from "../bus/ipc-relay.ts";
 import type { Config } from "../config.ts";
 import type { DailySalts } from "../core/ingest/visitor-id.ts";
-import { IpcCoordinator } from "../control/ipc-coordinator.ts";
+import { IpcCoordinator, type WorkerStart } from "../control/ipc-coordinator.ts";
+import { RedisCoordinator } from "../control/redis-coordinator.ts";
+import type { RedisControl } from "../control/redis-control.ts";
+import type { RedisBus } from "../bus/redis-bus.ts";
+import type { StreamArchiver } from "../storage/stream-archiver.ts";
+import type { Metrics } from "../core/metrics.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { ProcessActivity } from "./process-activity.ts";
 import type { ReadyMessage } from "./messages.ts";
@@ -33,7 +38,29 @@ export interface PrimaryOptions {
   eventsPath: string;
   token: string;
   salts: DailySalts;
+  /**
+   * A node joined by Redis: its primary speaks to Redis for all its workers (RedisCoordinator),
+   * storing in `store` unless an archiver stores in the database the nodes share.
+   */
+  joined?: {
+    bus: RedisBus;
+    control: RedisControl;
+    archiver?: StreamArchiver;
+    storesLocally: boolean;
+    /** What the exchange counts into: the primary's figures. */
+    metrics: Metrics;
+    /** Given the coordinator once made: the node's figures (memory, processes) are its. */
+    onCoordinator?: (coordinator: RedisCoordinator) => void;
+  };
   log?: (line: string) => void;
+}
+
+/** What the supervisor needs of whoever coordinates the workers: alone on a box, or a node joined by Redis. */
+interface Coordinator {
+  join(id: number, channel: Channel, start: WorkerStart): Promise<ReadyMessage>;
+  leave(id: number, channel: Channel): number;
+  stop(): void;
+  close(): void | Promise<void>;
 }
 
 export interface RunningPrimary {
@@ -41,6 +68,21 @@ export interface RunningPrimary {
   restored: number;
   pids(): number[];
   stop(): Promise<void>;
+}
+
+function joinedCoordinator(joined: NonNullable<PrimaryOptions["joined"]>, relay: IpcRelay, retentionDays: number, store: EventStore | undefined, log: (line: string) => void): RedisCoordinator {
+  const coordinator = new RedisCoordinator({
+    bus: joined.bus,
+    control: joined.control,
+    relay,
+    ...(store ? { store } : {}),
+    ...(joined.archiver ? { archiver: joined.archiver } : {}),
+    metrics: joined.metrics,
+    retentionDays,
+    log,
+  });
+  joined.onCoordinator?.(coordinator);
+  return coordinator;
 }
 
 /** Starts the workers; resolves once all are serving. Rejects (and stops them) if the first cannot start. */
@@ -66,20 +108,25 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     const worker = workers[id];
     return worker !== undefined && activity.working(worker.pid);
   };
+  const { joined } = options;
   const relay = new IpcRelay({
     stillWorking: (channel) => stillWorking(idOf(channel)),
     onOverfull: (channel, chars) => kill(idOf(channel), `has left ${Math.round(chars / 2 ** 20)} MB of events unread`),
+    // Joined by Redis, batches go on to the workers in the stream's order, not as they arrive.
+    ...(joined ? { forward: false } : {}),
   });
-  const coordinator = new IpcCoordinator({
-    tickMs: config.tickMs,
-    retentionDays: config.retentionDays,
-    store,
-    relay,
-    salts,
-    stillWorking,
-    onHung: (id) => kill(id, "has not answered for seconds"),
-    log,
-  });
+  const coordinator: Coordinator = joined
+    ? joinedCoordinator(joined, relay, config.retentionDays, joined.storesLocally ? store : undefined, log)
+    : new IpcCoordinator({
+        tickMs: config.tickMs,
+        retentionDays: config.retentionDays,
+        store,
+        relay,
+        salts,
+        stillWorking,
+        onHung: (id) => kill(id, "has not answered for seconds"),
+        log,
+      });
 
   const start = (id: number): Promise<ReadyMessage> => {
     const handlers: Array<(message: unknown) => void> = [];
@@ -133,7 +180,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     const all = Promise.all(workers.map((worker) => worker?.stopped));
     const timedOut = await Promise.race([all.then(() => false), Bun.sleep(STOP_TIMEOUT_MS).then(() => true)]);
     if (timedOut) for (const worker of workers) worker?.child.kill("SIGKILL");
-    coordinator.close();
+    await coordinator.close();
   };
 
   try {

@@ -4,11 +4,12 @@
  * IPC bus and paced by the primary over the same channel (IpcControl). The primary stores events
  * and owns the salts; a worker only reads the store.
  */
-import { startServer, workerBus, workerResources, type RunningServer } from "../app.ts";
+import { startServer, workerBus, workerHistory, workerResources, type RunningServer } from "../app.ts";
 import type { Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
 import { parseConfig } from "../config.ts";
 import { Metrics } from "../core/metrics.ts";
+import { PostgresStore } from "../storage/postgres-store.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { isExitMessage, isStartMessage, type StartMessage, type WorkerMessage } from "./messages.ts";
 
@@ -32,13 +33,17 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
     saidDropping = true;
   });
   let stopping = false;
+  let starting = false;
 
-  const start = (message: StartMessage) => {
+  const start = async (message: StartMessage) => {
     let listen: ListenAddress | undefined;
     try {
       const config = { ...parseConfig(message.argv, process.env), port: message.port };
       listen = config;
-      const resources = workerResources(config, message, channel, bus, { files, metrics });
+      // A node joined by Redis: what came before is the exchange's; meanwhile the bus keeps what arrives.
+      const history = message.history ? await workerHistory(config, message.history) : undefined;
+      const shared = message.history && config.database !== null ? await PostgresStore.open(config.database) : undefined;
+      const resources = workerResources(config, message, channel, bus, { files, metrics }, history, shared);
       // Nobody stores what this worker would accept any more.
       resources.control.onLost(() => process.exit(1));
       server = startServer(config, resources);
@@ -52,7 +57,10 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
     }
   };
   channel.onMessage((message) => {
-    if (isStartMessage(message) && !server) start(message);
+    if (isStartMessage(message) && !starting) {
+      starting = true;
+      void start(message);
+    }
     // The primary has everything this worker sent before it said it stopped.
     else if (isExitMessage(message)) process.exit(0);
   });

@@ -8,10 +8,19 @@
 import type { Channel } from "../bus/ipc-bus.ts";
 import { isTickMessage } from "../bus/ipc-bus.ts";
 import type { PresenceSignal } from "../core/presence/presence-counts.ts";
+import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import { isFiguresMessage, isSaltsMessage, METRICS_INTERVAL_MS, type StartMessage, type WireFigures, type WorkerMessage } from "../cluster/messages.ts";
 import { DailySalts } from "../core/ingest/visitor-id.ts";
 import { Metrics } from "../core/metrics.ts";
 import type { ClusterFigures, ControlPlane, Tick, TickingNode } from "./control-plane.ts";
+import { sendAheadDelay } from "../core/fanout/tick-pacing.ts";
+
+/**
+ * A worker sends a little further ahead of the tick than its primary (a quarter more: the IPC hop
+ * takes a millisecond), so that what it accepted is in the primary's batch, and an event accepted
+ * after it waits at most that much longer than a tick.
+ */
+const WORKER_AHEAD_STEPS = 1.25;
 
 /** The primary stores every event: silent this long (stopped, or wedged), it is a storage fault /healthz tells. */
 export const PRIMARY_SILENT_MS = 10_000;
@@ -21,14 +30,18 @@ export interface IpcControlOptions {
   now?: () => number;
   /** This process's memory, reported with its figures. */
   residentBytes?: () => number;
+  /** The events to rebuild from and the tabs present, read from the exchange (a node joined by Redis) rather than the store. */
+  history?: { events: Iterable<AcceptedEvent>; presence: readonly PresenceSignal[] };
 }
 
 export class IpcControl implements ControlPlane {
   readonly restoreThrough: number;
+  readonly history: Iterable<AcceptedEvent> | undefined;
   readonly presence: readonly PresenceSignal[];
   readonly salts: DailySalts;
   private node: TickingNode | undefined;
   private timers: Array<ReturnType<typeof setInterval>> = [];
+  private sendBeforeTick: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   /** The primary's last figures, and when it last sent anything (its figures come every second). */
   private primaryFigures: WireFigures | undefined;
@@ -46,7 +59,8 @@ export class IpcControl implements ControlPlane {
     this.now = options.now ?? Date.now;
     this.residentBytes = options.residentBytes ?? (() => process.memoryUsage.rss());
     this.restoreThrough = start.restoreThrough;
-    this.presence = start.presence;
+    this.history = options.history?.events;
+    this.presence = options.history?.presence ?? start.presence;
     this.salts = new DailySalts(undefined, start.salts);
     this.heardAt = this.toldAt = this.now();
     channel.onMessage((message) => {
@@ -93,6 +107,7 @@ export class IpcControl implements ControlPlane {
     if (this.stopped) return;
     this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
+    clearTimeout(this.sendBeforeTick);
     this.sendAccepted();
   }
 
@@ -105,6 +120,9 @@ export class IpcControl implements ControlPlane {
   private step(tick: Tick): void {
     const node = this.node;
     if (!node || this.stopped) return;
+    // Ahead of the next tick, and of the primary's own sending when it speaks to Redis for this node.
+    clearTimeout(this.sendBeforeTick);
+    this.sendBeforeTick = setTimeout(() => this.sendAccepted(), sendAheadDelay(tick.intervalMs, WORKER_AHEAD_STEPS));
     node.step(tick).then(
       (workMs) => {
         node.metrics.recordTick(workMs / 1000, tick.intervalMs / 1000);

@@ -10,11 +10,7 @@ import type { IpcRelay } from "../bus/ipc-relay.ts";
 import { ClusterClock } from "../cluster/cluster-clock.ts";
 import { ClusterTally } from "../cluster/cluster-tally.ts";
 import {
-  isFailedMessage,
-  isReadyMessage,
-  isReportMessage,
-  isStoppedMessage,
-  isTickedMessage,
+  followWorker,
   METRICS_INTERVAL_MS,
   type PrimaryMessage,
   type ReadyMessage,
@@ -130,18 +126,11 @@ export class IpcCoordinator {
       presence: this.presence.signalsNow(),
     } satisfies PrimaryMessage);
     relay.attach(channel);
-    return new Promise((resolve, reject) => {
-      channel.onMessage((message) => {
-        this.clock.heard(id);
-        if (isTickedMessage(message)) this.clock.done(id, message.tick, message.workMs);
-        else if (isReportMessage(message)) this.tally.report(id, message);
-        else if (isReadyMessage(message)) {
-          this.clock.join(id);
-          resolve(message);
-        } else if (isFailedMessage(message)) reject(new Error(message.message));
-        // Everything it sent came before this: it may go.
-        else if (isStoppedMessage(message)) channel.send({ type: "exit" } satisfies PrimaryMessage);
-      });
+    return followWorker(channel, {
+      heard: () => this.clock.heard(id),
+      ticked: (tick, workMs) => this.clock.done(id, tick, workMs),
+      report: (report) => this.tally.report(id, report),
+      ready: () => this.clock.join(id),
     });
   }
 

@@ -23,13 +23,12 @@
  */
 import { RedisClient } from "bun";
 import type { RedisBus } from "../bus/redis-bus.ts";
-import { MAX_TICK_MS, nextTickInterval } from "../core/fanout/tick-pacing.ts";
+import { MAX_TICK_MS, nextTickInterval, sendAheadDelay } from "../core/fanout/tick-pacing.ts";
 import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import { DailySalts, isSaltState, type SaltState } from "../core/ingest/visitor-id.ts";
 import { Metrics, type MetricsSnapshot } from "../core/metrics.ts";
 import type { PresenceSignal } from "../core/presence/presence-counts.ts";
-import { applyPresence } from "../core/presence/presence-events.ts";
-import { Presence } from "../core/presence/presence.ts";
+import { replayedHistory } from "../core/presence/presence-events.ts";
 import { ACTIVE_MS } from "../core/stats/active-visitors.ts";
 import type { ClusterFigures, ControlPlane, Tick, TickingNode } from "./control-plane.ts";
 import { RedisLease } from "./redis-lease.ts";
@@ -44,12 +43,7 @@ const FIGURES_MS = 1_000;
 const SALT_CHECK_MS = 10_000;
 /** How often the keeper asks whether every node has answered a tick, once the interval is over. */
 const ACK_POLL_MS = 5;
-/**
- * How long before the next tick is due a node sends what it accepted, so that its batch is in the
- * stream ahead of that tick (a round trip to Redis is well under this on a LAN): an event then
- * reaches every dashboard within a tick of being accepted, not two.
- */
-const SEND_AHEAD_MS = 25;
+
 
 /**
  * Appends a tick if ARGV[1] holds the lease: numbered after both the counter and the last tick the
@@ -96,6 +90,8 @@ export interface RedisControlOptions {
   /** How often the salts are checked for a new day and offered again (SALT_CHECK_MS). */
   saltCheckMs?: number;
   residentBytes?: () => number;
+  /** The processes this node is (a primary and its workers), reported with its figures. */
+  processes?: () => number;
   log?: (line: string) => void;
 }
 
@@ -103,6 +99,7 @@ interface NodeFigures {
   at: number;
   snapshot: MetricsSnapshot;
   residentBytes: number;
+  processes?: number;
 }
 
 export class RedisControl implements ControlPlane {
@@ -131,15 +128,9 @@ export class RedisControl implements ControlPlane {
     // Today's (and tomorrow's), the kept ones if they are today's; offered, and the kept ones win.
     control.salts.at(Date.now());
     await control.offerSalts(control.salts.state());
-    const since = Date.now() - ACTIVE_MS;
-    const presence = new Presence();
-    const history: AcceptedEvent[] = [];
-    for (const batch of await options.bus.recent(since)) {
-      for (const event of batch) if (!applyPresence(presence, event)) history.push(event);
-    }
-    presence.advance(Date.now());
-    control.history = history;
-    control.presence = presence.signalsNow();
+    const { events, presence } = replayedHistory(await options.bus.recent(Date.now() - ACTIVE_MS), Date.now());
+    control.history = events;
+    control.presence = presence;
     return control;
   }
 
@@ -167,7 +158,7 @@ export class RedisControl implements ControlPlane {
     this.node = node;
     const { tickMs } = this.options;
     this.toldAt = Date.now();
-    // Sent ahead of each tick (see SEND_AHEAD_MS); this sends whenever that has not, for a tickMs.
+    // Sent ahead of each tick (see SEND_AHEAD_MS in tick-pacing.ts); this sends whenever that has not, for a tickMs.
     this.timers.push(
       setInterval(() => {
         if (Date.now() - this.toldAt >= tickMs) this.sendAccepted();
@@ -229,7 +220,7 @@ export class RedisControl implements ControlPlane {
     if (!node || this.stopped) return;
     const tick: Tick = { number, time: this.lastTime, intervalMs };
     clearTimeout(this.sendBeforeTick);
-    this.sendBeforeTick = setTimeout(() => this.sendAccepted(), Math.max(0, intervalMs - Math.min(SEND_AHEAD_MS, intervalMs / 4)));
+    this.sendBeforeTick = setTimeout(() => this.sendAccepted(), sendAheadDelay(intervalMs, 1));
     node.step(tick).then(
       (workMs) => this.answer(node, tick, workMs),
       (error: unknown) => {
@@ -311,7 +302,7 @@ export class RedisControl implements ControlPlane {
   private async reportFigures(): Promise<void> {
     const node = this.node;
     if (!node || this.stopped) return;
-    const own: NodeFigures = { at: Date.now(), snapshot: node.metrics.snapshot(), residentBytes: this.residentBytes() };
+    const own: NodeFigures = { at: Date.now(), snapshot: node.metrics.snapshot(), residentBytes: this.residentBytes(), processes: this.options.processes?.() ?? 1 };
     await this.quietly(() => this.client.send("HSET", [this.keys.figures, this.options.node, JSON.stringify(own)]));
     const all = await this.hash(this.keys.figures);
     const heard: NodeFigures[] = [];
@@ -323,7 +314,7 @@ export class RedisControl implements ControlPlane {
     this.figures = {
       metrics: Metrics.combine(heard.map((figures) => figures.snapshot)),
       residentBytes: heard.reduce((total, figures) => total + figures.residentBytes, 0),
-      processes: heard.length,
+      processes: heard.reduce((total, figures) => total + (typeof figures.processes === "number" ? figures.processes : 1), 0),
     };
   }
 

@@ -26,8 +26,10 @@ if (redisMissing) console.warn(`Redis nodes tests skipped: ${redisMissing}`);
 else if (postgresMissing) console.warn(`Redis nodes sharing PostgreSQL skipped: ${postgresMissing}`);
 
 const STORAGES = [
-  { name: "each node storing in its own SQLite file", shared: false, missing: redisMissing },
-  { name: "all sharing one PostgreSQL", shared: true, missing: redisMissing ?? postgresMissing },
+  { name: "each node storing in its own SQLite file", shared: false, workers: 1, missing: redisMissing },
+  { name: "all sharing one PostgreSQL", shared: true, workers: 1, missing: redisMissing ?? postgresMissing },
+  // A primary speaks to Redis for its workers, which exchange with it locally.
+  { name: "each a primary and two workers, all sharing one PostgreSQL", shared: true, workers: 2, missing: redisMissing ?? postgresMissing },
 ];
 
 const withPath = (path: string) => (frame: ServerFrame) => frame.type === "tick" && frame.feed.some((item) => item.p === path);
@@ -55,7 +57,10 @@ describe.skipIf(storage.missing !== undefined)(`three nodes joined by Redis, ${s
   let postgres: PostgresProcess | undefined;
   const nodes: ServerProcess[] = [];
   const startNode = () =>
-    startServer({ args: ["--redis", redis.url, "--token", TOKEN, "--tick-ms", String(TICK_MS), ...(postgres ? ["--database", postgres.url] : [])], timeoutMs: 20_000 });
+    startServer({
+      args: ["--redis", redis.url, "--token", TOKEN, "--tick-ms", String(TICK_MS), "--workers", String(storage.workers), ...(postgres ? ["--database", postgres.url] : [])],
+      timeoutMs: 20_000,
+    });
 
   // Credentials in both URLs, which nothing the nodes print or serve may show.
   const SECRET = `s3cret-${crypto.randomUUID().slice(0, 8)}`;
@@ -113,7 +118,8 @@ describe.skipIf(storage.missing !== undefined)(`three nodes joined by Redis, ${s
     // /metrics at any node adds up every node's figures: 40 accepted so far, counted once.
     await until("every node's figures", async () => metric(await metrics(nodes[1]!), "pulse_events_accepted_total") === 40);
     await until("the events stored", async () => (await stored("/same-")) === 30);
-    expect(metric(await metrics(nodes[1]!), "pulse_processes")).toBe(3);
+    // A node of workers is its primary and them.
+    expect(metric(await metrics(nodes[1]!), "pulse_processes")).toBe(3 * (storage.workers === 1 ? 1 : storage.workers + 1));
   }, 20_000);
 
   test("the node keeping the pace killed outright: ticks go on, nothing the others accepted is lost, its dashboards find the same figures elsewhere", async () => {

@@ -1,7 +1,7 @@
 import { PRESENCE_EVENT, type AcceptedEvent } from "../ingest/accepted-event.ts";
 import { ENGAGEMENT, PAGEVIEW } from "../stats/site-stats.ts";
 import type { PresenceSignal } from "./presence-counts.ts";
-import type { Presence } from "./presence.ts";
+import { Presence } from "./presence.ts";
 
 /**
  * Moves the tab an event from the bus speaks of. A presence signal moves it and is nothing more:
@@ -20,6 +20,18 @@ export function applyPresence(presence: Presence, event: AcceptedEvent): boolean
   // A key no tracker's id can be (those are letters and digits only).
   else if (event.name === PAGEVIEW || event.name === ENGAGEMENT) presence.signal(event.time, event.site, `${event.visitor}|${event.path}`, event.path, "here");
   return false;
+}
+
+/**
+ * What a process that starts rebuilds from, out of batches the exchange kept (Redis): their events,
+ * and the tabs present as of `now`, as the signals that make them again (signals are never stored).
+ */
+export function replayedHistory(batches: Iterable<readonly AcceptedEvent[]>, now: number): { events: AcceptedEvent[]; presence: PresenceSignal[] } {
+  const presence = new Presence();
+  const events: AcceptedEvent[] = [];
+  for (const batch of batches) for (const event of batch) if (!applyPresence(presence, event)) events.push(event);
+  presence.advance(now);
+  return { events, presence: presence.signalsNow() };
 }
 
 /**
