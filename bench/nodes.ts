@@ -7,7 +7,7 @@
  * one 2-core box more nodes share the same cores: the ceiling here says what the exchange costs, not
  * what several machines would take.
  *
- *   bun build.ts && bun bench/nodes.ts [--nodes 1,2,3] [--dashboards 3000] [--rate 1000] [--ceiling-rate 20000] [--duration 20] [--database]
+ *   bun build.ts && bun bench/nodes.ts [--nodes 1,2,3] [--workers 1] [--dashboards 3000] [--rate 1000] [--ceiling-rate 20000] [--duration 20] [--database]
  */
 import { parseArgs } from "node:util";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -27,6 +27,8 @@ const { values } = parseArgs({
     duration: { type: "string", default: "20" },
     /** The nodes share one PostgreSQL too (each event stored once) instead of a SQLite file each. */
     database: { type: "boolean", default: false },
+    /** Processes per node: 1, or a primary and this many workers. */
+    workers: { type: "string", default: "1" },
   },
 });
 const counts = values.nodes.split(",").map(Number);
@@ -43,7 +45,7 @@ async function startNode(redisUrl: string, database: string | null): Promise<Nod
   const child = Bun.spawn(
     [
       ...pulseCommand(), "serve", "--port", "0", "--data", data, "--token", TOKEN, "--tick-ms", String(TICK_MS), "--redis", redisUrl,
-      "--max-dashboards-per-ip", "0", ...(database ? ["--database", database] : []),
+      "--workers", values.workers, "--max-dashboards-per-ip", "0", ...(database ? ["--database", database] : []),
     ],
     { stdin: "ignore", stdout: "pipe", stderr: "inherit" },
   );
@@ -114,7 +116,8 @@ for (const count of counts) {
     await postgres?.stop();
   }
 }
-console.log(`\n${values.dashboards} dashboards and ${values.rate} pageviews/s spread over the nodes for ${duration} s; ceiling with 100 dashboards${values.database ? "; one PostgreSQL shared" : ""}`);
+const perNode = values.workers === "1" ? "one process per node" : `a primary and ${values.workers} workers per node`;
+console.log(`\n${values.dashboards} dashboards and ${values.rate} pageviews/s spread over the nodes for ${duration} s, ${perNode}; ceiling with 100 dashboards${values.database ? "; one PostgreSQL shared" : ""}`);
 console.log("| nodes | accepted pv/s | latency p50 / p90 / p99 | nodes' CPU (cores) | Redis CPU (cores) | Redis per tick | ingest ceiling |");
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const row of rows) console.log(row);
