@@ -70,8 +70,16 @@ export interface RunningPrimary {
   stop(): Promise<void>;
 }
 
-function joinedCoordinator(joined: NonNullable<PrimaryOptions["joined"]>, relay: IpcRelay, retentionDays: number, store: EventStore | undefined, log: (line: string) => void): RedisCoordinator {
+function joinedCoordinator(
+  joined: NonNullable<PrimaryOptions["joined"]>,
+  relay: IpcRelay,
+  retentionDays: number,
+  store: EventStore | undefined,
+  log: (line: string) => void,
+  hung: { stillWorking: (worker: number) => boolean; onHung: (worker: number) => void },
+): RedisCoordinator {
   const coordinator = new RedisCoordinator({
+    ...hung,
     bus: joined.bus,
     control: joined.control,
     relay,
@@ -116,7 +124,10 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     ...(joined ? { forward: false } : {}),
   });
   const coordinator: Coordinator = joined
-    ? joinedCoordinator(joined, relay, config.retentionDays, joined.storesLocally ? store : undefined, log)
+    ? joinedCoordinator(joined, relay, config.retentionDays, joined.storesLocally ? store : undefined, log, {
+        stillWorking,
+        onHung: (id) => kill(id, "has not answered for seconds"),
+      })
     : new IpcCoordinator({
         tickMs: config.tickMs,
         retentionDays: config.retentionDays,

@@ -22,6 +22,7 @@ import {
 } from "../cluster/messages.ts";
 import { LoopTurns } from "../core/fanout/loop-turns.ts";
 import { MAX_TICK_MS } from "../core/fanout/tick-pacing.ts";
+import { HUNG_AFTER_MS, SILENT_WORK_MS } from "../cluster/cluster-clock.ts";
 import { Metrics } from "../core/metrics.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { startRetention } from "../storage/retention.ts";
@@ -43,6 +44,10 @@ export interface RedisCoordinatorOptions {
   retentionDays: number;
   /** Where the primary counts (the exchange's skipped and lost entries count here too). */
   metrics?: Metrics;
+  /** Asked about a worker silent with a tick unanswered: true if it is still at work (then it is not hung yet). */
+  stillWorking?: (worker: number) => boolean;
+  /** Told once about a worker that has stopped answering: its supervisor kills and restarts it. */
+  onHung?: (worker: number) => void;
   log?: (line: string) => void;
 }
 
@@ -57,7 +62,8 @@ export class RedisCoordinator {
   private readonly tally: ClusterTally;
   private readonly writes: WriteBuffer | undefined;
   private readonly workers = new Map<Channel, number>();
-  private readonly ready = new Set<number>();
+  /** Ready workers: when each last said anything, and since when it has left a tick unanswered. */
+  private readonly ready = new Map<number, { heardAt: number; behindSince: number | undefined }>();
   /** What the workers sent since the last publish, in arrival order. */
   private gathered: Array<{ worker: Channel; batch: Batch }> = [];
   /** Whose events each batch this node published holds, oldest first: they come back in that order. */
@@ -128,9 +134,13 @@ export class RedisCoordinator {
     } satisfies PrimaryMessage);
     relay.attach(channel);
     return followWorker(channel, {
+      heard: () => {
+        const member = this.ready.get(id);
+        if (member) member.heardAt = Date.now();
+      },
       ticked: (tick, workMs) => this.answered(id, tick, workMs),
       report: (report) => this.tally.report(id, report),
-      ready: () => void this.ready.add(id),
+      ready: () => void this.ready.set(id, { heardAt: Date.now(), behindSince: undefined }),
     });
   }
 
@@ -191,11 +201,26 @@ export class RedisCoordinator {
     }
   }
 
-  /** One tick of the cluster: every ready worker steps through it; resolves with the slowest's work, within the deadline. */
+  /**
+   * One tick of the cluster: every ready worker steps through it; resolves with the slowest's work,
+   * within the deadline. As ClusterClock does on one box, only a worker that answered the last tick
+   * is waited for (one behind catches up first), and one silent and behind for HUNG_AFTER_MS is hung.
+   */
   private step(tick: Tick): Promise<number> {
     this.options.relay.tick(tick);
     this.answers?.done(MAX_TICK_MS);
-    const waiting = new Set(this.ready);
+    const now = Date.now();
+    const waiting = new Set<number>();
+    for (const [id, member] of this.ready) {
+      if (member.behindSince === undefined) {
+        waiting.add(id);
+        member.behindSince = now;
+      } else if (now - member.behindSince >= HUNG_AFTER_MS && now - member.heardAt >= HUNG_AFTER_MS) {
+        if (now - member.heardAt < SILENT_WORK_MS && this.options.stillWorking?.(id)) continue;
+        this.ready.delete(id);
+        this.options.onHung?.(id);
+      }
+    }
     if (waiting.size === 0) return Promise.resolve(0);
     return new Promise((resolve) => {
       const deadline = setTimeout(() => finish(MAX_TICK_MS), MAX_TICK_MS);
@@ -209,6 +234,10 @@ export class RedisCoordinator {
   }
 
   private answered(worker: number, tick: number, workMs: number): void {
+    const member = this.ready.get(worker);
+    // The current tick answered: it is not behind. An earlier one: it is catching up.
+    if (member && tick === this.answers?.tick) member.behindSince = undefined;
+    else if (member && this.answers === undefined) member.behindSince = undefined;
     const answers = this.answers;
     if (!answers || answers.tick !== tick) return;
     answers.waiting.delete(worker);

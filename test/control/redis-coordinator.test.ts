@@ -85,4 +85,34 @@ describe.skipIf(missing !== undefined)("RedisCoordinator against a real redis-se
     const shortest = Math.min(first!.length, second!.length);
     expect(first!.slice(0, shortest)).toEqual(second!.slice(0, shortest));
   }, 20_000);
+
+  test("a worker that stops answering is not waited for, and is told hung once it has been silent for seconds", async () => {
+    const stream = `pulse:test:${crypto.randomUUID()}`;
+    const bus = new RedisBus({ url: redis.url, node: "node-b", stream });
+    await bus.ready;
+    const control = await RedisControl.open({ url: redis.url, node: "node-b", tickMs: 50, bus, storePosition: 0, log: () => {} });
+    const hung: number[] = [];
+    const coordinator = new RedisCoordinator({ bus, control, relay: new IpcRelay({ forward: false }), retentionDays: 30, onHung: (id) => hung.push(id), log: () => {} });
+    closing.push(() => coordinator.close());
+    let answering = true;
+    const ticks: number[] = [];
+    for (const id of [0, 1]) {
+      const [primarySide, workerSide] = pipe().ends;
+      workerSide.onMessage((message) => {
+        if (isStartMessage(message)) workerSide.send({ type: "ready", port: 0, pid: 0, restored: 0 });
+        else if (isTickMessage(message)) {
+          if (id === 0) ticks.push(message.number);
+          if (id === 0 || answering) workerSide.send({ type: "ticked", tick: message.number, workMs: 0 });
+        }
+      });
+      await coordinator.join(id, primarySide, { argv: [], port: 0, token: "", eventsPath: "" });
+    }
+    await until("ticks", () => ticks.length >= 3);
+    answering = false;
+    const silentFrom = ticks.length;
+    await until("worker 1 told hung", () => hung.length > 0, 8_000);
+    expect(hung).toEqual([1]);
+    // Meanwhile the pace went on: a tick waited at most once for the silent worker.
+    expect(ticks.length - silentFrom).toBeGreaterThan(10);
+  }, 20_000);
 });
