@@ -94,6 +94,22 @@ describe("the live widget on a single-page app", () => {
     });
   }, TIMEOUT);
 
+  test("a tracker slower to arrive than the widget: the widget waits for it, and the tab counts once", async () => {
+    await withCellar(async (t) => {
+      // The widget's file comes at once and could run as soon as the page is parsed; the tracker's takes a while.
+      await t.page.route(`${suite.server.url}js/script.js`, async (route) => {
+        await Bun.sleep(700);
+        await route.continue();
+      });
+      await t.page.goto(`${SITE_ORIGIN}/cellar#wines`);
+      await t.page.waitForFunction(() => (window as unknown as { pulse?: { tab?: string } }).pulse?.tab !== undefined);
+      // Long enough for the tracker's pageview to count, were it another tab than the widget's.
+      await Bun.sleep(500);
+      expect(await settled(() => counts(t.page), ["1", "1"])).toEqual(["1", "1"]);
+      expect(await settled(tabsPresent, 1)).toBe(1);
+    });
+  }, TIMEOUT);
+
   test("data-hash on the tracker's tag is the widget's rule too: with off, every hash is the path's page", async () => {
     await withCellar(
       async (t) => {

@@ -73,7 +73,9 @@ const start = () => {
   watchNavigation(history, addEventListener, guarded(navigated));
 };
 
-// An async script may run before the placeholders below it are parsed.
+// An async script may run before the placeholders below it are parsed, and before a deferred
+// tracker that is still downloading: its tab must be the one the widget holds. `load` comes after
+// every script of the page's markup (deferred or async) has run.
 const begin = guarded(start);
-if (doc.readyState == "loading") doc.addEventListener("DOMContentLoaded", begin);
-else begin();
+if (doc.readyState == "complete") begin();
+else addEventListener("load", begin);
