@@ -16,6 +16,7 @@ import { RedisClient } from "bun";
 import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import { eventProblem } from "../core/ingest/event-shape.ts";
 import type { Batch, EventBus } from "./event-bus.ts";
+import { retryWait } from "./redis-reconnect.ts";
 
 /** The stream's key when none is given. */
 export const DEFAULT_STREAM = "pulse:exchange";
@@ -29,8 +30,6 @@ export const MAX_UNRETURNED_CHARS = 32 * 1024 * 1024;
 /** How long a read waits for new entries before it asks again (and notices a close). */
 const BLOCK_MS = 1_000;
 const READ_COUNT = 1_000;
-/** Backoff after a failed command, doubled up to the last, with jitter. */
-const RETRY_MS = [100, 200, 500, 1_000, 2_000, 5_000];
 
 export interface RedisBusOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -237,8 +236,7 @@ export class RedisBus implements EventBus {
         return await command();
       } catch {
         if (this.isClosed) return undefined;
-        const wait = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]!;
-        await Bun.sleep(wait / 2 + Math.random() * wait);
+        await Bun.sleep(retryWait(attempt));
       }
     }
     return undefined;

@@ -23,6 +23,7 @@
  */
 import { RedisClient } from "bun";
 import type { RedisBus } from "../bus/redis-bus.ts";
+import { PacedClient } from "../bus/redis-reconnect.ts";
 import { MAX_TICK_MS, nextTickInterval, sendAheadDelay } from "../core/fanout/tick-pacing.ts";
 import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import { DailySalts, isSaltState, type SaltState } from "../core/ingest/visitor-id.ts";
@@ -106,6 +107,7 @@ export class RedisControl implements ControlPlane {
   readonly restoreThrough: number;
   private node: TickingNode | undefined;
   private readonly client: RedisClient;
+  private readonly paced: PacedClient;
   private readonly lease: RedisLease;
   private readonly keys: { lease: string; counter: string; acks: string; figures: string; salts: string; stream: string };
   private readonly timers: Array<ReturnType<typeof setInterval>> = [];
@@ -146,6 +148,7 @@ export class RedisControl implements ControlPlane {
     const stream = options.bus.key;
     this.keys = { stream, lease: `${stream}:pace`, counter: `${stream}:tick`, acks: `${stream}:acks`, figures: `${stream}:figures`, salts: `${stream}:salts` };
     this.client = new RedisClient(options.url, { autoReconnect: false, enableOfflineQueue: false });
+    this.paced = new PacedClient(this.client);
     this.lease = new RedisLease(this.client, this.keys.lease, options.node, options.leaseMs ?? LEASE_MS);
     options.bus.onControl((kind, fields) => {
       if (kind === "tick") this.onTick(fields);
@@ -327,13 +330,9 @@ export class RedisControl implements ControlPlane {
   }
 
   /** Runs a command, connecting again first if the connection was lost; undefined if Redis does not answer. */
-  private async quietly<T>(command: () => Promise<T>): Promise<T | undefined> {
-    try {
-      if (!this.client.connected) await this.client.connect();
-      return await command();
-    } catch {
-      return undefined;
-    }
+  /** Runs a command, connecting again first if the connection was lost (paced while Redis fails); undefined if Redis does not answer. */
+  private quietly<T>(command: () => Promise<T>): Promise<T | undefined> {
+    return this.paced.run(command);
   }
 }
 

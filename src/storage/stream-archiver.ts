@@ -14,6 +14,7 @@ import { RedisClient } from "bun";
 import { controlEntryOf, entryOf, parseBatch } from "../bus/redis-bus.ts";
 import type { Metrics } from "../core/metrics.ts";
 import { RedisLease } from "../control/redis-lease.ts";
+import { PacedClient } from "../bus/redis-reconnect.ts";
 import type { StoredEvent } from "./event-store.ts";
 import type { PostgresStore } from "./postgres-store.ts";
 import { StorageHealth } from "./storage-health.ts";
@@ -36,6 +37,7 @@ export interface StreamArchiverOptions {
 
 export class StreamArchiver {
   private readonly client: RedisClient;
+  private readonly paced: PacedClient;
   private readonly lease: RedisLease;
   private readonly health: StorageHealth;
   private readonly log: (line: string) => void;
@@ -49,6 +51,7 @@ export class StreamArchiver {
   constructor(private readonly options: StreamArchiverOptions) {
     this.log = options.log ?? console.error;
     this.client = new RedisClient(options.url, { autoReconnect: false, enableOfflineQueue: false });
+    this.paced = new PacedClient(this.client);
     this.lease = new RedisLease(this.client, `${options.stream}:archive`, options.node, LEASE_MS);
     this.health = new StorageHealth(options.metrics, this.log, 0, Date.now, "in the exchange's stream, up to its last 31 minutes");
   }
@@ -77,14 +80,10 @@ export class StreamArchiver {
 
   private async storeNew(): Promise<void> {
     if (this.stopped) return;
-    try {
-      if (!this.client.connected) await this.client.connect();
-      if (!(await this.lease.hold())) {
-        this.position = undefined;
-        return;
-      }
-    } catch {
-      // Redis away: nothing new can be read meanwhile.
+    // Redis away (undefined): nothing new can be read meanwhile.
+    const held = await this.paced.run(() => this.lease.hold());
+    if (!held) {
+      if (held === false) this.position = undefined;
       return;
     }
     try {
