@@ -144,7 +144,7 @@ function pairs(list: unknown[]): Array<[string, unknown]> {
 }
 
 /** Stream ids "ms-seq", compared as numbers. */
-export function compareIds(a: string, b: string): number {
+function compareIds(a: string, b: string): number {
   const [am = 0, as = 0] = a.split("-").map(Number);
   const [bm = 0, bs = 0] = b.split("-").map(Number);
   return am - bm || as - bs;

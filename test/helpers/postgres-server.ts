@@ -11,6 +11,7 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { userInfo } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./free-port.ts";
 
 const BIN_DIRS = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin", "/usr/local/bin", "/usr/bin"];
 
@@ -33,13 +34,6 @@ export interface PostgresProcess {
   restart(): Promise<void>;
   /** Stops it and removes its data. */
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = listener;
-  listener.stop(true);
-  return port;
 }
 
 /** Runs as the `postgres` user when this process is root (PostgreSQL refuses root). */

@@ -4,6 +4,7 @@
  * installed, tests that need it skip, saying so.
  */
 import { RedisClient, type Subprocess } from "bun";
+import { freePort } from "./free-port.ts";
 
 const CANDIDATES = ["redis-server", "valkey-server"];
 
@@ -26,13 +27,6 @@ export interface RedisProcess {
   /** Starts it again on the same port (empty: nothing was saved). */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function freePort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = listener;
-  listener.stop(true);
-  return port;
 }
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {

@@ -9,6 +9,7 @@ import { HUMAN_ARGS } from "./browser.ts";
 import { useBrowserSuite } from "./browser-suite.ts";
 import { startServer, type ServerProcess } from "./server-process.ts";
 import { recordSentEvents, waitUntil, type SentEvent } from "./sent-events.ts";
+import { freePort } from "./free-port.ts";
 
 export const SITE_ORIGIN = "https://shop.test";
 export const EXTERNAL_ORIGIN = "https://wine.example";
@@ -118,12 +119,7 @@ export function withoutFences(sent: Sent[]): Sent[] {
 }
 
 /** A port nothing listens on: bound, then released. */
-export function closedPort(): number {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const { port } = listener;
-  listener.stop(true);
-  return port;
-}
+export const closedPort = freePort;
 
 export interface TrackerSuite {
   readonly server: ServerProcess;
