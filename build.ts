@@ -94,10 +94,41 @@ writeFileSync(
 
 if (!assetsOnly) {
   mkdirSync(`${root}/dist`, { recursive: true });
+  await buildForNode();
   const compile = Bun.spawnSync(
     [process.execPath, "build", "--compile", "--minify", "--sourcemap", `${root}/src/main.ts`, "--outfile", `${root}/dist/pulse`],
     { stdout: "inherit", stderr: "inherit" },
   );
   if (compile.exitCode !== 0) process.exit(compile.exitCode ?? 1);
   console.log("binary: dist/pulse");
+}
+
+/**
+ * Pulse for Node.js (src/node-main.ts): one ES module, dist/pulse-node.mjs, that loads its native
+ * addons (uWebSockets.js, better-sqlite3) from node_modules when it runs. Nothing of Bun's may be
+ * in it: a module of Bun's imported anywhere on its way would fail only when Node loads it, so
+ * the build fails here instead.
+ */
+async function buildForNode(): Promise<void> {
+  const result = await esbuild.build({
+    entryPoints: [`${root}/src/node-main.ts`],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // The CommonJS packages bundled in (maxmind, bowser) require Node's modules.
+    banner: { js: 'import { createRequire as pulseRequire } from "node:module"; const require = pulseRequire(import.meta.url);' },
+    legalComments: "none",
+    sourcemap: "linked",
+    outfile: `${root}/dist/pulse-node.mjs`,
+    metafile: true,
+    logLevel: "error",
+  });
+  const bunModules = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((imported) => imported.path === "bun" || imported.path.startsWith("bun:")));
+  if (bunModules.length > 0) {
+    const importers = Object.entries(result.metafile.inputs).filter(([, input]) => input.imports.some((imported) => bunModules.includes(imported)));
+    console.error(`the Node.js build imports Bun's own modules: ${importers.map(([path]) => path).join(", ")}`);
+    process.exit(1);
+  }
+  console.log("node: dist/pulse-node.mjs");
 }

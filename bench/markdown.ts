@@ -48,10 +48,35 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
       );
     }
   }
-  lines.push(...widgetRows(scenarios, results), ...floorRows(scenarios, results));
+  lines.push(...nodeRows(scenarios, results), ...widgetRows(scenarios, results), ...floorRows(scenarios, results));
   lines.push("", "Targets:", "");
   for (const target of targets) lines.push(`- ${target.met ? "**met**" : "**missed**"}: ${target.name} (${target.detail})`);
   return lines.join("\n");
+}
+
+/** Pulse on Node.js and uWebSockets.js against Pulse on Bun and each baseline, in the scenarios that ran both. */
+function nodeRows(scenarios: Scenario[], results: Results): string[] {
+  const lines: string[] = [];
+  for (const scenario of scenarios.filter((one) => one.servers.includes("pulse-node"))) {
+    const node = results.get(scenario.name)?.get("pulse-node");
+    if (!node || "error" in node) continue;
+    for (const server of scenario.servers.filter((name) => name !== "pulse-node" && name !== "floor")) {
+      const other = results.get(scenario.name)?.get(server);
+      if (!other || "error" in other) continue;
+      lines.push(
+        `| ${scenario.name} | ${server} | ${ratio(node.pageviews.acceptedPerSecond, other.pageviews.acceptedPerSecond)} | ${ratio(other.latency.p99Ms, node.latency.p99Ms)} | ${ratio(other.server?.cpuCores, node.server?.cpuCores)} | ${ratio(other.server?.rssBytes, node.server?.rssBytes)} | ${problems(other)} vs ${problems(node)} |`,
+      );
+    }
+  }
+  if (lines.length === 0) return [];
+  return [
+    "",
+    "Pulse on Node.js and uWebSockets.js (pulse-node) against Pulse on Bun and each baseline (the other's figure to pulse-node's: above 1 means pulse-node does better):",
+    "",
+    "| scenario | vs | pageviews served | latency p99 | server CPU | server RSS | errors + drops |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...lines,
+  ];
 }
 
 function row(scenario: Scenario, server: string, r: BenchReport): string {

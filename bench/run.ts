@@ -25,7 +25,7 @@ const onlyServers = args.find((arg) => arg.startsWith("--servers="))?.slice(10).
 const scenarios = (isSmoke ? smoke(SCENARIOS) : SCENARIOS)
   .filter((scenario) => !only || only.includes(scenario.name))
   .map((scenario) => (onlyServers ? { ...scenario, servers: scenario.servers.filter((server) => onlyServers.includes(server)) } : scenario));
-const protocols: Record<ServerName, string> = { pulse: "pulse", "pulse-w2": "pulse", "pulse-w6": "pulse", "pulse-w8": "pulse", naive: "naive", socketio: "socketio", bare: "naive", floor: "floor" };
+const protocols: Record<ServerName, string> = { pulse: "pulse", "pulse-w2": "pulse", "pulse-w6": "pulse", "pulse-w8": "pulse", "pulse-node": "pulse", naive: "naive", socketio: "socketio", bare: "naive", floor: "floor" };
 
 /** `pulse` is the report of Pulse in the same scenario, run before: the floor writes frames of its sizes. */
 async function runOne(scenario: Scenario, name: ServerName, pulse: Report | undefined): Promise<Report> {

@@ -27,6 +27,8 @@ export interface Scenario {
 }
 
 const COMPARED: ServerName[] = ["pulse", "naive", "socketio"];
+/** Pulse on both transports, Bun.serve's and uWebSockets.js on Node.js, beside the baselines. */
+const BOTH_TRANSPORTS: ServerName[] = ["pulse", "pulse-node", "naive", "socketio"];
 /** The floor writes frames of the size Pulse's had in the same scenario: it runs after Pulse. */
 const AGAINST_FLOOR: ServerName[] = ["pulse", "floor"];
 
@@ -42,10 +44,10 @@ const HUNDRED_THOUSAND_WIDGETS = {
 } satisfies Partial<Scenario>;
 
 export const SCENARIOS: Scenario[] = [
-  { name: "idle", dashboards: 15_000, stalled: 0, rate: 0, duration: 10, servers: COMPARED, purpose: "memory per idle dashboard" },
+  { name: "idle", dashboards: 15_000, stalled: 0, rate: 0, duration: 10, servers: BOTH_TRANSPORTS, purpose: "memory per idle dashboard" },
   { name: "2k@200", dashboards: 2_000, stalled: 0, rate: 200, duration: 30, servers: COMPARED, purpose: "a busy site" },
   { name: "10k@1000", dashboards: 10_000, stalled: 0, rate: 1_000, duration: 30, servers: COMPARED, purpose: "many dashboards, steady traffic" },
-  { name: "15k@5000", dashboards: 15_000, stalled: 0, rate: 5_000, duration: 30, servers: [...COMPARED, "floor"], purpose: "the headline target" },
+  { name: "15k@5000", dashboards: 15_000, stalled: 0, rate: 5_000, duration: 30, servers: [...BOTH_TRANSPORTS, "floor"], purpose: "the headline target" },
   {
     name: "15k@5000 views",
     dashboards: 15_000,
@@ -72,8 +74,8 @@ export const SCENARIOS: Scenario[] = [
     rate: 40_000,
     duration: 10,
     rounds: 5,
-    servers: ["pulse", "pulse-w2", "bare"],
-    purpose: "ingest ceiling against a bare Bun.serve answering 202, and with 2 workers on 2 cores",
+    servers: ["pulse", "pulse-w2", "pulse-node", "bare"],
+    purpose: "ingest ceiling against a bare Bun.serve answering 202, with 2 workers on 2 cores, and on Node.js",
   },
   {
     name: "ingest views",

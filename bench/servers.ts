@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** pulse-wN: Pulse with --workers N (a primary and N worker processes on one port). */
-export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "pulse-w8" | "naive" | "socketio" | "bare" | "floor";
+/** pulse-wN: Pulse with --workers N (a primary and N worker processes on one port); pulse-node: Pulse on Node.js and uWebSockets.js. */
+export type ServerName = "pulse" | "pulse-w2" | "pulse-w6" | "pulse-w8" | "pulse-node" | "naive" | "socketio" | "bare" | "floor";
 
 export const WORKERS: Partial<Record<ServerName, number>> = { "pulse-w2": 2, "pulse-w6": 6, "pulse-w8": 8 };
 
@@ -42,8 +42,8 @@ export interface RunningServer {
 export async function startBenchServer(name: ServerName, options: ServerOptions): Promise<RunningServer> {
   const { tickMs, liveInterval } = options;
   const data = mkdtempSync(join(tmpdir(), "pulse-bench-"));
-  const pulse = (workers: number) => [
-    ...(options.pulseBinary ? [options.pulseBinary] : pulseCommand()),
+  const pulse = (workers: number, command = options.pulseBinary ? [options.pulseBinary] : pulseCommand()) => [
+    ...command,
     "serve", "--port", "0", "--host", "0.0.0.0", "--data", data, "--token", TOKEN, "--tick-ms", String(tickMs), "--workers", String(workers),
     // Every widget of the load test comes from this machine's few addresses.
     "--live-site", WIDGET_SITE, "--live-interval", String(liveInterval), "--max-widgets-per-ip", "0",
@@ -53,6 +53,7 @@ export async function startBenchServer(name: ServerName, options: ServerOptions)
     "pulse-w2": pulse(2),
     "pulse-w6": pulse(6),
     "pulse-w8": pulse(8),
+    "pulse-node": pulse(1, ["node", join(ROOT, "dist/pulse-node.mjs")]),
     naive: [process.execPath, join(ROOT, "bench/baselines/naive-bun-server.ts"), "--port", "0"],
     socketio: ["node", join(ROOT, "bench/baselines/socketio-server.mjs"), "--port", "0"],
     bare: [process.execPath, join(ROOT, "bench/baselines/bare-202-server.ts"), "--port", "0"],

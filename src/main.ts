@@ -1,37 +1,26 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
+import { commandOf, exitOnStartupError, printBanner, stopOnSignals } from "./cli/serve-lifecycle.ts";
 import { joinRedis, startPostgresNode, startRedisNode, startSingleProcess, type NodeBase, type RunningServer } from "./app.ts";
 import { Metrics } from "./core/metrics.ts";
 import type { EventStore } from "./storage/event-store.ts";
 import { StreamArchiver } from "./storage/stream-archiver.ts";
 import { createMemoryStore } from "./storage/memory-store.ts";
-import { PostgresStore, databaseAddress } from "./storage/postgres-store.ts";
+import { PostgresStore } from "./storage/postgres-store.ts";
 import type { Prunable } from "./storage/retention.ts";
-import { redisAddress } from "./bus/redis-bus.ts";
 import { selfCommand } from "./cli/self-command.ts";
-import { startupFailure, type ListenAddress } from "./cli/startup-failure.ts";
 import { startPrimary } from "./cluster/primary.ts";
 import { runServeWorker } from "./cluster/worker.ts";
-import { helpText } from "./cli/help.ts";
-import { parseConfig, SERVE_OPTIONS, splitCommand, type Config } from "./config.ts";
+import { parseConfig, type Config } from "./config.ts";
 import { DailySalts } from "./core/ingest/visitor-id.ts";
 import { embeddedAssets } from "./generated/assets.ts";
 import { LoadtestError, printReport, runLoadtest } from "./loadtest/coordinator.ts";
-import { LOADTEST_OPTIONS, parseLoadtestConfig } from "./loadtest/options.ts";
+import { parseLoadtestConfig } from "./loadtest/options.ts";
 import { runWorker, type WorkerPlan } from "./loadtest/worker.ts";
-import { fileLimitWarning, readFileLimit } from "./host/file-limit.ts";
 import { openDataDir, type DataDir } from "./storage/data-dir.ts";
 import { startRetention } from "./storage/retention.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { rmSync } from "node:fs";
-
-/** Start-up failures get one line and exit code 2; a bug keeps its stack (see startupFailure). */
-function exitOnStartupError(error: unknown, listen?: ListenAddress): never {
-  const line = startupFailure(error, listen);
-  if (line === null) throw error;
-  console.error(`pulse: ${line}`);
-  process.exit(2);
-}
 
 function serve(config: Config, argv: string[]): void {
   let dataDir: DataDir | undefined;
@@ -143,50 +132,6 @@ function withRetention<Server extends { stop(): Promise<void> }>(store: Prunable
   );
 }
 
-/**
- * The banner. Logs are kept and shipped (journald, Docker), so the link that carries the token is
- * printed only on the start that created the token; other starts say where the token is.
- */
-function printBanner(config: Config, port: number, dataDir: DataDir, restored: number, workers: number[] | undefined): void {
-  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
-  const base = `http://${shownHost}:${port}`;
-  if (dataDir.tokenCreated) console.log(`pulse: created an access token in ${dataDir.tokenPath}`);
-  console.log(`pulse ${packageJson.version} listening on ${config.host}:${port}, data in ${config.data}`);
-  if (workers) console.log(`  Workers:    ${workers.length} processes sharing the port (pids ${workers.join(", ")}), primary pid ${process.pid}`);
-  if (config.database !== null) console.log(`  Events in:  PostgreSQL at ${databaseAddress(config.database)}`);
-  if (config.redis !== null) {
-    const stored = config.database === null ? `this node stores what it shows in ${config.data}` : "one node at a time stores each event";
-    console.log(`  Joined:     the nodes sharing Redis at ${redisAddress(config.redis)}; ${stored}`);
-    if (config.token === null) console.log("  Token:      this node's own: give every node the same --token (PULSE_TOKEN) so a dashboard may land on any of them");
-  }
-  if (restored > 0) console.log(`  Restored:   ${restored} events of the last 30 minutes`);
-  const warning = fileLimitWarning(readFileLimit(), workers?.length ?? 1);
-  if (warning) console.log(warning);
-  if (dataDir.tokenCreated) console.log(`  Dashboard:  ${base}/?token=${encodeURIComponent(dataDir.token)}`);
-  else console.log(`  Dashboard:  ${base}/  (token ${config.token === null ? `in ${dataDir.tokenPath}` : "given with --token or PULSE_TOKEN"})`);
-  console.log(`  Demo site:  ${base}/demo  (open it beside the dashboard of demo.local and click around)`);
-  console.log(`  Tracker:    <script defer data-domain="your.site" src="${base}/js/script.js"></script>`);
-  console.log(`              (with outbound links and file downloads: ${base}/js/script.outbound-links.file-downloads.js)`);
-  console.log(`  Ingest:     POST ${base}/api/event`);
-}
-
-function stopOnSignals(server: { stop(): Promise<void> }): void {
-  let stopping = false;
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    server.stop().then(
-      () => process.exit(0),
-      (error) => {
-        console.error("pulse: shutdown failed:", error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
-}
-
 async function loadtest(argv: string[]): Promise<void> {
   let config;
   try {
@@ -210,14 +155,8 @@ function main(): void {
   if (argv[0] === "loadtest-worker") return void runWorker(JSON.parse(argv[1] ?? "{}") as WorkerPlan);
   // A worker process of `serve --workers N`, started by the primary with an IPC channel.
   if (argv[0] === "serve-worker") return void runServeWorker(embeddedAssets);
-  let command;
-  try {
-    command = splitCommand(argv);
-  } catch (error) {
-    exitOnStartupError(error);
-  }
-  if (command.command === "help") return void process.stdout.write(helpText(SERVE_OPTIONS, LOADTEST_OPTIONS));
-  if (command.command === "version") return void console.log(`pulse ${packageJson.version}`);
+  const command = commandOf(argv, `pulse ${packageJson.version}`);
+  if (!command) return;
   if (command.command === "loadtest") return void loadtest(command.rest);
   let config: Readonly<Config>;
   try {

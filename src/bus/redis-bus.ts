@@ -17,6 +17,7 @@ import type { AcceptedEvent } from "../core/ingest/accepted-event.ts";
 import { eventProblem } from "../core/ingest/event-shape.ts";
 import type { Batch, EventBus } from "./event-bus.ts";
 import { retryWait } from "./redis-reconnect.ts";
+export { redisAddress } from "./redis-address.ts";
 
 /** The stream's key when none is given. */
 export const DEFAULT_STREAM = "pulse:exchange";
@@ -266,15 +267,6 @@ export async function streamBatches(client: RedisClient, stream: string, since: 
   }
 }
 
-/** Where a Redis URL points, without its credentials: for logs and errors. */
-export function redisAddress(url: string): string {
-  try {
-    const { protocol, hostname, port, pathname } = new URL(url);
-    return `${protocol}//${hostname}:${port || "6379"}${pathname.length > 1 ? pathname : ""}`;
-  } catch {
-    return "(an unreadable Redis URL)";
-  }
-}
 
 /** A control plane's entry: its kind (field `k`) and its fields; undefined for a batch or anything else. */
 export function controlEntryOf(fields: unknown): { kind: string; fields: Map<string, string> } | undefined {

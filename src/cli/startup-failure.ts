@@ -1,5 +1,3 @@
-import { SQLiteError } from "bun:sqlite";
-
 /** Where the server was asked to listen, to name it when it cannot. */
 export interface ListenAddress {
   host: string;
@@ -61,9 +59,8 @@ function causes(error: Error): Error[] {
   return chain;
 }
 
-/** An errno code (EACCES) or SQLite's (SQLITE_NOTADB): both are strings on `code`. */
+/** An errno code (EACCES) or SQLite's (SQLITE_NOTADB, from bun:sqlite or better-sqlite3): both are strings on `code`. */
 function codeOf(error: Error): string | undefined {
-  if (error instanceof SQLiteError) return error.code;
   const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
+  return typeof code === "string" && /^(E[A-Z0-9]+|SQLITE_[A-Z_]+)$/.test(code) ? code : undefined;
 }

@@ -14,6 +14,8 @@ import { SQL } from "bun";
 import { errorMessage } from "../core/error-message.ts";
 import { decodeEvents, encodeEvents } from "./event-chunks.ts";
 import { StorageError, type AsyncEventStore, type EventReader, type ExportQuery, type StoredEvent } from "./event-store.ts";
+import { databaseAddress } from "./postgres-address.ts";
+export { databaseAddress };
 
 /** Rows read per query of an export: one step of the CSV stream. */
 const RANGE_PAGE = 500;
@@ -41,15 +43,6 @@ export interface PostgresStoreOptions {
   max?: number;
 }
 
-/** Where a PostgreSQL URL points, without its credentials: for logs and errors. */
-export function databaseAddress(url: string): string {
-  try {
-    const { hostname, port, pathname } = new URL(url);
-    return `postgres://${hostname}:${port || "5432"}${pathname.length > 1 ? pathname : ""}`;
-  } catch {
-    return "(an unreadable PostgreSQL URL)";
-  }
-}
 
 export class PostgresStore implements AsyncEventStore {
   private readonly damaged = new Set<number>();

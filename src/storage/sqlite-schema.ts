@@ -2,7 +2,7 @@
  * Opening the event database: connection settings, then the schema, versioned with
  * `PRAGMA user_version` so a later Pulse can migrate a file an earlier one wrote.
  */
-import { Database } from "bun:sqlite";
+import { openSqlite, type SqliteDatabase } from "./sqlite-driver.ts";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { INSERT_CHUNK, chunkRows, type ChunkRow } from "./event-chunks.ts";
@@ -13,7 +13,7 @@ import { errorMessage } from "../core/error-message.ts";
  * Step i takes a database from version i to version i + 1. Append steps, never edit one that has
  * shipped: files in the field were made by it.
  */
-const migrations: ReadonlyArray<(db: Database) => void> = [
+const migrations: ReadonlyArray<(db: SqliteDatabase) => void> = [
   (db) => {
     // STRICT: a wrongly typed value (a string or 1.5 as a time) fails the batch instead of being
     // stored and breaking every later range query.
@@ -64,15 +64,15 @@ export const SCHEMA_VERSION = migrations.length;
 class SchemaTooNewError extends StorageError {}
 
 /** Opens (creating if needed) the event database at `path`; throws a StorageError naming the path and the cause. */
-export function openEventDatabase(path: string): Database {
+export function openEventDatabase(path: string): SqliteDatabase {
   const inMemory = path === ":memory:";
   const directory = dirname(resolve(path));
   if (!inMemory && !existsSync(directory)) {
     throw new StorageError(`Cannot open the event database ${path}: the directory ${directory} does not exist`);
   }
-  let db: Database;
+  let db: SqliteDatabase;
   try {
-    db = new Database(path);
+    db = openSqlite(path);
   } catch (cause) {
     throw new StorageError(`Cannot open the event database ${path}: ${describe(cause)}`, { cause });
   }
@@ -87,7 +87,7 @@ export function openEventDatabase(path: string): Database {
   }
 }
 
-function configure(db: Database): void {
+function configure(db: SqliteDatabase): void {
   // Another process (a second Pulse, a backup, the sqlite3 shell) may hold the write lock briefly.
   db.run("PRAGMA busy_timeout = 5000");
   // WAL: readers (an export) and the writer (each tick) do not block each other.
@@ -106,7 +106,7 @@ function configure(db: Database): void {
   db.run("PRAGMA journal_size_limit = 67108864");
 }
 
-function migrate(db: Database, path: string): void {
+function migrate(db: SqliteDatabase, path: string): void {
   // IMMEDIATE takes the write lock first, so two processes opening a new file at once cannot
   // both run the same step.
   db.transaction(() => {
@@ -124,7 +124,7 @@ function migrate(db: Database, path: string): void {
 }
 
 /** Version 1's rows, a thousand at a time in the order they were appended, into chunks. */
-function moveEventRowsToChunks(db: Database): void {
+function moveEventRowsToChunks(db: SqliteDatabase): void {
   const total = db.query<{ count: number }, []>("SELECT count(*) AS count FROM events").get()?.count ?? 0;
   // Say so when the wait will be noticed (see docs/benchmarks.md#moving-rows-into-chunks).
   if (total >= 1_000_000) console.error(`pulse: moving ${total} stored events into this version's layout, once; this takes a few seconds per million`);
@@ -142,7 +142,7 @@ function moveEventRowsToChunks(db: Database): void {
   }
 }
 
-function userVersion(db: Database): number {
+function userVersion(db: SqliteDatabase): number {
   return db.query<{ user_version: number }, []>("PRAGMA user_version").get()?.user_version ?? 0;
 }
 

@@ -2,7 +2,7 @@
  * The default event store: one SQLite file (bun:sqlite) in WAL mode, events kept in chunks (see
  * event-chunks.ts). See sqlite-schema.ts for the table, its indexes and the connection settings.
  */
-import type { Database } from "bun:sqlite";
+import type { SqliteDatabase } from "./sqlite-driver.ts";
 import { INSERT_CHUNK, MAX_CHUNK_SPAN_MS, chunkRows, decodeEvents, type ChunkRow } from "./event-chunks.ts";
 import type { EventStore, ExportQuery, StoredEvent } from "./event-store.ts";
 import { prunedFrom } from "./prune-selection.ts";
@@ -71,7 +71,7 @@ class SqliteStore implements EventStore {
   private readonly damageListeners: Array<(id: number) => void> = [];
 
   constructor(
-    private readonly db: Database,
+    private readonly db: SqliteDatabase,
     private readonly log: (line: string) => void,
   ) {
     // db.query() statements are cached and owned by the Database, so close() finalizes them.

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve as resolvePath } from "node:path";
 import { openDashboard, type TestDashboard } from "./dashboard-client.ts";
+import { nodeCommand, type Runtime } from "./transports.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DASHBOARD_LINE = /Dashboard:\s+(https?:\/\/[^\s/]+\/)/;
@@ -38,6 +39,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** What to run instead of `bun src/main.ts` (e.g. the compiled binary), and where. */
   command?: string[];
+  /** "node": Pulse on Node.js and uWebSockets.js (dist/pulse-node.mjs), unless `command` says otherwise. */
+  runtime?: Runtime;
   cwd?: string;
   /** Use this data directory and leave it in place (e.g. to restart on it). */
   dataDir?: string;
@@ -48,8 +51,9 @@ export interface StartOptions {
 export async function startServer({
   args = [],
   timeoutMs = 10_000,
+  runtime = "bun",
   // process.execPath is the bun running the tests.
-  command = [process.execPath, "src/main.ts"],
+  command = runtime === "node" ? nodeCommand() : [process.execPath, "src/main.ts"],
   cwd = ROOT,
   dataDir,
   openFiles,

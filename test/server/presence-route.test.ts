@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { siteTopic } from "../../src/core/stats/hub.ts";
 import type { TickFrame } from "../../src/core/wire/protocol.ts";
 import { BASE, errorOf, handlerSetup as setup } from "../helpers/handler-setup.ts";
-import { startTestServer } from "../helpers/real-server.ts";
+import { startTestServer, type TestServer } from "../helpers/real-server.ts";
+import { eachTransport } from "../helpers/transports.ts";
 import { UA } from "../helpers/user-agents.ts";
 
 const TAB = "Ab12Cd34Ef56";
@@ -158,9 +159,11 @@ describe("signals the server makes", () => {
   });
 });
 
-describe("POST /api/presence over a real port", () => {
+eachTransport("POST /api/presence over a real port, on %s", (_, runtime) => {
   const TOKEN = "presence-route-token-0123";
-  const { server, base } = startTestServer(TOKEN, 50);
+  let server: TestServer["server"];
+  let base: string;
+  beforeAll(async () => ({ server, base } = await startTestServer(TOKEN, 50, runtime)));
   afterAll(() => server.stop());
 
   test("202 for a signal, and /metrics shows the tab present", async () => {

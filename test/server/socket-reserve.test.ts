@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { openRawDashboard, type RawDashboard } from "../../src/loadtest/raw-dashboard.ts";
 import { startServer, type ServerProcess } from "../helpers/server-process.ts";
+import { eachTransport } from "../helpers/transports.ts";
 import { UA } from "../helpers/user-agents.ts";
 
 const PUBLIC = "open.test";
@@ -67,34 +68,39 @@ async function httpAnswers(running: ServerProcess): Promise<{ healthz: number | 
   };
 }
 
-describe("open files", () => {
-  test("under a small limit, sockets without the token are refused first, the token holder's later, and HTTP still answers", async () => {
-    server = await startServer({ openFiles: 256, args: ["--public-site", PUBLIC, "--max-dashboards-per-ip", "0"] });
-    const full = "upgrade refused: HTTP/1.1 503 Service Unavailable";
-    // 256 files: 100 kept for HTTP, 100 more for the token holder.
-    expect(await openUntilRefused(server, null, 300)).toEqual({ opened: 56, refusal: full });
-    expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
-    expect(server.output()).toContain("refusing dashboards without the token");
+eachTransport("on %s", (_, runtime) => {
+  describe("open files", () => {
+    test("under a small limit, sockets without the token are refused first, the token holder's later, and HTTP still answers", async () => {
+      server = await startServer({ runtime, openFiles: 256, args: ["--public-site", PUBLIC, "--max-dashboards-per-ip", "0"] });
+      const full = "upgrade refused: HTTP/1.1 503 Service Unavailable";
+      // 256 files: 100 kept for HTTP, 100 more for the token holder.
+      expect(await openUntilRefused(server, null, 300)).toEqual({ opened: 56, refusal: full });
+      expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
+      expect(server.output()).toContain("refusing dashboards without the token");
 
-    expect(await openUntilRefused(server, server.token, 300)).toEqual({ opened: 100, refusal: full });
-    expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
+      expect(await openUntilRefused(server, server.token, 300)).toEqual({ opened: 100, refusal: full });
+      expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
 
-    // Closed sockets give their places back.
-    for (const socket of sockets.splice(0)) socket.close();
-    await Bun.sleep(200);
-    expect((await openUntilRefused(server, null, 10)).opened).toBe(10);
-  }, 60_000);
+      // Closed sockets give their places back.
+      for (const socket of sockets.splice(0)) socket.close();
+      await Bun.sleep(200);
+      expect((await openUntilRefused(server, null, 10)).opened).toBe(10);
+    }, 60_000);
 
+    test("by default, one address gets 100 dashboards without the token; the token holder's are not counted", async () => {
+      server = await startServer({ runtime, args: ["--public-site", PUBLIC] });
+      expect(await openUntilRefused(server, null, 150)).toEqual({ opened: 100, refusal: "upgrade refused: HTTP/1.1 429 Too Many Requests" });
+      expect(await openUntilRefused(server, server.token, 150)).toEqual({ opened: 150, refusal: "never refused" });
+    }, 60_000);
+  });
+});
+
+// Workers share a port on the Bun binary; on Node.js, Pulse runs one process.
+describe("open files, with workers", () => {
   test("each worker process keeps its own reserve under its own limit", async () => {
     server = await startServer({ openFiles: 256, args: ["--workers", "2", "--public-site", PUBLIC, "--max-dashboards-per-ip", "0"], timeoutMs: 20_000 });
     // The kernel spreads 200 connections about evenly over the two workers: each fills its 56 places.
     expect(await openAtOnce(server, 200)).toEqual({ opened: 112, refusals: ["upgrade refused: HTTP/1.1 503 Service Unavailable"] });
     expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
-  }, 60_000);
-
-  test("by default, one address gets 100 dashboards without the token; the token holder's are not counted", async () => {
-    server = await startServer({ args: ["--public-site", PUBLIC] });
-    expect(await openUntilRefused(server, null, 150)).toEqual({ opened: 100, refusal: "upgrade refused: HTTP/1.1 429 Too Many Requests" });
-    expect(await openUntilRefused(server, server.token, 150)).toEqual({ opened: 150, refusal: "never refused" });
   }, 60_000);
 });
