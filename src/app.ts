@@ -4,16 +4,12 @@
  * single process and a worker of `--workers` run the same composition; they differ only in the
  * resources they pass (singleProcessResources, workerResources). Node.js's is src/node-main.ts.
  */
-import type { Batch } from "./bus/event-bus.ts";
-import { IpcBus, type Channel } from "./bus/ipc-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
 import { RedisBus, redisAddress, streamBatches } from "./bus/redis-bus.ts";
 import { RedisClient } from "bun";
 import { RedisControl } from "./control/redis-control.ts";
 import { hostname } from "node:os";
-import type { StartMessage } from "./cluster/messages.ts";
 import type { Config } from "./config.ts";
-import { IpcControl } from "./control/ipc-control.ts";
 import { LocalControl } from "./control/local-control.ts";
 import type { AcceptedEvent } from "./core/ingest/accepted-event.ts";
 import type { DailySalts } from "./core/ingest/visitor-id.ts";
@@ -26,10 +22,11 @@ import type { Asset } from "./server/static-assets.ts";
 import type { EventStore } from "./storage/event-store.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { WriteBuffer } from "./storage/write-buffer.ts";
-import type { PostgresStore } from "./storage/postgres-store.ts";
+import { PostgresStore } from "./storage/postgres-store.ts";
+import type { WorkerResources } from "./cluster/worker.ts";
 import { SpoolWriter } from "./storage/spool-writer.ts";
 import { StreamArchiver } from "./storage/stream-archiver.ts";
-import { localResources, startServer, type PulseResources, type RunningServer, type SingleProcessBase } from "./compose.ts";
+import { localResources, startServer, workerResources, type PulseResources, type RunningServer, type SingleProcessBase } from "./compose.ts";
 
 export { composePulse, startServer, type EventWriter, type Pulse, type PulseResources, type RunningServer, type SingleProcessBase } from "./compose.ts";
 
@@ -174,31 +171,13 @@ export function startSingleProcess(config: Config, base: SingleProcessBase): Run
 }
 
 /**
- * A worker of `--workers`: the bus and the control plane are the primary's, over the IPC channel
- * (the bus is made first, before the primary's `start`, so no batch finds it missing); the
- * primary stores the events, so a worker has no writer and only reads the store.
+ * A worker of `--workers` in the binary: the bus and the control plane are the primary's, over the
+ * IPC channel; the primary stores the events, so a worker only reads the store. A worker of a node
+ * joined by Redis first rebuilds from the exchange's stream (meanwhile the bus keeps what
+ * arrives), and reads the shared database for exports when the nodes have one.
  */
-export function workerBus(channel: Channel, onDropped: (batch: Batch) => void): IpcBus {
-  return new IpcBus(channel, { onDropped });
-}
-
-export function workerResources(
-  config: Config,
-  start: StartMessage,
-  channel: Channel,
-  bus: IpcBus,
-  base: { files: Readonly<Record<string, Asset>>; metrics: Metrics },
-  history?: { events: AcceptedEvent[]; presence: PresenceSignal[] },
-  /** Where exports read, when the nodes share a database: the node's own file otherwise. */
-  shared?: PostgresStore,
-): PulseResources {
-  return {
-    ...base,
-    store: shared ? shared.reader() : openSqliteStore(start.eventsPath),
-    token: start.token,
-    bus,
-    control: new IpcControl(channel, start, { tickMs: config.tickMs, ...(history ? { history } : {}) }),
-    transport: new BunTransport(),
-    workerId: start.id,
-  };
-}
+export const bunWorkerResources: WorkerResources = async (config, start, channel, bus, base) => {
+  const history = start.history ? await workerHistory(config, start.history) : undefined;
+  const shared = start.history && config.database !== null ? await PostgresStore.open(config.database) : undefined;
+  return workerResources(config, start, channel, bus, base, new BunTransport(), { store: shared ? shared.reader() : openSqliteStore(start.eventsPath), ...(history ? { history } : {}) });
+};

@@ -8,6 +8,9 @@
  */
 import type { EventBus } from "./bus/event-bus.ts";
 import { LocalBus } from "./bus/local-bus.ts";
+import type { Channel, IpcBus } from "./bus/ipc-bus.ts";
+import type { StartMessage } from "./cluster/messages.ts";
+import { IpcControl } from "./control/ipc-control.ts";
 import { liveSiteCap, type Config } from "./config.ts";
 import type { ControlPlane, TickingNode } from "./control/control-plane.ts";
 import { LocalControl } from "./control/local-control.ts";
@@ -259,5 +262,30 @@ export function localResources(config: Config, base: SingleProcessBase, transpor
     control: new LocalControl({ tickMs: config.tickMs, salts, storePosition: base.store.lastPosition() }),
     transport,
     writer: new WriteBuffer(base.store, metrics),
+  };
+}
+
+/**
+ * A worker of `--workers`: the bus and the control plane are the primary's, over the IPC channel
+ * (the bus is made first, before the primary's `start`, so no batch finds it missing); the primary
+ * stores the events, so a worker has no writer and only reads `reading.store`.
+ */
+export function workerResources(
+  config: Config,
+  start: StartMessage,
+  channel: Channel,
+  bus: IpcBus,
+  base: { files: Readonly<Record<string, Asset>>; metrics: Metrics },
+  transport: Transport,
+  reading: { store: EventReader; history?: { events: AcceptedEvent[]; presence: PresenceSignal[] } },
+): PulseResources {
+  return {
+    ...base,
+    store: reading.store,
+    token: start.token,
+    bus,
+    control: new IpcControl(channel, start, { tickMs: config.tickMs, ...(reading.history ? { history: reading.history } : {}) }),
+    transport,
+    workerId: start.id,
   };
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env bun
 import packageJson from "../package.json" with { type: "json" };
 import { commandOf, exitOnStartupError, printBanner, stopOnSignals } from "./cli/serve-lifecycle.ts";
-import { joinRedis, startPostgresNode, startRedisNode, startSingleProcess, type NodeBase, type RunningServer } from "./app.ts";
+import { bunWorkerResources, joinRedis, startPostgresNode, startRedisNode, startSingleProcess, type NodeBase, type RunningServer } from "./app.ts";
 import { Metrics } from "./core/metrics.ts";
 import type { EventStore } from "./storage/event-store.ts";
 import { StreamArchiver } from "./storage/stream-archiver.ts";
 import { createMemoryStore } from "./storage/memory-store.ts";
 import { PostgresStore } from "./storage/postgres-store.ts";
 import type { Prunable } from "./storage/retention.ts";
-import { selfCommand } from "./cli/self-command.ts";
+import { spawnBunWorker } from "./cluster/bun-worker-process.ts";
 import { startPrimary } from "./cluster/primary.ts";
 import { runServeWorker } from "./cluster/worker.ts";
 import { parseConfig, type Config } from "./config.ts";
@@ -50,7 +50,7 @@ function serve(config: Config, argv: string[]): void {
       // Each node stores what it applies, so each prunes its own store.
       started = withRetention(store, config.retentionDays, startRedisNode({ ...config, redis: config.redis }, base, { store }));
     } else if (config.workers > 1) {
-      started = startPrimary({ config, argv, self: selfCommand(), store, eventsPath: dataDir.eventsPath, token, salts }).then((primary) => ({
+      started = startPrimary({ config, argv, spawnWorker: spawnBunWorker, store, eventsPath: dataDir.eventsPath, token, salts }).then((primary) => ({
         ...primary,
         workers: primary.pids(),
       }));
@@ -108,7 +108,7 @@ async function startJoinedPrimary(
   const starting = startPrimary({
     config,
     argv: local.argv,
-    self: selfCommand(),
+    spawnWorker: spawnBunWorker,
     store: local.store,
     eventsPath: local.eventsPath,
     token: local.token,
@@ -154,7 +154,7 @@ function main(): void {
   // The load generator's worker processes: not a command people type.
   if (argv[0] === "loadtest-worker") return void runWorker(JSON.parse(argv[1] ?? "{}") as WorkerPlan);
   // A worker process of `serve --workers N`, started by the primary with an IPC channel.
-  if (argv[0] === "serve-worker") return void runServeWorker(embeddedAssets);
+  if (argv[0] === "serve-worker") return void runServeWorker(embeddedAssets, bunWorkerResources);
   const command = commandOf(argv, `pulse ${packageJson.version}`);
   if (!command) return;
   if (command.command === "loadtest") return void loadtest(command.rest);

@@ -6,7 +6,6 @@
  * (src/control/ipc-coordinator.ts: it stores every event once, keeps the pace and the salts)
  * and the relay's (src/bus/ipc-relay.ts: every batch to every worker, in one order).
  */
-import type { Subprocess } from "bun";
 import type { Channel } from "../bus/ipc-bus.ts";
 import { IpcRelay } from "../bus/ipc-relay.ts";
 import type { Config } from "../config.ts";
@@ -19,6 +18,7 @@ import type { StreamArchiver } from "../storage/stream-archiver.ts";
 import type { Metrics } from "../core/metrics.ts";
 import type { EventStore } from "../storage/event-store.ts";
 import { ProcessActivity } from "./process-activity.ts";
+import type { SpawnWorker, WorkerProcess } from "./worker-process.ts";
 import type { ReadyMessage } from "./messages.ts";
 
 /** A dead worker is replaced after this long, doubling while it keeps dying young, up to the maximum. */
@@ -32,8 +32,8 @@ export interface PrimaryOptions {
   config: Config;
   /** The serve arguments, handed to each worker. */
   argv: string[];
-  /** How to start this program again (the binary, or bun and the entry file). */
-  self: string[];
+  /** Starts a worker: this program again, as `serve-worker` (spawnBunWorker, nodeWorkers). */
+  spawnWorker: SpawnWorker;
   store: EventStore;
   eventsPath: string;
   token: string;
@@ -97,7 +97,7 @@ function joinedCoordinator(
 export async function startPrimary(options: PrimaryOptions): Promise<RunningPrimary> {
   const { config, store, salts } = options;
   const log = options.log ?? ((line) => console.error(line));
-  const workers: Array<{ child: Subprocess; channel: Channel; pid: number; stopped: Promise<void>; killed?: true } | undefined> = [];
+  const workers: Array<{ child: WorkerProcess; channel: Channel; pid: number; stopped: Promise<void>; killed?: true } | undefined> = [];
   let port = config.port;
   let stopping = false;
   const restartDelays = new Array<number>(config.workers).fill(RESTART_DELAY_MS);
@@ -141,18 +141,11 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
 
   const start = (id: number): Promise<ReadyMessage> => {
     const handlers: Array<(message: unknown) => void> = [];
-    const child = Bun.spawn([...options.self, "serve-worker"], {
-      stdin: "ignore",
-      stdout: "inherit",
-      stderr: "inherit",
-      ipc: (message) => {
-        for (const handler of handlers) handler(message);
-      },
+    const child = options.spawnWorker((message) => {
+      for (const handler of handlers) handler(message);
     });
     const channel: Channel = {
-      send: (message) => {
-        if (child.exitCode === null && child.signalCode === null) child.send(message);
-      },
+      send: (message) => child.send(message),
       onMessage: (handler) => void handlers.push(handler),
     };
     let stoppedSignal: () => void = () => {};
@@ -189,7 +182,7 @@ export async function startPrimary(options: PrimaryOptions): Promise<RunningPrim
     coordinator.stop();
     for (const worker of workers) worker?.child.kill("SIGTERM");
     const all = Promise.all(workers.map((worker) => worker?.stopped));
-    const timedOut = await Promise.race([all.then(() => false), Bun.sleep(STOP_TIMEOUT_MS).then(() => true)]);
+    const timedOut = await Promise.race([all.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), STOP_TIMEOUT_MS))]);
     if (timedOut) for (const worker of workers) worker?.child.kill("SIGKILL");
     await coordinator.close();
   };

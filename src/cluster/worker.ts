@@ -4,19 +4,27 @@
  * IPC bus and paced by the primary over the same channel (IpcControl). The primary stores events
  * and owns the salts; a worker only reads the store.
  */
-import { startServer, workerBus, workerHistory, workerResources, type RunningServer } from "../app.ts";
-import type { Channel } from "../bus/ipc-bus.ts";
+import { startServer, type PulseResources, type RunningServer } from "../compose.ts";
+import { IpcBus, type Channel } from "../bus/ipc-bus.ts";
 import { startupFailure, type ListenAddress } from "../cli/startup-failure.ts";
-import { parseConfig } from "../config.ts";
+import { parseConfig, type Config } from "../config.ts";
 import { Metrics } from "../core/metrics.ts";
-import { PostgresStore } from "../storage/postgres-store.ts";
 import type { Asset } from "../server/static-assets.ts";
 import { isExitMessage, isStartMessage, type StartMessage, type WorkerMessage } from "./messages.ts";
+
+/** What a worker is made of, which the runtime picks (app.ts for the binary, node-main.ts for Node.js). */
+export type WorkerResources = (
+  config: Config,
+  start: StartMessage,
+  channel: Channel,
+  bus: IpcBus,
+  base: { files: Readonly<Record<string, Asset>>; metrics: Metrics },
+) => Promise<PulseResources>;
 
 /** How long a stopping worker waits for the primary to confirm it has everything. */
 const EXIT_CONFIRM_MS = 5_000;
 
-export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
+export function runServeWorker(files: Readonly<Record<string, Asset>>, resourcesOf: WorkerResources): void {
   const channel: Channel = {
     send: (message) => void process.send?.(message),
     onMessage: (handler) => void process.on("message", handler),
@@ -27,10 +35,12 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
   const metrics = new Metrics();
   let saidDropping = false;
   // Created first, so no batch that follows `start` finds the bus without its handler.
-  const bus = workerBus(channel, (batch) => {
-    metrics.eventsLost += batch.length;
-    if (!saidDropping) console.error("pulse: the primary process is not taking events; this worker drops what it accepts until it does");
-    saidDropping = true;
+  const bus = new IpcBus(channel, {
+    onDropped: (batch) => {
+      metrics.eventsLost += batch.length;
+      if (!saidDropping) console.error("pulse: the primary process is not taking events; this worker drops what it accepts until it does");
+      saidDropping = true;
+    },
   });
   let stopping = false;
   let starting = false;
@@ -40,10 +50,7 @@ export function runServeWorker(files: Readonly<Record<string, Asset>>): void {
     try {
       const config = { ...parseConfig(message.argv, process.env), port: message.port };
       listen = config;
-      // A node joined by Redis: what came before is the exchange's; meanwhile the bus keeps what arrives.
-      const history = message.history ? await workerHistory(config, message.history) : undefined;
-      const shared = message.history && config.database !== null ? await PostgresStore.open(config.database) : undefined;
-      const resources = workerResources(config, message, channel, bus, { files, metrics }, history, shared);
+      const resources = await resourcesOf(config, message, channel, bus, { files, metrics });
       // Nobody stores what this worker would accept any more.
       resources.control.onLost(() => process.exit(1));
       server = startServer(config, resources);

@@ -92,15 +92,12 @@ eachTransport("on %s", (_, runtime) => {
       expect(await openUntilRefused(server, null, 150)).toEqual({ opened: 100, refusal: "upgrade refused: HTTP/1.1 429 Too Many Requests" });
       expect(await openUntilRefused(server, server.token, 150)).toEqual({ opened: 150, refusal: "never refused" });
     }, 60_000);
-  });
-});
 
-// Workers share a port on the Bun binary; on Node.js, Pulse runs one process.
-describe("open files, with workers", () => {
-  test("each worker process keeps its own reserve under its own limit", async () => {
-    server = await startServer({ openFiles: 256, args: ["--workers", "2", "--public-site", PUBLIC, "--max-dashboards-per-ip", "0"], timeoutMs: 20_000 });
-    // The kernel spreads 200 connections about evenly over the two workers: each fills its 56 places.
-    expect(await openAtOnce(server, 200)).toEqual({ opened: 112, refusals: ["upgrade refused: HTTP/1.1 503 Service Unavailable"] });
-    expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
-  }, 60_000);
+    test("each worker process keeps its own reserve under its own limit", async () => {
+      server = await startServer({ runtime, openFiles: 256, args: ["--workers", "2", "--public-site", PUBLIC, "--max-dashboards-per-ip", "0"], timeoutMs: 20_000 });
+      // The kernel spreads 200 connections about evenly over the two workers: each fills its 56 places.
+      expect(await openAtOnce(server, 200)).toEqual({ opened: 112, refusals: ["upgrade refused: HTTP/1.1 503 Service Unavailable"] });
+      expect(await httpAnswers(server)).toEqual({ healthz: 200, ingest: 202 });
+    }, 60_000);
+  });
 });

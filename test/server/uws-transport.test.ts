@@ -45,7 +45,6 @@ describe("pulse on Node.js", () => {
       code: 2,
       said: "pulse: --database needs the Bun binary (dist/pulse): Pulse reaches PostgreSQL through Bun's client",
     });
-    expect(await refused(["--workers", "2"])).toEqual({ code: 2, said: "pulse: --workers above 1 needs the Bun binary (dist/pulse) for now: on Node.js, Pulse runs one process" });
   });
 });
 
