@@ -162,6 +162,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     overloaded: () => bus.congested(),
     ...(resources.workerId === undefined ? {} : { workerId: resources.workerId }),
     clusterMetrics: () => control.clusterFigures(),
+    ...(transport.reply ? { reply: transport.reply } : {}),
     ...(resources.clock ? { now: resources.clock } : {}),
   });
   const fanOut = new FanOut(

@@ -20,6 +20,7 @@ import { NOSNIFF } from "./security-headers.ts";
 import type { StaticAssets } from "./static-assets.ts";
 import { trackerVariant } from "./tracker-variants.ts";
 import type { ClusterFigures } from "../control/control-plane.ts";
+import { fetchReply, type Reply } from "./transport.ts";
 
 /** What the transport provides for one request. */
 export interface Peer {
@@ -57,6 +58,8 @@ export interface HttpDeps {
   workerId?: number;
   /** With --workers: every process's figures added up, when the primary has sent them; else this process's. */
   clusterMetrics?: () => ClusterFigures | undefined;
+  /** The transport's builder of ingest's plain answers, when not the Fetch Response (see Reply). */
+  reply?: Reply;
 }
 
 export type FetchHandler = (request: Request, peer: Peer) => Promise<Response | undefined> | Response | undefined;
@@ -87,6 +90,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     overloaded: deps.overloaded,
     overloadLimiter: new RateLimiter(EVENTS_PER_ADDRESS_WHILE_OVERLOADED),
     ...ingestHeaders(workerHeader),
+    reply: deps.reply ?? fetchReply,
   };
   const ingestFrom = (request: Request, socketAddress: string) =>
     ingestRoute(request, clientAddress(request, socketAddress, deps.trustProxy), ingest);

@@ -50,7 +50,18 @@ export interface Served {
   metrics: Metrics;
 }
 
+/**
+ * Builds the hot path's plain answers (ingest's 202 "ok", its preflight's 204). The default is a
+ * Fetch `Response`; a transport where building one costs more than answering (Node's makes a web
+ * stream for every body) gives its own, which only it has to write.
+ */
+export type Reply = (status: number, body: string | null, headers: Headers | Record<string, string>) => Response;
+
+export const fetchReply: Reply = (status, body, headers) => new Response(body, { status, headers });
+
 export interface Transport {
+  /** This transport's `Reply`, when not the Fetch Response. */
+  readonly reply?: Reply;
   /** Starts serving; returns the port bound (a free one for port 0). Throws when it cannot listen. */
   listen(options: ListenOptions, served: Served): number;
   /** One frame to every socket subscribed to `topic`. */

@@ -1,4 +1,5 @@
 import { addressKey } from "../../core/ingest/address-key.ts";
+import type { Reply } from "../transport.ts";
 import { MAX_BODY_BYTES } from "../../core/ingest/event-input.ts";
 import { HttpError } from "../http-error.ts";
 import type { IngestRequest, IngestResult, Ingestor } from "../../core/ingest/ingest.ts";
@@ -29,6 +30,8 @@ export interface IngestDeps {
   acceptedHeaders: Headers;
   /** The headers of every other answer. */
   otherHeaders: Record<string, string>;
+  /** Builds the 202s and the preflight's 204 (see Reply). */
+  reply: Reply;
 }
 
 /**
@@ -82,7 +85,7 @@ export const PRESENCE_SIGNALS: IngestEndpoint = {
  */
 export async function ingestRoute(request: Request, address: string, deps: IngestDeps, endpoint: IngestEndpoint = EVENTS): Promise<Response> {
   const cors = deps.otherHeaders;
-  if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: cors });
+  if (request.method === "OPTIONS") return deps.reply(204, null, cors);
   if (request.method !== "POST") return jsonError(405, `use POST to send ${endpoint.sends}`, { ...cors, allow: "POST, OPTIONS" });
   const time = deps.now();
   deps.onRequest?.(time);
@@ -121,10 +124,10 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     // Like Plausible: a dropped event is still a 202, so senders cannot probe the filters, but the header tells an operator why.
     const dropped = result.accepted.length === 0 ? result.dropped[0]?.reason : undefined;
     const headers = deps.acceptedHeaders;
-    if (dropped) return new Response("ok", { status: 202, headers: withHeader(headers, "x-pulse-dropped", dropped) });
+    if (dropped) return deps.reply(202, "ok", withHeader(headers, "x-pulse-dropped", dropped));
     // Stored, but a site it names had no place in the live figures when it arrived.
-    if (result.notLive) return new Response("ok", { status: 202, headers: withHeader(headers, "x-pulse-not-live", "site-limit") });
-    return new Response("ok", { status: 202, headers });
+    if (result.notLive) return deps.reply(202, "ok", withHeader(headers, "x-pulse-not-live", "site-limit"));
+    return deps.reply(202, "ok", headers);
   } catch (error) {
     endpoint.dropped(deps.metrics, "invalid");
     return errorResponse(error, cors);
