@@ -216,6 +216,32 @@ eachTransport("on %s", (_, runtime) => {
       client.socket.close();
     });
 
+    test("ingest answers 202 \"ok\" as text, open to every origin, and its preflight 204", async () => {
+      const accepted = await sendPageview("answers.test", "/answered");
+      expect(accepted.status).toBe(202);
+      expect(accepted.headers.get("content-type")?.toLowerCase()).toBe("text/plain;charset=utf-8");
+      expect(accepted.headers.get("access-control-allow-origin")).toBe("*");
+      expect(await accepted.text()).toBe("ok");
+      const preflight = await fetch(`${base}/api/event`, { method: "OPTIONS" });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-methods")).toBe("POST, OPTIONS");
+    });
+
+    test("the sign-in form with the token sets the session cookie; a wrong token gets 401", async () => {
+      const signIn = (token: string) =>
+        fetch(`${base}/sign-in`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { origin: base, "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ token, site: "live.test" }).toString(),
+        });
+      const signed = await signIn(TOKEN);
+      expect(signed.status).toBe(303);
+      expect(signed.headers.get("location")).toBe("/?site=live.test");
+      expect(signed.headers.get("set-cookie")).toStartWith("pulse_session=");
+      expect((await signIn("not-the-token-0123456789")).status).toBe(401);
+    });
+
     test("a HEAD's answer leaves its connection fit for the next request, or says to close it", async () => {
       const port = Number(new URL(base).port);
       const answers = await exchangeOnOneConnection(port, ["HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"]);
