@@ -43,9 +43,7 @@ export function resultsMarkdown(info: RunInfo, scenarios: Scenario[], results: R
         lines.push(`| ${scenario.name} | ${server} | baseline failed | | | | |`);
         continue;
       }
-      lines.push(
-        `| ${scenario.name} | ${server} | ${ratio(pulse.pageviews.acceptedPerSecond, other.pageviews.acceptedPerSecond)} | ${ratio(other.latency.p99Ms, pulse.latency.p99Ms)} | ${ratio(other.server?.cpuCores, pulse.server?.cpuCores)} | ${ratio(other.server?.rssBytes, pulse.server?.rssBytes)} | ${problems(other)} vs ${problems(pulse)} |`,
-      );
+      lines.push(comparisonRow(scenario, server, pulse, other));
     }
   }
   lines.push(...nodeRows(scenarios, results), ...widgetRows(scenarios, results), ...floorRows(scenarios, results));
@@ -63,9 +61,7 @@ function nodeRows(scenarios: Scenario[], results: Results): string[] {
     for (const server of scenario.servers.filter((name) => name !== "pulse-node" && name !== "floor")) {
       const other = results.get(scenario.name)?.get(server);
       if (!other || "error" in other) continue;
-      lines.push(
-        `| ${scenario.name} | ${server} | ${ratio(node.pageviews.acceptedPerSecond, other.pageviews.acceptedPerSecond)} | ${ratio(other.latency.p99Ms, node.latency.p99Ms)} | ${ratio(other.server?.cpuCores, node.server?.cpuCores)} | ${ratio(other.server?.rssBytes, node.server?.rssBytes)} | ${problems(other)} vs ${problems(node)} |`,
-      );
+      lines.push(comparisonRow(scenario, server, node, other));
     }
   }
   if (lines.length === 0) return [];
@@ -77,6 +73,11 @@ function nodeRows(scenarios: Scenario[], results: Results): string[] {
     "| --- | --- | --- | --- | --- | --- | --- |",
     ...lines,
   ];
+}
+
+/** One row of a comparison: `other`'s figure to `subject`'s (pageviews the other way), above 1 when `subject` does better. */
+function comparisonRow(scenario: Scenario, server: string, subject: BenchReport, other: BenchReport): string {
+  return `| ${scenario.name} | ${server} | ${ratio(subject.pageviews.acceptedPerSecond, other.pageviews.acceptedPerSecond)} | ${ratio(other.latency.p99Ms, subject.latency.p99Ms)} | ${ratio(other.server?.cpuCores, subject.server?.cpuCores)} | ${ratio(other.server?.rssBytes, subject.server?.rssBytes)} | ${problems(other)} vs ${problems(subject)} |`;
 }
 
 function row(scenario: Scenario, server: string, r: BenchReport): string {

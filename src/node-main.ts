@@ -25,7 +25,7 @@ import { openDataDir, type DataDir } from "./storage/data-dir.ts";
 import { startRetention } from "./storage/retention.ts";
 import { openSqliteStore } from "./storage/sqlite-store.ts";
 import { rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { tryListen } from "./host/try-listen.ts";
 import { fileURLToPath } from "node:url";
 
 /** What only the Bun binary does, and why. */
@@ -85,15 +85,10 @@ async function startNodePrimary(config: Config, workers: Omit<PrimaryOptions, "c
   return startPrimary({ ...workers, config: { ...config, port } });
 }
 
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen({ host, port: 0, exclusive: true }, () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+async function freePort(host: string): Promise<number> {
+  const tried = await tryListen(host, 0);
+  if ("code" in tried) throw Object.assign(new Error(`cannot listen on ${host}`), { syscall: "listen", code: tried.code });
+  return tried.port;
 }
 
 /** A worker on Node.js: the primary's bus and pace, uWebSockets.js sharing the port, the store read from the primary's file. */

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponse, us_listen_socket, us_socket_context_t, WebSocket } from "@trufflesuite/uws-js-unofficial";
 import { STATUS_CODES } from "node:http";
-import { createServer } from "node:net";
+import { tryListen } from "../host/try-listen.ts";
 import type { DashboardData } from "../core/fanout/dashboards.ts";
 import { isLiveData, type LiveData, type LiveSocket } from "../core/presence/live-widgets.ts";
 import type { HttpHandler, Peer } from "./http-handler.ts";
@@ -75,11 +75,8 @@ export class UwsListenError extends Error {
   }
 
   async reason(): Promise<this> {
-    this.code = await new Promise<string | undefined>((resolve) => {
-      const probe = createServer();
-      probe.once("error", (error: NodeJS.ErrnoException) => resolve(error.code));
-      probe.listen({ host: this.host, port: this.port, exclusive: true }, () => probe.close(() => resolve(undefined)));
-    });
+    const tried = await tryListen(this.host, this.port);
+    this.code = "code" in tried ? tried.code : undefined;
     return this;
   }
 }
@@ -366,14 +363,16 @@ function readHead(res: HttpResponse, req: HttpRequest, listening: string): Reque
   });
   // Without a Host (HTTP/1.0), the address the server listens on.
   const hostPort = host === undefined ? listening : host;
-  const port = HOST.exec(hostPort)?.[1];
-  if (!HOST.test(hostPort) || (port !== undefined && Number(port) > 65_535)) return jsonError(400, "the Host header is not a host name or address");
+  const parsedHost = HOST.exec(hostPort);
+  const port = parsedHost?.[1];
+  if (!parsedHost || (port !== undefined && Number(port) > 65_535)) return jsonError(400, "the Host header is not a host name or address");
   // (uWebSockets.js 20.30 gives undefined for a request without a query.)
   const query = req.getQuery() ?? "";
-  if (req.getUrl().length + query.length > MAX_TARGET_CHARS) return jsonError(414, "the request target is too long");
+  const path = req.getUrl();
+  if (path.length + query.length > MAX_TARGET_CHARS) return jsonError(414, "the request target is too long");
   let url: string;
   try {
-    url = new URL(`http://${hostPort}${req.getUrl()}${query ? `?${query}` : ""}`).href;
+    url = new URL(`http://${hostPort}${path}${query ? `?${query}` : ""}`).href;
   } catch {
     return jsonError(400, "malformed request target");
   }
