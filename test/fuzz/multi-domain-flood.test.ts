@@ -1,8 +1,12 @@
 /**
  * Fuzz: a multi-domain flood of fresh visitors at a real server with a small --max-memory. Every
- * request is accepted, the process stays up with its memory flat, and once the visitors tracked one
- * by one fill the budget, each site's counts are estimates (capped) within a few percent of the
+ * request is accepted, the process stays up without runaway growth, and once the visitors tracked
+ * one by one fill the budget, each site's counts are estimates (capped) within a few percent of the
  * visitors really sent.
+ *
+ * The budget itself shows in `capped` and the estimates, not in RSS: at this size the garbage a
+ * flood leaves until the next collection hides it (RSS grew 52-111 MB with 22 MB and 74-91 MB with
+ * 2,000 MB, 30 runs of one seed). RSS guards against growth far past that.
  *
  * Replay a failure with the seed it prints: PULSE_FUZZ_SEED=<seed> bun test test/fuzz/multi-domain-flood.test.ts
  */
@@ -18,7 +22,7 @@ const SEED = fuzzSeed();
 const REQUESTS = 6000;
 const IN_FLIGHT = 16;
 const MAX_MEMORY_MB = 22;
-const MAX_RSS_GROWTH = 100 * 1024 * 1024;
+const MAX_RSS_GROWTH = 250 * 1024 * 1024;
 
 let server: ServerProcess;
 const sentTo = new Map<string, number>(FLOOD_SITES.map((site) => [site, 0]));
@@ -45,7 +49,7 @@ async function stats(site: string): Promise<Stats> {
 }
 
 describe(`multi-domain flood (seed ${SEED})`, () => {
-  test(`${REQUESTS} requests, each a fresh visitor naming 10 sites: all accepted, memory flat, counts estimated within a few percent`, async () => {
+  test(`${REQUESTS} requests, each a fresh visitor naming 10 sites: all accepted, no runaway memory, counts estimated within a few percent`, async () => {
     const rng = new Rng(SEED);
     const requests = Array.from({ length: REQUESTS }, (_, n) => floodRequest(rng, n));
     const rssBefore = await rss();
