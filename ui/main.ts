@@ -6,6 +6,7 @@ import { App } from "./components/app.ts";
 import type { ConnectionState } from "./connection.ts";
 import { isTvMode } from "./display-mode.ts";
 import { filtersFromSearch, searchFor, withFilter, withoutFilter, type Dimension, type Filters } from "./filters.ts";
+import { paceLists, type ListPace } from "./list-pace.ts";
 import { followLiveView, type LiveView } from "./live-view.ts";
 import { rewindControl } from "./rewind-control.ts";
 import { momentOf, scrubberModel, shownMoment, shownView } from "./rewind-model.ts";
@@ -51,11 +52,18 @@ function start(root: HTMLElement): void {
   });
 
   let drawnAt = -Infinity;
+  let listPace: ListPace | null = null;
+  let listsDue: ReturnType<typeof setTimeout> | undefined;
   const draw = () => {
     pending = false;
     drawnAt = performance.now();
+    const paced = paceLists(listPace, shownView(rewind.state, view), drawnAt);
+    listPace = paced.pace;
+    // Lists held back are drawn when due, whether or not another frame comes by then.
+    clearTimeout(listsDue);
+    if (paced.dueIn !== null) listsDue = setTimeout(schedule, paced.dueIn);
     render(
-      html`<${App} view=${shownView(rewind.state, view)} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
+      html`<${App} view=${paced.view} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
       root,
     );
     // Setting the title, even to the same text, makes the browser do work of its own each time.
