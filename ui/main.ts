@@ -57,13 +57,14 @@ function start(root: HTMLElement): void {
   const draw = () => {
     pending = false;
     drawnAt = performance.now();
-    const paced = paceLists(listPace, shownView(rewind.state, view), drawnAt);
+    const shown = shownView(rewind.state, view);
+    const paced = paceLists(listPace, shown, drawnAt);
     listPace = paced.pace;
     // Lists held back are drawn when due, whether or not another frame comes by then.
     clearTimeout(listsDue);
     if (paced.dueIn !== null) listsDue = setTimeout(schedule, paced.dueIn);
     render(
-      html`<${App} view=${paced.view} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
+      html`<${App} view=${shown} lists=${paced.lists} connection=${connection} now=${Date.now()} origin=${location.origin} tv=${tv} filters=${filters} onFilter=${filterBy} onRemoveFilter=${removeFilter} controls=${tv ? undefined : controls()} pausedAt=${shownMoment(rewind.state)} />`,
       root,
     );
     // Setting the title, even to the same text, makes the browser do work of its own each time.

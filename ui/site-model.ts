@@ -97,14 +97,17 @@ export interface SiteModel {
 
 /**
  * `now` is the client's clock; the model reads the server's, or the moment a rewound view shows:
- * its charts end and its feed's ages count from then.
+ * its charts end and its feed's ages count from then. The lists and the tabs open now are drawn
+ * from `lists`, a moment of the same view at most a second old (ui/list-pace.ts).
  */
-export function siteModel(view: ViewState, now: number): SiteModel {
+export function siteModel(view: ViewState, now: number, lists: Stats = view.stats): SiteModel {
   const serverNow = view.shownAt ?? now + view.clockOffset;
   const { stats, window } = view;
   const labels = windowLabels(window);
   const current = stats.visitors.last5m;
   const recent = stats.visitors.last30m;
+  const listedCurrent = lists.visitors.last5m;
+  const listedRecent = lists.visitors.last30m;
   const perMinute = chartModel(stats.perMinute, serverNow, chartMinutes(window));
   const unit = (counts: string) => `${counts}, ${labels.window}`;
   const list = (testid: string, title: string, unit: string, top: TopList | PageList, total?: number, labelOf?: (value: string) => string): TopListModel => ({
@@ -117,21 +120,21 @@ export function siteModel(view: ViewState, now: number): SiteModel {
     window,
     labels,
     currentVisitors: current,
-    presentNow: presentNow(stats),
+    presentNow: presentNow(lists),
     visitors30m: recent,
     capped: stats.visitors.capped,
     pageviews30m: windowPageviews(stats, serverNow, window),
     perMinute,
     perSecond: chartModel(stats.perSecond, serverNow, 60),
     lists: [
-      withPresentList(list("top-pages", "Pages", "visitors now", stats.pages, current), stats),
-      list("top-sources", "Sources", unit("visitors"), stats.sources, recent),
-      list("top-browsers", "Browsers", unit("visitors"), stats.browsers, recent),
-      list("top-os", "Operating systems", unit("visitors"), stats.os, recent),
-      list("top-devices", "Devices", unit("visitors"), stats.devices, recent),
-      list("top-countries", "Countries", unit("visitors"), stats.countries, recent, countryLabel),
-      { ...list("top-events", "Custom events", unit("events"), stats.events), rows: eventRows(stats.events, stats.eventProps) },
-      ...SOMETIMES_LISTS.map(({ testid, title, counts, section }) => list(testid, title, unit(counts), stats[section] ?? [])).filter((shown) => shown.rows.length > 0),
+      withPresentList(list("top-pages", "Pages", "visitors now", lists.pages, listedCurrent), lists),
+      list("top-sources", "Sources", unit("visitors"), lists.sources, listedRecent),
+      list("top-browsers", "Browsers", unit("visitors"), lists.browsers, listedRecent),
+      list("top-os", "Operating systems", unit("visitors"), lists.os, listedRecent),
+      list("top-devices", "Devices", unit("visitors"), lists.devices, listedRecent),
+      list("top-countries", "Countries", unit("visitors"), lists.countries, listedRecent, countryLabel),
+      { ...list("top-events", "Custom events", unit("events"), lists.events), rows: eventRows(lists.events, lists.eventProps) },
+      ...SOMETIMES_LISTS.map(({ testid, title, counts, section }) => list(testid, title, unit(counts), lists[section] ?? [])).filter((shown) => shown.rows.length > 0),
     ],
     feed: view.feed.map(({ key, item }) => ({
       key,

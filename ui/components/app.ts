@@ -2,6 +2,7 @@ import { html } from "htm/preact";
 import type { ConnectionState } from "../connection.ts";
 import type { Dimension, Filters } from "../filters.ts";
 import { freshness } from "../freshness.ts";
+import type { Stats } from "../../src/core/wire/protocol.ts";
 import type { ViewState } from "../view-model.ts";
 import { FreshnessBar, StaleBanner } from "./freshness-bar.ts";
 import { InvalidSite } from "./invalid-site.ts";
@@ -11,6 +12,8 @@ import { TvScreen } from "./tv-screen.ts";
 
 interface Props {
   view: ViewState;
+  /** What the lists, the map and the tabs open now are drawn from (ui/list-pace.ts); the view's figures by default. */
+  lists?: Stats;
   connection: ConnectionState;
   /** Client clock at this render. */
   now: number;
@@ -28,9 +31,9 @@ interface Props {
   pausedAt?: number | null;
 }
 
-export function App({ view, connection, now, origin, invalidSite, tv = false, filters, onFilter, onRemoveFilter, controls, pausedAt = null }: Props) {
+export function App({ view, lists, connection, now, origin, invalidSite, tv = false, filters, onFilter, onRemoveFilter, controls, pausedAt = null }: Props) {
   const fresh = freshness(view, connection, now, pausedAt);
-  if (tv && invalidSite === undefined) return html`<${TvScreen} view=${view} freshness=${fresh} now=${now} />`;
+  if (tv && invalidSite === undefined) return html`<${TvScreen} view=${view} lists=${lists} freshness=${fresh} now=${now} />`;
   const stale = connection.status !== "open" && invalidSite === undefined && pausedAt === null;
   return html`<header class="topbar">
       <a class="brand" href="/" aria-label="Pulse: all sites"><span class="brand-mark" aria-hidden="true"></span>Pulse</a>
@@ -47,6 +50,6 @@ export function App({ view, connection, now, origin, invalidSite, tv = false, fi
         ? html`<${InvalidSite} value=${invalidSite} />`
         : view.site === null
         ? html`<${SiteList} sites=${view.sites} more=${view.sitesMore} origin=${origin} />`
-        : html`<${SiteView} view=${view} now=${now} origin=${origin} filters=${filters} onFilter=${onFilter} onRemoveFilter=${onRemoveFilter} controls=${controls} />`}
+        : html`<${SiteView} view=${view} lists=${lists} now=${now} origin=${origin} filters=${filters} onFilter=${onFilter} onRemoveFilter=${onRemoveFilter} controls=${controls} />`}
     </main>`;
 }

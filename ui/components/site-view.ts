@@ -1,6 +1,7 @@
 import { html } from "htm/preact";
 import { clockTime, formatNumber } from "../format.ts";
 import { siteModel } from "../site-model.ts";
+import type { Stats } from "../../src/core/wire/protocol.ts";
 import type { ViewState } from "../view-model.ts";
 import { BarChart } from "./bar-chart.ts";
 import { dimensionOfList, type Dimension, type Filters } from "../filters.ts";
@@ -30,6 +31,8 @@ export interface ViewControls {
 
 interface Props {
   view: ViewState;
+  /** What the lists, the map and the tabs open now are drawn from (ui/list-pace.ts); the view's figures by default. */
+  lists?: Stats;
   /** The client's clock. */
   now: number;
   origin: string;
@@ -41,8 +44,8 @@ interface Props {
 }
 
 /** One site's realtime view. */
-export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFilter, controls }: Props) {
-  const model = siteModel(view, now);
+export function SiteView({ view, lists = view.stats, now, origin, filters = {}, onFilter, onRemoveFilter, controls }: Props) {
+  const model = siteModel(view, now, lists);
   const selectIn = (testid: string) => {
     const dimension = dimensionOfList(testid);
     return onFilter && dimension ? (value: string) => onFilter(dimension, value) : undefined;
@@ -92,7 +95,7 @@ export function SiteView({ view, now, origin, filters = {}, onFilter, onRemoveFi
       <${BarChart} testid="chart-minutes" title="Pageviews per minute" chart=${model.perMinute} since=${labels.chartSince} until=${until} withSeconds=${false} />
       <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" until=${until} withSeconds=${true} />
     </div>
-    <${WorldMap} countries=${view.stats.countries} unit=${`visitors, ${labels.window}`} onSelect=${selectIn("top-countries")} />
+    <${WorldMap} countries=${lists.countries} unit=${`visitors, ${labels.window}`} onSelect=${selectIn("top-countries")} />
     <div class="site-columns">
       <div class="lists">${model.lists.map((list) => html`<${TopListCard} key=${list.testid} list=${list} onSelect=${selectIn(list.testid)} />`)}</div>
       <${LiveFeed} rows=${model.feed} skipped=${view.feedSkipped} />

@@ -1,6 +1,7 @@
 import { html } from "htm/preact";
 import { formatNumber } from "../format.ts";
 import { siteModel } from "../site-model.ts";
+import type { Stats } from "../../src/core/wire/protocol.ts";
 import type { ViewState } from "../view-model.ts";
 import { BarChart } from "./bar-chart.ts";
 import { LiveFeed } from "./live-feed.ts";
@@ -10,8 +11,8 @@ import { WorldMap } from "./world-map.ts";
 const TV_FEED_ROWS = 12;
 
 /** One site on a wall screen: the headline numbers in large type, the per-second chart, the map, the feed. No controls. */
-export function TvSiteView({ view, now }: { view: ViewState; now: number }) {
-  const model = siteModel(view, now);
+export function TvSiteView({ view, lists = view.stats, now }: { view: ViewState; lists?: Stats; now: number }) {
+  const model = siteModel(view, now, lists);
   const approx = model.capped ? "≈" : "";
   return html`<div class="tv-site" data-testid="tv-site">
     <section class="tv-numbers">
@@ -34,7 +35,7 @@ export function TvSiteView({ view, now }: { view: ViewState; now: number }) {
     <div class="tv-body">
       <div class="tv-main">
         <${BarChart} testid="chart-seconds" title="Pageviews per second" chart=${model.perSecond} since="60 s ago" withSeconds=${true} />
-        <${WorldMap} countries=${view.stats.countries} unit=${`visitors, ${model.labels.window}`} withTable=${false} />
+        <${WorldMap} countries=${lists.countries} unit=${`visitors, ${model.labels.window}`} withTable=${false} />
       </div>
       <${LiveFeed} rows=${model.feed.slice(0, TV_FEED_ROWS)} skipped=${view.feedSkipped} scrolls=${false} />
     </div>
