@@ -98,9 +98,9 @@ interface Exchange {
 
 /**
  * uWebSockets.js on Node.js as Pulse's transport: the same C++ server as Bun.serve, driven from
- * JavaScript. It does not speak Fetch, so each request is read into a `Request` and each
- * `Response` written back here, at the edge (a streamed export chunk by chunk, waiting for the
- * socket to drain); everything behind the handler is the same as on Bun. Frames go out with
+ * JavaScript. It does not speak Fetch, so each request is read into what the routes read of a
+ * `Request` (ReadRequest) and each answer written back here, at the edge (a streamed export chunk
+ * by chunk, waiting for the socket to drain); everything behind the handler is the same as on Bun. Frames go out with
  * `app.publish`, uWebSockets' own topic pub/sub.
  */
 export class UwsTransport implements Transport {
@@ -206,7 +206,7 @@ export class UwsTransport implements Transport {
       } catch (error) {
         response = errorResponse(error);
       }
-      await respond(res, exchange, response ?? jsonError(426, "expected a WebSocket upgrade", { upgrade: "websocket" }), head.method === "HEAD");
+      await respond(res, exchange, response ?? notAnUpgrade(), head.method === "HEAD");
     };
     void answer().catch((error: unknown) => respond(res, exchange, errorResponse(error), false));
   }
@@ -234,7 +234,7 @@ export class UwsTransport implements Transport {
       } catch (error) {
         response = errorResponse(error);
       }
-      if (!upgraded) await respond(res, exchange, response ?? jsonError(426, "expected a WebSocket upgrade", { upgrade: "websocket" }), false);
+      if (!upgraded) await respond(res, exchange, response ?? notAnUpgrade(), false);
     };
     void answer().catch((error: unknown) => respond(res, exchange, errorResponse(error), false));
   }
@@ -321,6 +321,9 @@ class ReadRequest {
     return JSON.parse(await this.text());
   }
 }
+
+/** What a route that answers nothing means: the request wanted the socket route without upgrading. */
+const notAnUpgrade = () => jsonError(426, "expected a WebSocket upgrade", { upgrade: "websocket" });
 
 function requestOf(head: RequestHead, body: Uint8Array<ArrayBuffer> | undefined): Request {
   return new ReadRequest(head, body) as unknown as Request;
