@@ -64,7 +64,11 @@ describe("a flood of ingest at two workers", () => {
   }, 60_000);
 
   test("heavy events from one address are answered 503 while the workers catch up, never 202 and then lost; a visitor elsewhere is not refused", async () => {
-    const before = { accepted: await metric("pulse_events_accepted_total"), lost: await metric("pulse_events_lost_total") };
+    const before = {
+      accepted: await metric("pulse_events_accepted_total"),
+      stored: await metric("pulse_events_stored_total"),
+      lost: await metric("pulse_events_lost_total"),
+    };
     const sites = Array.from({ length: 10 }, (_, i) => `heavy${i}.test`).join(",");
     const props = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "v".repeat(50)]));
     const statuses = new Map<number, number>();
@@ -100,15 +104,22 @@ describe("a flood of ingest at two workers", () => {
     const answered = 10 * (statuses.get(202) ?? 0) + visitor.get(202)!;
     let stored = 0;
     let accepted = -1;
-    // Up to 30 s: catching up usually takes about a second, but a run in which the workers let more
-    // of the flood in (117,000 events answered rather than 90,000) took over 10 s on a loaded machine.
-    for (let i = 0; i < 150 && (stored !== accepted || accepted - before.accepted < answered); i++) {
+    // Up to 60 s: catching up usually takes about a second, but a run in which the workers let more
+    // of the flood in (117,000 events answered rather than 90,000) took over 10 s on a loaded
+    // machine, and a CI run was still catching up after 30 s. Storing 100,000 events of 30
+    // properties each is most of it; what this test asks is that none is lost, not how fast.
+    const began = Date.now();
+    while (Date.now() - began < 60_000 && (accepted - before.accepted < answered || stored - before.stored < answered)) {
       await Bun.sleep(200);
       [stored, accepted] = [await metric("pulse_events_stored_total"), await metric("pulse_events_accepted_total")];
     }
-    // Each 202 was counted and stored: ten events for each of the flood's, one for each of the visitor's.
-    expect(accepted - before.accepted).toBe(answered);
-    expect(stored).toBe(accepted);
-    expect(await metric("pulse_events_lost_total")).toBe(before.lost);
-  }, 60_000);
+    // Each 202 was counted and stored: ten events for each of the flood's, one for each of the
+    // visitor's. Compared together, so that a failure shows how far each got.
+    const lost = await metric("pulse_events_lost_total");
+    expect({ reachedThePrimary: accepted - before.accepted, stored: stored - before.stored, lost: lost - before.lost }).toEqual({
+      reachedThePrimary: answered,
+      stored: answered,
+      lost: 0,
+    });
+  }, 90_000);
 });
