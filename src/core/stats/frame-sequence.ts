@@ -38,13 +38,9 @@ export function nextTick(
   const full = stats.stats(time);
   present?.(full);
   const { feed, more } = stats.takePending();
-  const sections = new Map<StatsSection, string>();
+  const sections = sectionsOf(full);
   const changed: Partial<Record<StatsSection, unknown>> = {};
-  for (const key of Object.keys(full) as StatsSection[]) {
-    const json = JSON.stringify(full[key]);
-    sections.set(key, json);
-    if (previous?.sections.get(key) !== json) changed[key] = full[key];
-  }
+  for (const [key, json] of sections) if (previous?.sections.get(key) !== json) changed[key] = full[key];
   if (Object.keys(changed).length === 0 && feed.length === 0 && more === 0) return undefined;
   // A topic seen for the first time, or again after it was forgotten, starts a new sequence: its
   // first tick carries every section, so a dashboard can take it as a baseline.
@@ -52,6 +48,20 @@ export function nextTick(
   const seq = (previous?.seq ?? 0) + 1;
   const published = { epoch, seq, time, stats: full, sections };
   return { published, frame: encodeTickFrame({ ...head, epoch, seq, time, changed: changed as Partial<Stats> }, feed, more) };
+}
+
+/**
+ * The first tick of a topic whose figures were worked out before its SiteStats could go on (a view
+ * whose visitors load after its first snapshot): the baseline the next `nextTick` sends changes to.
+ */
+export function firstPublished(full: Stats, time: number, epoch: number): Published {
+  return { epoch, seq: 1, time, stats: full, sections: sectionsOf(full) };
+}
+
+function sectionsOf(full: Stats): Map<StatsSection, string> {
+  const sections = new Map<StatsSection, string>();
+  for (const key of Object.keys(full) as StatsSection[]) sections.set(key, JSON.stringify(full[key]));
+  return sections;
 }
 
 /** The snapshot of a topic as of its last tick, encoded once per tick and kept on `published`. */

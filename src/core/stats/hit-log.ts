@@ -183,6 +183,8 @@ export class HitLog {
   private readonly scratch = new Uint16Array(DIMENSIONS);
   /** Bytes of chunks and extras held (labels aside): which log gives way first. */
   heldBytes = 0;
+  /** Chunks dropped so far: a scan that outlives one may hold codes given to other labels since. */
+  drops = 0;
 
   constructor(private readonly pool: HitLogPool) {
     this.labelCodes = VIEW_DIMENSIONS.map(() => new LabelCodes(pool));
@@ -272,6 +274,7 @@ export class HitLog {
   dropOldest(): void {
     const chunk = this.chunkList.shift();
     if (!chunk) return;
+    this.drops++;
     for (let i = 0; i < chunk.length * DIMENSIONS; i++) this.labelCodes[i % DIMENSIONS]!.release(chunk.codes[i]!);
     for (let i = 0; i < chunk.length; i++) this.visitorSlots.release(chunk.slot[i]!, chunk.visitor[i]!);
     this.pool.release(CHUNK_BYTES + chunk.extraBytes);

@@ -28,6 +28,8 @@ export interface HubLimits extends SiteLimits {
   visitorMemory: number;
   /** Bytes for all sites' hit logs, the history a new filtered view starts from (DEFAULT_HIT_LOG_MEMORY when not given). */
   hitLogMemory?: number;
+  /** A new view of this many visitors or more loads them after its first snapshot (LOAD_AFTER_SNAPSHOT_FROM when not given). */
+  loadAfterSnapshotFrom?: number;
 }
 
 /** The share of the live figures' memory given to hit logs rather than to visitors tracked one by one. */
@@ -120,7 +122,7 @@ export class Hub {
 
   private viewsOf(site: string): SiteViews {
     let views = this.views.get(site);
-    if (!views) this.views.set(site, (views = new SiteViews(site, this.limits, this.visitorBudget, this.hitLogs, this.presence)));
+    if (!views) this.views.set(site, (views = new SiteViews(site, this.limits, this.visitorBudget, this.hitLogs, this.presence, this.limits.loadAfterSnapshotFrom)));
     return views;
   }
 

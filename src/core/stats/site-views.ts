@@ -1,9 +1,9 @@
 import { DEFAULT_WINDOW, matcherOf, viewTopic, type CanonicalView, type ViewWindow } from "../wire/view-filters.ts";
 import { encodeRewindFrame } from "../wire/frame-encoder.ts";
 import { REWIND_MS } from "../wire/protocol.ts";
-import { nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
+import { firstPublished, nextTick, publishedSnapshot, type FrameHead, type Published } from "./frame-sequence.ts";
 import { HitLog, type HitLogPool } from "./hit-log.ts";
-import { figuresFromLog, LATE_HITS_MS, viewFromLog } from "./view-history.ts";
+import { builtFrom, figuresBeforeLoad, figuresFromLog, LATE_HITS_MS, loadScanned, scanView, viewFromLog, type LogRange, type ScannedView } from "./view-history.ts";
 import { clippedHit, SiteStats, type Hit, type SiteLimits } from "./site-stats.ts";
 import { SITE_BYTES, VisitorBudget } from "./visitor-budget.ts";
 import type { PresenceCounts } from "../presence/presence-counts.ts";
@@ -15,6 +15,14 @@ export const MAX_VIEWS_PER_SITE = 32;
 export const VIEW_BYTES = SITE_BYTES;
 /** A view nobody watches is kept this long, so that a reload finds it still there. */
 export const UNWATCHED_VIEW_GRACE_MS = 30_000;
+/**
+ * A new view with this many visitors or more answers its first snapshot from the scan's tallies
+ * and loads its visitors at the next tick: loading them one by one took as long as the scan (about
+ * 100 ms per 200,000). Fewer load at once, in a few milliseconds.
+ */
+export const LOAD_AFTER_SNAPSHOT_FROM = 20_000;
+/** Matching hits a view whose visitors are still to load keeps for them; past it, it is built again from the log. */
+export const MAX_HITS_WHILE_LOADING = 100_000;
 
 /** Who watches which topic: the dashboards know, the hub asks. */
 export interface ViewWatchers {
@@ -33,6 +41,15 @@ interface View {
   stats: SiteStats;
   published: Published;
   unwatchedSince: number | undefined;
+  /** Present from a large view's first snapshot until its visitors are loaded (see LOAD_AFTER_SNAPSHOT_FROM). */
+  loading: Loading | undefined;
+}
+
+interface Loading {
+  scanned: ScannedView;
+  /** The matching hits recorded since the scan, recorded into the view once its visitors are in. */
+  hits: Hit[];
+  overflowed: boolean;
 }
 
 export type ViewOpening = { snapshot: string } | { refused: string };
@@ -55,6 +72,7 @@ export class SiteViews {
     private readonly budget: VisitorBudget,
     pool: HitLogPool,
     private readonly presence: PresenceCounts,
+    private readonly loadAfterSnapshotFrom = LOAD_AFTER_SNAPSHOT_FROM,
   ) {
     this.log = new HitLog(pool);
   }
@@ -66,7 +84,13 @@ export class SiteViews {
   /** Per hit: one log entry, and one comparison or two per view. */
   record(hit: Hit): void {
     this.log.append(hit);
-    for (const view of this.list) if (view.matches(hit)) view.stats.record(hit);
+    for (const view of this.list) {
+      if (!view.matches(hit)) continue;
+      const loading = view.loading;
+      if (!loading) view.stats.record(hit);
+      else if (loading.hits.length < MAX_HITS_WHILE_LOADING) loading.hits.push(hit);
+      else loading.overflowed = true;
+    }
   }
 
   /** A stored hit at start-up goes into the log only: no view exists yet. */
@@ -84,6 +108,8 @@ export class SiteViews {
       // A view holds what a site holds besides visitors: charged to the visitors' budget, so that
       // views stay within --max-memory too.
       if (!this.budget.take(VIEW_BYTES)) return { refused: "no memory left for another filtered view: try again later" };
+      // One view loads its visitors at a time: each holds its scan until then.
+      for (const loading of this.list) if (loading.loading) this.load(loading, time);
       view = this.build(canonical, time);
       this.views.set(canonical.key, view);
       this.list = [...this.views.values()];
@@ -93,19 +119,48 @@ export class SiteViews {
   }
 
   private build({ filters, window = DEFAULT_WINDOW, key }: CanonicalView, time: number): View {
-    const range = { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY, asOf: time };
-    const stats = viewFromLog(this.log, range, () => new SiteStats(this.site, this.limits, this.budget, window));
-    stats.advance(time);
+    const newStats = () => new SiteStats(this.site, this.limits, this.budget, window);
+    const scanned = scanView(this.log, this.rangeOf(filters, window, time), newStats);
     const head = window === DEFAULT_WINDOW ? { site: this.site, filters } : { site: this.site, filters, window };
+    const present = presentFigures(this.presence, this.site, filters);
+    const view = { head, window, topic: viewTopic(this.site, key), matches: matcherOf(filters), present, unwatchedSince: undefined };
+    if (scanned.visitors >= this.loadAfterSnapshotFrom) {
+      // The first snapshot carries figures that loading the visitors leaves as they are; the next
+      // tick sends what changed since.
+      const figures = figuresBeforeLoad(scanned, time);
+      present?.(figures);
+      return { ...view, stats: scanned.stats, published: firstPublished(figures, time, time), loading: { scanned, hits: [], overflowed: false } };
+    }
+    const stats = builtFrom(scanned, newStats);
+    stats.advance(time);
     // Published at once, as a restored site is: the first snapshot carries the history, and the
     // first tick continues its sequence.
-    const present = presentFigures(this.presence, this.site, filters);
     const { published } = nextTick(head, undefined, stats, time, () => time, present)!;
-    return { head, window, topic: viewTopic(this.site, key), matches: matcherOf(filters), present, stats, published, unwatchedSince: undefined };
+    return { ...view, stats, published, loading: undefined };
+  }
+
+  /** The hits a view opened at `time` starts from: those of its window, up to any still to come. */
+  private rangeOf(filters: CanonicalView["filters"], window: ViewWindow, time: number): LogRange {
+    return { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY, asOf: time };
+  }
+
+  /** Loads the visitors of a view opened before, then the hits it matched since; or builds it again from the log, now. */
+  private load(view: View, time: number): void {
+    const { scanned, hits, overflowed } = view.loading!;
+    view.loading = undefined;
+    if (!overflowed && loadScanned(scanned)) {
+      for (const hit of hits) view.stats.record(hit);
+    } else {
+      view.stats = viewFromLog(this.log, this.rangeOf(view.head.filters ?? {}, view.window, time), () => new SiteStats(this.site, this.limits, this.budget, view.window));
+    }
+    // So that the tick compares the figures with the snapshot's.
+    view.stats.dirty = true;
   }
 
   /** Publishes each changed view once; drops views nobody has watched for the grace period. */
   tick(time: number, watchers: ViewWatchers, publish: (topic: string, frame: string) => void): void {
+    // Before the log drops any chunk: a view still to load reads the chunks it scanned.
+    for (const view of this.list) if (view.loading) this.load(view, time);
     this.log.trim(time);
     for (const [key, view] of this.views) {
       if (watchers.isWatched(view.topic)) view.unwatchedSince = undefined;
@@ -132,6 +187,7 @@ export class SiteViews {
   /** The site left the live figures: its views show empty figures at the next tick, and the log goes. */
   reset(): void {
     for (const view of this.views.values()) {
+      view.loading = undefined;
       view.stats.visitors.forgetAll();
       view.stats = new SiteStats(this.site, this.limits, this.budget, view.window);
       view.stats.dirty = true;

@@ -40,17 +40,79 @@ const CHUNK_MASK = CHUNK_HITS - 1;
  * into a fresh `newStats()` instead, so that the sketch sees them as it would have.
  */
 export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteStats): SiteStats {
-  const stats = newStats();
-  const scanned = scanRange(log, range, stats);
-  if (!scanned) return stats;
-  const { chunks, scan } = scanned;
-  const asOf = Number.isFinite(range.to) ? range.to : (range.asOf ?? Number.NEGATIVE_INFINITY);
-  const currentAfter = asOf - stats.visitors.recentMs;
-  if (!loadVisitors(log, chunks, scan, stats, currentAfter)) return hitByHit(log, range, newStats, stats);
+  return builtFrom(scanView(log, range, newStats), newStats);
+}
+
+/** `viewFromLog` once its scan is done: the visitors loaded, the lists counted, the feed seeded. */
+export function builtFrom(scanned: ScannedView, newStats: () => SiteStats): SiteStats {
+  const { log, range, stats } = scanned;
+  if (!scanned.scan) return stats;
+  const { chunks, scan } = scanned.scan;
+  if (!loadVisitors(log, chunks, scan, stats, scanned.currentAfter, true)) return hitByHit(log, range, newStats, stats);
+  countTallies(log, scan.tallies, stats);
   stats.seedFeed(feedOf(log, chunks, scan.hits));
   // Up to `to`; an open end (a bootstrap's) leaves that to the caller, which knows its now.
   if (Number.isFinite(range.to)) stats.advance(range.to);
   return stats;
+}
+
+/**
+ * A view whose hits are scanned and counted, and whose visitors are noted but not yet loaded (see
+ * `figuresBeforeLoad` and `loadScanned`). It reads the log's chunks as they were: it is good until
+ * the log drops a chunk (HitLog.drops), which may free the codes it holds.
+ */
+export interface ScannedView {
+  readonly log: HitLog;
+  readonly range: LogRange;
+  /** Pageviews and events counted; no visitor yet. */
+  readonly stats: SiteStats;
+  /** Distinct visitors of the matching hits: what loading them costs. */
+  readonly visitors: number;
+  readonly currentAfter: number;
+  readonly drops: number;
+  readonly scan: { chunks: Chunk[]; scan: Scan } | undefined;
+}
+
+/** One pass over the log for a view's range: its hits counted into a fresh `newStats()`, its visitors noted. */
+export function scanView(log: HitLog, range: LogRange, newStats: () => SiteStats): ScannedView {
+  const drops = log.drops;
+  const stats = newStats();
+  const scan = scanRange(log, range, stats);
+  const asOf = Number.isFinite(range.to) ? range.to : (range.asOf ?? Number.NEGATIVE_INFINITY);
+  return { log, range, stats, visitors: scan?.scan.hits.visitors ?? 0, currentAfter: asOf - stats.visitors.recentMs, drops, scan };
+}
+
+/**
+ * A scanned view's figures at `time` (its `range.asOf`), exact, before any visitor is loaded: the
+ * visitors are tallied into the lists as `figuresFromLog` does, and the feed seeded. The first
+ * snapshot of a large view need not wait for its visitors: `loadScanned` loads them afterwards,
+ * with the lists already counted.
+ */
+export function figuresBeforeLoad(scanned: ScannedView, time: number): Stats {
+  const { log, stats } = scanned;
+  stats.advance(time);
+  if (!scanned.scan) return stats.stats(time);
+  const { chunks, scan } = scanned.scan;
+  const current = tallyCurrent(chunks, scan, scanned.currentAfter);
+  countTallies(log, scan.tallies, stats);
+  stats.seedFeed(feedOf(log, chunks, scan.hits));
+  const figures = stats.stats(time);
+  figures.visitors = { last5m: current, last30m: scan.hits.visitors, capped: false };
+  return figures;
+}
+
+/**
+ * Loads the visitors of a view whose figures `figuresBeforeLoad` gave: its SiteStats then goes on
+ * as if it had recorded every hit. False when it cannot: the log dropped a chunk since the scan,
+ * or the visitors' budget has no room; the caller then builds the view again (`viewFromLog`).
+ */
+export function loadScanned(scanned: ScannedView): boolean {
+  if (!scanned.scan) return true;
+  if (scanned.log.drops !== scanned.drops) return false;
+  const { chunks, scan } = scanned.scan;
+  if (loadVisitors(scanned.log, chunks, scan, scanned.stats, scanned.currentAfter, false)) return true;
+  scanned.stats.visitors.forgetAll();
+  return false;
 }
 
 /**
@@ -60,18 +122,8 @@ export function viewFromLog(log: HitLog, range: LogRange, newStats: () => SiteSt
  * visitor budget is spent, so none runs out. `stats` is a fresh SiteStats of the view's window.
  */
 export function figuresFromLog(log: HitLog, range: LogRange, stats: SiteStats): { stats: Stats; feed: FeedItem[] } {
-  const time = range.to;
-  const scanned = scanRange(log, range, stats);
-  stats.advance(time);
-  if (!scanned) return { stats: stats.stats(time), feed: [] };
-  const { chunks, scan } = scanned;
-  const current = tallyCurrent(chunks, scan, time - stats.visitors.recentMs);
-  // The lists come from the tallies, counted into the visitors' counters as a build's are; the
-  // counts of visitors from the tally too, as none was loaded.
-  countTallies(log, scan.tallies, stats);
-  const figures = stats.stats(time);
-  figures.visitors = { last5m: current, last30m: scan.hits.visitors, capped: false };
-  return { stats: figures, feed: feedOf(log, chunks, scan.hits) };
+  const figures = figuresBeforeLoad(scanView(log, range, () => stats), range.to);
+  return { stats: figures, feed: [...stats.recentFeed()] };
 }
 
 /** One pass over the log's chunks that reach into the range; undefined when a filter value is in no logged hit. */
@@ -174,10 +226,11 @@ const COUNTED = [
 
 /**
  * Loads each visitor once, in the order of their last hits (with the labels of their first and the
- * page of their last), tallying the pages of the current ones, then counts them a label at a time
- * (hundreds of thousands of visitors share a few hundred labels); false when the budget has no room.
+ * page of their last), uncounted: the lists are counted from the tallies, a label at a time
+ * (hundreds of thousands of visitors share a few hundred labels). With `tallyPages`, tallies the
+ * pages of the current ones on the way. False when the budget has no room.
  */
-function loadVisitors(log: HitLog, chunks: readonly Chunk[], { hits, tallies }: Scan, stats: SiteStats, currentAfter: number): boolean {
+function loadVisitors(log: HitLog, chunks: readonly Chunk[], { hits, tallies }: Scan, stats: SiteStats, currentAfter: number, tallyPages: boolean): boolean {
   const visitors = stats.visitors;
   visitors.beginLoad(hits.visitors);
   const [pages, source, browser, os, device, country] = COUNTED.map(({ at }) => log.labels(at));
@@ -202,10 +255,9 @@ function loadVisitors(log: HitLog, chunks: readonly Chunk[], { hits, tallies }: 
       current,
     );
     if (!loaded) return false;
-    if (current) pageTally[page]!++;
+    if (current && tallyPages) pageTally[page]!++;
   }
   visitors.endLoad();
-  countTallies(log, tallies, stats);
   return true;
 }
 

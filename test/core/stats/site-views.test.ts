@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { DEFAULT_HUB_LIMITS, Hub, siteTopic } from "../../../src/core/stats/hub.ts";
-import { MAX_VIEWS_PER_SITE, UNWATCHED_VIEW_GRACE_MS, VIEW_BYTES, type ViewWatchers } from "../../../src/core/stats/site-views.ts";
+import { MAX_HITS_WHILE_LOADING, MAX_VIEWS_PER_SITE, UNWATCHED_VIEW_GRACE_MS, VIEW_BYTES, type ViewWatchers } from "../../../src/core/stats/site-views.ts";
+import { CHUNK_BYTES, CHUNK_HITS } from "../../../src/core/stats/hit-log.ts";
 import type { Hit } from "../../../src/core/stats/site-stats.ts";
 import { visitorBytes } from "../../../src/core/stats/visitor-budget.ts";
-import type { SnapshotFrame, TickFrame } from "../../../src/core/wire/protocol.ts";
+import type { SnapshotFrame, Stats, TickFrame } from "../../../src/core/wire/protocol.ts";
 import { filtersFromObject, viewTopic, type CanonicalFilters } from "../../../src/core/wire/view-filters.ts";
 
 const T0 = 1_700_000_000_000;
@@ -153,4 +154,101 @@ describe("filtered views in the hub", () => {
     expect(built.feed).toEqual(expected.feed);
     expect(built.feed.length).toBe(50);
   });
+});
+
+/** Hits of a few visitors a second, from several countries and pages, some of them events. */
+function traffic(second: number): Hit[] {
+  return Array.from({ length: 4 }, (_, k) => {
+    const visitor = (second * 7 + k * 13) % 900;
+    return hit(visitor, T0 + second * 1000 + k, {
+      country: ["DE", "FR", "DE", "US"][visitor % 4]!,
+      page: `/p${(second + k) % 17}`,
+      source: ["Google", "Direct / None"][visitor % 2]!,
+      ...(k === 3 ? { name: second % 5 ? "engagement" : `Goal ${second % 3}` } : {}),
+    });
+  });
+}
+
+/** What a dashboard holds after a snapshot and the tick frames of its topic since. */
+function followed(snapshot: SnapshotFrame, frames: TickFrame[]): { stats: Stats; feed: unknown[]; seqs: number[] } {
+  const stats = { ...snapshot.stats };
+  const feed: unknown[] = [];
+  for (const frame of frames) {
+    Object.assign(stats, frame.changed);
+    feed.push(...frame.feed);
+  }
+  return { stats, feed, seqs: frames.map((frame) => frame.seq) };
+}
+
+describe("a large view loads its visitors after its first snapshot", () => {
+  const filters = { country: "DE" };
+  const later = (limits = {}) => new Hub({ ...DEFAULT_HUB_LIMITS, loadAfterSnapshotFrom: 1, ...limits });
+  const viewFrames = (hub: Hub, time: number) => tick(hub, time).filter((f) => f.topic === topicOf(filters)).map((f) => f.frame);
+
+  test("its snapshot and the ticks after it show what a view built at once shows: hits while it loads counted once, the feed in order", () => {
+    const atOnce = new Hub({ ...DEFAULT_HUB_LIMITS, loadAfterSnapshotFrom: Number.POSITIVE_INFINITY });
+    const loadsLater = later();
+    const both = [atOnce, loadsLater];
+    // 40 minutes of history, a tick a second.
+    for (let second = 0; second < 40 * 60; second++) {
+      for (const hub of both) for (const each of traffic(second)) hub.record(SITE, each);
+      for (const hub of both) hub.tick(T0 + second * 1000 + 500);
+    }
+    let time = T0 + 40 * 60_000;
+    const [expected, built] = both.map((hub) => snapshotOf(hub, filters, time));
+    expect(built!.stats.visitors.last30m).toBeGreaterThan(200);
+    expect(built).toEqual(expected!);
+    // Hits come before the first tick, and for a minute after it.
+    const frames: TickFrame[][] = [[], []];
+    for (let second = 40 * 60; second < 41 * 60; second++) {
+      for (const hub of both) for (const each of traffic(second)) hub.record(SITE, each);
+      time = T0 + second * 1000 + 500;
+      both.forEach((hub, k) => frames[k]!.push(...viewFrames(hub, time)));
+    }
+    const [fromAtOnce, fromLater] = [followed(expected!, frames[0]!), followed(built!, frames[1]!)];
+    expect(fromLater.feed.length).toBeGreaterThan(50);
+    expect(fromLater).toEqual(fromAtOnce);
+    expect(fromLater.seqs[0]).toBe(built!.seq + 1);
+    // And its visitors are tracked now: the view reopened shows the same as the one built at once.
+    expect(snapshotOf(loadsLater, filters, time).stats).toEqual(snapshotOf(atOnce, filters, time).stats);
+  });
+
+  test("a small view loads its visitors at once", () => {
+    const hub = new Hub({ ...DEFAULT_HUB_LIMITS, loadAfterSnapshotFrom: 3 });
+    for (let visitor = 0; visitor < 2; visitor++) hub.record(SITE, hit(visitor, T0, { country: "DE" }));
+    open(hub, filters, T0 + 1);
+    const used = hub.visitorBudget.usedBytes;
+    hub.tick(T0 + 2);
+    expect(hub.visitorBudget.usedBytes).toBe(used);
+    const large = later();
+    for (let visitor = 0; visitor < 2; visitor++) large.record(SITE, hit(visitor, T0, { country: "DE" }));
+    open(large, filters, T0 + 1);
+    const before = large.visitorBudget.usedBytes;
+    large.tick(T0 + 2);
+    expect(large.visitorBudget.usedBytes).toBeGreaterThan(before);
+  });
+
+  // When the log drops a chunk the scan read, the codes it noted may name other labels by then;
+  // when too many hits wait for the load, holding them costs more than the log does.
+  for (const [name, meanwhile, chunks] of [
+    ["the log drops chunks before the load", CHUNK_HITS * 2, 6],
+    ["more hits than it keeps come before the load (the log dropping none)", MAX_HITS_WHILE_LOADING + 1, 64],
+  ] as const) {
+    test(`when ${name}, it is built from the log at the tick: as a view opened then would be`, () => {
+      const limits = { hitLogMemory: CHUNK_BYTES * chunks };
+      const loadsLater = later(limits);
+      const atTheTick = new Hub({ ...DEFAULT_HUB_LIMITS, ...limits });
+      const both = [loadsLater, atTheTick];
+      const pages = (n: number) => `/page-${n % 50}`;
+      for (let i = 0; i < CHUNK_HITS * 4; i++) for (const hub of both) hub.record(SITE, hit(i % 3000, T0 + i, { country: "DE", page: pages(i) }));
+      const snapshot = snapshotOf(loadsLater, filters, T0 + CHUNK_HITS * 4);
+      // New labels, which may take the codes of those of dropped chunks.
+      for (let i = 0; i < meanwhile; i++) for (const hub of both) hub.record(SITE, hit(5000 + (i % 3000), T0 + CHUNK_HITS * 4 + i, { country: "DE", page: `/new-${i % 50}` }));
+      const time = T0 + CHUNK_HITS * 4 + meanwhile;
+      const frames = viewFrames(loadsLater, time);
+      const expected = snapshotOf(atTheTick, filters, time);
+      expect(followed(snapshot, frames).stats).toEqual(expected.stats);
+      expect(loadsLater.visitorBudget.usedBytes).toBe(atTheTick.visitorBudget.usedBytes);
+    });
+  }
 });
