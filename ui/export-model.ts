@@ -40,13 +40,19 @@ function filterRows(filters: Filters): Array<ReadonlyArray<string>> {
 }
 
 /**
- * The server's export of the site's events since the view's window began (the session cookie
- * authorizes it), narrowed by the view's filters: the server takes them as the socket URL does.
- * `serverTime` is the moment the view shows: a rewound view's window ends there, a live one's goes
- * on to the download.
+ * The server's export of the site's events over the view's window (the session cookie authorizes
+ * it), narrowed by the view's filters: the server takes them as the socket URL does. A live view's
+ * window is named, not its start: the server counts it back from the download, and the link stays
+ * the same from frame to frame (an href that changes is work for the page at every frame). A view
+ * rewound to `rewoundTo` (server time) exports the window that ends there.
  */
-export function eventsExportHref(site: string, serverTime: number, filters: Filters = {}, window: ViewWindow = DEFAULT_WINDOW, rewound = false): string {
-  const from = new Date(serverTime - window * 60_000).toISOString();
-  const to: Array<[string, string]> = rewound ? [["to", new Date(serverTime).toISOString()]] : [];
-  return `/api/export?${new URLSearchParams([["site", site], ["from", from], ...to, ...filterParams(filters)])}`;
+export function eventsExportHref(site: string, filters: Filters = {}, window: ViewWindow = DEFAULT_WINDOW, rewoundTo?: number): string {
+  const span: Array<[string, string]> =
+    rewoundTo === undefined
+      ? [["window", String(window)]]
+      : [
+          ["from", new Date(rewoundTo - window * 60_000).toISOString()],
+          ["to", new Date(rewoundTo).toISOString()],
+        ];
+  return `/api/export?${new URLSearchParams([["site", site], ...span, ...filterParams(filters)])}`;
 }

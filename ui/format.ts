@@ -56,6 +56,18 @@ export function relativeTime(t: number, now: number): string {
   return `${Math.floor(hours / 24)}d ago`;
 }
 
+/**
+ * A feed row's age: relativeTime with its seconds in tens, "now" under ten. Every age that reads
+ * differently is a row drawn and laid out again: a busy feed's rows then all read "now", and a
+ * quiet one's move every ten seconds rather than every second. The last event's age keeps its seconds.
+ */
+export function feedAge(t: number, now: number): string {
+  const seconds = Math.floor((now - t) / 1000);
+  if (seconds < 10) return "now";
+  if (seconds < 60) return `${Math.floor(seconds / 10) * 10}s ago`;
+  return relativeTime(t, now);
+}
+
 /** 999 -> "999", 1234 -> "1,234", 12345 -> "12.3k", 1234567 -> "1.2M". Locale-independent on purpose (tests, screenshots). */
 export function formatNumber(n: number): string {
   const value = Math.round(n);

@@ -3,7 +3,7 @@
  * components only lay it out.
  */
 import type { PageList, Series, Stats, TopList } from "../src/core/wire/protocol.ts";
-import { countryLabel, formatNumber, formatPercent, relativeTime, toShares, type Share } from "./format.ts";
+import { countryLabel, feedAge, formatNumber, formatPercent, toShares, type Share } from "./format.ts";
 import { niceMax, seriesToBars, sum, type Bar } from "./series.ts";
 import type { ViewState } from "./view-model.ts";
 import { presentNow, withPresentRows } from "./presence-model.ts";
@@ -145,7 +145,7 @@ export function siteModel(view: ViewState, now: number, lists: Stats = view.stat
       browser: item.b,
       os: item.o,
       country: countryLabel(item.c),
-      ago: relativeTime(item.t, serverNow),
+      ago: feedAge(item.t, serverNow),
       t: item.t,
     })),
   };

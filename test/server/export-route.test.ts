@@ -123,6 +123,11 @@ describe("GET /api/export", () => {
       expect(await paths(await windowExport("site=shop.test"))).toEqual(["/forty", "/ten", "/two", "/now"]);
     });
 
+    test("the file is named after the moment the window began", async () => {
+      const response = await windowExport("site=shop.test&window=5");
+      expect(response.headers.get("content-disposition")).toBe('attachment; filename="pulse-shop.test_2026-10-31T23-55-00.000Z.csv"');
+    });
+
     test.each([
       ["site=shop.test&window=2", "window must be 1, 5 or 30 (minutes)"],
       ["site=shop.test&window=5&from=2026-11-01", "give from or window, not both"],

@@ -56,16 +56,17 @@ describe("the downloads' names and addresses", () => {
     expect(tablesFileName("shop.test:8080", T0)).toBe("pulse-shop.test-8080-2025-01-01T12-00-00Z.csv");
   });
 
-  test("the raw events are the server's export of the last 30 minutes", () => {
-    const href = new URL(eventsExportHref("shop.test", T0), "http://pulse.local");
+  test("the raw events are the server's export of the last 30 minutes, counted back from the download", () => {
+    const href = new URL(eventsExportHref("shop.test"), "http://pulse.local");
     expect(href.pathname).toBe("/api/export");
-    expect(href.searchParams.get("site")).toBe("shop.test");
-    expect(href.searchParams.get("from")).toBe("2025-01-01T11:30:00.000Z");
-    expect([...href.searchParams.keys()]).toEqual(["site", "from"]);
+    expect([...href.searchParams]).toEqual([
+      ["site", "shop.test"],
+      ["window", "30"],
+    ]);
   });
 
   test("a shorter window exports the events of that window, and the tables say it", () => {
-    expect(new URL(eventsExportHref("shop.test", T0, {}, 5), "http://pulse.local").searchParams.get("from")).toBe("2025-01-01T11:55:00.000Z");
+    expect(new URL(eventsExportHref("shop.test", {}, 5), "http://pulse.local").searchParams.get("window")).toBe("5");
     const model = { ...siteModel(initialState("shop.test"), T0), window: 1 as const };
     expect(tablesCsv(model).split("\r\n").filter((row) => row.startsWith("Summary"))).toEqual([
       'Summary,Current visitors,0,"visitors, last 1 minute"',
@@ -75,7 +76,7 @@ describe("the downloads' names and addresses", () => {
   });
 
   test("a rewound view's raw events end at the moment it shows", () => {
-    const href = new URL(eventsExportHref("shop.test", T0, {}, 5, true), "http://pulse.local");
+    const href = new URL(eventsExportHref("shop.test", {}, 5, T0), "http://pulse.local");
     expect([...href.searchParams]).toEqual([
       ["site", "shop.test"],
       ["from", "2025-01-01T11:55:00.000Z"],
@@ -84,10 +85,10 @@ describe("the downloads' names and addresses", () => {
   });
 
   test("a filtered view's raw events are narrowed by its filters, named as the socket URL names them", () => {
-    const href = new URL(eventsExportHref("shop.test", T0, { event: "Signup", page: "/a&b" }), "http://pulse.local");
+    const href = new URL(eventsExportHref("shop.test", { event: "Signup", page: "/a&b" }), "http://pulse.local");
     expect([...href.searchParams]).toEqual([
       ["site", "shop.test"],
-      ["from", "2025-01-01T11:30:00.000Z"],
+      ["window", "30"],
       ["page", "/a&b"],
       ["event", "Signup"],
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { curlCommand, formatNumber, formatPercent, relativeTime, toShares } from "../../ui/format.ts";
+import { curlCommand, feedAge, formatNumber, formatPercent, relativeTime, toShares } from "../../ui/format.ts";
 
 describe("toShares", () => {
   test("shares of the given total; bar widths relative to the largest entry", () => {
@@ -27,6 +27,12 @@ test("formatPercent", () => {
   expect(formatPercent(0.004)).toBe("<1%");
   expect(formatPercent(0.425)).toBe("43%");
   expect(formatPercent(1)).toBe("100%");
+});
+
+test("feedAge: seconds in tens, now under ten; minutes and more as relativeTime", () => {
+  const now = 1_000_000_000;
+  expect([0, 9_999, 10_000, 19_999, 59_999, 60_000, 2 * 3600_000].map((age) => feedAge(now - age, now))).toEqual(["now", "now", "10s ago", "10s ago", "50s ago", "1m ago", "2h ago"]);
+  expect(feedAge(now + 2_000, now)).toBe("now");
 });
 
 test("relativeTime", () => {

@@ -18,7 +18,7 @@ const loaded = () =>
         events: [["signup", 2]],
         countries: [["FR", 6], ["Unknown", 1]],
       }),
-      feed: [feedItem("/cart", T0 - 3000), feedItem("/buy", T0, { n: "purchase" })],
+      feed: [feedItem("/cart", T0 - 13_000), feedItem("/buy", T0 - 3000, { n: "purchase" })],
     }),
     T0,
   );
@@ -40,14 +40,14 @@ test("headline numbers, charts on the server clock, lists with shares, feed rows
   expect(model.lists.find((l) => l.testid === "top-countries")?.rows.map((r) => r.label)).toEqual(["🇫🇷 France", "Unknown"]);
   expect(model.feed.map((r) => [r.path, r.event, r.ago])).toEqual([
     ["/buy", "purchase", "now"],
-    ["/cart", null, "3s ago"],
+    ["/cart", null, "10s ago"],
   ]);
   expect(model.feed[0]?.country).toBe("🇫🇷 France");
 });
 
 test("uses the server clock: a client 2 s behind still reads the newest bucket", () => {
-  const state = applyFrame(initialState("shop.test"), snapshot({ time: T0, feed: [feedItem("/x", T0 - 5000)] }), T0 - 2000);
-  expect(siteModel(state, T0 - 2000).feed[0]?.ago).toBe("5s ago");
+  const state = applyFrame(initialState("shop.test"), snapshot({ time: T0, feed: [feedItem("/x", T0 - 11_000)] }), T0 - 2000);
+  expect(siteModel(state, T0 - 2000).feed[0]?.ago).toBe("10s ago");
 });
 
 test("pageTitle", () => {

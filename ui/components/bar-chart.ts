@@ -27,7 +27,7 @@ function Chart({ testid, title, chart, since, until = "now", withSeconds }: Prop
       <span class="chart-total">${formatNumber(chart.total)} pageviews</span>
     </figcaption>
     <div class="chart-plot">
-      <div class="chart-y" aria-hidden="true"><span>${formatNumber(chart.max)}</span><span>${chart.half === null ? "" : formatNumber(chart.half)}</span><span>0</span></div>
+      <div class="chart-y" aria-hidden="true"><span>${formatNumber(chart.max)}</span><span>${chart.half === null ? null : formatNumber(chart.half)}</span><span>0</span></div>
       <svg viewBox=${viewBox} preserveAspectRatio="none" role="img" aria-label=${`${title}: ${chart.total} pageviews`}>
         <line class="chart-grid" x1=${x} x2=${x + width} y1="0.5" y2="0.5" vector-effect="non-scaling-stroke" />
         <line class="chart-grid" x1=${x} x2=${x + width} y1="50" y2="50" vector-effect="non-scaling-stroke" />

@@ -7,6 +7,6 @@ export function ConnectionBadge({ freshness }: { freshness: Freshness }) {
   return html`<div class=${`badge badge-${state}`} role="status">
     <span class="badge-dot" aria-hidden="true"></span>
     <span data-testid="connection-state">${word}</span>
-    ${detail && html`<span class="badge-detail">${detail}</span>`}
+    ${detail ? html`<span class="badge-detail">${detail}</span>` : null}
   </div>`;
 }

@@ -29,7 +29,7 @@ export function ExportCard({ site, model, serverNow, rewound = false, filters }:
     <h2 class="card-title">Download</h2>
     <div class="export-actions">
       <button type="button" class="button" data-testid="download-tables" onClick=${downloadTables}>Download tables (CSV)</button>
-      <a class="button" data-testid="download-events" href=${eventsExportHref(site, serverNow, filters, model.window, rewound)} download>Download raw events, ${span} (CSV)</a>
+      <a class="button" data-testid="download-events" href=${eventsExportHref(site, filters, model.window, rewound ? serverNow : undefined)} download>Download raw events, ${span} (CSV)</a>
     </div>
   </section>`;
 }

@@ -21,7 +21,7 @@ export function RewindBar({ scrubber, onScrub }: { scrubber: ScrubberModel; onSc
         onInput=${(event: Event) => onScrub(Number((event.currentTarget as HTMLInputElement).value))}
       />
       <output class="rewind-time" for="rewind-moment" data-testid="rewind-time">${scrubber.time}</output>
-      <span class="muted">${scrubber.before}${scrubber.loading ? " · loading…" : ""}</span>
+      <span class="muted">${scrubber.before}${scrubber.loading ? " · loading…" : null}</span>
     </div>
     ${scrubber.partial !== null && html`<p class="rewind-partial" data-testid="rewind-partial">${scrubber.partial}</p>`}
   </section>`;

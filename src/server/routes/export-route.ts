@@ -89,7 +89,9 @@ export function createExportRoute(store: ExportSource, maxConcurrent = MAX_CONCU
       finished = true;
     });
     peer?.keepOpen?.();
-    const name = [query.site, url.searchParams.get("from"), url.searchParams.get("to")].filter(Boolean).join("_").replace(/[^\w.-]/g, "-");
+    // A window's export is named after the moment it starts from, as one asked `from` is.
+    const from = url.searchParams.get("from") ?? (url.searchParams.has("window") ? new Date(query.from!).toISOString() : null);
+    const name = [query.site, from, url.searchParams.get("to")].filter(Boolean).join("_").replace(/[^\w.-]/g, "-");
     return new Response(stream, {
       headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="pulse-${name}.csv"` },
     });
