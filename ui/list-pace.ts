@@ -19,22 +19,35 @@ const DUE_EARLY_MS = 50;
 export interface ListPace {
   listsOf: ViewState;
   at: number;
+  /** The view the last draw showed. */
+  drawn: ViewState;
+  /** True when that draw held lists that were due, so that the next moves them alone. */
+  heldForFrame: boolean;
 }
 
 export interface PacedLists {
   /** The figures to draw the lists, the map and the tabs open now from. */
   lists: Stats;
   pace: ListPace;
-  /** Milliseconds until lists held back are due; null when `view`'s own are drawn. */
+  /** Milliseconds until lists held back are due (0: in a draw of their own, next); null when `view`'s own are drawn. */
   dueIn: number | null;
 }
 
+/**
+ * Moving the lists is a draw's heaviest work: a draw that shows a new frame as well keeps them
+ * once more, and they move in the next draw alone (the next animation frame), so that no draw
+ * does both.
+ */
 export function paceLists(previous: ListPace | null, view: ViewState, now: number): PacedLists {
-  if (previous === null || !sameSequence(previous.listsOf, view) || now - previous.at >= LIST_PACE_MS - DUE_EARLY_MS) {
-    return { lists: view.stats, pace: { listsOf: view, at: now }, dueIn: null };
-  }
+  const fresh = { lists: view.stats, pace: { listsOf: view, at: now, drawn: view, heldForFrame: false }, dueIn: null };
+  if (previous === null || !sameSequence(previous.listsOf, view)) return fresh;
   const held = previous.listsOf.stats;
-  return { lists: held, pace: previous, dueIn: listedTheSame(held, view.stats) ? null : previous.at + LIST_PACE_MS - now };
+  const same = listedTheSame(held, view.stats);
+  if (now - previous.at >= LIST_PACE_MS - DUE_EARLY_MS) {
+    if (same || previous.heldForFrame || view === previous.drawn) return fresh;
+    return { lists: held, pace: { ...previous, drawn: view, heldForFrame: true }, dueIn: 0 };
+  }
+  return { lists: held, pace: { ...previous, drawn: view }, dueIn: same ? null : previous.at + LIST_PACE_MS - now };
 }
 
 /** The sections the lists and the map are drawn from; a frame leaves those it did not change as they were. */

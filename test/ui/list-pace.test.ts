@@ -56,12 +56,36 @@ describe("the lists' pace", () => {
     for (let n = 0; n < 4; n++) views.push(next(views.at(-1)!, `/p${n}`));
     const steps = drawn(views.map((view, n) => [view, n * 250]));
     expect(steps.slice(1, 4).every((step) => step.countries === views[0]!.stats.countries)).toBe(true);
-    // A draw a little early (the screen's refresh) still moves them.
-    const last = paceLists(steps[3]!.pace, views[4]!, LIST_PACE_MS - 10);
-    expect(last.lists).toBe(views[4]!.stats);
-    expect(rowsOf(siteModel(views[4]!, T0, last.lists), "top-pages")).toEqual(["/a 33%", "/p0 17%", "/p1 17%", "/p2 17%", "/p3 17%"]);
+    // A draw a little early (the screen's refresh) still moves them, once nothing else is new.
+    const last = paceLists(steps[3]!.pace, views[3]!, LIST_PACE_MS - 10);
+    expect(last.lists).toBe(views[3]!.stats);
+    expect(rowsOf(siteModel(views[3]!, T0, last.lists), "top-pages")).toEqual(["/a 40%", "/p0 20%", "/p1 20%", "/p2 20%"]);
     expect(last.dueIn).toBeNull();
     expect(last.pace.at).toBe(LIST_PACE_MS - 10);
+  });
+
+  test("a frame that comes when the lists are due is drawn first with them held; they move alone in the next draw, whatever came by then", () => {
+    const views = [loaded()];
+    for (let n = 0; n < 3; n++) views.push(next(views.at(-1)!, `/p${n}`));
+    const [, , frame, alone] = drawn([
+      [views[0]!, 0],
+      [views[1]!, 250],
+      [views[2]!, LIST_PACE_MS],
+      [views[3]!, LIST_PACE_MS + 16],
+    ]);
+    expect(frame!.model.currentVisitors).toBe(4);
+    expect(frame!.countries).toBe(views[0]!.stats.countries);
+    expect(frame!.dueIn).toBe(0);
+    // Another frame came within the animation frame: the lists move all the same, not held again.
+    expect(alone!.countries).toBe(views[3]!.stats.countries);
+    expect(alone!.dueIn).toBeNull();
+    // With nothing new but the lists, the draw that finds them due moves them.
+    const [, , again] = drawn([
+      [views[0]!, 0],
+      [views[1]!, 250],
+      [views[1]!, LIST_PACE_MS],
+    ]);
+    expect(again!.countries).toBe(views[1]!.stats.countries);
   });
 
   test("the tabs open now move with the pages list, which counts them page by page", () => {
