@@ -109,7 +109,7 @@ export class SiteViews {
       // views stay within --max-memory too.
       if (!this.budget.take(VIEW_BYTES)) return { refused: "no memory left for another filtered view: try again later" };
       // One view loads its visitors at a time: each holds its scan until then.
-      for (const loading of this.list) if (loading.loading) this.load(loading, time);
+      for (const other of this.list) if (other.loading) this.load(other, time);
       view = this.build(canonical, time);
       this.views.set(canonical.key, view);
       this.list = [...this.views.values()];
