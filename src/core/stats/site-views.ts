@@ -119,7 +119,7 @@ export class SiteViews {
   }
 
   private build({ filters, window = DEFAULT_WINDOW, key }: CanonicalView, time: number): View {
-    const newStats = () => new SiteStats(this.site, this.limits, this.budget, window);
+    const newStats = this.statsOf(window);
     const scanned = scanView(this.log, this.rangeOf(filters, window, time), newStats);
     const head = window === DEFAULT_WINDOW ? { site: this.site, filters } : { site: this.site, filters, window };
     const present = presentFigures(this.presence, this.site, filters);
@@ -139,6 +139,11 @@ export class SiteViews {
     return { ...view, stats, published, loading: undefined };
   }
 
+  /** Fresh figures of a view of this window, charged to the visitors' budget. */
+  private statsOf(window: ViewWindow): () => SiteStats {
+    return () => new SiteStats(this.site, this.limits, this.budget, window);
+  }
+
   /** The hits a view opened at `time` starts from: those of its window, up to any still to come. */
   private rangeOf(filters: CanonicalView["filters"], window: ViewWindow, time: number): LogRange {
     return { filters, from: time - window * 60_000, to: Number.POSITIVE_INFINITY, asOf: time };
@@ -151,7 +156,7 @@ export class SiteViews {
     if (!overflowed && loadScanned(scanned)) {
       for (const hit of hits) view.stats.record(hit);
     } else {
-      view.stats = viewFromLog(this.log, this.rangeOf(view.head.filters ?? {}, view.window, time), () => new SiteStats(this.site, this.limits, this.budget, view.window));
+      view.stats = viewFromLog(this.log, this.rangeOf(view.head.filters ?? {}, view.window, time), this.statsOf(view.window));
     }
     // So that the tick compares the figures with the snapshot's.
     view.stats.dirty = true;
@@ -189,7 +194,7 @@ export class SiteViews {
     for (const view of this.views.values()) {
       view.loading = undefined;
       view.stats.visitors.forgetAll();
-      view.stats = new SiteStats(this.site, this.limits, this.budget, view.window);
+      view.stats = this.statsOf(view.window)();
       view.stats.dirty = true;
     }
     this.log.clear();
