@@ -3,6 +3,7 @@
  * called with Requests, frames are recorded instead of sent, and ticks run when the test says.
  */
 import { composePulse } from "../../src/app.ts";
+import type { EventBus } from "../../src/bus/event-bus.ts";
 import { LocalBus } from "../../src/bus/local-bus.ts";
 import type { ClusterFigures } from "../../src/control/control-plane.ts";
 import { parseConfig } from "../../src/config.ts";
@@ -37,6 +38,8 @@ export interface HandlerOptions {
   clusterMetrics?: () => ClusterFigures | undefined;
   /** Whether the bus is congested (ingest then answers 503). */
   overloaded?: () => boolean;
+  /** The bus instead of a single process's (then `overloaded` is the bus's own). */
+  bus?: EventBus;
   /** The files served; by default a page and a placeholder tracker. */
   files?: Record<string, Asset>;
 }
@@ -75,7 +78,7 @@ export function handlerSetup(options: HandlerOptions = {}) {
     },
     store,
     token: options.token ?? TOKEN,
-    bus: new TestBus(options.overloaded ?? (() => false)),
+    bus: options.bus ?? new TestBus(options.overloaded ?? (() => false)),
     control,
     transport,
     metrics,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { IpcBus, isBatchMessage, MAX_UNRETURNED_CHARS, type Channel } from "../../src/bus/ipc-bus.ts";
 import { BASE, bearer, errorOf, handlerSetup } from "../helpers/handler-setup.ts";
 import { UA } from "../helpers/user-agents.ts";
 
@@ -31,6 +32,65 @@ describe("a congested bus", () => {
     expect((await handler(event("203.0.113.9")))!.status).toBe(202);
     await tick();
     expect(store.count()).toBe(20 + 1 + 20 + 1);
+  });
+  test("a request whose body was still coming when the bus became congested is held to its address's share too", async () => {
+    let congested = false;
+    const time = 1_000_000;
+    const { handler, metrics } = handlerSetup({ trustProxy: true, overloaded: () => congested, now: () => time });
+    let finish: (body: string) => void = () => {};
+    const slowBody = new ReadableStream<Uint8Array>({
+      start(controller) {
+        finish = (body) => (controller.enqueue(new TextEncoder().encode(body)), controller.close());
+      },
+    });
+    const slow = handler(
+      new Request(`${BASE}/api/event`, { method: "POST", headers: { "user-agent": UA.firefoxLinux, "x-forwarded-for": "203.0.113.9" }, body: slowBody }),
+    );
+    congested = true;
+    for (let i = 0; i < 20; i++) expect((await handler(event("203.0.113.9")))!.status).toBe(202);
+    finish(JSON.stringify({ n: "pageview", u: "https://shop.test/slow" }));
+    expect((await slow)!.status).toBe(503);
+    expect(metrics.eventsDropped.overloaded).toBe(1);
+  });
+});
+
+describe("a worker's bus that fills", () => {
+  test("a flood of heavy events between two sends is refused once it nears the bus's bound: every event answered 202 is sent, none dropped", async () => {
+    // A worker whose primary takes its batches but has not sent any back yet.
+    const sentEvents: number[] = [];
+    const primary: Channel = {
+      send: (message) => void (isBatchMessage(message) && sentEvents.push((JSON.parse(message.events) as unknown[]).length)),
+      onMessage: () => {},
+    };
+    let dropped = 0;
+    const bus = new IpcBus(primary, { onDropped: (batch) => void (dropped += batch.length) });
+    const time = 1_000_000;
+    const { handler, tick } = handlerSetup({ trustProxy: true, bus, now: () => time });
+    expect((await handler(event("198.51.100.4")))!.status).toBe(202);
+    await tick();
+    expect(sentEvents).toEqual([1]);
+
+    // Ten sites and thirty long properties a request (some 66 KB of events), from five addresses,
+    // fifty requests in flight at a time: more than the bus holds, and no tick meanwhile.
+    const props = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "v".repeat(200)]));
+    const sites = Array.from({ length: 10 }, (_, i) => `heavy${i}.test`).join(",");
+    const heavy = (i: number) =>
+      new Request(`${BASE}/api/event`, {
+        method: "POST",
+        headers: { "user-agent": UA.firefoxLinux, "x-forwarded-for": `203.0.113.${i % 5}` },
+        body: JSON.stringify({ n: "pageview", u: `https://heavy0.test/${i}`, d: sites, p: props }),
+      });
+    const statuses = new Map<number, number>();
+    for (let round = 0; round < 20; round++) {
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => handler(heavy(round * 50 + i))));
+      for (const answer of answers) statuses.set(answer!.status, (statuses.get(answer!.status) ?? 0) + 1);
+    }
+    await tick();
+    const answeredAccepted = 1 + 10 * (statuses.get(202) ?? 0);
+    expect({ sent: sentEvents.reduce((sum, n) => sum + n, 0), dropped }).toEqual({ sent: answeredAccepted, dropped: 0 });
+    expect(statuses.get(503)).toBeGreaterThan(0);
+    // It stopped well before the bound, not at it.
+    expect(10 * (statuses.get(202) ?? 0) * 6_600).toBeLessThan(MAX_UNRETURNED_CHARS);
   });
 });
 

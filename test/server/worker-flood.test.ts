@@ -104,12 +104,11 @@ describe("a flood of ingest at two workers", () => {
     const answered = 10 * (statuses.get(202) ?? 0) + visitor.get(202)!;
     let stored = 0;
     let accepted = -1;
-    // Up to 60 s: catching up usually takes about a second, but a run in which the workers let more
-    // of the flood in (117,000 events answered rather than 90,000) took over 10 s on a loaded
-    // machine, and a CI run was still catching up after 30 s. Storing 100,000 events of 30
-    // properties each is most of it; what this test asks is that none is lost, not how fast.
+    // Up to 30 s: catching up usually takes about a second, over 10 s on a loaded machine when the
+    // workers let more of the flood in. (Two CI runs that failed here waited in vain: the workers
+    // had answered 202 to events they then dropped; see SEND_AT_EVENTS.)
     const began = Date.now();
-    while (Date.now() - began < 60_000 && (accepted - before.accepted < answered || stored - before.stored < answered)) {
+    while (Date.now() - began < 30_000 && (accepted - before.accepted < answered || stored - before.stored < answered)) {
       await Bun.sleep(200);
       [stored, accepted] = [await metric("pulse_events_stored_total"), await metric("pulse_events_accepted_total")];
     }
@@ -121,5 +120,5 @@ describe("a flood of ingest at two workers", () => {
       stored: answered,
       lost: 0,
     });
-  }, 90_000);
+  }, 60_000);
 });

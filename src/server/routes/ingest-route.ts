@@ -100,11 +100,12 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
   }
   // While the server catches up, each address may still send a visitor's share: a flood from one
   // address is refused, and the visitors of other addresses are not.
-  const overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
-  if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) {
+  const refuseOverloaded = () => {
     endpoint.dropped(deps.metrics, "overloaded");
     return jsonError(503, "the server is catching up with a flood of events; send this one again shortly", { ...cors, "retry-after": "1" });
-  }
+  };
+  let overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
+  if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded();
   try {
     refuseDeclaredOversize(request);
     let bytes: Uint8Array;
@@ -114,6 +115,12 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     } catch {
       // The client hung up before the whole body arrived: its mistake, not an unexpected error.
       throw new HttpError(400, "the body was cut off");
+    }
+    // The server may have become overloaded while the body was on its way: the requests in flight
+    // then are held to their address's share too, not all accepted.
+    if (overloadKey === undefined && deps.overloaded?.()) {
+      overloadKey = addressKey(address);
+      if (!deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded();
     }
     const body = decodeBody(bytes);
     const result = endpoint.accept(deps.ingestor, { body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
