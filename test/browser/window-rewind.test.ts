@@ -134,8 +134,17 @@ describe("pause and rewind", () => {
       const keys = [...Array(seconds + 20).fill("ArrowLeft"), ...Array(20).fill("ArrowRight")];
       for (const key of keys) await page.keyboard.press(key);
       expect(Number(await scrubber.inputValue())).toBe(-seconds);
-      // Answers to positions passed on the way may come first: wait for the one chosen.
-      await page.locator('[data-testid="rewind"][aria-busy="false"]').waitFor({ timeout: STEP_TIMEOUT });
+      // Answers to positions passed on the way may come first: wait for the one chosen. The page
+      // draws once per animation frame, so until it has drawn the last key's position, the bar
+      // may still say not busy of the one before: the words for the position come with it.
+      await page.waitForFunction(
+        (before) => {
+          const bar = document.querySelector('[data-testid="rewind"]');
+          return bar?.getAttribute("aria-busy") === "false" && bar.querySelector('[role="slider"], input[type="range"]')?.getAttribute("aria-valuetext")?.endsWith(before) === true;
+        },
+        `, ${seconds} s earlier`,
+        { timeout: STEP_TIMEOUT },
+      );
       expect(await text(page, "current-visitors")).toBe("3");
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="feed-item"]').length === 3, undefined, { timeout: STEP_TIMEOUT });
       expect(await byTestId(page, "feed-item").locator(".feed-path").allTextContents()).toEqual(["/before", "/before", "/before"]);
