@@ -44,7 +44,7 @@ import { WriteBuffer } from "./storage/write-buffer.ts";
 /**
  * Accepted events go on the bus at ticks, and as soon as this many wait. A bus says it is
  * congested from what it has sent and not had back; events still held here it cannot see. A
- * flooded worker between two sends once held 88 MB of events with 30 properties each, all
+ * flooded worker between two sends once held tens of MB of events with 30 properties each, all
  * answered 202 while its bus looked clear, and then dropped whole by it. At most some 8 KB each
  * (a body's limit), this many stay well within the room a bus keeps past congestion.
  */

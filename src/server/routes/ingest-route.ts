@@ -100,12 +100,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
   }
   // While the server catches up, each address may still send a visitor's share: a flood from one
   // address is refused, and the visitors of other addresses are not.
-  const refuseOverloaded = () => {
-    endpoint.dropped(deps.metrics, "overloaded");
-    return jsonError(503, "the server is catching up with a flood of events; send this one again shortly", { ...cors, "retry-after": "1" });
-  };
   let overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
-  if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded();
+  if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded(endpoint, deps);
   try {
     refuseDeclaredOversize(request);
     let bytes: Uint8Array;
@@ -120,7 +116,7 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     // then are held to their address's share too, not all accepted.
     if (overloadKey === undefined && deps.overloaded?.()) {
       overloadKey = addressKey(address);
-      if (!deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded();
+      if (!deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded(endpoint, deps);
     }
     const body = decodeBody(bytes);
     const result = endpoint.accept(deps.ingestor, { body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
@@ -139,6 +135,11 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     endpoint.dropped(deps.metrics, "invalid");
     return errorResponse(error, cors);
   }
+}
+
+function refuseOverloaded(endpoint: IngestEndpoint, deps: IngestDeps): Response {
+  endpoint.dropped(deps.metrics, "overloaded");
+  return jsonError(503, "the server is catching up with a flood of events; send this one again shortly", { ...deps.otherHeaders, "retry-after": "1" });
 }
 
 function withHeader(accepted: Headers, name: string, value: string): Headers {
