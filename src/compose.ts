@@ -171,6 +171,7 @@ export function composePulse(config: Config, resources: PulseResources): Pulse {
     live: { liveSites: config.liveSites, allowOrigins: config.allowOrigins, admission: widgetAdmission, metrics },
     onRequest: (time) => turns.request(time),
     overloaded: () => bus.congested(),
+    full: () => bus.full(),
     ...(resources.workerId === undefined ? {} : { workerId: resources.workerId }),
     clusterMetrics: () => control.clusterFigures(),
     ...(transport.reply ? { reply: transport.reply } : {}),

@@ -46,5 +46,10 @@ export interface EventBus {
    * published, and an event answered as accepted must not be lost that way.
    */
   congested(): boolean;
+  /**
+   * True once so little room is left before that bound that even what `congested` still lets in
+   * could be dropped: then every event is answered "try again", whoever sends it.
+   */
+  full(): boolean;
   close(): void;
 }

@@ -124,6 +124,11 @@ export class IpcBus implements EventBus {
     return this.unreturned > this.maxUnreturned / 2;
   }
 
+  /** Three quarters of the bound: what a request whose body is still coming brings fits in the rest. */
+  full(): boolean {
+    return this.unreturned > (this.maxUnreturned * 3) / 4;
+  }
+
   close(): void {
     this.closed = true;
   }

@@ -19,6 +19,10 @@ export class LocalBus implements EventBus {
     return false;
   }
 
+  full(): boolean {
+    return false;
+  }
+
   close(): void {
     this.closed = true;
   }

@@ -150,6 +150,11 @@ export class RedisBus implements EventBus {
     return this.unreturned > this.maxUnreturned / 2;
   }
 
+  /** Three quarters of the bound, as IpcBus. */
+  full(): boolean {
+    return this.unreturned > (this.maxUnreturned * 3) / 4;
+  }
+
   close(): void {
     this.isClosed = true;
     this.writer.close();

@@ -54,6 +54,8 @@ export interface HttpDeps {
   onRequest?: (time: number) => void;
   /** True while ingest must answer 503: events accepted now could not be passed on (see EventBus.congested). */
   overloaded?: () => boolean;
+  /** True while ingest must answer every address 503 (see EventBus.full). */
+  full?: () => boolean;
   /** With --workers: which worker this is, told in an x-pulse-worker header on every response (for operators and tests). */
   workerId?: number;
   /** With --workers: every process's figures added up, when the primary has sent them; else this process's. */
@@ -88,6 +90,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     now,
     onRequest: deps.onRequest,
     overloaded: deps.overloaded,
+    full: deps.full,
     overloadLimiter: new RateLimiter(EVENTS_PER_ADDRESS_WHILE_OVERLOADED),
     ...ingestHeaders(workerHeader),
     reply: deps.reply ?? fetchReply,

@@ -171,6 +171,21 @@ describe("IpcBus and IpcRelay", () => {
     expect(new LocalBus().congested()).toBe(false);
   });
 
+  test("a worker is full once three quarters of its limit have not come back, and not once they have", () => {
+    const sent: BatchMessage[] = [];
+    let receive: (message: unknown) => void = () => {};
+    const channel: Channel = { send: (message) => void sent.push(message as BatchMessage), onMessage: (handler) => void (receive = handler) };
+    const perBatch = JSON.stringify(batchOf("/10")).length;
+    const bus = new IpcBus(channel, { maxUnreturnedChars: 8 * perBatch });
+    for (let i = 0; i < 6; i++) bus.publish(batchOf(`/1${i}`));
+    expect([bus.congested(), bus.full()]).toEqual([true, false]);
+    bus.publish(batchOf("/16"));
+    expect(bus.full()).toBe(true);
+    receive({ ...sent[0]!, own: true });
+    expect(bus.full()).toBe(false);
+    expect(new LocalBus().full()).toBe(false);
+  });
+
   test("a worker that still talks is only behind: it is cut off at TALKING_FACTOR times the limit, not before", async () => {
     const overfull: Channel[] = [];
     const relay = new IpcRelay({ inFlightChars: 1, maxUnreadChars: 5_000, onOverfull: (peer) => overfull.push(peer) });

@@ -138,8 +138,10 @@ describe.skipIf(missing !== undefined)("RedisBus against a real redis-server", (
     const kept = Math.max(1, Math.floor(2_000 / size));
     expect(dropped).toHaveLength(10 - kept);
     expect(a.bus.congested()).toBe(kept * size > 1_000);
+    expect(a.bus.full()).toBe(kept * size > 1_500);
     await redis.restart();
     await until(() => a.received.length === kept, 20_000);
     expect(a.bus.congested()).toBe(false);
+    expect(a.bus.full()).toBe(false);
   }, 30_000);
 });

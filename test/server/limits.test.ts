@@ -54,18 +54,32 @@ describe("a congested bus", () => {
   });
 });
 
+/** A worker whose primary takes its batches but sends none back: what it sent, and what its bus dropped. */
+function stalledWorker() {
+  const sentEvents: number[] = [];
+  const primary: Channel = {
+    send: (message) => void (isBatchMessage(message) && sentEvents.push((JSON.parse(message.events) as unknown[]).length)),
+    onMessage: () => {},
+  };
+  let dropped = 0;
+  const bus = new IpcBus(primary, { onDropped: (batch) => void (dropped += batch.length) });
+  const time = 1_000_000;
+  return {
+    ...handlerSetup({ trustProxy: true, bus, now: () => time }),
+    sentEvents,
+    /** Events sent and dropped, to compare with what was answered 202. */
+    fate: () => ({ sent: sentEvents.reduce((sum, n) => sum + n, 0), dropped }),
+  };
+}
+
+/** Adds `answers` to the count by status. */
+function countStatuses(answers: Array<Response | undefined>, statuses: Map<number, number>): void {
+  for (const answer of answers) statuses.set(answer!.status, (statuses.get(answer!.status) ?? 0) + 1);
+}
+
 describe("a worker's bus that fills", () => {
   test("a flood of heavy events between two sends is refused once it nears the bus's bound: every event answered 202 is sent, none dropped", async () => {
-    // A worker whose primary takes its batches but has not sent any back yet.
-    const sentEvents: number[] = [];
-    const primary: Channel = {
-      send: (message) => void (isBatchMessage(message) && sentEvents.push((JSON.parse(message.events) as unknown[]).length)),
-      onMessage: () => {},
-    };
-    let dropped = 0;
-    const bus = new IpcBus(primary, { onDropped: (batch) => void (dropped += batch.length) });
-    const time = 1_000_000;
-    const { handler, tick } = handlerSetup({ trustProxy: true, bus, now: () => time });
+    const { handler, tick, sentEvents, fate } = stalledWorker();
     expect((await handler(event("198.51.100.4")))!.status).toBe(202);
     await tick();
     expect(sentEvents).toEqual([1]);
@@ -82,15 +96,37 @@ describe("a worker's bus that fills", () => {
       });
     const statuses = new Map<number, number>();
     for (let round = 0; round < 20; round++) {
-      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => handler(heavy(round * 50 + i))));
-      for (const answer of answers) statuses.set(answer!.status, (statuses.get(answer!.status) ?? 0) + 1);
+      countStatuses(await Promise.all(Array.from({ length: 50 }, (_, i) => handler(heavy(round * 50 + i)))), statuses);
     }
     await tick();
-    const answeredAccepted = 1 + 10 * (statuses.get(202) ?? 0);
-    expect({ sent: sentEvents.reduce((sum, n) => sum + n, 0), dropped }).toEqual({ sent: answeredAccepted, dropped: 0 });
+    expect(fate()).toEqual({ sent: 1 + 10 * (statuses.get(202) ?? 0), dropped: 0 });
     expect(statuses.get(503)).toBeGreaterThan(0);
     // It stopped well before the bound, not at it.
     expect(10 * (statuses.get(202) ?? 0) * 6_600).toBeLessThan(MAX_UNRETURNED_CHARS);
+  });
+
+  test("a flood from many addresses, each within its share, is refused whole once the bus is nearly full: nothing answered 202 is dropped", async () => {
+    const { handler, tick, fate } = stalledWorker();
+    const props = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, "v".repeat(200)]));
+    // One site a request, each from an address of its own: no address ever uses its share.
+    const request = (i: number) =>
+      new Request(`${BASE}/api/event`, {
+        method: "POST",
+        headers: { "user-agent": UA.firefoxLinux, "x-forwarded-for": `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
+        body: JSON.stringify({ n: "pageview", u: `https://many.test/${i}`, p: props }),
+      });
+    const statuses = new Map<number, number>();
+    // Rounds of 1,800 requests in flight (some 12 M characters of events): the third begins just
+    // short of full, and would end past the bound if the requests were let through as they began.
+    for (let round = 0; round < 3; round++) {
+      countStatuses(await Promise.all(Array.from({ length: 1_800 }, (_, i) => handler(request(round * 1_800 + i)))), statuses);
+    }
+    await tick();
+    expect(fate()).toEqual({ sent: statuses.get(202) ?? 0, dropped: 0 });
+    expect(statuses.get(503)).toBeGreaterThan(0);
+    // Once full, it stays full while nothing comes back: every address is refused.
+    const after = await Promise.all(Array.from({ length: 10 }, (_, i) => handler(request(1_000_000 + i))));
+    expect(after.map((answer) => answer!.status)).toEqual(Array<number>(10).fill(503));
   });
 });
 

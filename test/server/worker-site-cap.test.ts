@@ -27,6 +27,9 @@ class HeldBus implements EventBus {
   congested(): boolean {
     return false;
   }
+  full(): boolean {
+    return false;
+  }
   close(): void {}
   deliver(batch: Batch, own: boolean): void {
     for (const handler of this.handlers) handler(batch, own);

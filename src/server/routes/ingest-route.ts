@@ -24,6 +24,8 @@ export interface IngestDeps {
   onRequest: ((time: number) => void) | undefined;
   /** True while the server cannot pass more events on without losing some (see EventBus.congested). */
   overloaded: (() => boolean) | undefined;
+  /** True while the server cannot take even an address's share without risking loss: every event is refused (see EventBus.full). */
+  full: (() => boolean) | undefined;
   /** While overloaded, what each address may still send (see EVENTS_PER_ADDRESS_WHILE_OVERLOADED). */
   overloadLimiter: RateLimiter;
   /** The headers of a 202, built once (see ingestHeaders). */
@@ -100,6 +102,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
   }
   // While the server catches up, each address may still send a visitor's share: a flood from one
   // address is refused, and the visitors of other addresses are not.
+  // Nearly full, it takes nothing from anyone: what it would take could not be passed on.
+  if (deps.full?.()) return refuseOverloaded(endpoint, deps);
   let overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
   if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded(endpoint, deps);
   try {
@@ -113,7 +117,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
       throw new HttpError(400, "the body was cut off");
     }
     // The server may have become overloaded while the body was on its way: the requests in flight
-    // then are held to their address's share too, not all accepted.
+    // then are held to their address's share too, not all accepted, or refused if it is full.
+    if (deps.full?.()) return refuseOverloaded(endpoint, deps);
     if (overloadKey === undefined && deps.overloaded?.()) {
       overloadKey = addressKey(address);
       if (!deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded(endpoint, deps);
