@@ -20,6 +20,15 @@ function record(bus: { onBatch(handler: (batch: Batch) => void): void }): Batch[
 }
 
 /** What is particular to the IPC bus: the relay's bounds and a worker's congestion. The guarantees of every bus are in test/contracts/event-bus.contract.test.ts. */
+/** A worker's side of the channel, its primary played by the test: what the worker sent, and a way to answer it. */
+function workerChannel() {
+  const sent: unknown[] = [];
+  let receive: (message: unknown) => void = () => {};
+  const channel: Channel = { send: (message) => void sent.push(message), onMessage: (handler) => void (receive = handler) };
+  const batches = () => sent.filter((message) => (message as { type: string }).type === "batch") as BatchMessage[];
+  return { channel, sent, batches, receive: (message: unknown) => receive(message) };
+}
+
 describe("IpcBus and IpcRelay", () => {
   function cluster(workers: number, options: RelayOptions = {}) {
     const relay = new IpcRelay(options);
@@ -138,12 +147,9 @@ describe("IpcBus and IpcRelay", () => {
   });
 
   test("a worker whose batches do not come back stops sending past its limit, reports what it drops, and sends again once they do", () => {
-    const sent: unknown[] = [];
-    let receive: (message: unknown) => void = () => {};
-    const channel: Channel = { send: (message) => void sent.push(message), onMessage: (handler) => void (receive = handler) };
+    const { channel, sent, batches, receive } = workerChannel();
     const dropped: Batch[] = [];
     const bus = new IpcBus(channel, { maxUnreturnedChars: 2_000, onDropped: (batch) => dropped.push(batch) });
-    const batches = () => sent.filter((message) => (message as { type: string }).type === "batch") as BatchMessage[];
     for (let i = 0; i < 20; i++) bus.publish(batchOf(`/${i}`));
     const perBatch = JSON.stringify(batchOf("/10")).length;
     expect(batches()).toHaveLength(Math.floor(2_000 / perBatch));
@@ -156,9 +162,7 @@ describe("IpcBus and IpcRelay", () => {
   });
 
   test("a worker is congested once half its limit has not come back, and not once it has", () => {
-    const sent: BatchMessage[] = [];
-    let receive: (message: unknown) => void = () => {};
-    const channel: Channel = { send: (message) => void sent.push(message as BatchMessage), onMessage: (handler) => void (receive = handler) };
+    const { channel, batches, receive } = workerChannel();
     const perBatch = JSON.stringify(batchOf("/10")).length;
     const bus = new IpcBus(channel, { maxUnreturnedChars: 4 * perBatch });
     bus.publish(batchOf("/10"));
@@ -166,22 +170,20 @@ describe("IpcBus and IpcRelay", () => {
     expect(bus.congested()).toBe(false);
     bus.publish(batchOf("/12"));
     expect(bus.congested()).toBe(true);
-    receive({ ...sent[0]!, own: true });
+    receive({ ...batches()[0]!, own: true });
     expect(bus.congested()).toBe(false);
     expect(new LocalBus().congested()).toBe(false);
   });
 
   test("a worker is full once three quarters of its limit have not come back, and not once they have", () => {
-    const sent: BatchMessage[] = [];
-    let receive: (message: unknown) => void = () => {};
-    const channel: Channel = { send: (message) => void sent.push(message as BatchMessage), onMessage: (handler) => void (receive = handler) };
+    const { channel, batches, receive } = workerChannel();
     const perBatch = JSON.stringify(batchOf("/10")).length;
     const bus = new IpcBus(channel, { maxUnreturnedChars: 8 * perBatch });
     for (let i = 0; i < 6; i++) bus.publish(batchOf(`/1${i}`));
     expect([bus.congested(), bus.full()]).toEqual([true, false]);
     bus.publish(batchOf("/16"));
     expect(bus.full()).toBe(true);
-    receive({ ...sent[0]!, own: true });
+    receive({ ...batches()[0]!, own: true });
     expect(bus.full()).toBe(false);
     expect(new LocalBus().full()).toBe(false);
   });
