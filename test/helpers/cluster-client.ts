@@ -2,7 +2,7 @@
  * Requests to a `serve --workers N` server for tests: each on a new connection, so the kernel
  * picks a worker afresh each time, and every answer names the worker that gave it.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { ServerProcess } from "./server-process.ts";
 import { UA } from "./user-agents.ts";
 
@@ -32,8 +32,11 @@ export async function sendEvent(server: ServerProcess, sites: string, path: stri
       await response.arrayBuffer();
       return { status: response.status, worker: response.headers.get("x-pulse-worker"), dropped: response.headers.get("x-pulse-dropped"), notLive: response.headers.get("x-pulse-not-live") };
     } catch (error) {
-      // A connection the kernel had queued for a worker that was just killed: send again, as a tracker would not, but a test must.
-      if (attempt >= 5) throw error;
+      // A connection the kernel had queued for a worker that was just killed: send again, as a tracker
+      // would not, but a test must. A killed process frees its memory before its sockets, so a busy
+      // machine may take a while to close the listener: later attempts wait longer.
+      if (attempt >= 9) throw error;
+      await Bun.sleep(10 * (attempt + 1));
     }
   }
 }
@@ -58,6 +61,13 @@ export async function fromEachWorker(server: ServerProcess, path: string, worker
 
 /** A sample's value in Prometheus text, NaN when absent. */
 export const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+
+/** The pids of the primary's children now: its workers, including any started since the banner. */
+export function childPids(primary: number): number[] {
+  return readdirSync(`/proc/${primary}/task`).flatMap((task) =>
+    readFileSync(`/proc/${primary}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
+  );
+}
 
 /** The worker pids the banner printed. */
 export function workerPids(output: string): number[] {
