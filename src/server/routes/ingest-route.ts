@@ -100,12 +100,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
       "retry-after": String(deps.rateLimiter.retryAfter(limitKey)),
     });
   }
-  // While the server catches up, each address may still send a visitor's share: a flood from one
-  // address is refused, and the visitors of other addresses are not.
-  // Nearly full, it takes nothing from anyone: what it would take could not be passed on.
-  if (deps.full?.()) return refuseOverloaded(endpoint, deps);
-  let overloadKey = deps.overloaded?.() ? addressKey(address) : undefined;
-  if (overloadKey !== undefined && !deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded(endpoint, deps);
+  let overloadKey = chargeWhileOverloaded(deps, address, time, undefined);
+  if (overloadKey === null) return refuseOverloaded(endpoint, deps);
   try {
     refuseDeclaredOversize(request);
     let bytes: Uint8Array;
@@ -118,11 +114,8 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     }
     // The server may have become overloaded while the body was on its way: the requests in flight
     // then are held to their address's share too, not all accepted, or refused if it is full.
-    if (deps.full?.()) return refuseOverloaded(endpoint, deps);
-    if (overloadKey === undefined && deps.overloaded?.()) {
-      overloadKey = addressKey(address);
-      if (!deps.overloadLimiter.take(overloadKey, time)) return refuseOverloaded(endpoint, deps);
-    }
+    overloadKey = chargeWhileOverloaded(deps, address, time, overloadKey);
+    if (overloadKey === null) return refuseOverloaded(endpoint, deps);
     const body = decodeBody(bytes);
     const result = endpoint.accept(deps.ingestor, { body, userAgent: request.headers.get("user-agent") ?? "", ip: address, time });
     // An event per site named: the first was paid for before the body was read.
@@ -140,6 +133,20 @@ export async function ingestRoute(request: Request, address: string, deps: Inges
     endpoint.dropped(deps.metrics, "invalid");
     return errorResponse(error, cors);
   }
+}
+
+/**
+ * While the server catches up, each address may still send a visitor's share: a flood from one
+ * address is refused, and the visitors of other addresses are not. Nearly full, it takes nothing
+ * from anyone: what it would take could not be passed on. Asked before the body is read and again
+ * after; `charged` is the key the request was already charged to, if any, so it is charged once.
+ * Returns the key it is charged to (undefined while not overloaded), or null: refuse it.
+ */
+function chargeWhileOverloaded(deps: IngestDeps, address: string, time: number, charged: string | undefined): string | undefined | null {
+  if (deps.full?.()) return null;
+  if (charged !== undefined || !deps.overloaded?.()) return charged;
+  const key = addressKey(address);
+  return deps.overloadLimiter.take(key, time) ? key : null;
 }
 
 function refuseOverloaded(endpoint: IngestEndpoint, deps: IngestDeps): Response {
